@@ -1,0 +1,53 @@
+-- Backtalk schema (SQLite). Applied whole to a new database; older databases are brought forward by
+-- the numbered steps in src/store/sqlite/migrations.ts. Bump user_version with every change.
+-- Times are milliseconds since the Unix epoch (UTC).
+
+CREATE TABLE IF NOT EXISTS threads (
+  id               INTEGER PRIMARY KEY,
+  target           TEXT    NOT NULL UNIQUE,            -- normalized target URL (lib/url.ts)
+  title            TEXT,
+  comments_closed  INTEGER NOT NULL DEFAULT 0,
+  linkbacks_closed INTEGER NOT NULL DEFAULT 0,
+  created_at       INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS comments (
+  id              INTEGER PRIMARY KEY,
+  thread_id       INTEGER NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
+  parent_id       INTEGER REFERENCES comments(id) ON DELETE SET NULL,
+  kind            TEXT    NOT NULL CHECK (kind IN ('comment', 'trackback', 'pingback', 'webmention')),
+  status          TEXT    NOT NULL CHECK (status IN ('pending', 'approved', 'spam', 'trash')),
+  author          TEXT    NOT NULL DEFAULT '',
+  email           TEXT    NOT NULL DEFAULT '',
+  url             TEXT    NOT NULL DEFAULT '',
+  body_html       TEXT    NOT NULL,                    -- sanitized once, when saved
+  body_raw        TEXT    NOT NULL,                    -- what the author wrote; never rendered as HTML
+  source_url      TEXT,                                -- linkbacks: the linking page as received
+  source_key      TEXT,                                -- linkbacks: normalized source, the uniqueness key
+  title           TEXT,                                -- linkbacks: the source's title
+  mention_type    TEXT,                                -- webmention: mention | reply | like | repost
+  author_photo    TEXT,
+  ip              TEXT    NOT NULL DEFAULT '',         -- reduced to /24 or /48 unless BACKTALK_KEEP_IP
+  user_agent      TEXT    NOT NULL DEFAULT '',
+  reasons         TEXT    NOT NULL DEFAULT '[]',       -- JSON array: why a check flagged it
+  edit_token_hash TEXT,                                -- SHA-256 of the author's edit token
+  deleted         INTEGER NOT NULL DEFAULT 0,          -- placeholder kept for its replies
+  created_at      INTEGER NOT NULL,
+  edited_at       INTEGER
+);
+
+-- One linkback per source and post, whatever the protocol (a trackback, a pingback and a webmention
+-- from the same page are one linkback); enforced by the index, not by a read-then-write.
+CREATE UNIQUE INDEX IF NOT EXISTS comments_linkback_source ON comments (thread_id, source_key)
+  WHERE source_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS comments_thread_status ON comments (thread_id, status, id);
+CREATE INDEX IF NOT EXISTS comments_status ON comments (status, id);
+CREATE INDEX IF NOT EXISTS comments_parent ON comments (parent_id) WHERE parent_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS comments_email ON comments (email, status) WHERE email <> '';
+
+CREATE TABLE IF NOT EXISTS settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+PRAGMA user_version = 1;

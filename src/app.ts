@@ -1,0 +1,39 @@
+/** createApp(deps): the Express app — middleware order, routers, 404 and the error handler. No I/O at import. */
+import express, { type Express } from 'express';
+import { NotFoundError } from './domain/errors.js';
+import { identiconSvg } from './lib/avatar.js';
+import { adminRoutes } from './http/admin-routes.js';
+import { commentRoutes } from './http/comment-routes.js';
+import { siteCors } from './http/middleware/cors.js';
+import { createErrorHandler } from './http/middleware/error-handler.js';
+import { requireAdmin } from './http/middleware/require-admin.js';
+import type { AppDeps } from './wiring.js';
+
+export function createApp(deps: AppDeps): Express {
+  const { config } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('query parser', 'simple');
+
+  app.get('/healthz', async (_req, res) => {
+    const ok = await deps.store.ping().catch(() => false);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable' });
+  });
+
+  app.use(['/comments', '/api/comments', '/api/counts'], siteCors(config.sites));
+  app.use(commentRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
+  app.use('/api/admin', requireAdmin(() => deps.adminTokenHash), adminRoutes(deps));
+
+  app.get('/avatar/:file', (req, res) => {
+    const match = /^([0-9a-f]{20})\.svg$/.exec(String(req.params.file ?? ''));
+    if (!match) throw new NotFoundError();
+    res.set('Cache-Control', 'public, max-age=31536000, immutable').type('image/svg+xml').send(identiconSvg(match[1]!));
+  });
+
+  app.use(() => {
+    throw new NotFoundError();
+  });
+  app.use(createErrorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,169 @@
+/**
+ * Configuration: every BACKTALK_* variable read once, validated, and frozen. All problems are
+ * reported together, one line each naming the variable (contract: "Bad configuration stops it with
+ * one clear line naming the variable"). Nothing else in src/ reads process.env.
+ */
+import { originOf, parseHttpUrl } from './lib/url.js';
+
+export type ModerationMode = 'auto' | 'first-time' | 'all';
+
+export interface Config {
+  host: string;
+  /** 0 means "any free port"; main.ts resolves the real one after listening. */
+  port: number;
+  dbPath: string;
+  /** Explicit BACKTALK_PUBLIC_URL without a trailing slash, or undefined for `http://HOST:PORT`. */
+  publicUrl: string | undefined;
+  /** Explicit BACKTALK_SITES origins, or undefined for "the public URL's origin". */
+  sites: readonly string[] | undefined;
+  adminToken: string | undefined;
+  moderation: ModerationMode;
+  /** New submissions per minute per client IP; 0 = unlimited. */
+  rateLimit: number;
+  akismetKey: string | undefined;
+  akismetUrl: string;
+  allowPrivateFetch: boolean;
+  /** TrackBack sources are fetched and must link to the target; off → such pings are held. */
+  verifyTrackbacks: boolean;
+  trackbacksEnabled: boolean;
+  pingbacksEnabled: boolean;
+  webmentionsEnabled: boolean;
+  /** Accept linkbacks whose source is on one of our own sites. */
+  allowSelfPings: boolean;
+  blockedWords: readonly string[];
+  /** A comment with more links than this is held for moderation. */
+  maxLinks: number;
+  /** Keep full client IPs instead of reducing them to /24 (IPv4) or /48 (IPv6) after the spam check. */
+  keepIp: boolean;
+  editWindowMinutes: number;
+  /** Express "trust proxy" value; false ignores X-Forwarded-For entirely. */
+  trustProxy: boolean | number | string;
+  logLevel: string;
+}
+
+/** Settings after listening: the public URL and sites are known for sure. */
+export interface RuntimeConfig extends Config {
+  port: number;
+  publicUrl: string;
+  sites: readonly string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[`BACKTALK_${name}`];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`BACKTALK_${name}: expected a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`BACKTALK_${name}: expected true or false, got "${raw}"`);
+    return fallback;
+  };
+  const list = (name: string): string[] | undefined =>
+    read(name)?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+  const host = read('HOST') ?? '127.0.0.1';
+  const port = int('PORT', 8080, 0, 65535);
+  const dbPath = read('DB') ?? './data/backtalk.db';
+
+  let publicUrl = read('PUBLIC_URL');
+  if (publicUrl !== undefined) {
+    if (!parseHttpUrl(publicUrl)) problems.push(`BACKTALK_PUBLIC_URL: expected an absolute http(s) URL, got "${publicUrl}"`);
+    publicUrl = publicUrl.replace(/\/+$/, '');
+  }
+
+  let sites: string[] | undefined;
+  const siteList = list('SITES');
+  if (siteList) {
+    sites = [];
+    for (const site of siteList) {
+      const origin = originOf(site);
+      if (origin) sites.push(origin);
+      else problems.push(`BACKTALK_SITES: "${site}" is not an absolute http(s) origin`);
+    }
+  }
+
+  const moderationRaw = read('MODERATION') ?? 'auto';
+  const moderation = (['auto', 'first-time', 'all'] as const).find((m) => m === moderationRaw);
+  if (!moderation) problems.push(`BACKTALK_MODERATION: expected auto, first-time or all, got "${moderationRaw}"`);
+
+  const akismetUrl = (read('AKISMET_URL') ?? 'https://rest.akismet.com').replace(/\/+$/, '');
+  if (!parseHttpUrl(akismetUrl)) problems.push(`BACKTALK_AKISMET_URL: expected an absolute http(s) URL, got "${akismetUrl}"`);
+
+  const adminToken = read('ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) {
+    problems.push('BACKTALK_ADMIN_TOKEN: must be at least 16 characters long');
+  }
+
+  const trustProxyRaw = read('TRUST_PROXY');
+  let trustProxy: boolean | number | string = false;
+  if (trustProxyRaw !== undefined) {
+    const lower = trustProxyRaw.toLowerCase();
+    if (['0', 'false', 'no', 'off'].includes(lower)) trustProxy = false;
+    else if (['true', 'yes', 'on'].includes(lower)) trustProxy = true;
+    else if (/^\d+$/.test(lower)) trustProxy = Number(lower);
+    else trustProxy = trustProxyRaw; // addresses or subnets, as Express's "trust proxy" accepts them
+  }
+
+  const logLevel = read('LOG_LEVEL') ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(`BACKTALK_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}"`);
+  }
+
+  const config: Config = {
+    host,
+    port,
+    dbPath,
+    publicUrl,
+    sites,
+    adminToken,
+    moderation: moderation ?? 'auto',
+    rateLimit: int('RATE_LIMIT', 5, 0, 1_000_000),
+    akismetKey: read('AKISMET_KEY'),
+    akismetUrl,
+    allowPrivateFetch: bool('ALLOW_PRIVATE_FETCH', false),
+    verifyTrackbacks: bool('VERIFY_TRACKBACKS', true),
+    trackbacksEnabled: bool('TRACKBACKS', true),
+    pingbacksEnabled: bool('PINGBACKS', true),
+    webmentionsEnabled: bool('WEBMENTIONS', true),
+    allowSelfPings: bool('ALLOW_SELF_PINGS', false),
+    blockedWords: (list('BLOCKED_WORDS') ?? []).map((w) => w.toLowerCase()),
+    maxLinks: int('MAX_LINKS', 3, 0, 1000),
+    keepIp: bool('KEEP_IP', false),
+    editWindowMinutes: int('EDIT_MINUTES', 15, 0, 24 * 60),
+    trustProxy,
+    logLevel,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+/** Fills in what depends on the listening port: the public URL and the default site. */
+export function resolveRuntimeConfig(config: Config, actualPort: number): Readonly<RuntimeConfig> {
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const publicUrl = config.publicUrl ?? `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${actualPort}`;
+  const sites = config.sites ?? [new URL(publicUrl).origin];
+  return Object.freeze({ ...config, port: actualPort, publicUrl, sites: Object.freeze([...sites]) });
+}

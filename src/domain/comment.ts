@@ -1,0 +1,109 @@
+/** Domain types shared by every door (comment form, TrackBack, Pingback, Webmention) and the store. */
+
+export type CommentKind = 'comment' | 'trackback' | 'pingback' | 'webmention';
+export type LinkbackKind = Exclude<CommentKind, 'comment'>;
+export type CommentStatus = 'pending' | 'approved' | 'spam' | 'trash';
+
+export const COMMENT_STATUSES: readonly CommentStatus[] = ['pending', 'approved', 'spam', 'trash'];
+export const LINKBACK_KINDS: readonly LinkbackKind[] = ['trackback', 'pingback', 'webmention'];
+
+export function isLinkbackKind(kind: string): kind is LinkbackKind {
+  return (LINKBACK_KINDS as readonly string[]).includes(kind);
+}
+
+/** What we know about the HTTP client that sent a submission. */
+export interface ClientInfo {
+  ip: string;
+  userAgent: string;
+  referrer: string;
+}
+
+/** A reader's comment as it arrives, untrusted and unnormalized. */
+export interface CommentSubmission {
+  kind: 'comment';
+  target: string;
+  /** Author-supplied text exactly as received. Never render as HTML: it is not sanitized. */
+  body: string;
+  author?: string;
+  email?: string;
+  url?: string;
+  parent?: number;
+  /** The honeypot field `website2`: humans leave it empty. */
+  honeypot?: string;
+  client: ClientInfo;
+}
+
+/** A linkback as it arrives from another blog, untrusted and unverified. */
+export interface LinkbackSubmission {
+  kind: LinkbackKind;
+  target: string;
+  source: string;
+  /** Claimed by the sender (TrackBack); pingback and webmention take them from the source page. */
+  title?: string;
+  excerpt?: string;
+  blogName?: string;
+  client: ClientInfo;
+}
+
+export type Submission = CommentSubmission | LinkbackSubmission;
+
+export type MentionType = 'mention' | 'reply' | 'like' | 'repost';
+
+/** What fetching and checking a linkback's source page established. */
+export interface VerifiedSource {
+  /** The source's own title (HTML `<title>` or h-entry name), plain text. */
+  title?: string;
+  /** Plain-text context around the link, or the h-entry summary. */
+  excerpt?: string;
+  authorName?: string;
+  authorUrl?: string;
+  authorPhoto?: string;
+  mentionType?: MentionType;
+}
+
+export interface Thread {
+  id: number;
+  /** Normalized target URL (see lib/url.ts normalizeTarget). */
+  target: string;
+  title: string | null;
+  /** Per-thread switch: linkbacks closed for this post. */
+  linkbacksClosed: boolean;
+  commentsClosed: boolean;
+  created: Date;
+}
+
+export interface Comment {
+  id: number;
+  threadId: number;
+  target: string;
+  parent: number | null;
+  kind: CommentKind;
+  status: CommentStatus;
+  author: string;
+  email: string;
+  url: string;
+  /** Sanitized HTML, rendered once when saved. */
+  bodyHtml: string;
+  /** Author-supplied text exactly as received. Never render as HTML: it is not sanitized. */
+  bodyRaw: string;
+  source: string | null;
+  title: string | null;
+  mentionType: MentionType | null;
+  authorPhoto: string | null;
+  ip: string;
+  userAgent: string;
+  /** Why a check flagged the comment (spam or held), empty when none did. */
+  reasons: string[];
+  /** SHA-256 of the edit token handed to the author; the token itself is never stored. */
+  editTokenHash: string | null;
+  /** True once deleted while it had replies: shown as a placeholder so the replies keep their place. */
+  deleted: boolean;
+  created: Date;
+  edited: Date | null;
+}
+
+/** A comment about to be stored: everything but the database-assigned fields. */
+export type NewComment = Omit<Comment, 'id' | 'target' | 'deleted' | 'edited'> & {
+  /** Normalized source URL used as the linkback uniqueness key, null for comments. */
+  sourceKey: string | null;
+};

@@ -1,0 +1,83 @@
+/**
+ * Typed errors with a stable kebab-case code. They are rendered in one place per wire format:
+ * JSON by http/middleware/error-handler.ts, TrackBack XML and XML-RPC faults by their adapters.
+ */
+export type ErrorCode =
+  | 'invalid-body'
+  | 'invalid-json'
+  | 'missing-field'
+  | 'field-too-long'
+  | 'invalid-url'
+  | 'invalid-target'
+  | 'target-not-allowed'
+  | 'invalid-parent'
+  | 'invalid-charset'
+  | 'unsupported-media-type'
+  | 'payload-too-large'
+  | 'duplicate'
+  | 'rate-limited'
+  | 'forbidden'
+  | 'edit-window-closed'
+  | 'unauthorized'
+  | 'not-found'
+  | 'closed'
+  | 'source-unreachable'
+  | 'source-missing-link'
+  | 'same-source-and-target'
+  | 'method-not-allowed'
+  | 'internal-error';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly status: number,
+    message: string,
+    /** The request field the error is about, when there is one (contract: `error.field`). */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(code: ErrorCode, message: string, field?: string) {
+    super(code, 400, message, field);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(code: ErrorCode, message: string, field?: string) {
+    super(code, 403, message, field);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message = 'Not found.') {
+    super('not-found', 404, message);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(code: ErrorCode, message: string) {
+    super(code, 409, message);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor() {
+    super('unauthorized', 401, 'A valid admin token is required.');
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('rate-limited', 429, `Too many submissions; try again in ${retryAfterSeconds} s.`);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(limitBytes: number) {
+    super('payload-too-large', 413, `The request body is larger than ${Math.round(limitBytes / 1024)} KiB.`);
+  }
+}

@@ -1,0 +1,54 @@
+import type { ErrorRequestHandler, Request } from 'express';
+import { AppError, PayloadTooLargeError, RateLimitedError, ValidationError } from '../../domain/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { parseHttpUrl } from '../../lib/url.js';
+import { errorPage } from '../pages.js';
+
+/** body-parser's errors carry a `type`; map the ones a client can cause to our codes. */
+function fromBodyParser(err: { type?: string; limit?: number; status?: number }): AppError | undefined {
+  switch (err.type) {
+    case 'entity.too.large':
+      return new PayloadTooLargeError(err.limit ?? 65536);
+    case 'entity.parse.failed':
+      return new ValidationError('invalid-json', 'The request body is not valid JSON.');
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new AppError('unsupported-media-type', 415, 'Unsupported request body encoding.');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+    case 'parameters.too.many':
+      return new ValidationError('invalid-body', 'The request body could not be read.');
+    default:
+      return undefined;
+  }
+}
+
+/** Contract: a JSON request, or one that accepts JSON, gets JSON; a plain HTML form post gets HTML. */
+export function wantsJson(req: Request): boolean {
+  return Boolean(req.is('application/json')) || (req.get('accept') ?? '').includes('application/json');
+}
+
+export function isFormPost(req: Request): boolean {
+  return req.method === 'POST' && Boolean(req.is('application/x-www-form-urlencoded')) && !wantsJson(req);
+}
+
+/** The one place API errors are rendered: `{"error": {"code", "message", "field"?}}` with the error's status. */
+export function createErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const appError = err instanceof AppError ? err : fromBodyParser(err as { type?: string });
+    if (!appError) {
+      logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
+    }
+    const error = appError ?? new AppError('internal-error', 500, 'Something went wrong on our side.');
+    if (res.headersSent) return;
+    if (error instanceof RateLimitedError) res.set('Retry-After', String(error.retryAfterSeconds));
+    res.status(error.status);
+    if (isFormPost(req)) {
+      const back = typeof req.body?.target === 'string' ? parseHttpUrl(req.body.target)?.href : undefined;
+      res.type('html').send(errorPage(error.status, error.message, back));
+      return;
+    }
+    res.json({ error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } });
+  };
+}

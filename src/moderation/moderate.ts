@@ -1,0 +1,54 @@
+/** The owner's moderation actions, shared by the admin API and (later) one-click mail links. */
+import type { Comment, CommentStatus } from '../domain/comment.js';
+import { NotFoundError } from '../domain/errors.js';
+import type { NotifyQueue } from '../notify/notifier.js';
+import type { Store } from '../store/repository.js';
+import type { SpamCheckInput, SpamFeedback } from '../spam/spam-checker.js';
+
+export type ModerationAction = 'approve' | 'spam' | 'ham' | 'trash' | 'delete';
+export const MODERATION_ACTIONS: readonly ModerationAction[] = ['approve', 'spam', 'ham', 'trash', 'delete'];
+
+export type ModerationResult = { kind: 'updated'; comment: Comment } | { kind: 'deleted'; placeholder: boolean };
+
+export interface ModerationDeps {
+  store: Store;
+  notifier: NotifyQueue;
+  /** Akismet, when configured: learns from the owner's spam/ham decisions. */
+  feedback: SpamFeedback | undefined;
+}
+
+const TARGET_STATUS: Record<Exclude<ModerationAction, 'delete'>, CommentStatus> = {
+  approve: 'approved',
+  spam: 'spam',
+  ham: 'approved',
+  trash: 'trash',
+};
+
+export function createModeration(deps: ModerationDeps) {
+  return async function moderate(id: number, action: ModerationAction): Promise<ModerationResult> {
+    const before = await deps.store.comments.findById(id);
+    if (!before) throw new NotFoundError('No such comment.');
+    if (action === 'delete') {
+      const outcome = await deps.store.comments.remove(id);
+      if (outcome === 'missing') throw new NotFoundError('No such comment.');
+      return { kind: 'deleted', placeholder: outcome === 'placeholder' };
+    }
+    const comment = await deps.store.comments.setStatus(id, TARGET_STATUS[action]);
+    if (!comment) throw new NotFoundError('No such comment.');
+    if (deps.feedback && (action === 'spam' || action === 'ham')) {
+      const report = action === 'spam' ? deps.feedback.reportSpam : deps.feedback.reportHam;
+      // Reporting is best-effort and must not hold up the moderator.
+      void report.call(deps.feedback, toSpamInput(comment)).catch(() => undefined);
+    }
+    if (before.status !== comment.status) deps.notifier.enqueue({ type: 'comment-status-changed', comment, from: before.status });
+    return { kind: 'updated', comment };
+  };
+}
+
+function toSpamInput(c: Comment): SpamCheckInput {
+  return {
+    kind: c.kind, threadId: c.threadId, target: c.target, author: c.author, email: c.email, url: c.url,
+    bodyRaw: c.bodyRaw, bodyHtml: c.bodyHtml, source: c.source, honeypot: '',
+    client: { ip: c.ip, userAgent: c.userAgent, referrer: '' },
+  };
+}

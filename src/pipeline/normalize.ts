@@ -1,0 +1,98 @@
+/**
+ * Pure normalization: trims, checks lengths and formats, canonicalizes URLs, and turns the
+ * "plain text" fields of linkbacks into real plain text. No I/O.
+ */
+import type { CommentSubmission, LinkbackSubmission, MentionType, VerifiedSource } from '../domain/comment.js';
+import { ForbiddenError, ValidationError } from '../domain/errors.js';
+import { truncateText } from '../lib/text.js';
+import { isOnSites, linkKey, normalizeUrl, parseHttpUrl } from '../lib/url.js';
+import { toPlainText } from './sanitize.js';
+
+export const LIMITS = { body: 10_000, author: 100, email: 254, url: 500, title: 250, excerpt: 255, linkbackBody: 1_000 } as const;
+
+export interface NormalizedComment {
+  author: string;
+  email: string;
+  url: string;
+  bodyRaw: string;
+  parent: number | null;
+  honeypot: string;
+}
+
+export interface NormalizedLinkback {
+  source: string;
+  sourceKey: string;
+  author: string;
+  url: string;
+  title: string;
+  /** Plain text shown as the linkback's body. */
+  excerpt: string;
+  authorPhoto: string | null;
+  mentionType: MentionType | null;
+}
+
+/** A target URL, normalized, that must belong to one of the configured sites. */
+export function resolveTarget(raw: unknown, sites: readonly string[], field = 'target'): string {
+  if (typeof raw !== 'string' || raw.trim() === '') throw new ValidationError('missing-field', 'A target URL is required.', field);
+  const url = parseHttpUrl(raw);
+  if (!url) throw new ValidationError('invalid-target', 'The target must be an absolute http(s) URL.', field);
+  if (!isOnSites(url, sites)) throw new ForbiddenError('target-not-allowed', `${url.origin} is not one of the sites served here.`, field);
+  return normalizeUrl(url);
+}
+
+export function normalizeComment(input: CommentSubmission): NormalizedComment {
+  const bodyRaw = (input.body ?? '').replace(/\r\n?/g, '\n').replace(/\u0000/g, '').trim();
+  if (bodyRaw === '') throw new ValidationError('missing-field', 'Please write a comment.', 'body');
+  if ([...bodyRaw].length > LIMITS.body) {
+    throw new ValidationError('field-too-long', `A comment may be at most ${LIMITS.body} characters long.`, 'body');
+  }
+  const author = toPlainText(input.author ?? '');
+  if ([...author].length > LIMITS.author) {
+    throw new ValidationError('field-too-long', `A name may be at most ${LIMITS.author} characters long.`, 'author');
+  }
+  const email = (input.email ?? '').trim().toLowerCase();
+  if (email !== '' && (email.length > LIMITS.email || !/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(email))) {
+    throw new ValidationError('invalid-body', 'That does not look like an e-mail address.', 'email');
+  }
+  return { author, email, url: normalizeAuthorUrl(input.url), bodyRaw, parent: input.parent ?? null, honeypot: input.honeypot ?? '' };
+}
+
+/** Author websites must be http(s); a bare host name gets `http://`, as WordPress does. */
+function normalizeAuthorUrl(raw: string | undefined): string {
+  const trimmed = (raw ?? '').trim();
+  if (trimmed === '') return '';
+  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(trimmed) ? trimmed : `http://${trimmed}`;
+  const url = parseHttpUrl(withScheme);
+  if (!url || url.href.length > LIMITS.url) {
+    throw new ValidationError('invalid-url', 'The website must be an http or https address.', 'url');
+  }
+  return url.href;
+}
+
+/**
+ * A linkback's displayed fields. TrackBack brings its own title, excerpt and blog name; Pingback and
+ * Webmention take them from the verified source page. All of it is plain text from here on.
+ */
+export function normalizeLinkback(input: LinkbackSubmission, verified: VerifiedSource | undefined): NormalizedLinkback {
+  const sourceUrl = parseHttpUrl(input.source);
+  const sourceKey = linkKey(input.source);
+  if (!sourceUrl || !sourceKey) throw new ValidationError('invalid-url', `Invalid URL '${input.source}'`, 'url');
+  const source = sourceUrl.href;
+  const clean = (s: string | undefined, max: number) => truncateText(toPlainText(s ?? ''), max);
+  const claimedTitle = clean(input.title, LIMITS.title);
+  const title = claimedTitle || clean(verified?.title, LIMITS.title) || source;
+  const excerptLimit = input.kind === 'trackback' ? LIMITS.excerpt : LIMITS.linkbackBody;
+  const excerpt = clean(input.excerpt, excerptLimit) || clean(verified?.excerpt, excerptLimit);
+  const author = clean(input.blogName, LIMITS.author) || clean(verified?.authorName, LIMITS.author) || clean(verified?.title, LIMITS.author) || sourceUrl.host;
+  const authorUrl = parseHttpUrl(verified?.authorUrl)?.href ?? source;
+  return {
+    source,
+    sourceKey,
+    author,
+    url: authorUrl,
+    title,
+    excerpt,
+    authorPhoto: parseHttpUrl(verified?.authorPhoto)?.href ?? null,
+    mentionType: input.kind === 'webmention' ? (verified?.mentionType ?? 'mention') : null,
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * The one pipeline every door goes through (comment form, TrackBack, Pingback, Webmention):
+ * admit → resolve target → verify source (linkbacks) → normalize → sanitize → spam-check → store → notify.
+ */
+import type { Comment, CommentSubmission, LinkbackSubmission, NewComment, Submission, Thread, VerifiedSource } from '../domain/comment.js';
+import { AppError, ConflictError, ForbiddenError, ValidationError } from '../domain/errors.js';
+import type { Clock } from '../lib/clock.js';
+import { reduceIp } from '../lib/ip.js';
+import { newToken, sha256Hex } from '../lib/tokens.js';
+import { isOnSites, linkKey, parseHttpUrl } from '../lib/url.js';
+import type { NotifyQueue } from '../notify/notifier.js';
+import type { Store } from '../store/repository.js';
+import type { SpamChecker } from '../spam/spam-checker.js';
+import type { SubmissionLimiter } from '../spam/submission-limiter.js';
+import type { ModerationMode } from '../config.js';
+import { normalizeComment, normalizeLinkback, resolveTarget } from './normalize.js';
+import { renderCommentBody, renderPlainText } from './sanitize.js';
+import { checkSpam, initialStatus } from './spam-check.js';
+import type { SourceVerifier } from './verify-source.js';
+
+export interface PipelineSettings {
+  sites: readonly string[];
+  moderation: ModerationMode;
+  keepIp: boolean;
+  verifyTrackbacks: boolean;
+  allowSelfPings: boolean;
+}
+
+export interface PipelineDeps {
+  settings: PipelineSettings;
+  store: Store;
+  limiter: SubmissionLimiter;
+  verifier: SourceVerifier;
+  spamCheckers: readonly SpamChecker[];
+  notifier: NotifyQueue;
+  clock: Clock;
+}
+
+export type ReceiveResult =
+  /** `editToken` is handed to a comment's author once; only its hash is stored. */
+  | { kind: 'stored'; comment: Comment; editToken: string | null }
+  /** A linkback from this source to this post exists already (one row, whatever the protocol). */
+  | { kind: 'duplicate'; existing: Comment };
+
+export interface Pipeline {
+  receive(input: Submission): Promise<ReceiveResult>;
+}
+
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  const { settings, store } = deps;
+
+  async function receive(input: Submission): Promise<ReceiveResult> {
+    await deps.limiter.consume(input.client.ip);
+    const target = resolveTarget(input.target, settings.sites);
+    const thread = await store.threads.ensure(target, deps.clock.now());
+    return input.kind === 'comment' ? receiveComment(input, thread) : receiveLinkback(input, thread);
+  }
+
+  async function receiveComment(input: CommentSubmission, thread: Thread): Promise<ReceiveResult> {
+    if (thread.commentsClosed) throw new ForbiddenError('closed', 'Comments are closed for this item.');
+    const fields = normalizeComment(input);
+    if (fields.parent !== null) {
+      const parent = await store.comments.findById(fields.parent);
+      if (!parent || parent.threadId !== thread.id || parent.status !== 'approved') {
+        throw new ValidationError('invalid-parent', 'The comment you are replying to does not exist in this thread.', 'parent');
+      }
+    }
+    const bodyHtml = renderCommentBody(fields.bodyRaw);
+    if (await store.comments.hasSameBody(thread.id, fields.author, fields.email, fields.bodyRaw)) {
+      throw new ConflictError('duplicate', 'Duplicate comment: it looks as though you have already said that.');
+    }
+    const spam = await checkSpam(
+      { kind: 'comment', threadId: thread.id, target: thread.target, ...pick(fields), bodyHtml, source: null, client: input.client },
+      deps.spamCheckers,
+    );
+    const knownAuthor = settings.moderation === 'first-time' && (await store.comments.hasApprovedFrom(fields.email, fields.author));
+    const editToken = newToken();
+    return save(
+      {
+        threadId: thread.id, parent: fields.parent, kind: 'comment',
+        status: initialStatus(spam, { mode: settings.moderation, isLinkback: false, knownAuthor }),
+        author: fields.author, email: fields.email, url: fields.url, bodyRaw: fields.bodyRaw, bodyHtml,
+        source: null, sourceKey: null, title: null, mentionType: null, authorPhoto: null,
+        ...clientFields(input), reasons: spam.reasons, editTokenHash: sha256Hex(editToken), created: deps.clock.now(),
+      },
+      editToken,
+    );
+  }
+
+  async function receiveLinkback(input: LinkbackSubmission, thread: Thread): Promise<ReceiveResult> {
+    if (thread.linkbacksClosed) throw new ForbiddenError('closed', `${capitalize(input.kind)}s are closed for this item.`);
+    const sourceKey = linkKey(input.source);
+    const sourceUrl = parseHttpUrl(input.source);
+    if (!sourceKey || !sourceUrl) throw new ValidationError('invalid-url', `Invalid URL '${input.source}'`, 'url');
+    if (sourceKey === thread.target) throw new ValidationError('same-source-and-target', 'The source and the target are the same page.', 'source');
+    if (!settings.allowSelfPings && isOnSites(sourceUrl, settings.sites)) {
+      throw new ForbiddenError('forbidden', 'Linkbacks from this site to itself are not accepted.', 'source');
+    }
+    // Cheap check before any fetch; the unique index decides for real at insert time.
+    const existing = await store.comments.findLinkback(thread.id, sourceKey);
+    if (existing) return { kind: 'duplicate', existing };
+
+    const skipVerification = input.kind === 'trackback' && !settings.verifyTrackbacks;
+    const verified = skipVerification ? undefined : await verifyOrRefuse(input, thread.target);
+    const fields = normalizeLinkback(input, verified);
+    const bodyHtml = renderPlainText(fields.excerpt);
+    const spam = await checkSpam(
+      {
+        kind: input.kind, threadId: thread.id, target: thread.target, author: fields.author, email: '', url: fields.source,
+        bodyRaw: fields.excerpt, bodyHtml, source: fields.source, honeypot: '', client: input.client,
+      },
+      deps.spamCheckers,
+    );
+    // With verification off, a trackback is unproven: never published without a moderator.
+    if (skipVerification && spam.verdict === 'ham') {
+      spam.verdict = 'hold';
+      spam.reasons.push('unverified-trackback');
+    }
+    return save({
+      threadId: thread.id, parent: null, kind: input.kind,
+      status: initialStatus(spam, { mode: settings.moderation, isLinkback: true, knownAuthor: false }),
+      author: fields.author, email: '', url: fields.url, bodyRaw: fields.excerpt, bodyHtml,
+      source: fields.source, sourceKey, title: fields.title, mentionType: fields.mentionType, authorPhoto: fields.authorPhoto,
+      ...clientFields(input), reasons: spam.reasons, editTokenHash: null, created: deps.clock.now(),
+    });
+  }
+
+  async function verifyOrRefuse(input: LinkbackSubmission, target: string): Promise<VerifiedSource> {
+    const outcome = await deps.verifier.verify(input.kind, input.source, target);
+    switch (outcome.kind) {
+      case 'verified':
+        return outcome.source;
+      case 'unreachable':
+      case 'gone':
+        throw new AppError('source-unreachable', 400, 'The source URL could not be fetched, so the link cannot be verified.');
+      case 'no-link':
+        throw new AppError('source-missing-link', 400, 'The source URL does not contain a link to the target URL.');
+    }
+  }
+
+  async function save(comment: NewComment, editToken: string | null = null): Promise<ReceiveResult> {
+    const result = await deps.store.comments.insert(comment);
+    if (result.kind === 'duplicate-linkback') return { kind: 'duplicate', existing: result.existing };
+    deps.notifier.enqueue({ type: 'comment-received', comment: result.comment });
+    return { kind: 'stored', comment: result.comment, editToken };
+  }
+
+  function clientFields(input: Submission): { ip: string; userAgent: string } {
+    // The spam checks above saw the full address; what is kept is reduced unless the owner opts out.
+    return { ip: settings.keepIp ? input.client.ip : reduceIp(input.client.ip), userAgent: input.client.userAgent.slice(0, 254) };
+  }
+
+  return { receive };
+}
+
+function pick(f: ReturnType<typeof normalizeComment>) {
+  return { author: f.author, email: f.email, url: f.url, bodyRaw: f.bodyRaw, honeypot: f.honeypot };
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

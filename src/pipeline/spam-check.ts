@@ -1,0 +1,57 @@
+import type { CommentStatus } from '../domain/comment.js';
+import type { ModerationMode } from '../config.js';
+import type { SpamChecker, SpamCheckInput, SpamVerdict } from '../spam/spam-checker.js';
+
+export interface SpamOutcome {
+  verdict: SpamVerdict['kind'];
+  reasons: string[];
+  /** Akismet's "blatant spam" pro-tip: kept as spam for the record, never shown, purged first. */
+  discard: boolean;
+}
+
+/**
+ * Runs the checkers in order and combines them: spam beats hold/unknown beats ham. Once a checker
+ * says spam, the rest (Akismet's network call among them) are skipped.
+ */
+export async function checkSpam(input: SpamCheckInput, checkers: readonly SpamChecker[]): Promise<SpamOutcome> {
+  const reasons: string[] = [];
+  let verdict: SpamVerdict['kind'] = 'ham';
+  for (const checker of checkers) {
+    const v = await checker.check(input);
+    switch (v.kind) {
+      case 'ham':
+        break;
+      case 'spam':
+        reasons.push(v.reason);
+        return { verdict: 'spam', reasons, discard: v.discard === true };
+      case 'hold':
+      case 'unknown':
+        reasons.push(v.reason);
+        verdict = 'hold';
+        break;
+    }
+  }
+  return { verdict, reasons, discard: false };
+}
+
+export interface ModerationContext {
+  mode: ModerationMode;
+  isLinkback: boolean;
+  /** The author has had a comment approved before (only asked for in first-time mode). */
+  knownAuthor: boolean;
+}
+
+/** The first status of a new item, from the spam outcome and the owner's moderation mode. */
+export function initialStatus(outcome: SpamOutcome, ctx: ModerationContext): CommentStatus {
+  if (outcome.verdict === 'spam') return 'spam';
+  if (outcome.verdict === 'hold' || outcome.verdict === 'unknown') return 'pending';
+  switch (ctx.mode) {
+    case 'auto':
+      return 'approved';
+    case 'all':
+      return 'pending';
+    case 'first-time':
+      // Linkbacks carry no e-mail and can never prove an earlier approval (as in WordPress).
+      return !ctx.isLinkback && ctx.knownAuthor ? 'approved' : 'pending';
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Fetches a linkback's source through the safe fetcher and checks that it links to the target.
+ * Outcomes are values: the TrackBack and Pingback doors turn them into their refusals, the
+ * Webmention job also acts on `gone` and `no-link` (they delete an earlier mention).
+ */
+import type { LinkbackKind, VerifiedSource } from '../domain/comment.js';
+import type { PageFetcher } from '../lib/fetch-page.js';
+import { checkSourceLinks } from '../linkback/find-link.js';
+
+export type VerifyOutcome =
+  | { kind: 'verified'; source: VerifiedSource }
+  /** Not fetched, not 2xx, or refused by the fetch policy; `temporary` when a retry may help. */
+  | { kind: 'unreachable'; reason: string; temporary: boolean; status?: number }
+  | { kind: 'no-link' }
+  /** 410 Gone, or a `<meta http-equiv="Status" content="410 Gone">` page. */
+  | { kind: 'gone' };
+
+export interface SourceVerifier {
+  verify(kind: LinkbackKind, source: string, target: string): Promise<VerifyOutcome>;
+}
+
+export function createSourceVerifier(fetcher: PageFetcher): SourceVerifier {
+  return {
+    async verify(kind, source, target) {
+      const page = await fetcher.fetch(source);
+      if (page.kind === 'refused') return { kind: 'unreachable', reason: page.reason, temporary: false };
+      if (page.kind === 'failed') return { kind: 'unreachable', reason: page.reason, temporary: page.temporary };
+      if (page.status === 410) return { kind: 'gone' };
+      if (page.status < 200 || page.status > 299) {
+        // Pingback errata and Webmention §3.2.4: only 410 is a delete signal; 404 and 5xx are not.
+        return { kind: 'unreachable', reason: `the source answered HTTP ${page.status}`, temporary: page.status >= 500 || page.status === 429, status: page.status };
+      }
+      const rule = kind === 'webmention' ? 'webmention' : 'anchor';
+      const check = checkSourceLinks({ url: page.url, contentType: page.contentType, body: page.body }, target, rule);
+      switch (check.kind) {
+        case 'linked':
+          return { kind: 'verified', source: check.source };
+        case 'gone':
+          return { kind: 'gone' };
+        case 'no-link':
+          return { kind: 'no-link' };
+      }
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/** The comment API's wire format: request fields → CommentSubmission, Comment → public JSON. Pure. */
+import type { ClientInfo, Comment, CommentSubmission } from '../domain/comment.js';
+import { ValidationError } from '../domain/errors.js';
+
+/** Reads only the fields a reader may set (accept-list); anything else in the body is ignored. */
+export function parseCommentForm(body: unknown, client: ClientInfo): CommentSubmission {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ValidationError('invalid-body', 'Expected a form or a JSON object.');
+  }
+  const fields = body as Record<string, unknown>;
+  return {
+    kind: 'comment',
+    target: stringField(fields, 'target') ?? '',
+    body: stringField(fields, 'body') ?? '',
+    author: stringField(fields, 'author'),
+    email: stringField(fields, 'email'),
+    url: stringField(fields, 'url'),
+    parent: parentField(fields.parent),
+    honeypot: stringField(fields, 'website2'),
+    client,
+  };
+}
+
+/** The edit request's fields: `body`, optionally `author` and `url`. */
+export function parseCommentEdit(body: unknown): { body: string; author?: string; url?: string } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ValidationError('invalid-body', 'Expected a JSON object.');
+  }
+  const fields = body as Record<string, unknown>;
+  return { body: stringField(fields, 'body') ?? '', author: stringField(fields, 'author'), url: stringField(fields, 'url') };
+}
+
+function stringField(fields: Record<string, unknown>, name: string): string | undefined {
+  if (!Object.hasOwn(fields, name)) return undefined;
+  const value = fields[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new ValidationError('invalid-body', `The field "${name}" must be a string.`, name);
+  return value;
+}
+
+function parentField(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ValidationError('invalid-parent', 'parent must be a comment id.', 'parent');
+  return n;
+}
+
+export interface CommentJson {
+  id: number;
+  parent: number | null;
+  type: Comment['kind'];
+  author: string;
+  url: string;
+  avatar: string;
+  body_html: string;
+  created: string;
+  edited: string | null;
+  source: string | null;
+  title: string | null;
+  mention_type?: string;
+  deleted?: true;
+}
+
+/** The public shape (contract): never the e-mail address, the IP or the user agent. */
+export function toCommentJson(c: Comment, avatarUrl: string): CommentJson {
+  const json: CommentJson = {
+    id: c.id,
+    parent: c.parent,
+    type: c.kind,
+    author: c.deleted ? '' : c.author,
+    url: c.deleted ? '' : c.url,
+    avatar: c.deleted ? '' : avatarUrl,
+    body_html: c.bodyHtml,
+    created: isoSeconds(c.created),
+    edited: c.edited ? isoSeconds(c.edited) : null,
+    source: c.source,
+    title: c.title,
+  };
+  if (c.mentionType) json.mention_type = c.mentionType;
+  if (c.deleted) json.deleted = true;
+  return json;
+}
+
+/** The admin shape: the public one plus what only the owner may see. */
+export function toAdminCommentJson(c: Comment, avatarUrl: string) {
+  return { ...toCommentJson(c, avatarUrl), status: c.status, target: c.target, email: c.email, ip: c.ip, user_agent: c.userAgent, reasons: c.reasons };
+}
+
+function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

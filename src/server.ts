@@ -1,0 +1,64 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, resolveRuntimeConfig } from './config.js';
+import { createLogger } from './lib/logger.js';
+import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import { createDeps, type AppDeps } from './wiring.js';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * Serves until SIGTERM/SIGINT: then stops accepting, lets in-flight requests finish, drains the
+ * notification queue and closes the database cleanly (WAL checkpointed).
+ */
+export async function runServer(env: Record<string, string | undefined>): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const problem of err.problems) process.stderr.write(`backtalk: invalid configuration: ${problem}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const store = openSqliteStore(config.dbPath);
+
+  // Requests that arrive while the app is still being built wait for it instead of being dropped.
+  let resolveApp!: (app: ReturnType<typeof createApp>) => void;
+  const appReady = new Promise<ReturnType<typeof createApp>>((resolve) => (resolveApp = resolve));
+  const server: Server = createServer((req, res) => void appReady.then((app) => app(req, res)));
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const runtime = resolveRuntimeConfig(config, (server.address() as AddressInfo).port);
+  const deps = await createDeps(runtime, store, logger);
+  resolveApp(createApp(deps));
+  process.stdout.write(`Backtalk serving on ${runtime.publicUrl} (listening on ${runtime.host}:${runtime.port}, database ${runtime.dbPath})\n`);
+
+  installShutdown(server, deps);
+}
+
+function installShutdown(server: Server, deps: AppDeps): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    deps.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.close(async () => {
+      await deps.notifier.drain();
+      await deps.store.close();
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,30 @@
+import type { SpamChecker, SpamCheckInput, SpamVerdict } from './spam-checker.js';
+import { countLinks } from '../pipeline/sanitize.js';
+
+export interface RuleOptions {
+  /** Lower-cased words or phrases; a match anywhere in the author, e-mail, URL or body files the item as spam. */
+  blockedWords: readonly string[];
+  /** More links than this in a comment body holds it for moderation. */
+  maxLinks: number;
+}
+
+/**
+ * Local rules that need no network: the honeypot, blocked words, and too many links. Ordered from the
+ * most certain to the least so the recorded reason is the strongest one.
+ */
+export function createRuleChecker(options: RuleOptions): SpamChecker {
+  return {
+    name: 'rules',
+    async check(input: SpamCheckInput): Promise<SpamVerdict> {
+      // Humans never see the `website2` field (it is hidden with CSS and aria-hidden); bots fill it.
+      if (input.honeypot.trim() !== '') return { kind: 'spam', reason: 'honeypot' };
+      const haystack = [input.author, input.email, input.url, input.source ?? '', input.bodyRaw].join('\n').toLowerCase();
+      const word = options.blockedWords.find((w) => w !== '' && haystack.includes(w));
+      if (word !== undefined) return { kind: 'spam', reason: `blocked-word:${word}` };
+      if (input.kind === 'comment' && countLinks(input.bodyHtml) > options.maxLinks) {
+        return { kind: 'hold', reason: 'too-many-links' };
+      }
+      return { kind: 'ham' };
+    },
+  };
+}

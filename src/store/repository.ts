@@ -1,0 +1,63 @@
+/**
+ * The storage interface the rest of src/ sees. Async although better-sqlite3 is synchronous, so a
+ * PostgreSQL backend can implement it without caller changes. Query-shaped methods only: no SQL
+ * leaves store/. Every backend runs tests/store/repository-contract.ts.
+ */
+import type { Comment, CommentStatus, NewComment, Thread } from '../domain/comment.js';
+
+export type InsertResult =
+  | { kind: 'inserted'; comment: Comment }
+  /** A linkback from the same normalized source to the same thread already exists. */
+  | { kind: 'duplicate-linkback'; existing: Comment };
+
+export interface CommentEdit {
+  author: string;
+  url: string;
+  bodyRaw: string;
+  bodyHtml: string;
+  status: CommentStatus;
+  reasons: string[];
+  edited: Date;
+}
+
+export interface ThreadRepository {
+  /** The thread for a normalized target, created on first use. */
+  ensure(target: string, now: Date): Promise<Thread>;
+  findByTarget(target: string): Promise<Thread | undefined>;
+  findById(id: number): Promise<Thread | undefined>;
+  setClosed(id: number, what: { comments?: boolean; linkbacks?: boolean }): Promise<void>;
+}
+
+export interface CommentRepository {
+  insert(comment: NewComment): Promise<InsertResult>;
+  findById(id: number): Promise<Comment | undefined>;
+  /** Approved comments of a thread, oldest first, plus deleted placeholders that still have approved replies. */
+  listVisible(threadId: number): Promise<Comment[]>;
+  /** Approved, not deleted, per normalized target; targets without a thread are absent. */
+  countVisible(targets: readonly string[]): Promise<Map<string, number>>;
+  /** Newest first; `before` is an id cursor for the next page. */
+  listByStatus(status: CommentStatus, page: { limit: number; before?: number }): Promise<Comment[]>;
+  findLinkback(threadId: number, sourceKey: string): Promise<Comment | undefined>;
+  /** Same author (e-mail, else name) saying the same thing on the same thread: WordPress's duplicate check. */
+  hasSameBody(threadId: number, author: string, email: string, bodyRaw: string): Promise<boolean>;
+  /** First-time moderation: has this author ever had a comment approved? */
+  hasApprovedFrom(email: string, author: string): Promise<boolean>;
+  edit(id: number, edit: CommentEdit): Promise<Comment | undefined>;
+  setStatus(id: number, status: CommentStatus): Promise<Comment | undefined>;
+  /** Removes a comment; one with replies stays as a placeholder so the replies keep their place. */
+  remove(id: number): Promise<'removed' | 'placeholder' | 'missing'>;
+}
+
+export interface SettingsRepository {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface Store {
+  threads: ThreadRepository;
+  comments: CommentRepository;
+  settings: SettingsRepository;
+  /** Cheap liveness query for /healthz. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,84 @@
+/** The comments table's row shape and its mapping to the domain: the only place columns are named outside SQL. */
+import type { Comment, CommentKind, CommentStatus, MentionType, NewComment } from '../../domain/comment.js';
+
+export interface CommentRow {
+  id: number;
+  thread_id: number;
+  target: string;
+  parent_id: number | null;
+  kind: string;
+  status: string;
+  author: string;
+  email: string;
+  url: string;
+  body_html: string;
+  body_raw: string;
+  source_url: string | null;
+  title: string | null;
+  mention_type: string | null;
+  author_photo: string | null;
+  ip: string;
+  user_agent: string;
+  reasons: string;
+  edit_token_hash: string | null;
+  deleted: number;
+  created_at: number;
+  edited_at: number | null;
+}
+
+/** Columns selected for a Comment, joined with its thread's target. */
+export const COMMENT_COLUMNS = `c.id, c.thread_id, t.target, c.parent_id, c.kind, c.status, c.author, c.email, c.url,
+  c.body_html, c.body_raw, c.source_url, c.title, c.mention_type, c.author_photo, c.ip, c.user_agent,
+  c.reasons, c.edit_token_hash, c.deleted, c.created_at, c.edited_at`;
+
+export function toComment(row: CommentRow): Comment {
+  return {
+    id: row.id,
+    threadId: row.thread_id,
+    target: row.target,
+    parent: row.parent_id,
+    kind: row.kind as CommentKind,
+    status: row.status as CommentStatus,
+    author: row.author,
+    email: row.email,
+    url: row.url,
+    bodyHtml: row.body_html,
+    bodyRaw: row.body_raw,
+    source: row.source_url,
+    title: row.title,
+    mentionType: row.mention_type as MentionType | null,
+    authorPhoto: row.author_photo,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    reasons: JSON.parse(row.reasons) as string[],
+    editTokenHash: row.edit_token_hash,
+    deleted: row.deleted === 1,
+    created: new Date(row.created_at),
+    edited: row.edited_at === null ? null : new Date(row.edited_at),
+  };
+}
+
+/** Named parameters for an INSERT of a new comment. */
+export function toInsertParams(c: NewComment): Record<string, string | number | null> {
+  return {
+    thread_id: c.threadId,
+    parent_id: c.parent,
+    kind: c.kind,
+    status: c.status,
+    author: c.author,
+    email: c.email,
+    url: c.url,
+    body_html: c.bodyHtml,
+    body_raw: c.bodyRaw,
+    source_url: c.source,
+    source_key: c.sourceKey,
+    title: c.title,
+    mention_type: c.mentionType,
+    author_photo: c.authorPhoto,
+    ip: c.ip,
+    user_agent: c.userAgent,
+    reasons: JSON.stringify(c.reasons),
+    edit_token_hash: c.editTokenHash,
+    created_at: c.created.getTime(),
+  };
+}

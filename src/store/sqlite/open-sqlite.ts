@@ -1,0 +1,47 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { projectRoot } from '../../lib/paths.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+
+export type SqliteDatabase = Database.Database;
+
+/**
+ * Opens (creating file and folder on first use) and prepares a SQLite database:
+ * WAL so readers never wait for the writer; synchronous=FULL so a comment answered 201 survives a
+ * power cut, not only a process crash (NORMAL would be enough for SIGKILL, the WAL fsync costs a
+ * little latency per write); foreign keys on; a busy timeout so a second process (CLI backup, import)
+ * waits instead of failing.
+ */
+export function openSqlite(path: string): SqliteDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: SqliteDatabase): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(`database schema version ${version} is newer than this Backtalk (${SCHEMA_VERSION}); upgrade Backtalk`);
+  }
+  if (version === SCHEMA_VERSION) return;
+  const hasTables = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'comments'").get();
+  if (version === 0 && !hasTables) {
+    const schema = readFileSync(join(projectRoot(), 'schema.sql'), 'utf8');
+    db.transaction(() => db.exec(schema))();
+    return;
+  }
+  for (let v = version; v < SCHEMA_VERSION; v++) {
+    const step = MIGRATIONS[v];
+    if (step === undefined) throw new Error(`no migration from schema version ${v}`);
+    db.transaction(() => {
+      db.exec(step);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

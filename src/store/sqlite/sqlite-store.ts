@@ -1,0 +1,101 @@
+import type { Thread } from '../../domain/comment.js';
+import type { SettingsRepository, Store, ThreadRepository } from '../repository.js';
+import { openSqlite, type SqliteDatabase } from './open-sqlite.js';
+import { SqliteCommentRepository } from './sqlite-comment-repository.js';
+
+interface ThreadRow {
+  id: number;
+  target: string;
+  title: string | null;
+  comments_closed: number;
+  linkbacks_closed: number;
+  created_at: number;
+}
+
+function toThread(row: ThreadRow): Thread {
+  return {
+    id: row.id,
+    target: row.target,
+    title: row.title,
+    commentsClosed: row.comments_closed === 1,
+    linkbacksClosed: row.linkbacks_closed === 1,
+    created: new Date(row.created_at),
+  };
+}
+
+class SqliteThreadRepository implements ThreadRepository {
+  private readonly stmts;
+
+  constructor(db: SqliteDatabase) {
+    this.stmts = {
+      // ON CONFLICT DO NOTHING + select keeps "create on first use" race-free across connections.
+      create: db.prepare(`INSERT INTO threads (target, created_at) VALUES (?, ?) ON CONFLICT (target) DO NOTHING`),
+      byTarget: db.prepare(`SELECT * FROM threads WHERE target = ?`),
+      byId: db.prepare(`SELECT * FROM threads WHERE id = ?`),
+      close: db.prepare(`UPDATE threads SET comments_closed = coalesce(@comments, comments_closed),
+          linkbacks_closed = coalesce(@linkbacks, linkbacks_closed) WHERE id = @id`),
+    };
+  }
+
+  async ensure(target: string, now: Date): Promise<Thread> {
+    const existing = this.stmts.byTarget.get(target) as ThreadRow | undefined;
+    if (existing) return toThread(existing);
+    this.stmts.create.run(target, now.getTime());
+    return toThread(this.stmts.byTarget.get(target) as ThreadRow);
+  }
+
+  async findByTarget(target: string): Promise<Thread | undefined> {
+    const row = this.stmts.byTarget.get(target) as ThreadRow | undefined;
+    return row && toThread(row);
+  }
+
+  async findById(id: number): Promise<Thread | undefined> {
+    const row = this.stmts.byId.get(id) as ThreadRow | undefined;
+    return row && toThread(row);
+  }
+
+  async setClosed(id: number, what: { comments?: boolean; linkbacks?: boolean }): Promise<void> {
+    const flag = (v: boolean | undefined) => (v === undefined ? null : v ? 1 : 0);
+    this.stmts.close.run({ id, comments: flag(what.comments), linkbacks: flag(what.linkbacks) });
+  }
+}
+
+class SqliteSettingsRepository implements SettingsRepository {
+  private readonly stmts;
+
+  constructor(db: SqliteDatabase) {
+    this.stmts = {
+      get: db.prepare(`SELECT value FROM settings WHERE key = ?`),
+      set: db.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
+    };
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return (this.stmts.get.get(key) as { value: string } | undefined)?.value;
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    this.stmts.set.run(key, value);
+  }
+}
+
+/** The SQLite backend of Store. */
+export function createSqliteStore(db: SqliteDatabase): Store {
+  return {
+    threads: new SqliteThreadRepository(db),
+    comments: new SqliteCommentRepository(db),
+    settings: new SqliteSettingsRepository(db),
+    ping: async () => db.prepare('SELECT 1 AS ok').get() !== undefined,
+    close: async () => {
+      if (db.open) {
+        // Fold the WAL back into the main file so a copied .db is complete on its own.
+        db.pragma('wal_checkpoint(TRUNCATE)');
+        db.close();
+      }
+    },
+  };
+}
+
+export function openSqliteStore(path: string): Store {
+  return createSqliteStore(openSqlite(path));
+}

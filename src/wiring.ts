@@ -1,0 +1,104 @@
+/** The composition root: builds every service from the runtime config and an open store. */
+import type { RuntimeConfig } from './config.js';
+import type { Comment } from './domain/comment.js';
+import { avatarHash } from './lib/avatar.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { createPageFetcher, DEFAULT_FETCH_POLICY, type PageFetcher } from './lib/fetch-page.js';
+import type { Logger } from './lib/logger.js';
+import { newToken, sha256Hex } from './lib/tokens.js';
+import { createModeration } from './moderation/moderate.js';
+import { createLogNotifier } from './notify/log-notifier.js';
+import { NotifyQueue, type Notifier } from './notify/notifier.js';
+import { createOwnComments, type OwnComments } from './pipeline/edit.js';
+import { createPipeline, type Pipeline } from './pipeline/receive.js';
+import { createSourceVerifier } from './pipeline/verify-source.js';
+import { createAkismet } from './spam/akismet-checker.js';
+import { createRuleChecker } from './spam/rule-checker.js';
+import type { SpamChecker, SpamFeedback } from './spam/spam-checker.js';
+import { createSubmissionLimiter } from './spam/submission-limiter.js';
+import type { Store } from './store/repository.js';
+
+export interface AppDeps {
+  config: RuntimeConfig;
+  logger: Logger;
+  store: Store;
+  clock: Clock;
+  pipeline: Pipeline;
+  ownComments: OwnComments;
+  moderate: ReturnType<typeof createModeration>;
+  notifier: NotifyQueue;
+  fetcher: PageFetcher;
+  adminTokenHash: string;
+  avatarUrl: (c: Comment) => string;
+}
+
+export interface DepsOverrides {
+  clock?: Clock;
+  notifiers?: Notifier[];
+  fetcher?: PageFetcher;
+}
+
+export async function createDeps(config: RuntimeConfig, store: Store, logger: Logger, overrides: DepsOverrides = {}): Promise<AppDeps> {
+  const clock = overrides.clock ?? systemClock;
+  const notifier = new NotifyQueue(overrides.notifiers ?? [createLogNotifier(logger.child({ component: 'notify' }))], logger);
+  const fetcher = overrides.fetcher ?? createPageFetcher({
+    ...DEFAULT_FETCH_POLICY,
+    allowPrivate: config.allowPrivateFetch,
+    userAgent: `Backtalk/0.1 (linkback verification; +${config.publicUrl})`,
+  });
+
+  const rules = createRuleChecker({ blockedWords: config.blockedWords, maxLinks: config.maxLinks });
+  const spamCheckers: SpamChecker[] = [rules];
+  let feedback: SpamFeedback | undefined;
+  if (config.akismetKey) {
+    const akismet = createAkismet({
+      key: config.akismetKey, baseUrl: config.akismetUrl, blog: config.sites[0] ?? config.publicUrl,
+      logger: logger.child({ component: 'akismet' }),
+    });
+    spamCheckers.push(akismet);
+    feedback = akismet;
+  }
+
+  const pipeline = createPipeline({
+    settings: {
+      sites: config.sites, moderation: config.moderation, keepIp: config.keepIp,
+      verifyTrackbacks: config.verifyTrackbacks, allowSelfPings: config.allowSelfPings,
+    },
+    store, clock, notifier, spamCheckers,
+    limiter: createSubmissionLimiter(config.rateLimit),
+    verifier: createSourceVerifier(fetcher),
+  });
+  const ownComments = createOwnComments({ store, spamCheckers, clock, editWindowMinutes: config.editWindowMinutes });
+  const moderate = createModeration({ store, notifier, feedback });
+  const salt = await settingOnce(store, 'avatar_salt', newToken);
+  const avatarUrl = (c: Comment) => `${config.publicUrl}/avatar/${avatarHash(salt, c.email, c.author)}.svg`;
+
+  return {
+    config, logger, store, clock, pipeline, ownComments, moderate, notifier, fetcher,
+    adminTokenHash: await adminTokenHash(config, store, logger), avatarUrl,
+  };
+}
+
+/**
+ * BACKTALK_ADMIN_TOKEN when set; otherwise a token generated on first start, printed once, and only
+ * its hash kept (rotate it with `backtalk admin-token`).
+ */
+async function adminTokenHash(config: RuntimeConfig, store: Store, logger: Logger): Promise<string> {
+  if (config.adminToken) return sha256Hex(config.adminToken);
+  const stored = await store.settings.get('admin_token_hash');
+  if (stored) return stored;
+  const token = newToken();
+  const hash = sha256Hex(token);
+  await store.settings.set('admin_token_hash', hash);
+  process.stdout.write(`Admin token (shown only this once, keep it safe): ${token}\n`);
+  logger.info('generated a new admin token');
+  return hash;
+}
+
+async function settingOnce(store: Store, key: string, make: () => string): Promise<string> {
+  const existing = await store.settings.get(key);
+  if (existing) return existing;
+  const value = make();
+  await store.settings.set(key, value);
+  return value;
+}

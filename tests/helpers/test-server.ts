@@ -1,0 +1,72 @@
+/**
+ * A real Backtalk on 127.0.0.1 port 0 with a real SQLite file in a temporary folder, built the way
+ * server.ts builds it. Tests talk to it over HTTP with fetch.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../src/app.js';
+import { loadConfig, resolveRuntimeConfig } from '../../src/config.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { createDeps, type AppDeps, type DepsOverrides } from '../../src/wiring.js';
+
+export const SITE = 'http://blog.example';
+export const POST = `${SITE}/2026/11/hello/`;
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface TestServer {
+  url: string;
+  deps: AppDeps;
+  dbPath: string;
+  close(): Promise<void>;
+  /** fetch relative to the server. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  postJson(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  postForm(path: string, fields: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
+  admin(path: string, init?: RequestInit): Promise<Response>;
+}
+
+export async function startTestServer(env: Record<string, string> = {}, overrides: DepsOverrides = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'backtalk-test-'));
+  const dbPath = join(dir, 'backtalk.db');
+  const config = loadConfig({
+    BACKTALK_PORT: '0',
+    BACKTALK_DB: dbPath,
+    BACKTALK_SITES: SITE,
+    BACKTALK_ADMIN_TOKEN: ADMIN_TOKEN,
+    BACKTALK_RATE_LIMIT: '0',
+    BACKTALK_LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const store = openSqliteStore(dbPath);
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const runtime = resolveRuntimeConfig(config, (server.address() as AddressInfo).port);
+  const deps = await createDeps(runtime, store, createLogger(config.logLevel), overrides);
+  server.on('request', createApp(deps));
+  const url = `http://127.0.0.1:${runtime.port}`;
+
+  const request = (path: string, init?: RequestInit) => fetch(url + path, { redirect: 'manual', ...init });
+  return {
+    url,
+    deps,
+    dbPath,
+    request,
+    postJson: (path, body, headers = {}) =>
+      request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
+    postForm: (path, fields, headers = {}) =>
+      request(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields).toString() }),
+    admin: (path, init = {}) =>
+      request(path, { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...(init.headers as Record<string, string> | undefined) } }),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await deps.notifier.drain();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
