@@ -4,6 +4,8 @@ import { NotFoundError } from './domain/errors.js';
 import { identiconSvg } from './lib/avatar.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { commentRoutes } from './http/comment-routes.js';
+import { trackbackRoutes } from './http/trackback-routes.js';
+import { discoveryRoutes } from './http/discovery-routes.js';
 import { siteCors } from './http/middleware/cors.js';
 import { createErrorHandler } from './http/middleware/error-handler.js';
 import { requireAdmin } from './http/middleware/require-admin.js';
@@ -23,7 +25,9 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(['/comments', '/api/comments', '/api/counts'], siteCors(config.sites));
   app.use(commentRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
-  app.use('/api/admin', requireAdmin(() => deps.adminTokenHash), adminRoutes(deps));
+  app.use(trackbackRoutes({ ...deps, sites: config.sites }));
+  app.use(discoveryRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
+  app.use('/api/admin', requireAdmin(() => deps.adminTokenHash), adminRoutes({ ...deps, sites: config.sites }));
 
   app.get('/avatar/:file', (req, res) => {
     const match = /^([0-9a-f]{20})\.svg$/.exec(String(req.params.file ?? ''));

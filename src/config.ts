@@ -28,6 +28,8 @@ export interface Config {
   trackbacksEnabled: boolean;
   pingbacksEnabled: boolean;
   webmentionsEnabled: boolean;
+  /** Linkbacks accepted per thread per hour (Movable Type's OneHourMaxPings); 0 = unlimited. */
+  linkbacksPerThreadHour: number;
   /** Accept linkbacks whose source is on one of our own sites. */
   allowSelfPings: boolean;
   blockedWords: readonly string[];
@@ -148,6 +150,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     trackbacksEnabled: bool('TRACKBACKS', true),
     pingbacksEnabled: bool('PINGBACKS', true),
     webmentionsEnabled: bool('WEBMENTIONS', true),
+    linkbacksPerThreadHour: int('LINKBACKS_PER_THREAD_HOUR', 20, 0, 1_000_000),
     allowSelfPings: bool('ALLOW_SELF_PINGS', false),
     blockedWords: (list('BLOCKED_WORDS') ?? []).map((w) => w.toLowerCase()),
     maxLinks: int('MAX_LINKS', 3, 0, 1000),

@@ -63,9 +63,11 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     settings: {
       sites: config.sites, moderation: config.moderation, keepIp: config.keepIp,
       verifyTrackbacks: config.verifyTrackbacks, allowSelfPings: config.allowSelfPings,
+      linkbacksOpen: { trackback: config.trackbacksEnabled, pingback: config.pingbacksEnabled, webmention: config.webmentionsEnabled },
     },
     store, clock, notifier, spamCheckers,
     limiter: createSubmissionLimiter(config.rateLimit),
+    threadLimiter: createSubmissionLimiter(config.linkbacksPerThreadHour, 3600),
     verifier: createSourceVerifier(fetcher),
   });
   const ownComments = createOwnComments({ store, spamCheckers, clock, editWindowMinutes: config.editWindowMinutes });

@@ -6,9 +6,11 @@ import { toAdminCommentJson } from '../protocols/comment-form.js';
 import { MODERATION_ACTIONS, type ModerationAction, type ModerationResult } from '../moderation/moderate.js';
 import type { Store } from '../store/repository.js';
 import { idParam } from './comment-routes.js';
+import { resolveTarget } from '../pipeline/normalize.js';
 
 export interface AdminRouteDeps {
   store: Store;
+  sites: readonly string[];
   moderate: (id: number, action: ModerationAction) => Promise<ModerationResult>;
   avatarUrl: (c: Comment) => string;
 }
@@ -37,6 +39,22 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     const result = await deps.moderate(id, action as ModerationAction);
     if (result.kind === 'deleted') res.json({ id, deleted: true, placeholder: result.placeholder });
     else res.json(json(result.comment));
+  });
+
+  // Close or reopen one thread to comments and/or linkbacks; takes effect for existing posts at once.
+  router.post('/threads', express.json({ limit: '16kb' }), async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const target = resolveTarget(body.target, deps.sites);
+    const flag = (name: string): boolean | undefined => {
+      const v = body[name];
+      if (v === undefined) return undefined;
+      if (typeof v !== 'boolean') throw new ValidationError('invalid-body', `${name} must be true or false.`, name);
+      return v;
+    };
+    const thread = await deps.store.threads.ensure(target, new Date());
+    await deps.store.threads.setClosed(thread.id, { comments: flag('comments_closed'), linkbacks: flag('linkbacks_closed') });
+    const updated = (await deps.store.threads.findById(thread.id))!;
+    res.json({ id: updated.id, target: updated.target, comments_closed: updated.commentsClosed, linkbacks_closed: updated.linkbacksClosed });
   });
 
   return router;

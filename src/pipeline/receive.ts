@@ -2,7 +2,7 @@
  * The one pipeline every door goes through (comment form, TrackBack, Pingback, Webmention):
  * admit → resolve target → verify source (linkbacks) → normalize → sanitize → spam-check → store → notify.
  */
-import type { Comment, CommentSubmission, LinkbackSubmission, NewComment, Submission, Thread, VerifiedSource } from '../domain/comment.js';
+import type { Comment, CommentSubmission, LinkbackKind, LinkbackSubmission, NewComment, Submission, Thread, VerifiedSource } from '../domain/comment.js';
 import { AppError, ConflictError, ForbiddenError, ValidationError } from '../domain/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { reduceIp } from '../lib/ip.js';
@@ -24,12 +24,16 @@ export interface PipelineSettings {
   keepIp: boolean;
   verifyTrackbacks: boolean;
   allowSelfPings: boolean;
+  /** Site-wide switches; a closed protocol is closed for existing posts too. */
+  linkbacksOpen: Readonly<Record<LinkbackKind, boolean>>;
 }
 
 export interface PipelineDeps {
   settings: PipelineSettings;
   store: Store;
   limiter: SubmissionLimiter;
+  /** Linkbacks per thread, so one post cannot be flooded from many addresses. */
+  threadLimiter: SubmissionLimiter;
   verifier: SourceVerifier;
   spamCheckers: readonly SpamChecker[];
   notifier: NotifyQueue;
@@ -88,7 +92,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   }
 
   async function receiveLinkback(input: LinkbackSubmission, thread: Thread): Promise<ReceiveResult> {
-    if (thread.linkbacksClosed) throw new ForbiddenError('closed', `${capitalize(input.kind)}s are closed for this item.`);
+    if (thread.linkbacksClosed || !settings.linkbacksOpen[input.kind]) throw new ForbiddenError('closed', `${capitalize(input.kind)}s are closed for this item.`);
     const sourceKey = linkKey(input.source);
     const sourceUrl = parseHttpUrl(input.source);
     if (!sourceKey || !sourceUrl) throw new ValidationError('invalid-url', `Invalid URL '${input.source}'`, 'url');
@@ -99,6 +103,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     // Cheap check before any fetch; the unique index decides for real at insert time.
     const existing = await store.comments.findLinkback(thread.id, sourceKey);
     if (existing) return { kind: 'duplicate', existing };
+    await deps.threadLimiter.consume(`thread:${thread.id}`);
 
     const skipVerification = input.kind === 'trackback' && !settings.verifyTrackbacks;
     const verified = skipVerification ? undefined : await verifyOrRefuse(input, thread.target);

@@ -7,10 +7,10 @@ export interface SubmissionLimiter {
   consume(key: string): Promise<void>;
 }
 
-/** `perMinute` submissions per key in a sliding minute; 0 disables the limit. */
-export function createSubmissionLimiter(perMinute: number): SubmissionLimiter {
-  if (perMinute <= 0) return { consume: async () => undefined };
-  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
+/** `points` submissions per key per `durationSeconds` (default a minute); 0 points disables the limit. */
+export function createSubmissionLimiter(points: number, durationSeconds = 60): SubmissionLimiter {
+  if (points <= 0) return { consume: async () => undefined };
+  const limiter = new RateLimiterMemory({ points, duration: durationSeconds });
   return {
     async consume(key: string): Promise<void> {
       try {

@@ -38,6 +38,7 @@ export async function startTestServer(env: Record<string, string> = {}, override
     BACKTALK_SITES: SITE,
     BACKTALK_ADMIN_TOKEN: ADMIN_TOKEN,
     BACKTALK_RATE_LIMIT: '0',
+    BACKTALK_LINKBACKS_PER_THREAD_HOUR: '0',
     BACKTALK_LOG_LEVEL: 'silent',
     ...env,
   });

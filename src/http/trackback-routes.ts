@@ -1,0 +1,98 @@
+/**
+ * TrackBack 1.2 door: `POST /trackback?target=URL` and `POST /trackback/:threadId`. Answers are
+ * always TrackBack XML (`<error>0</error>` or `<error>1</error><message>…</message>`), HTTP 200
+ * except 429 for rate limits, so every client can parse them.
+ */
+import express, { Router, type ErrorRequestHandler, type Request } from 'express';
+import { AppError, NotFoundError, RateLimitedError, ValidationError } from '../domain/errors.js';
+import type { Logger } from '../lib/logger.js';
+import type { Pipeline } from '../pipeline/receive.js';
+import { resolveTarget } from '../pipeline/normalize.js';
+import { decodeFormBody } from '../protocols/form-body.js';
+import { formatTrackbackResponse, formatTrackbackRss, parseTrackbackPing } from '../protocols/trackback.js';
+import type { Store } from '../store/repository.js';
+import { clientInfo } from './client-info.js';
+
+export interface TrackbackRouteDeps {
+  pipeline: Pipeline;
+  store: Store;
+  sites: readonly string[];
+  logger: Logger;
+  clock: { now(): Date };
+}
+
+const DUPLICATE_MESSAGE = 'There is already a ping from that URL for this post.';
+
+export function trackbackRoutes(deps: TrackbackRouteDeps): Router {
+  const router = Router();
+  // Our own body reading: Express's form parser refuses legacy charsets (415) and leaves
+  // undecodable %XX in place (protocols/form-body.ts).
+  const rawBody = express.raw({ type: () => true, limit: '64kb' });
+
+  const ping = async (req: Request, res: express.Response) => {
+    const target = await resolvePingTarget(req);
+    const form = decodeFormBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.get('content-type'));
+    const result = await deps.pipeline.receive(parseTrackbackPing(form.fields, target, clientInfo(req)));
+    sendXml(res, 200, formatTrackbackResponse(result.kind === 'duplicate' ? DUPLICATE_MESSAGE : undefined));
+  };
+
+  const list = async (req: Request, res: express.Response) => {
+    if (req.query.__mode !== 'rss') {
+      sendXml(res, 200, formatTrackbackResponse('Trackback pings must use HTTP POST'));
+      return;
+    }
+    const target = await resolvePingTarget(req);
+    const thread = await deps.store.threads.findByTarget(target);
+    const pings = thread ? (await deps.store.comments.listVisible(thread.id)).filter((c) => c.kind === 'trackback') : [];
+    sendXml(res, 200, formatTrackbackRss(
+      { target, title: thread?.title ?? null },
+      pings.map((p) => ({ title: p.title, source: p.source, excerpt: p.bodyRaw })),
+    ));
+  };
+
+  /** The thread id form is what /discovery hands out; the `target` form needs no lookup. */
+  async function resolvePingTarget(req: Request): Promise<string> {
+    const id = req.params.threadId;
+    if (id !== undefined) {
+      const thread = /^\d{1,15}$/.test(String(id)) ? await deps.store.threads.findById(Number(id)) : undefined;
+      if (!thread) throw new NotFoundError(`Invalid TrackBack ID '${String(id).slice(0, 40)}'`);
+      return thread.target;
+    }
+    const target = req.query.target;
+    if (typeof target !== 'string' || target === '') throw new ValidationError('missing-field', 'TrackBack target (target) is required.', 'target');
+    return resolveTarget(target, deps.sites);
+  }
+
+  router.post('/trackback', rawBody, ping);
+  router.post('/trackback/:threadId', rawBody, ping);
+  router.get('/trackback', list);
+  router.get('/trackback/:threadId', list);
+  router.use('/trackback', trackbackErrors(deps.logger));
+  return router;
+}
+
+/** TrackBack's own error format for everything that goes wrong under /trackback. */
+function trackbackErrors(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    let status = 200;
+    let message: string;
+    if (err instanceof RateLimitedError) {
+      status = 429;
+      res.set('Retry-After', String(err.retryAfterSeconds));
+      message = 'You are sending TrackBack pings too quickly. Please try again later.';
+    } else if (err instanceof AppError) {
+      message = err.message;
+    } else if ((err as { type?: string }).type === 'entity.too.large') {
+      message = 'The ping is larger than 64 KiB.';
+    } else {
+      logger.error({ err, url: req.originalUrl }, 'trackback failed');
+      status = 500;
+      message = 'The ping could not be processed; please try again later.';
+    }
+    sendXml(res, status, formatTrackbackResponse(message));
+  };
+}
+
+function sendXml(res: express.Response, status: number, body: string): void {
+  res.status(status).type('text/xml; charset=utf-8').send(body);
+}
