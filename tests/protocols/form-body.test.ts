@@ -1,0 +1,290 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import iconv from 'iconv-lite';
+import { AppError } from '../../src/domain/errors.js';
+import { DEFAULT_FALLBACK_CHARSETS, decodeFormBody } from '../../src/protocols/form-body.js';
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** Percent-encodes every byte except the form serializer's safe set, space as `+` (WHATWG URL §5.2). */
+function percentEncode(bytes: Buffer): string {
+  let out = '';
+  for (const byte of bytes) {
+    const ch = String.fromCharCode(byte);
+    if (/[A-Za-z0-9*\-._]/.test(ch)) out += ch;
+    else if (byte === 0x20) out += '+';
+    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * iconv-lite has no ISO-2022-JP encoder, so derive it from EUC-JP: a JIS X 0208 character is its
+ * EUC-JP byte pair with the high bits cleared, between ESC $ B and ESC ( B (RFC 1468).
+ */
+function encodeIso2022jp(text: string): Buffer {
+  const euc = iconv.encode(text, 'euc-jp');
+  const out: number[] = [];
+  let kanji = false;
+  for (let i = 0; i < euc.length; i++) {
+    const byte = euc[i]!;
+    if (byte < 0x80) {
+      if (kanji) out.push(0x1b, 0x28, 0x42);
+      kanji = false;
+      out.push(byte);
+    } else {
+      assert.ok(byte >= 0xa1 && byte <= 0xfe, 'test text must be JIS X 0208 only');
+      if (!kanji) out.push(0x1b, 0x24, 0x42);
+      kanji = true;
+      out.push(byte & 0x7f, euc[++i]! & 0x7f);
+    }
+  }
+  if (kanji) out.push(0x1b, 0x28, 0x42);
+  return Buffer.from(out);
+}
+
+function encodeText(text: string, charset: string): Buffer {
+  return charset === 'iso-2022-jp' ? encodeIso2022jp(text) : iconv.encode(text, charset);
+}
+
+/** A form body as a sender in `charset` would serialize it. */
+function formBody(fields: Array<[string, string]>, charset: string): Buffer {
+  return Buffer.from(fields.map(([name, value]) => `${name}=${percentEncode(encodeText(value, charset))}`).join('&'), 'latin1');
+}
+
+function assertInvalidCharset(run: () => unknown, message?: RegExp): void {
+  assert.throws(run, (error: unknown) => {
+    assert.ok(error instanceof AppError);
+    assert.equal(error.code, 'invalid-charset');
+    assert.equal(error.status, 400);
+    if (message) assert.match(error.message, message);
+    return true;
+  });
+}
+
+const SAMPLES: Array<{ charset: string; name: string; title: string; excerpt: string }> = [
+  { charset: 'Shift_JIS', name: 'shift_jis', title: '日本語のトラックバック', excerpt: 'ｶﾀｶﾅと漢字、「引用」です。' },
+  { charset: 'EUC-JP', name: 'euc-jp', title: '日本語のトラックバック', excerpt: 'ｶﾀｶﾅと漢字、「引用」です。' },
+  { charset: 'ISO-2022-JP', name: 'iso-2022-jp', title: '日本語のトラックバック', excerpt: '漢字と ASCII の混在。' },
+  { charset: 'EUC-KR', name: 'euc-kr', title: '한국어 트랙백', excerpt: '안녕하세요, 세계!' },
+  { charset: 'windows-1251', name: 'windows-1251', title: 'Привет, мир', excerpt: 'Ёжик в тумане — «цитата»' },
+  { charset: 'KOI8-R', name: 'koi8-r', title: 'Привет, мир', excerpt: 'Съешь же ещё этих мягких булок' },
+  { charset: 'GB2312', name: 'gb2312', title: '中文引用通告', excerpt: '你好，世界！' },
+  { charset: 'UTF-8', name: 'utf-8', title: 'Ünïcödé 日本 🎉', excerpt: 'Привет 안녕 你好' },
+];
+
+function sampleBody(sample: (typeof SAMPLES)[number], extra: Array<[string, string]> = []): Buffer {
+  const encoding = sample.charset.toLowerCase();
+  return formBody([...extra, ['title', sample.title], ['url', 'http://blog.example/p?a=1&b=2'], ['excerpt', sample.excerpt]], encoding);
+}
+
+describe('decodeFormBody: charset from the Content-Type', () => {
+  for (const sample of SAMPLES) {
+    it(`decodes ${sample.charset}`, () => {
+      const { fields, charset } = decodeFormBody(sampleBody(sample), `${FORM}; charset=${sample.charset}`);
+      assert.equal(charset, sample.name);
+      assert.equal(fields.get('title'), sample.title);
+      assert.equal(fields.get('excerpt'), sample.excerpt);
+      assert.equal(fields.get('url'), 'http://blog.example/p?a=1&b=2');
+    });
+  }
+
+  it('decodes the Shift_JIS bytes of "日本" that Express answers 415 to (7.1 T9)', () => {
+    const { fields } = decodeFormBody(Buffer.from('title=%93%FA%96%7B'), `${FORM}; charset=Shift_JIS`);
+    assert.equal(fields.get('title'), '日本');
+  });
+
+  it('reads a quoted, oddly cased charset parameter', () => {
+    const body = formBody([['title', '日本語']], 'shift_jis');
+    for (const contentType of ['text/plain; charset="Shift_JIS"', `${FORM};CHARSET = "sHiFt_JiS"`, `${FORM}; foo=bar; Charset=SJIS`]) {
+      assert.equal(decodeFormBody(body, contentType).fields.get('title'), '日本語', contentType);
+    }
+  });
+
+  it('prefers the Content-Type over a charset field', () => {
+    const body = formBody([['charset', 'EUC-JP'], ['title', '日本語']], 'shift_jis');
+    const { fields, charset } = decodeFormBody(body, `${FORM}; charset=Shift_JIS`);
+    assert.equal(charset, 'shift_jis');
+    assert.equal(fields.get('title'), '日本語');
+  });
+
+  it('treats an empty charset parameter as none given', () => {
+    assert.equal(decodeFormBody(Buffer.from('title=x'), `${FORM}; charset=""`).charset, 'utf-8');
+  });
+
+  it('trusts a declared charset: undefined bytes become U+FFFD, never a refusal or a %XX', () => {
+    const body = formBody([['title', '日本']], 'shift_jis');
+    const { fields, charset } = decodeFormBody(body, `${FORM}; charset=utf-8`);
+    assert.equal(charset, 'utf-8');
+    assert.match(fields.get('title')!, /\uFFFD/);
+    assert.doesNotMatch(fields.get('title')!, /%[0-9A-F]{2}/i);
+  });
+});
+
+describe('decodeFormBody: charset from the charset form field', () => {
+  for (const sample of SAMPLES.filter((s) => ['Shift_JIS', 'EUC-JP', 'ISO-2022-JP', 'EUC-KR', 'KOI8-R', 'GB2312', 'windows-1251'].includes(s.charset))) {
+    it(`decodes ${sample.charset}`, () => {
+      const { fields, charset } = decodeFormBody(sampleBody(sample, [['charset', sample.charset]]), FORM);
+      assert.equal(charset, sample.name);
+      assert.equal(fields.get('title'), sample.title);
+      assert.equal(fields.get('excerpt'), sample.excerpt);
+      assert.equal(fields.get('charset'), sample.charset);
+    });
+  }
+
+  it('reads the field wherever it is in the body', () => {
+    const body = Buffer.concat([formBody([['title', '안녕']], 'euc-kr'), Buffer.from('&charset=euc-kr')]);
+    assert.equal(decodeFormBody(body, undefined).fields.get('title'), '안녕');
+  });
+
+  it('refuses a charset field that is not ASCII', () => {
+    assertInvalidCharset(() => decodeFormBody(Buffer.from('charset=%E6%97%A5&title=x'), FORM), /ASCII/);
+  });
+});
+
+describe('decodeFormBody: no charset given', () => {
+  it('reads plain ASCII and UTF-8 as UTF-8', () => {
+    assert.equal(decodeFormBody(Buffer.from('title=Hello'), FORM).charset, 'utf-8');
+    const { fields, charset } = decodeFormBody(formBody([['title', 'Ünïcödé 日本 🎉']], 'utf-8'), undefined);
+    assert.equal(charset, 'utf-8');
+    assert.equal(fields.get('title'), 'Ünïcödé 日本 🎉');
+  });
+
+  it('keeps a U+FFFD the sender really sent in UTF-8', () => {
+    const { fields, charset } = decodeFormBody(Buffer.from('title=a%EF%BF%BDb'), FORM);
+    assert.equal(charset, 'utf-8');
+    assert.equal(fields.get('title'), 'a\uFFFDb');
+  });
+
+  const guesses: Array<{ encoding: string; expected: string; title: string; excerpt: string }> = [
+    { encoding: 'euc-jp', expected: 'euc-jp', title: '日本語のトラックバック', excerpt: 'ｶﾀｶﾅと漢字、「引用」です。' },
+    { encoding: 'shift_jis', expected: 'shift_jis', title: '日本語のトラックバック', excerpt: 'トラックバック送信テスト。' },
+    { encoding: 'shift_jis', expected: 'shift_jis', title: '日本', excerpt: 'ｶﾀｶﾅ' },
+    { encoding: 'windows-1252', expected: 'windows-1252', title: 'Café crème', excerpt: 'naïve façade – “déjà vu” for 5 €' },
+    { encoding: 'iso-8859-1', expected: 'windows-1252', title: 'Größe', excerpt: 'Ærøskøbing, Müller über Straße' },
+  ];
+  for (const { encoding, expected, title, excerpt } of guesses) {
+    it(`falls back to ${expected} for ${encoding} text: "${title}"`, () => {
+      const body = formBody([['title', title], ['url', 'http://x.example/'], ['excerpt', excerpt]], encoding);
+      const { fields, charset } = decodeFormBody(body, FORM);
+      assert.equal(charset, expected);
+      assert.equal(fields.get('title'), title);
+      assert.equal(fields.get('excerpt'), excerpt);
+    });
+  }
+
+  it('never leaves %XX in a value (Express leaves "%93%FA%96%7B", 7.1 T10)', () => {
+    const { fields } = decodeFormBody(Buffer.from('title=%93%FA%96%7B'), FORM);
+    assert.equal(fields.get('title'), '日本');
+  });
+
+  it('recognizes ISO-2022-JP by its escape sequences (it would pass as UTF-8)', () => {
+    const body = formBody([['title', '日本語のテスト']], 'iso-2022-jp');
+    const { fields, charset } = decodeFormBody(body, FORM);
+    assert.equal(charset, 'iso-2022-jp');
+    assert.equal(fields.get('title'), '日本語のテスト');
+  });
+
+  it('rejects guesses that yield C1 controls or private-use characters', () => {
+    // Strictly valid Shift_JIS: 0x80 reads as U+0080, and F6 DF as U+E506 (private use).
+    for (const title of ['Preis: 5 €', 'Größe']) {
+      const { fields, charset } = decodeFormBody(formBody([['title', title]], 'windows-1252'), FORM);
+      assert.equal(charset, 'windows-1252');
+      assert.equal(fields.get('title'), title);
+    }
+  });
+
+  it('takes ISO-8859-1 as the last resort for bytes windows-1252 leaves undefined', () => {
+    const { fields, charset } = decodeFormBody(Buffer.from('title=a%81b%E9'), FORM);
+    assert.equal(charset, 'iso-8859-1');
+    assert.equal(fields.get('title'), 'a\u0081bé');
+  });
+
+  it('decodes bytes the sender forgot to percent-encode', () => {
+    const raw = Buffer.concat([Buffer.from('title='), iconv.encode('日本語', 'euc-jp'), Buffer.from('&url=x')]);
+    assert.equal(decodeFormBody(raw, FORM).fields.get('title'), '日本語');
+  });
+
+  it('uses the caller’s fallback list, and refuses when nothing fits', () => {
+    const body = formBody([['title', '日本語']], 'shift_jis');
+    assert.equal(decodeFormBody(body, FORM, ['shift_jis']).charset, 'shift_jis');
+    assertInvalidCharset(() => decodeFormBody(body, FORM, []), /declare/);
+    assertInvalidCharset(() => decodeFormBody(body, FORM, ['euc-jp', 'euc-kr']));
+    assert.deepEqual(DEFAULT_FALLBACK_CHARSETS, ['euc-jp', 'shift_jis', 'windows-1252', 'iso-8859-1']);
+  });
+
+  it('treats a fallback that cannot decode forms as a programming error', () => {
+    assert.throws(() => decodeFormBody(Buffer.from('a=%FF'), FORM, ['utf-16le']), RangeError);
+    assert.throws(() => decodeFormBody(Buffer.from('a=%FF'), FORM, ['no-such-charset']), RangeError);
+  });
+});
+
+describe('decodeFormBody: refused charsets', () => {
+  for (const label of ['UTF-7', 'utf-7', 'UTF-7-IMAP', 'x-utf-7', 'unicode-1-1-utf-7', 'csUnicode11UTF7']) {
+    it(`refuses ${label} in the Content-Type and in the field`, () => {
+      assertInvalidCharset(() => decodeFormBody(Buffer.from('title=%2BADw-script%2BAD4-'), `${FORM}; charset=${label}`), /not accepted/);
+      assertInvalidCharset(() => decodeFormBody(Buffer.from(`charset=${label}&title=x`), FORM), /not accepted/);
+    });
+  }
+
+  for (const label of ['UTF-16', 'UTF-16LE', 'utf-16be', 'UTF-32', 'ucs-2', 'base64', 'hex']) {
+    it(`refuses ${label}, which cannot carry a form body`, () => {
+      assertInvalidCharset(() => decodeFormBody(Buffer.from('title=x'), `${FORM}; charset=${label}`), /cannot encode/);
+    });
+  }
+
+  for (const label of ['foobar', 'x-user-defined', 'iso-2022-kr', '<script>', 'utf-8;', 'a'.repeat(60)]) {
+    it(`refuses the unknown label ${JSON.stringify(label.slice(0, 12))}`, () => {
+      assertInvalidCharset(() => decodeFormBody(Buffer.from('title=x'), `${FORM}; charset="${label}"`), /Unknown charset/);
+      assertInvalidCharset(() => decodeFormBody(Buffer.from(`charset=${encodeURIComponent(label)}&title=x`), FORM), /Unknown charset/);
+    });
+  }
+
+  it('keeps a refused label short in the message', () => {
+    assertInvalidCharset(() => decodeFormBody(Buffer.from('title=x'), `${FORM}; charset=${'b'.repeat(500)}`), /^Unknown charset 'b{40}…'\.$/);
+  });
+});
+
+describe('decodeFormBody: form syntax', () => {
+  it('reads + as a space and %2B as a plus', () => {
+    assert.equal(decodeFormBody(Buffer.from('title=a+b%2Bc+%2B+d'), FORM).fields.get('title'), 'a b+c + d');
+  });
+
+  it('leaves malformed escapes literal and decodes the rest', () => {
+    const { fields } = decodeFormBody(Buffer.from('a=%G1&b=100%&c=%4&d=%%41&e=%e6%97%a5%zz'), FORM);
+    assert.deepEqual(Object.fromEntries(fields), { a: '%G1', b: '100%', c: '%4', d: '%A', e: '日%zz' });
+  });
+
+  it('answers an empty body with no fields', () => {
+    for (const raw of ['', '&', '&&&']) {
+      const { fields, charset } = decodeFormBody(Buffer.from(raw), FORM);
+      assert.equal(fields.size, 0);
+      assert.equal(charset, 'utf-8');
+    }
+    assert.equal(decodeFormBody(Buffer.alloc(0), undefined).fields.size, 0);
+  });
+
+  it('keeps the first of repeated names', () => {
+    const { fields } = decodeFormBody(Buffer.from('url=http%3A%2F%2Ffirst.example%2F&url=http%3A%2F%2Fsecond.example%2F'), FORM);
+    assert.equal(fields.get('url'), 'http://first.example/');
+  });
+
+  it('reads names without "=", empty values and "=" inside values', () => {
+    const { fields } = decodeFormBody(Buffer.from('flag&empty=&eq=a=b&=nameless'), FORM);
+    assert.deepEqual(Object.fromEntries(fields), { flag: '', empty: '', eq: 'a=b', '': 'nameless' });
+  });
+
+  it('percent-decodes names as ASCII, so other bytes cannot collide with a field we read', () => {
+    const { fields } = decodeFormBody(Buffer.from('%74itle=escaped&blog+name=spaced&%C3%BArl=x'), FORM);
+    assert.equal(fields.get('title'), 'escaped');
+    assert.equal(fields.get('blog name'), 'spaced');
+    assert.equal(fields.get('url'), undefined);
+  });
+
+  it('splits a large body in linear time', () => {
+    const raw = Buffer.from('a&'.repeat(200_000));
+    const started = performance.now();
+    assert.equal(decodeFormBody(raw, FORM).fields.size, 1);
+    assert.ok(performance.now() - started < 2000);
+  });
+});
