@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'closed'
   | 'source-unreachable'
   | 'source-missing-link'
+  | 'upstream-error'
   | 'same-source-and-target'
   | 'method-not-allowed'
   | 'internal-error';

@@ -80,7 +80,8 @@ export function normalizeLinkback(input: LinkbackSubmission, verified: VerifiedS
   const source = sourceUrl.href;
   const clean = (s: string | undefined, max: number) => truncateText(toPlainText(s ?? ''), max);
   const claimedTitle = clean(input.title, LIMITS.title);
-  const title = claimedTitle || clean(verified?.title, LIMITS.title) || source;
+  // TrackBack 1.2 titles an untitled ping with its URL; Pingback and Webmention fall back to the host.
+  const title = claimedTitle || clean(verified?.title, LIMITS.title) || (input.kind === 'trackback' ? source : sourceUrl.host);
   const excerptLimit = input.kind === 'trackback' ? LIMITS.excerpt : LIMITS.linkbackBody;
   const excerpt = clean(input.excerpt, excerptLimit) || clean(verified?.excerpt, excerptLimit);
   const author = clean(input.blogName, LIMITS.author) || clean(verified?.authorName, LIMITS.author) || clean(verified?.title, LIMITS.author) || sourceUrl.host;

@@ -138,6 +138,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       case 'unreachable':
       case 'gone':
         throw new AppError('source-unreachable', 400, 'The source URL could not be fetched, so the link cannot be verified.');
+      case 'busy':
+        throw new AppError('upstream-error', 503, 'Too many verifications in flight; please try again later.');
       case 'no-link':
         throw new AppError('source-missing-link', 400, 'The source URL does not contain a link to the target URL.');
     }

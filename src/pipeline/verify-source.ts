@@ -11,6 +11,8 @@ export type VerifyOutcome =
   | { kind: 'verified'; source: VerifiedSource }
   /** Not fetched, not 2xx, or refused by the fetch policy; `temporary` when a retry may help. */
   | { kind: 'unreachable'; reason: string; temporary: boolean; status?: number }
+  /** Our own outbound limits refused the fetch (flood protection); nothing was sent. */
+  | { kind: 'busy'; reason: string }
   | { kind: 'no-link' }
   /** 410 Gone, or a `<meta http-equiv="Status" content="410 Gone">` page. */
   | { kind: 'gone' };
@@ -23,7 +25,9 @@ export function createSourceVerifier(fetcher: PageFetcher): SourceVerifier {
   return {
     async verify(kind, source, target) {
       const page = await fetcher.fetch(source);
-      if (page.kind === 'refused') return { kind: 'unreachable', reason: page.reason, temporary: false };
+      if (page.kind === 'refused') {
+        return /limit reached/.test(page.reason) ? { kind: 'busy', reason: page.reason } : { kind: 'unreachable', reason: page.reason, temporary: false };
+      }
       if (page.kind === 'failed') return { kind: 'unreachable', reason: page.reason, temporary: page.temporary };
       if (page.status === 410) return { kind: 'gone' };
       if (page.status < 200 || page.status > 299) {

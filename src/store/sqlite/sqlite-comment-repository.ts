@@ -29,7 +29,7 @@ export class SqliteCommentRepository implements CommentRepository {
       setStatus: db.prepare(`UPDATE comments SET status = ? WHERE id = ?`),
       hasReplies: db.prepare(`SELECT 1 FROM comments WHERE parent_id = ? LIMIT 1`),
       placeholder: db.prepare(`UPDATE comments SET deleted = 1, author = '', email = '', url = '', body_html = '',
-          body_raw = '', author_photo = NULL, edit_token_hash = NULL WHERE id = ?`),
+          body_raw = '', author_photo = NULL, edit_token_hash = NULL, ip = '', user_agent = '' WHERE id = ?`),
       delete: db.prepare(`DELETE FROM comments WHERE id = ?`),
     };
   }

@@ -1,0 +1,101 @@
+/**
+ * XML-RPC on the wire, with the `xmlrpc` package's Deserializer/Serializer and the guards that
+ * package lacks (protocols.md §5.2): no DOCTYPE/ENTITY (billion laughs, XXE), the XML `encoding`
+ * declaration honoured, method names and strings trimmed (as WordPress's IXR does), struct members
+ * copied into prototype-free objects (`__proto__`), and characters XML cannot carry stripped
+ * before serializing (xmlbuilder throws on them).
+ */
+import { Readable } from 'node:stream';
+import iconv from 'iconv-lite';
+import Deserializer from 'xmlrpc/lib/deserializer.js';
+import serializer from 'xmlrpc/lib/serializer.js';
+import { stripInvalidXmlChars } from '../lib/xml.js';
+
+/** Fault codes of the XML-RPC fault-code interop spec (2001-05-16). */
+export const XMLRPC_FAULT = {
+  parseError: -32700,
+  unsupportedEncoding: -32701,
+  invalidRequest: -32600,
+  methodNotFound: -32601,
+  invalidParams: -32602,
+  internalError: -32603,
+} as const;
+
+export class XmlRpcFault extends Error {
+  constructor(readonly faultCode: number, readonly faultString: string) {
+    super(faultString);
+    this.name = 'XmlRpcFault';
+  }
+}
+
+export interface MethodCall {
+  methodName: string;
+  params: unknown[];
+}
+
+const METHOD_NAME = /^[A-Za-z0-9_.:/]+$/;
+
+/** Parses a request body; throws XmlRpcFault with an interop code for anything that is not a well-formed call. */
+export async function readMethodCall(body: Buffer): Promise<MethodCall> {
+  const xml = decodeDeclaredEncoding(body);
+  // The parser in use (sax, loose mode) does not expand DTD entities, but nothing legitimate in
+  // XML-RPC needs a DTD, so it is refused outright (as expat-based servers effectively do).
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new XmlRpcFault(XMLRPC_FAULT.parseError, 'parse error. DOCTYPE and ENTITY declarations are not allowed');
+  const { methodName, params } = await new Promise<{ methodName: string | undefined; params: unknown[] }>((resolve, reject) => {
+    new Deserializer('utf8').deserializeMethodCall(Readable.from([Buffer.from(xml, 'utf8')]), (error, name, values) => {
+      if (error) {
+        const notACall = /Not a method call|did not contain a method name/.test(error.message);
+        reject(new XmlRpcFault(notACall ? XMLRPC_FAULT.invalidRequest : XMLRPC_FAULT.parseError,
+          notACall ? 'server error. invalid xml-rpc. not conforming to spec. Request must be a methodCall' : 'parse error. not well formed'));
+      } else {
+        resolve({ methodName: name, params: values ?? [] });
+      }
+    });
+  });
+  const name = (methodName ?? '').trim();
+  if (!METHOD_NAME.test(name)) throw new XmlRpcFault(XMLRPC_FAULT.invalidRequest, 'server error. invalid xml-rpc. bad method name');
+  return { methodName: name, params: params.map(clean) };
+}
+
+/** Honours `<?xml … encoding="…"?>` (sax alone always reads UTF-8: ISO-8859-1 `é` became U+FFFD). */
+function decodeDeclaredEncoding(body: Buffer): string {
+  const head = body.subarray(0, 200).toString('latin1');
+  const declared = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(head)?.[1]?.toLowerCase();
+  if (declared === undefined || declared === 'utf-8' || declared === 'utf8') return body.toString('utf8');
+  if (/^utf-?(7|16|32)/.test(declared) || !iconv.encodingExists(declared)) {
+    throw new XmlRpcFault(XMLRPC_FAULT.unsupportedEncoding, `parse error. unsupported encoding ${declared}`);
+  }
+  return iconv.decode(body, declared);
+}
+
+/** Trims strings and rebuilds structs as prototype-free objects holding only own members. */
+function clean(value: unknown): unknown {
+  if (typeof value === 'string') return value.trim();
+  if (Array.isArray(value)) return value.map(clean);
+  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
+    const out: Record<string, unknown> = Object.create(null);
+    for (const key of Object.keys(value)) out[key] = clean((value as Record<string, unknown>)[key]);
+    return out;
+  }
+  return value;
+}
+
+function xmlSafe(value: unknown): unknown {
+  if (typeof value === 'string') return stripInvalidXmlChars(value);
+  if (Array.isArray(value)) return value.map(xmlSafe);
+  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) out[stripInvalidXmlChars(key)] = xmlSafe((value as Record<string, unknown>)[key]);
+    return out;
+  }
+  return value;
+}
+
+export function formatMethodResponse(value: unknown): string {
+  return serializer.serializeMethodResponse(xmlSafe(value));
+}
+
+/** Always a plain `{faultCode, faultString}` struct (an Error instance would lose its message). */
+export function formatFault(faultCode: number, faultString: string): string {
+  return serializer.serializeFault({ faultCode, faultString: stripInvalidXmlChars(faultString) });
+}

@@ -1,0 +1,444 @@
+/**
+ * The behaviour every Store backend must have. Backends run it from their own test file
+ * (sqlite-store.test.ts today, a PostgreSQL one later), so this file speaks only through the Store
+ * interface: no SQL, no backend types. One fresh, empty store per test.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import type { Comment, LinkbackKind, NewComment, Thread } from '../../src/domain/comment.js';
+import type { CommentEdit, Store } from '../../src/store/repository.js';
+
+export interface StoreFixture {
+  store: Store;
+  /** Closes the store and removes whatever the backend created for this test. */
+  cleanup(): Promise<void>;
+}
+
+const POST = 'https://blog.example/2024/03/hello/';
+const OTHER_POST = 'https://blog.example/2024/03/second/';
+const SOURCE = 'https://alice.example/2024/03/reply';
+
+/** Milliseconds on purpose: a backend that rounds to seconds fails the round-trip tests. */
+const T0 = Date.UTC(2024, 2, 9, 14, 5, 7, 123);
+const at = (seconds: number): Date => new Date(T0 + seconds * 1000);
+
+function aComment(threadId: number, overrides: Partial<NewComment> = {}): NewComment {
+  return {
+    threadId,
+    parent: null,
+    kind: 'comment',
+    status: 'approved',
+    author: 'Ann',
+    email: 'ann@example.org',
+    url: '',
+    bodyHtml: '<p>Hello</p>',
+    bodyRaw: 'Hello',
+    source: null,
+    sourceKey: null,
+    title: null,
+    mentionType: null,
+    authorPhoto: null,
+    ip: '192.0.2.0',
+    userAgent: 'contract-test',
+    reasons: [],
+    editTokenHash: null,
+    created: at(0),
+    ...overrides,
+  };
+}
+
+function aLinkback(threadId: number, kind: LinkbackKind, sourceKey: string, overrides: Partial<NewComment> = {}): NewComment {
+  return aComment(threadId, {
+    kind,
+    author: 'Alice writes',
+    email: '',
+    url: sourceKey,
+    bodyHtml: '<p>[…] a reply […]</p>',
+    bodyRaw: '[…] a reply […]',
+    source: sourceKey,
+    sourceKey,
+    title: 'A reply to Hello',
+    ...overrides,
+  });
+}
+
+/** What insert must hand back for `input`: every field as given, plus the database-assigned ones. */
+function stored(input: NewComment, id: number, target: string): Comment {
+  const { sourceKey: _key, ...fields } = input;
+  return { ...fields, id, target, deleted: false, edited: null };
+}
+
+const ids = (comments: readonly Comment[]): number[] => comments.map((c) => c.id);
+
+export function describeStoreContract(name: string, makeStore: () => Promise<StoreFixture>): void {
+  describe(`Store contract: ${name}`, () => {
+    let fixture: StoreFixture;
+    let store: Store;
+
+    beforeEach(async () => {
+      fixture = await makeStore();
+      store = fixture.store;
+    });
+    afterEach(async () => {
+      await fixture.cleanup();
+    });
+
+    const thread = (target = POST): Promise<Thread> => store.threads.ensure(target, at(0));
+
+    async function insertOk(input: NewComment): Promise<Comment> {
+      const result = await store.comments.insert(input);
+      if (result.kind !== 'inserted') assert.fail(`expected a new row, got ${result.kind} of #${result.existing.id}`);
+      return result.comment;
+    }
+
+    describe('threads', () => {
+      test('ensure creates the thread once, open, with its creation time', async () => {
+        const first = await store.threads.ensure(POST, at(0));
+        assert.deepEqual(first, { id: first.id, target: POST, title: null, commentsClosed: false, linkbacksClosed: false, created: at(0) });
+        const again = await store.threads.ensure(POST, at(60));
+        assert.deepEqual(again, first, 'a second ensure returns the existing thread unchanged');
+        const other = await store.threads.ensure(OTHER_POST, at(60));
+        assert.notEqual(other.id, first.id);
+      });
+
+      test('concurrent ensure of one target creates a single thread', async () => {
+        const threads = await Promise.all(Array.from({ length: 10 }, (_, i) => store.threads.ensure(POST, at(i))));
+        assert.equal(new Set(threads.map((t) => t.id)).size, 1);
+        assert.equal((await store.threads.findByTarget(POST))?.id, threads[0]?.id);
+      });
+
+      test('findByTarget and findById return the thread, undefined when unknown', async () => {
+        const t = await thread();
+        assert.deepEqual(await store.threads.findByTarget(POST), t);
+        assert.deepEqual(await store.threads.findById(t.id), t);
+        assert.equal(await store.threads.findByTarget(OTHER_POST), undefined);
+        assert.equal(await store.threads.findById(t.id + 1000), undefined);
+      });
+
+      test('setClosed sets each flag on its own and can reopen', async () => {
+        const t = await thread();
+        const flags = async () => {
+          const found = await store.threads.findById(t.id);
+          return { comments: found?.commentsClosed, linkbacks: found?.linkbacksClosed };
+        };
+        await store.threads.setClosed(t.id, { linkbacks: true });
+        assert.deepEqual(await flags(), { comments: false, linkbacks: true });
+        await store.threads.setClosed(t.id, { comments: true });
+        assert.deepEqual(await flags(), { comments: true, linkbacks: true });
+        await store.threads.setClosed(t.id, { linkbacks: false });
+        assert.deepEqual(await flags(), { comments: true, linkbacks: false });
+        await store.threads.setClosed(t.id, {});
+        assert.deepEqual(await flags(), { comments: true, linkbacks: false }, 'an empty change changes nothing');
+      });
+    });
+
+    describe('comments.insert', () => {
+      test('returns the stored comment with every field round-tripped', async () => {
+        const t = await thread();
+        const parentInput = aComment(t.id, { created: at(1) });
+        const parent = await insertOk(parentInput);
+        assert.deepEqual(parent, stored(parentInput, parent.id, POST));
+
+        const replyInput = aComment(t.id, {
+          parent: parent.id,
+          status: 'pending',
+          author: 'Zoë «Z» O’Brien',
+          email: 'zoe@example.net',
+          url: 'https://zoe.example/',
+          bodyHtml: '<p>Ünïcode 👍 &amp; <a href="https://x.example/" rel="nofollow ugc">x</a></p>',
+          bodyRaw: 'Ünïcode 👍 & <script>alert(1)</script>\n\nsecond paragraph',
+          ip: '2001:db8::',
+          userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+          reasons: ['akismet', 'too many links: 4'],
+          editTokenHash: 'a'.repeat(64),
+          created: new Date(T0 + 1),
+        });
+        const reply = await insertOk(replyInput);
+        assert.deepEqual(reply, stored(replyInput, reply.id, POST));
+        assert.ok(reply.created instanceof Date);
+        assert.equal(reply.created.getTime(), T0 + 1, 'created keeps its milliseconds');
+        assert.deepEqual(await store.comments.findById(reply.id), reply);
+      });
+
+      test('round-trips the linkback fields', async () => {
+        const t = await thread();
+        const input = aLinkback(t.id, 'webmention', SOURCE, {
+          source: 'https://Alice.example/2024/03/reply#top',
+          mentionType: 'reply',
+          authorPhoto: 'https://alice.example/me.jpg',
+          status: 'spam',
+          reasons: ['akismet'],
+        });
+        const linkback = await insertOk(input);
+        assert.deepEqual(linkback, stored(input, linkback.id, POST));
+        assert.deepEqual(await store.comments.findById(linkback.id), linkback);
+      });
+
+      test('gives every comment its own id; findById is undefined for unknown ids', async () => {
+        const t = await thread();
+        const a = await insertOk(aComment(t.id));
+        const b = await insertOk(aComment(t.id));
+        assert.notEqual(a.id, b.id);
+        assert.equal(await store.comments.findById(b.id + 1000), undefined);
+      });
+    });
+
+    describe('linkback uniqueness', () => {
+      test('a second linkback from the same source to the same thread is a duplicate of the first', async () => {
+        const t = await thread();
+        const first = await insertOk(aLinkback(t.id, 'pingback', SOURCE));
+        const result = await store.comments.insert(aLinkback(t.id, 'pingback', SOURCE, { created: at(5), title: 'changed' }));
+        assert.deepEqual(result, { kind: 'duplicate-linkback', existing: first });
+      });
+
+      test('is one linkback whatever the protocol: trackback, then pingback, then webmention', async () => {
+        const t = await thread();
+        const first = await insertOk(aLinkback(t.id, 'trackback', SOURCE, { source: 'http://alice.example/2024/03/reply' }));
+        for (const kind of ['pingback', 'webmention'] as const) {
+          const result = await store.comments.insert(aLinkback(t.id, kind, SOURCE));
+          assert.deepEqual(result, { kind: 'duplicate-linkback', existing: first }, kind);
+        }
+      });
+
+      test('20 concurrent inserts of one linkback store exactly one row', async () => {
+        const t = await thread();
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => store.comments.insert(aLinkback(t.id, 'webmention', SOURCE, { created: at(i) }))),
+        );
+        const inserted = results.flatMap((r) => (r.kind === 'inserted' ? [r.comment] : []));
+        assert.equal(inserted.length, 1);
+        const winner = inserted[0]!;
+        for (const r of results) {
+          if (r.kind === 'duplicate-linkback') assert.deepEqual(r.existing, winner);
+        }
+        const rows = (await store.comments.listByStatus('approved', { limit: 100 })).filter((c) => c.threadId === t.id);
+        assert.deepEqual(ids(rows), [winner.id]);
+      });
+
+      test('the same source on another thread is a separate linkback', async () => {
+        const a = await thread(POST);
+        const b = await thread(OTHER_POST);
+        const onA = await insertOk(aLinkback(a.id, 'pingback', SOURCE));
+        const onB = await insertOk(aLinkback(b.id, 'pingback', SOURCE));
+        assert.notEqual(onA.id, onB.id);
+        assert.equal(onB.target, OTHER_POST);
+      });
+
+      test('comments (no source key) never collide, even when identical', async () => {
+        const t = await thread();
+        const input = aComment(t.id);
+        const results = await Promise.all([store.comments.insert(input), store.comments.insert(input), store.comments.insert(input)]);
+        assert.deepEqual(results.map((r) => r.kind), ['inserted', 'inserted', 'inserted']);
+      });
+
+      test('findLinkback finds it by thread and source key only', async () => {
+        const a = await thread(POST);
+        const b = await thread(OTHER_POST);
+        const linkback = await insertOk(aLinkback(a.id, 'trackback', SOURCE));
+        assert.deepEqual(await store.comments.findLinkback(a.id, SOURCE), linkback);
+        assert.equal(await store.comments.findLinkback(b.id, SOURCE), undefined);
+        assert.equal(await store.comments.findLinkback(a.id, 'https://alice.example/other'), undefined);
+      });
+    });
+
+    describe('reading threads', () => {
+      test('listVisible: approved only, oldest first, this thread only', async () => {
+        const t = await thread();
+        const other = await thread(OTHER_POST);
+        const first = await insertOk(aComment(t.id, { created: at(1) }));
+        await insertOk(aComment(t.id, { status: 'pending', created: at(2) }));
+        await insertOk(aComment(t.id, { status: 'spam', created: at(3) }));
+        await insertOk(aComment(t.id, { status: 'trash', created: at(4) }));
+        const linkback = await insertOk(aLinkback(t.id, 'pingback', SOURCE, { created: at(5) }));
+        await insertOk(aComment(other.id, { created: at(6) }));
+        const last = await insertOk(aComment(t.id, { created: at(7) }));
+        const visible = await store.comments.listVisible(t.id);
+        assert.deepEqual(ids(visible), [first.id, linkback.id, last.id]);
+        assert.deepEqual(visible[1], linkback);
+      });
+
+      test('listVisible shows a deleted placeholder only while it has an approved reply', async () => {
+        const t = await thread();
+        const parent = await insertOk(aComment(t.id, { created: at(1) }));
+        const reply = await insertOk(aComment(t.id, { parent: parent.id, status: 'pending', created: at(2) }));
+        assert.equal(await store.comments.remove(parent.id), 'placeholder');
+        assert.deepEqual(ids(await store.comments.listVisible(t.id)), [], 'a pending reply does not show the placeholder');
+
+        await store.comments.setStatus(reply.id, 'approved');
+        const visible = await store.comments.listVisible(t.id);
+        assert.deepEqual(ids(visible), [parent.id, reply.id]);
+        assert.equal(visible[0]?.deleted, true);
+
+        assert.equal(await store.comments.remove(reply.id), 'removed');
+        assert.deepEqual(ids(await store.comments.listVisible(t.id)), [], 'an orphaned placeholder is hidden');
+      });
+
+      test('countVisible counts approved, not deleted, per target; unknown targets are absent', async () => {
+        const a = await thread(POST);
+        const b = await thread(OTHER_POST);
+        await insertOk(aComment(a.id));
+        await insertOk(aLinkback(a.id, 'webmention', SOURCE));
+        for (const status of ['pending', 'spam', 'trash'] as const) await insertOk(aComment(a.id, { status }));
+        const parent = await insertOk(aComment(a.id));
+        await insertOk(aComment(a.id, { parent: parent.id }));
+        await store.comments.remove(parent.id);
+        await insertOk(aComment(b.id, { status: 'pending' }));
+
+        const unknown = 'https://blog.example/never-commented/';
+        const counts = await store.comments.countVisible([POST, OTHER_POST, unknown, POST]);
+        assert.deepEqual([...counts.entries()].sort(), [
+          [POST, 3],
+          [OTHER_POST, 0],
+        ]);
+        assert.equal(counts.has(unknown), false);
+        assert.equal((await store.comments.countVisible([])).size, 0);
+      });
+
+      test('listByStatus: newest first across threads, paged with limit and a `before` id cursor', async () => {
+        const a = await thread(POST);
+        const b = await thread(OTHER_POST);
+        const pending: Comment[] = [];
+        for (let i = 0; i < 5; i++) {
+          pending.push(await insertOk(aComment(i % 2 === 0 ? a.id : b.id, { status: 'pending', created: at(i) })));
+          await insertOk(aComment(a.id, { status: 'approved', created: at(i) }));
+        }
+        const newestFirst = ids(pending).reverse();
+        const page1 = await store.comments.listByStatus('pending', { limit: 2 });
+        assert.deepEqual(ids(page1), newestFirst.slice(0, 2));
+        const page2 = await store.comments.listByStatus('pending', { limit: 2, before: page1[1]!.id });
+        assert.deepEqual(ids(page2), newestFirst.slice(2, 4));
+        const page3 = await store.comments.listByStatus('pending', { limit: 2, before: page2[1]!.id });
+        assert.deepEqual(ids(page3), newestFirst.slice(4));
+        assert.deepEqual(await store.comments.listByStatus('pending', { limit: 2, before: page3[0]!.id }), []);
+        assert.deepEqual(await store.comments.listByStatus('pending', { limit: 10 }), [...pending].reverse());
+        assert.deepEqual(await store.comments.listByStatus('spam', { limit: 10 }), []);
+      });
+    });
+
+    describe('checks used by the pipeline', () => {
+      test('hasSameBody: same e-mail, same thread, same body; trashed ones do not count', async () => {
+        const t = await thread();
+        const other = await thread(OTHER_POST);
+        const c = await insertOk(aComment(t.id, { bodyRaw: 'Great post!' }));
+        assert.equal(await store.comments.hasSameBody(t.id, 'Ann', 'ann@example.org', 'Great post!'), true);
+        assert.equal(await store.comments.hasSameBody(t.id, 'Someone else', 'ann@example.org', 'Great post!'), true);
+        assert.equal(await store.comments.hasSameBody(t.id, 'Ann', 'ann@example.org', 'Great post!!'), false);
+        assert.equal(await store.comments.hasSameBody(t.id, 'Ann', 'other@example.org', 'Great post!'), false);
+        assert.equal(await store.comments.hasSameBody(other.id, 'Ann', 'ann@example.org', 'Great post!'), false);
+        await store.comments.setStatus(c.id, 'trash');
+        assert.equal(await store.comments.hasSameBody(t.id, 'Ann', 'ann@example.org', 'Great post!'), false);
+      });
+
+      test('hasSameBody: by author name when there is no e-mail', async () => {
+        const t = await thread();
+        await insertOk(aComment(t.id, { author: 'Bob', email: '', bodyRaw: 'First!' }));
+        assert.equal(await store.comments.hasSameBody(t.id, 'Bob', '', 'First!'), true);
+        assert.equal(await store.comments.hasSameBody(t.id, 'Carol', '', 'First!'), false);
+      });
+
+      test('hasApprovedFrom: by e-mail, approved only', async () => {
+        const t = await thread();
+        const c = await insertOk(aComment(t.id, { status: 'pending' }));
+        assert.equal(await store.comments.hasApprovedFrom('ann@example.org', 'Ann'), false);
+        await store.comments.setStatus(c.id, 'approved');
+        assert.equal(await store.comments.hasApprovedFrom('ann@example.org', 'Ann'), true);
+        assert.equal(await store.comments.hasApprovedFrom('ann@example.org', 'Another name'), true);
+        assert.equal(await store.comments.hasApprovedFrom('other@example.org', 'Ann'), false);
+        assert.equal(await store.comments.hasApprovedFrom('', 'Ann'), false, 'a name is not matched against comments that had an e-mail');
+      });
+
+      test('hasApprovedFrom: by author name only for e-mail-less comments', async () => {
+        const t = await thread();
+        await insertOk(aComment(t.id, { author: 'Bob', email: '' }));
+        await insertOk(aComment(t.id, { author: '', email: '' }));
+        assert.equal(await store.comments.hasApprovedFrom('', 'Bob'), true);
+        assert.equal(await store.comments.hasApprovedFrom('bob@example.org', 'Bob'), false, 'an e-mail is matched by e-mail only');
+        assert.equal(await store.comments.hasApprovedFrom('', 'Carol'), false);
+        assert.equal(await store.comments.hasApprovedFrom('', ''), false, 'one approved anonymous comment does not vouch for all');
+      });
+    });
+
+    describe('changing comments', () => {
+      test('edit replaces the editable fields, sets edited, and keeps the rest', async () => {
+        const t = await thread();
+        const before = await insertOk(aComment(t.id, { editTokenHash: 'b'.repeat(64), reasons: ['held'] }));
+        const change: CommentEdit = {
+          author: 'Ann B.',
+          url: 'https://ann.example/',
+          bodyRaw: 'Hello, corrected',
+          bodyHtml: '<p>Hello, corrected</p>',
+          status: 'pending',
+          reasons: ['edited-links'],
+          edited: new Date(T0 + 90_001),
+        };
+        const after = await store.comments.edit(before.id, change);
+        assert.deepEqual(after, { ...before, ...change });
+        assert.deepEqual(await store.comments.findById(before.id), after);
+        assert.equal(await store.comments.edit(before.id + 1000, change), undefined);
+      });
+
+      test('setStatus changes the status only; undefined for an unknown id', async () => {
+        const t = await thread();
+        const before = await insertOk(aComment(t.id, { status: 'pending' }));
+        const after = await store.comments.setStatus(before.id, 'spam');
+        assert.deepEqual(after, { ...before, status: 'spam' });
+        assert.deepEqual(await store.comments.findById(before.id), after);
+        assert.equal(await store.comments.setStatus(before.id + 1000, 'approved'), undefined);
+      });
+
+      test('remove deletes a comment without replies', async () => {
+        const t = await thread();
+        const c = await insertOk(aComment(t.id));
+        assert.equal(await store.comments.remove(c.id), 'removed');
+        assert.equal(await store.comments.findById(c.id), undefined);
+        assert.deepEqual(await store.comments.listByStatus('approved', { limit: 10 }), []);
+        assert.equal(await store.comments.remove(c.id), 'missing');
+      });
+
+      test('remove keeps a comment with replies as a blanked placeholder', async () => {
+        const t = await thread();
+        const parent = await insertOk(
+          aComment(t.id, { url: 'https://ann.example/', authorPhoto: 'https://ann.example/me.jpg', editTokenHash: 'c'.repeat(64) }),
+        );
+        const reply = await insertOk(aComment(t.id, { parent: parent.id, author: 'Bob', email: 'bob@example.org' }));
+        assert.equal(await store.comments.remove(parent.id), 'placeholder');
+        const placeholder = await store.comments.findById(parent.id);
+        assert.ok(placeholder);
+        assert.equal(placeholder.deleted, true);
+        assert.deepEqual(
+          {
+            author: placeholder.author,
+            email: placeholder.email,
+            url: placeholder.url,
+            bodyHtml: placeholder.bodyHtml,
+            bodyRaw: placeholder.bodyRaw,
+            authorPhoto: placeholder.authorPhoto,
+            editTokenHash: placeholder.editTokenHash,
+          },
+          { author: '', email: '', url: '', bodyHtml: '', bodyRaw: '', authorPhoto: null, editTokenHash: null },
+        );
+        assert.deepEqual(await store.comments.findById(reply.id), reply, 'the reply keeps its place and content');
+      });
+
+      test('remove answers missing for an unknown id', async () => {
+        assert.equal(await store.comments.remove(424242), 'missing');
+      });
+    });
+
+    describe('settings and health', () => {
+      test('get is undefined until set; set overwrites; keys are independent', async () => {
+        assert.equal(await store.settings.get('admin-token-hash'), undefined);
+        await store.settings.set('admin-token-hash', 'one');
+        await store.settings.set('other', '');
+        assert.equal(await store.settings.get('admin-token-hash'), 'one');
+        await store.settings.set('admin-token-hash', 'two');
+        assert.equal(await store.settings.get('admin-token-hash'), 'two');
+        assert.equal(await store.settings.get('other'), '');
+      });
+
+      test('ping answers true', async () => {
+        assert.equal(await store.ping(), true);
+      });
+    });
+  });
+}
