@@ -2,7 +2,7 @@
  * The one pipeline every door goes through (comment form, TrackBack, Pingback, Webmention):
  * admit → resolve target → verify source (linkbacks) → normalize → sanitize → spam-check → store → notify.
  */
-import type { Comment, CommentSubmission, LinkbackKind, LinkbackSubmission, NewComment, Submission, Thread, VerifiedSource } from '../domain/comment.js';
+import type { Comment, CommentSubmission, LinkbackKind, LinkbackOutcome, LinkbackSubmission, NewComment, Submission, Thread, VerifiedSource } from '../domain/comment.js';
 import { AppError, ConflictError, ForbiddenError, ValidationError } from '../domain/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { reduceIp } from '../lib/ip.js';
@@ -46,18 +46,48 @@ export type ReceiveResult =
   /** A linkback from this source to this post exists already (one row, whatever the protocol). */
   | { kind: 'duplicate'; existing: Comment };
 
+export interface ReceiveOptions {
+  /** Rate limit already applied where the request arrived (Webmention: at POST time, not in the job). */
+  admitted?: boolean;
+  /** Source already fetched and checked (the Webmention job verifies before deciding what to do). */
+  verified?: VerifiedSource;
+}
+
 export interface Pipeline {
-  receive(input: Submission): Promise<ReceiveResult>;
+  receive(input: Submission, options?: ReceiveOptions): Promise<ReceiveResult>;
 }
 
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const { settings, store } = deps;
 
-  async function receive(input: Submission): Promise<ReceiveResult> {
-    await deps.limiter.consume(input.client.ip);
-    const target = resolveTarget(input.target, settings.sites);
-    const thread = await store.threads.ensure(target, deps.clock.now());
-    return input.kind === 'comment' ? receiveComment(input, thread) : receiveLinkback(input, thread);
+  async function receive(input: Submission, options: ReceiveOptions = {}): Promise<ReceiveResult> {
+    if (!options.admitted) await deps.limiter.consume(input.client.ip);
+    if (input.kind === 'comment') {
+      const thread = await store.threads.ensure(resolveTarget(input.target, settings.sites), deps.clock.now());
+      return receiveComment(input, thread);
+    }
+    return logAttempt(input, async () => {
+      const thread = await store.threads.ensure(resolveTarget(input.target, settings.sites), deps.clock.now());
+      return receiveLinkback(input, thread, options.verified);
+    });
+  }
+
+  /** Every linkback attempt lands in the owner's log with its outcome, refusals included. */
+  async function logAttempt(input: LinkbackSubmission, run: () => Promise<ReceiveResult>): Promise<ReceiveResult> {
+    const entry = (outcome: LinkbackOutcome, reason: string, comment?: Comment) =>
+      store.linkbackLog.record({
+        kind: input.kind, source: input.source, target: comment?.target ?? input.target, outcome, reason,
+        ip: input.client.ip, commentId: comment?.id ?? null, created: deps.clock.now(),
+      });
+    try {
+      const result = await run();
+      if (result.kind === 'duplicate') await entry('duplicate', 'already registered', result.existing);
+      else await entry(OUTCOME[result.comment.status], result.comment.reasons.join(', '), result.comment);
+      return result;
+    } catch (err) {
+      if (err instanceof AppError) await entry('refused', `${err.code}: ${err.message}`);
+      throw err;
+    }
   }
 
   async function receiveComment(input: CommentSubmission, thread: Thread): Promise<ReceiveResult> {
@@ -91,7 +121,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     );
   }
 
-  async function receiveLinkback(input: LinkbackSubmission, thread: Thread): Promise<ReceiveResult> {
+  async function receiveLinkback(input: LinkbackSubmission, thread: Thread, preVerified?: VerifiedSource): Promise<ReceiveResult> {
     if (thread.linkbacksClosed || !settings.linkbacksOpen[input.kind]) throw new ForbiddenError('closed', `${capitalize(input.kind)}s are closed for this item.`);
     const sourceKey = linkKey(input.source);
     const sourceUrl = parseHttpUrl(input.source);
@@ -105,8 +135,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     if (existing) return { kind: 'duplicate', existing };
     await deps.threadLimiter.consume(`thread:${thread.id}`);
 
-    const skipVerification = input.kind === 'trackback' && !settings.verifyTrackbacks;
-    const verified = skipVerification ? undefined : await verifyOrRefuse(input, thread.target);
+    const skipVerification = input.kind === 'trackback' && !settings.verifyTrackbacks && !preVerified;
+    const verified = preVerified ?? (skipVerification ? undefined : await verifyOrRefuse(input, thread.target));
     const fields = normalizeLinkback(input, verified);
     const bodyHtml = renderPlainText(fields.excerpt);
     const spam = await checkSpam(
@@ -159,6 +189,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
   return { receive };
 }
+
+const OUTCOME: Record<Comment['status'], LinkbackOutcome> = { approved: 'accepted', pending: 'pending', spam: 'spam', trash: 'refused' };
 
 function pick(f: ReturnType<typeof normalizeComment>) {
   return { author: f.author, email: f.email, url: f.url, bodyRaw: f.bodyRaw, honeypot: f.honeypot };

@@ -22,7 +22,8 @@ export async function checkSpam(input: SpamCheckInput, checkers: readonly SpamCh
       case 'ham':
         break;
       case 'spam':
-        reasons.push(v.reason);
+        // Recorded in the reasons too, so the admin view and the purge can tell blatant spam apart.
+        reasons.push(v.discard ? `${v.reason}:discard` : v.reason);
         return { verdict: 'spam', reasons, discard: v.discard === true };
       case 'hold':
       case 'unknown':
