@@ -7,6 +7,7 @@ import { commentRoutes } from './http/comment-routes.js';
 import { trackbackRoutes } from './http/trackback-routes.js';
 import { discoveryRoutes } from './http/discovery-routes.js';
 import { xmlrpcRoutes } from './http/xmlrpc-routes.js';
+import { webmentionRoutes } from './http/webmention-routes.js';
 import { siteCors } from './http/middleware/cors.js';
 import { createErrorHandler } from './http/middleware/error-handler.js';
 import { requireAdmin } from './http/middleware/require-admin.js';
@@ -28,6 +29,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(commentRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
   app.use(trackbackRoutes({ ...deps, sites: config.sites }));
   app.use(xmlrpcRoutes({ ...deps, sites: config.sites }));
+  app.use(webmentionRoutes({ ...deps, publicUrl: config.publicUrl }));
   app.use(discoveryRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
   app.use('/api/admin', requireAdmin(() => deps.adminTokenHash), adminRoutes({ ...deps, sites: config.sites }));
 

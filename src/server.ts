@@ -39,6 +39,7 @@ export async function runServer(env: Record<string, string | undefined>): Promis
   const runtime = resolveRuntimeConfig(config, (server.address() as AddressInfo).port);
   const deps = await createDeps(runtime, store, logger);
   resolveApp(createApp(deps));
+  deps.worker.start();
   process.stdout.write(`Backtalk serving on ${runtime.publicUrl} (listening on ${runtime.host}:${runtime.port}, database ${runtime.dbPath})\n`);
 
   installShutdown(server, deps);
@@ -53,6 +54,7 @@ function installShutdown(server: Server, deps: AppDeps): void {
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
     server.close(async () => {
+      await deps.worker.stop();
       await deps.notifier.drain();
       await deps.store.close();
       process.exit(0);

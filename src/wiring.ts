@@ -17,6 +17,8 @@ import { createRuleChecker } from './spam/rule-checker.js';
 import type { SpamChecker, SpamFeedback } from './spam/spam-checker.js';
 import { createSubmissionLimiter } from './spam/submission-limiter.js';
 import type { Store } from './store/repository.js';
+import { createWebmentionService, type WebmentionService } from './jobs/webmention-service.js';
+import { createJobWorker, type JobWorker } from './jobs/job-worker.js';
 
 export interface AppDeps {
   config: RuntimeConfig;
@@ -30,6 +32,9 @@ export interface AppDeps {
   fetcher: PageFetcher;
   adminTokenHash: string;
   avatarUrl: (c: Comment) => string;
+  webmentions: WebmentionService;
+  /** Background verification of queued Webmentions; main.ts starts it, tests drain it. */
+  worker: JobWorker;
 }
 
 export interface DepsOverrides {
@@ -59,6 +64,8 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     feedback = akismet;
   }
 
+  const verifier = createSourceVerifier(fetcher);
+  const limiter = createSubmissionLimiter(config.rateLimit);
   const pipeline = createPipeline({
     settings: {
       sites: config.sites, moderation: config.moderation, keepIp: config.keepIp,
@@ -66,9 +73,18 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
       linkbacksOpen: { trackback: config.trackbacksEnabled, pingback: config.pingbacksEnabled, webmention: config.webmentionsEnabled },
     },
     store, clock, notifier, spamCheckers,
-    limiter: createSubmissionLimiter(config.rateLimit),
+    limiter,
     threadLimiter: createSubmissionLimiter(config.linkbacksPerThreadHour, 3600),
-    verifier: createSourceVerifier(fetcher),
+    verifier,
+  });
+  let worker: JobWorker | undefined;
+  const webmentions = createWebmentionService({
+    store, pipeline, verifier, limiter, clock, sites: config.sites, enabled: config.webmentionsEnabled,
+    onQueued: () => worker?.wake(),
+  });
+  worker = createJobWorker({
+    repo: store.webmentions, run: webmentions.run, clock, logger: logger.child({ component: 'webmention' }),
+    concurrency: 4, pollMs: 1000, leaseMs: 60_000,
   });
   const ownComments = createOwnComments({ store, spamCheckers, clock, editWindowMinutes: config.editWindowMinutes });
   const moderate = createModeration({ store, notifier, feedback });
@@ -77,7 +93,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
 
   return {
     config, logger, store, clock, pipeline, ownComments, moderate, notifier, fetcher,
-    adminTokenHash: await adminTokenHash(config, store, logger), avatarUrl,
+    adminTokenHash: await adminTokenHash(config, store, logger), avatarUrl, webmentions, worker,
   };
 }
 

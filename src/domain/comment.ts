@@ -107,3 +107,37 @@ export type NewComment = Omit<Comment, 'id' | 'target' | 'deleted' | 'edited'> &
   /** Normalized source URL used as the linkback uniqueness key, null for comments. */
   sourceKey: string | null;
 };
+
+export type WebmentionStatus = 'pending' | 'accepted' | 'rejected';
+
+/** One received Webmention awaiting (or done with) verification; its token names the status URL. */
+export interface WebmentionJob {
+  id: number;
+  token: string;
+  source: string;
+  target: string;
+  status: WebmentionStatus;
+  reason: string | null;
+  attempts: number;
+  nextAttemptAt: Date;
+  clientIp: string;
+  userAgent: string;
+  commentId: number | null;
+  created: Date;
+  updated: Date;
+}
+
+export type LinkbackOutcome = 'accepted' | 'pending' | 'spam' | 'refused' | 'duplicate' | 'updated' | 'deleted' | 'queued';
+
+/** One line of the linkback attempt log shown to the site owner. */
+export interface LinkbackLogEntry {
+  id: number;
+  kind: LinkbackKind;
+  source: string;
+  target: string;
+  outcome: LinkbackOutcome;
+  reason: string;
+  ip: string;
+  commentId: number | null;
+  created: Date;
+}

@@ -41,6 +41,19 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     else res.json(json(result.comment));
   });
 
+  // Every linkback attempt and its outcome, newest first: why a ping was refused is never a mystery.
+  router.get('/linkbacks', async (req, res) => {
+    const limit = Math.min(Math.max(Number(req.query.limit) || 100, 1), 500);
+    const before = Number(req.query.before) || undefined;
+    const entries = await deps.store.linkbackLog.list({ limit, before });
+    res.json({
+      attempts: entries.map((e) => ({
+        id: e.id, type: e.kind, source: e.source, target: e.target, outcome: e.outcome, reason: e.reason,
+        ip: e.ip, comment_id: e.commentId, created: e.created.toISOString(),
+      })),
+    });
+  });
+
   // Close or reopen one thread to comments and/or linkbacks; takes effect for existing posts at once.
   router.post('/threads', express.json({ limit: '16kb' }), async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;

@@ -3,7 +3,7 @@
  * PostgreSQL backend can implement it without caller changes. Query-shaped methods only: no SQL
  * leaves store/. Every backend runs tests/store/repository-contract.ts.
  */
-import type { Comment, CommentStatus, NewComment, Thread } from '../domain/comment.js';
+import type { Comment, CommentStatus, LinkbackLogEntry, MentionType, NewComment, Thread, WebmentionJob, WebmentionStatus } from '../domain/comment.js';
 
 export type InsertResult =
   | { kind: 'inserted'; comment: Comment }
@@ -18,6 +18,44 @@ export interface CommentEdit {
   status: CommentStatus;
   reasons: string[];
   edited: Date;
+}
+
+export interface LinkbackUpdate {
+  author: string;
+  url: string;
+  title: string;
+  bodyRaw: string;
+  bodyHtml: string;
+  mentionType: MentionType | null;
+  authorPhoto: string | null;
+  edited: Date;
+}
+
+export interface NewWebmentionJob {
+  token: string;
+  source: string;
+  target: string;
+  clientIp: string;
+  userAgent: string;
+  now: Date;
+}
+
+/** The durable Webmention queue. Claims are leases, so a crashed worker's jobs come back. */
+export interface WebmentionRepository {
+  /** A new pending job, or the still-unclaimed pending job for the same source and target. */
+  enqueue(job: NewWebmentionJob): Promise<WebmentionJob>;
+  findByToken(token: string): Promise<WebmentionJob | undefined>;
+  /** Atomically leases up to `limit` due jobs (pending, next attempt due, lease free or expired). */
+  claimDue(now: Date, limit: number, leaseMs: number): Promise<WebmentionJob[]>;
+  finish(id: number, result: { status: Exclude<WebmentionStatus, 'pending'>; reason: string; commentId: number | null; now: Date }): Promise<void>;
+  retryLater(id: number, result: { reason: string; nextAttemptAt: Date; now: Date }): Promise<void>;
+  /** Pending jobs whose attempt is due at `now` or earlier (queue depth for drain and metrics). */
+  countDue(now: Date): Promise<number>;
+}
+
+export interface LinkbackLogRepository {
+  record(entry: Omit<LinkbackLogEntry, 'id'>): Promise<void>;
+  list(page: { limit: number; before?: number }): Promise<LinkbackLogEntry[]>;
 }
 
 export interface ThreadRepository {
@@ -44,6 +82,8 @@ export interface CommentRepository {
   hasApprovedFrom(email: string, author: string): Promise<boolean>;
   edit(id: number, edit: CommentEdit): Promise<Comment | undefined>;
   setStatus(id: number, status: CommentStatus): Promise<Comment | undefined>;
+  /** Webmention §3.2.4: a re-sent mention updates the stored one in place. */
+  updateLinkback(id: number, update: LinkbackUpdate): Promise<Comment | undefined>;
   /** Removes a comment; one with replies stays as a placeholder so the replies keep their place. */
   remove(id: number): Promise<'removed' | 'placeholder' | 'missing'>;
 }
@@ -57,6 +97,8 @@ export interface Store {
   threads: ThreadRepository;
   comments: CommentRepository;
   settings: SettingsRepository;
+  webmentions: WebmentionRepository;
+  linkbackLog: LinkbackLogRepository;
   /** Cheap liveness query for /healthz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

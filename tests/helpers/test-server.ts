@@ -65,6 +65,7 @@ export async function startTestServer(env: Record<string, string> = {}, override
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await deps.worker.stop();
       await deps.notifier.drain();
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -44,7 +44,8 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return;
     if (error instanceof RateLimitedError) res.set('Retry-After', String(error.retryAfterSeconds));
     res.status(error.status);
-    if (isFormPost(req)) {
+    // Only the reader's comment form gets an HTML page; machine clients (Webmention senders) get JSON.
+    if (isFormPost(req) && req.path === '/comments') {
       const back = typeof req.body?.target === 'string' ? parseHttpUrl(req.body.target)?.href : undefined;
       res.type('html').send(errorPage(error.status, error.message, back));
       return;

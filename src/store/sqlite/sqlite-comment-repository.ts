@@ -1,5 +1,5 @@
 import type { Comment, CommentStatus, NewComment } from '../../domain/comment.js';
-import type { CommentEdit, CommentRepository, InsertResult } from '../repository.js';
+import type { CommentEdit, CommentRepository, InsertResult, LinkbackUpdate } from '../repository.js';
 import { COMMENT_COLUMNS, toComment, toInsertParams, type CommentRow } from './comment-row.js';
 import type { SqliteDatabase } from './open-sqlite.js';
 
@@ -27,6 +27,9 @@ export class SqliteCommentRepository implements CommentRepository {
       edit: db.prepare(`UPDATE comments SET author = @author, url = @url, body_raw = @body_raw, body_html = @body_html,
           status = @status, reasons = @reasons, edited_at = @edited_at WHERE id = @id AND deleted = 0`),
       setStatus: db.prepare(`UPDATE comments SET status = ? WHERE id = ?`),
+      updateLinkback: db.prepare(`UPDATE comments SET author = @author, url = @url, title = @title, body_raw = @body_raw,
+          body_html = @body_html, mention_type = @mention_type, author_photo = @author_photo, edited_at = @edited_at
+        WHERE id = @id AND source_key IS NOT NULL`),
       hasReplies: db.prepare(`SELECT 1 FROM comments WHERE parent_id = ? LIMIT 1`),
       placeholder: db.prepare(`UPDATE comments SET deleted = 1, author = '', email = '', url = '', body_html = '',
           body_raw = '', author_photo = NULL, edit_token_hash = NULL, ip = '', user_agent = '' WHERE id = ?`),
@@ -105,6 +108,14 @@ export class SqliteCommentRepository implements CommentRepository {
 
   async setStatus(id: number, status: CommentStatus): Promise<Comment | undefined> {
     this.stmts.setStatus.run(status, id);
+    return this.get(id);
+  }
+
+  async updateLinkback(id: number, u: LinkbackUpdate): Promise<Comment | undefined> {
+    this.stmts.updateLinkback.run({
+      id, author: u.author, url: u.url, title: u.title, body_raw: u.bodyRaw, body_html: u.bodyHtml,
+      mention_type: u.mentionType, author_photo: u.authorPhoto, edited_at: u.edited.getTime(),
+    });
     return this.get(id);
   }
 

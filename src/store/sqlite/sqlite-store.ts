@@ -2,6 +2,7 @@ import type { Thread } from '../../domain/comment.js';
 import type { SettingsRepository, Store, ThreadRepository } from '../repository.js';
 import { openSqlite, type SqliteDatabase } from './open-sqlite.js';
 import { SqliteCommentRepository } from './sqlite-comment-repository.js';
+import { SqliteLinkbackLogRepository, SqliteWebmentionRepository } from './sqlite-webmention-repository.js';
 
 interface ThreadRow {
   id: number;
@@ -85,6 +86,8 @@ export function createSqliteStore(db: SqliteDatabase): Store {
     threads: new SqliteThreadRepository(db),
     comments: new SqliteCommentRepository(db),
     settings: new SqliteSettingsRepository(db),
+    webmentions: new SqliteWebmentionRepository(db),
+    linkbackLog: new SqliteLinkbackLogRepository(db),
     ping: async () => db.prepare('SELECT 1 AS ok').get() !== undefined,
     close: async () => {
       if (db.open) {

@@ -1,0 +1,80 @@
+/**
+ * Runs queued jobs in the background with bounded concurrency: polls for due jobs, leases them, and
+ * runs each on its own so one slow source never holds up the others. A failure is logged and its
+ * lease runs out, so the job comes back; nothing here ever rejects into the caller.
+ */
+import type { WebmentionJob } from '../domain/comment.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import type { WebmentionRepository } from '../store/repository.js';
+
+export interface JobWorkerOptions {
+  repo: WebmentionRepository;
+  run: (job: WebmentionJob) => Promise<void>;
+  clock: Clock;
+  logger: Logger;
+  concurrency: number;
+  pollMs: number;
+  /** How long a claim lasts; longer than the fetcher's whole timeout. */
+  leaseMs: number;
+}
+
+export function createJobWorker(options: JobWorkerOptions) {
+  const { repo, clock, logger } = options;
+  const inFlight = new Set<Promise<void>>();
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let polling: Promise<void> | undefined;
+
+  async function poll(): Promise<void> {
+    const free = options.concurrency - inFlight.size;
+    if (free <= 0) return;
+    const jobs = await repo.claimDue(clock.now(), free, options.leaseMs);
+    for (const job of jobs) {
+      const task = options.run(job)
+        .catch((err: unknown) => logger.error({ err, job: job.id }, 'job failed; it will be retried when its lease expires'))
+        .finally(() => {
+          inFlight.delete(task);
+          if (running) wake();
+        });
+      inFlight.add(task);
+    }
+  }
+
+  /** Polls now (coalescing concurrent wake-ups). */
+  function wake(): void {
+    if (polling) return;
+    polling = poll()
+      .catch((err: unknown) => logger.error({ err }, 'job poll failed'))
+      .finally(() => (polling = undefined));
+  }
+
+  return {
+    wake,
+    start(): void {
+      running = true;
+      timer = setInterval(wake, options.pollMs);
+      timer.unref();
+      wake();
+    },
+    /** Stops polling and waits for the jobs in flight. */
+    async stop(): Promise<void> {
+      running = false;
+      if (timer) clearInterval(timer);
+      await polling;
+      await Promise.allSettled([...inFlight]);
+    },
+    /** Runs until no job is due and none is in flight (tests, and `backtalk` CLI commands). */
+    async drain(): Promise<void> {
+      for (;;) {
+        await polling;
+        await poll();
+        if (inFlight.size === 0 && (await repo.countDue(clock.now())) === 0) return;
+        await Promise.race([...inFlight, new Promise((r) => setTimeout(r, 20))]);
+      }
+    },
+    queueDepth: () => repo.countDue(clock.now()),
+  };
+}
+
+export type JobWorker = ReturnType<typeof createJobWorker>;

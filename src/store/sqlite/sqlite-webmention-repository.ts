@@ -1,0 +1,133 @@
+import type { LinkbackKind, LinkbackLogEntry, LinkbackOutcome, WebmentionJob, WebmentionStatus } from '../../domain/comment.js';
+import type { LinkbackLogRepository, NewWebmentionJob, WebmentionRepository } from '../repository.js';
+import type { SqliteDatabase } from './open-sqlite.js';
+
+interface JobRow {
+  id: number;
+  token: string;
+  source: string;
+  target: string;
+  status: string;
+  reason: string | null;
+  attempts: number;
+  next_attempt_at: number;
+  client_ip: string;
+  user_agent: string;
+  comment_id: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function toJob(row: JobRow): WebmentionJob {
+  return {
+    id: row.id, token: row.token, source: row.source, target: row.target, status: row.status as WebmentionStatus,
+    reason: row.reason, attempts: row.attempts, nextAttemptAt: new Date(row.next_attempt_at), clientIp: row.client_ip,
+    userAgent: row.user_agent, commentId: row.comment_id, created: new Date(row.created_at), updated: new Date(row.updated_at),
+  };
+}
+
+export class SqliteWebmentionRepository implements WebmentionRepository {
+  private readonly stmts;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.stmts = {
+      unclaimed: db.prepare(`SELECT * FROM webmentions WHERE source = ? AND target = ? AND status = 'pending'
+          AND claimed_until IS NULL AND attempts = 0 LIMIT 1`),
+      insert: db.prepare(`INSERT INTO webmentions (token, source, target, status, next_attempt_at, client_ip, user_agent, created_at, updated_at)
+        VALUES (@token, @source, @target, 'pending', @now, @client_ip, @user_agent, @now, @now)`),
+      byToken: db.prepare(`SELECT * FROM webmentions WHERE token = ?`),
+      byId: db.prepare(`SELECT * FROM webmentions WHERE id = ?`),
+      due: db.prepare(`SELECT id FROM webmentions WHERE status = 'pending' AND next_attempt_at <= @now
+          AND (claimed_until IS NULL OR claimed_until < @now) ORDER BY next_attempt_at, id LIMIT @limit`),
+      claim: db.prepare(`UPDATE webmentions SET claimed_until = @until, attempts = attempts + 1 WHERE id = @id`),
+      finish: db.prepare(`UPDATE webmentions SET status = @status, reason = @reason, comment_id = @comment_id,
+          claimed_until = NULL, updated_at = @now WHERE id = @id`),
+      retry: db.prepare(`UPDATE webmentions SET reason = @reason, next_attempt_at = @next, claimed_until = NULL, updated_at = @now WHERE id = @id`),
+      countDue: db.prepare(`SELECT count(*) AS n FROM webmentions WHERE status = 'pending' AND next_attempt_at <= ?`),
+    };
+  }
+
+  async enqueue(job: NewWebmentionJob): Promise<WebmentionJob> {
+    return this.db.transaction(() => {
+      const waiting = this.stmts.unclaimed.get(job.source, job.target) as JobRow | undefined;
+      if (waiting) return toJob(waiting);
+      const info = this.stmts.insert.run({
+        token: job.token, source: job.source, target: job.target, now: job.now.getTime(), client_ip: job.clientIp, user_agent: job.userAgent,
+      });
+      return toJob(this.stmts.byId.get(info.lastInsertRowid) as JobRow);
+    }).immediate();
+  }
+
+  async findByToken(token: string): Promise<WebmentionJob | undefined> {
+    const row = this.stmts.byToken.get(token) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  async claimDue(now: Date, limit: number, leaseMs: number): Promise<WebmentionJob[]> {
+    // IMMEDIATE takes the write lock first, so two processes cannot claim the same job.
+    return this.db.transaction(() => {
+      const ids = (this.stmts.due.all({ now: now.getTime(), limit }) as Array<{ id: number }>).map((r) => r.id);
+      return ids.map((id) => {
+        this.stmts.claim.run({ id, until: now.getTime() + leaseMs });
+        return toJob(this.stmts.byId.get(id) as JobRow);
+      });
+    }).immediate();
+  }
+
+  async finish(id: number, result: { status: 'accepted' | 'rejected'; reason: string; commentId: number | null; now: Date }): Promise<void> {
+    this.stmts.finish.run({ id, status: result.status, reason: result.reason, comment_id: result.commentId, now: result.now.getTime() });
+  }
+
+  async retryLater(id: number, result: { reason: string; nextAttemptAt: Date; now: Date }): Promise<void> {
+    this.stmts.retry.run({ id, reason: result.reason, next: result.nextAttemptAt.getTime(), now: result.now.getTime() });
+  }
+
+  async countDue(now: Date): Promise<number> {
+    return (this.stmts.countDue.get(now.getTime()) as { n: number }).n;
+  }
+}
+
+interface LogRow {
+  id: number;
+  kind: string;
+  source: string;
+  target: string;
+  outcome: string;
+  reason: string;
+  ip: string;
+  comment_id: number | null;
+  created_at: number;
+}
+
+const LOG_KEEP = 10_000;
+
+export class SqliteLinkbackLogRepository implements LinkbackLogRepository {
+  private readonly stmts;
+  private recorded = 0;
+
+  constructor(db: SqliteDatabase) {
+    this.stmts = {
+      insert: db.prepare(`INSERT INTO linkback_log (kind, source, target, outcome, reason, ip, comment_id, created_at)
+        VALUES (@kind, @source, @target, @outcome, @reason, @ip, @comment_id, @created_at)`),
+      list: db.prepare(`SELECT * FROM linkback_log WHERE id < ? ORDER BY id DESC LIMIT ?`),
+      // The log is for diagnosis, not an archive: the newest LOG_KEEP attempts are kept.
+      prune: db.prepare(`DELETE FROM linkback_log WHERE id <= (SELECT max(id) FROM linkback_log) - ${LOG_KEEP}`),
+    };
+  }
+
+  async record(e: Omit<LinkbackLogEntry, 'id'>): Promise<void> {
+    this.stmts.insert.run({
+      kind: e.kind, source: e.source, target: e.target, outcome: e.outcome, reason: e.reason, ip: e.ip,
+      comment_id: e.commentId, created_at: e.created.getTime(),
+    });
+    if (++this.recorded % 100 === 0) this.stmts.prune.run();
+  }
+
+  async list(page: { limit: number; before?: number }): Promise<LinkbackLogEntry[]> {
+    const rows = this.stmts.list.all(page.before ?? Number.MAX_SAFE_INTEGER, page.limit) as LogRow[];
+    return rows.map((r) => ({
+      id: r.id, kind: r.kind as LinkbackKind, source: r.source, target: r.target, outcome: r.outcome as LinkbackOutcome,
+      reason: r.reason, ip: r.ip, commentId: r.comment_id, created: new Date(r.created_at),
+    }));
+  }
+}
