@@ -30,6 +30,9 @@ export interface Config {
   webmentionsEnabled: boolean;
   /** Linkbacks accepted per thread per hour (Movable Type's OneHourMaxPings); 0 = unlimited. */
   linkbacksPerThreadHour: number;
+  /** Outbound verification fetches per source host per minute, and in all; so we never flood a site. */
+  fetchPerHostPerMinute: number;
+  fetchPerMinute: number;
   /** Accept linkbacks whose source is on one of our own sites. */
   allowSelfPings: boolean;
   blockedWords: readonly string[];
@@ -152,6 +155,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     webmentionsEnabled: bool('WEBMENTIONS', true),
     linkbacksPerThreadHour: int('LINKBACKS_PER_THREAD_HOUR', 20, 0, 1_000_000),
     allowSelfPings: bool('ALLOW_SELF_PINGS', false),
+    fetchPerHostPerMinute: int('FETCH_PER_HOST_PER_MINUTE', 30, 1, 1_000_000),
+    fetchPerMinute: int('FETCH_PER_MINUTE', 300, 1, 1_000_000),
     blockedWords: (list('BLOCKED_WORDS') ?? []).map((w) => w.toLowerCase()),
     maxLinks: int('MAX_LINKS', 3, 0, 1000),
     keepIp: bool('KEEP_IP', false),

@@ -49,6 +49,8 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   const fetcher = overrides.fetcher ?? createPageFetcher({
     ...DEFAULT_FETCH_POLICY,
     allowPrivate: config.allowPrivateFetch,
+    perHostPerMinute: config.fetchPerHostPerMinute,
+    globalPerMinute: config.fetchPerMinute,
     userAgent: `Backtalk/0.1 (linkback verification; +${config.publicUrl})`,
   });
 

@@ -29,10 +29,11 @@ export interface WebmentionServiceDeps {
 /** Tries per job before a temporarily unreachable source is given up; back-off doubles from 30 s. */
 export const MAX_ATTEMPTS = 5;
 const FIRST_RETRY_MS = 30_000;
+const BUSY_RETRY_MS = 5_000;
 
 export type JobResult =
   | { kind: 'done'; status: 'accepted' | 'rejected'; reason: string; commentId: number | null }
-  | { kind: 'retry'; reason: string };
+  | { kind: 'retry'; reason: string; busy?: boolean };
 
 export function createWebmentionService(deps: WebmentionServiceDeps) {
   const { store, clock } = deps;
@@ -117,7 +118,7 @@ export function createWebmentionService(deps: WebmentionServiceDeps) {
         return { kind: 'done', status: 'rejected', reason: why, commentId: null };
       }
       case 'busy':
-        return { kind: 'retry', reason: outcome.reason };
+        return { kind: 'retry', reason: outcome.reason, busy: true };
       case 'unreachable':
         if (outcome.temporary) return { kind: 'retry', reason: outcome.reason };
         await log('refused', outcome.reason, null);
@@ -131,6 +132,9 @@ export function createWebmentionService(deps: WebmentionServiceDeps) {
     const now = clock.now();
     if (result.kind === 'done') {
       await store.webmentions.finish(job.id, { status: result.status, reason: result.reason, commentId: result.commentId, now });
+    } else if (result.busy) {
+      // Our own outbound limits said wait: the source was never contacted, so the try is not counted.
+      await store.webmentions.retryLater(job.id, { reason: `queued: ${result.reason}`, nextAttemptAt: new Date(now.getTime() + BUSY_RETRY_MS), now, refund: true });
     } else if (job.attempts >= MAX_ATTEMPTS) {
       await store.webmentions.finish(job.id, { status: 'rejected', reason: `gave up after ${job.attempts} attempts: ${result.reason}`, commentId: null, now });
       await store.linkbackLog.record({ kind: 'webmention', source: job.source, target: job.target, outcome: 'refused', reason: result.reason, ip: job.clientIp, commentId: null, created: now });

@@ -48,7 +48,8 @@ export interface WebmentionRepository {
   /** Atomically leases up to `limit` due jobs (pending, next attempt due, lease free or expired). */
   claimDue(now: Date, limit: number, leaseMs: number): Promise<WebmentionJob[]>;
   finish(id: number, result: { status: Exclude<WebmentionStatus, 'pending'>; reason: string; commentId: number | null; now: Date }): Promise<void>;
-  retryLater(id: number, result: { reason: string; nextAttemptAt: Date; now: Date }): Promise<void>;
+  /** `refund` gives the attempt back (our own fetch limits were busy: the source was never asked). */
+  retryLater(id: number, result: { reason: string; nextAttemptAt: Date; now: Date; refund?: boolean }): Promise<void>;
   /** Pending jobs whose attempt is due at `now` or earlier (queue depth for drain and metrics). */
   countDue(now: Date): Promise<number>;
 }

@@ -39,6 +39,8 @@ export async function startTestServer(env: Record<string, string> = {}, override
     BACKTALK_ADMIN_TOKEN: ADMIN_TOKEN,
     BACKTALK_RATE_LIMIT: '0',
     BACKTALK_LINKBACKS_PER_THREAD_HOUR: '0',
+    BACKTALK_FETCH_PER_HOST_PER_MINUTE: '100000',
+    BACKTALK_FETCH_PER_MINUTE: '100000',
     BACKTALK_LOG_LEVEL: 'silent',
     ...env,
   });

@@ -42,7 +42,8 @@ export class SqliteWebmentionRepository implements WebmentionRepository {
       claim: db.prepare(`UPDATE webmentions SET claimed_until = @until, attempts = attempts + 1 WHERE id = @id`),
       finish: db.prepare(`UPDATE webmentions SET status = @status, reason = @reason, comment_id = @comment_id,
           claimed_until = NULL, updated_at = @now WHERE id = @id`),
-      retry: db.prepare(`UPDATE webmentions SET reason = @reason, next_attempt_at = @next, claimed_until = NULL, updated_at = @now WHERE id = @id`),
+      retry: db.prepare(`UPDATE webmentions SET reason = @reason, next_attempt_at = @next, claimed_until = NULL,
+          attempts = attempts - @refund, updated_at = @now WHERE id = @id`),
       countDue: db.prepare(`SELECT count(*) AS n FROM webmentions WHERE status = 'pending' AND next_attempt_at <= ?`),
     };
   }
@@ -78,8 +79,8 @@ export class SqliteWebmentionRepository implements WebmentionRepository {
     this.stmts.finish.run({ id, status: result.status, reason: result.reason, comment_id: result.commentId, now: result.now.getTime() });
   }
 
-  async retryLater(id: number, result: { reason: string; nextAttemptAt: Date; now: Date }): Promise<void> {
-    this.stmts.retry.run({ id, reason: result.reason, next: result.nextAttemptAt.getTime(), now: result.now.getTime() });
+  async retryLater(id: number, result: { reason: string; nextAttemptAt: Date; now: Date; refund?: boolean }): Promise<void> {
+    this.stmts.retry.run({ id, reason: result.reason, next: result.nextAttemptAt.getTime(), now: result.now.getTime(), refund: result.refund ? 1 : 0 });
   }
 
   async countDue(now: Date): Promise<number> {
