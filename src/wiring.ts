@@ -86,7 +86,9 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   });
   worker = createJobWorker({
     repo: store.webmentions, run: webmentions.run, clock, logger: logger.child({ component: 'webmention' }),
-    concurrency: 4, pollMs: 1000, leaseMs: 60_000,
+    // The lease outlives one verification (fetch timeout 10 s) with room to spare; a crashed process's
+    // jobs come back when it runs out.
+    concurrency: 4, pollMs: 1000, leaseMs: 30_000,
   });
   const ownComments = createOwnComments({ store, spamCheckers, clock, editWindowMinutes: config.editWindowMinutes });
   const moderate = createModeration({ store, notifier, feedback });
