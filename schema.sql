@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS comments (
   edit_token_hash TEXT,                                -- SHA-256 of the author's edit token
   deleted         INTEGER NOT NULL DEFAULT 0,          -- placeholder kept for its replies
   created_at      INTEGER NOT NULL,
-  edited_at       INTEGER
+  edited_at       INTEGER,
+  import_key      TEXT                                 -- origin of an imported item, so re-importing adds nothing twice
 );
 
 -- One linkback per source and post, whatever the protocol (a trackback, a pingback and a webmention
@@ -44,6 +45,7 @@ CREATE INDEX IF NOT EXISTS comments_thread_status ON comments (thread_id, status
 CREATE INDEX IF NOT EXISTS comments_status ON comments (status, id);
 CREATE INDEX IF NOT EXISTS comments_parent ON comments (parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS comments_email ON comments (email, status) WHERE email <> '';
+CREATE UNIQUE INDEX IF NOT EXISTS comments_import_key ON comments (import_key) WHERE import_key IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS settings (
   key   TEXT PRIMARY KEY,
@@ -85,4 +87,37 @@ CREATE TABLE IF NOT EXISTS linkback_log (
 );
 CREATE INDEX IF NOT EXISTS linkback_log_created ON linkback_log (id);
 
-PRAGMA user_version = 2;
+-- Durable outbox for e-mail and webhooks: a delivery survives an SMTP or receiver outage and a
+-- restart, and is retried with back-off; requests never wait for it.
+CREATE TABLE IF NOT EXISTS outbox (
+  id              INTEGER PRIMARY KEY,
+  channel         TEXT    NOT NULL CHECK (channel IN ('mail', 'webhook')),
+  payload         TEXT    NOT NULL,                    -- JSON: the message or the webhook body
+  status          TEXT    NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  claimed_until   INTEGER,
+  last_error      TEXT,
+  created_at      INTEGER NOT NULL,
+  sent_at         INTEGER
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
+
+-- Reply notifications, double opt-in: a row is confirmed only after its address clicked the link.
+CREATE TABLE IF NOT EXISTS subscriptions (
+  id         INTEGER PRIMARY KEY,
+  email      TEXT    NOT NULL,
+  thread_id  INTEGER NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
+  confirmed  INTEGER NOT NULL DEFAULT 0,
+  token_hash TEXT    NOT NULL,                         -- SHA-256 of the confirm/unsubscribe token
+  created_at INTEGER NOT NULL,
+  UNIQUE (email, thread_id)
+);
+
+-- One-click moderation links from mail work once: a used link's nonce is remembered.
+CREATE TABLE IF NOT EXISTS used_action_tokens (
+  nonce   TEXT    PRIMARY KEY,
+  used_at INTEGER NOT NULL
+);
+
+PRAGMA user_version = 3;

@@ -3,7 +3,7 @@
  * a database made by an older release is brought forward one numbered step at a time, each step in
  * its own transaction together with its `PRAGMA user_version` bump.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** MIGRATIONS[n] takes a database from version n to n + 1. */
 export const MIGRATIONS: Readonly<Record<number, string>> = {
@@ -42,4 +42,39 @@ CREATE TABLE IF NOT EXISTS linkback_log (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS linkback_log_created ON linkback_log (id);`,
+  // 2 → 3: outbox, reply subscriptions, used one-click tokens, and comments.import_key.
+  2: `ALTER TABLE comments ADD COLUMN import_key TEXT;
+CREATE UNIQUE INDEX IF NOT EXISTS comments_import_key ON comments (import_key) WHERE import_key IS NOT NULL;
+-- Durable outbox for e-mail and webhooks: a delivery survives an SMTP or receiver outage and a
+-- restart, and is retried with back-off; requests never wait for it.
+CREATE TABLE IF NOT EXISTS outbox (
+  id              INTEGER PRIMARY KEY,
+  channel         TEXT    NOT NULL CHECK (channel IN ('mail', 'webhook')),
+  payload         TEXT    NOT NULL,                    -- JSON: the message or the webhook body
+  status          TEXT    NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  claimed_until   INTEGER,
+  last_error      TEXT,
+  created_at      INTEGER NOT NULL,
+  sent_at         INTEGER
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
+
+-- Reply notifications, double opt-in: a row is confirmed only after its address clicked the link.
+CREATE TABLE IF NOT EXISTS subscriptions (
+  id         INTEGER PRIMARY KEY,
+  email      TEXT    NOT NULL,
+  thread_id  INTEGER NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
+  confirmed  INTEGER NOT NULL DEFAULT 0,
+  token_hash TEXT    NOT NULL,                         -- SHA-256 of the confirm/unsubscribe token
+  created_at INTEGER NOT NULL,
+  UNIQUE (email, thread_id)
+);
+
+-- One-click moderation links from mail work once: a used link's nonce is remembered.
+CREATE TABLE IF NOT EXISTS used_action_tokens (
+  nonce   TEXT    PRIMARY KEY,
+  used_at INTEGER NOT NULL
+);`,
 };
