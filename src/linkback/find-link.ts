@@ -85,7 +85,7 @@ function checkHtml(doc: SourceDocument, targetKey: string, rule: LinkRule): Link
   const excerpt = excerptAround(blockText, link.textStart - block.start, end - block.start);
   const title = scan.title === undefined ? undefined : truncateText(scan.title, MAX_TITLE);
   if (rule === 'anchor') return linked({ title, excerpt });
-  const entry = readPrimaryEntry(doc.body, scan.baseTags, base?.href ?? doc.url, doc.url, targetKey);
+  const entry = readPrimaryEntry(doc.body, scan.microformatsSkip, base?.href ?? doc.url, doc.url, targetKey);
   return linked({
     title: entry?.title ?? title,
     excerpt: entry?.excerpt ?? excerpt,

@@ -30,8 +30,15 @@ function splitGraphemes(text: string): string[] {
 
 /** The longest prefix (fromEnd: suffix) of `text` made of whole graphemes and at most `max` code points. */
 function takeWhole(text: string, max: number, fromEnd: boolean): { kept: string; cut: boolean } {
-  const parts = splitGraphemes(text);
+  // Segmenting only a window keeps this O(max): Intl.Segmenter over a whole long text is slow
+  // (superlinear in V8), and `max` code points fit in 2·max UTF-16 units.
+  const window = 2 * max + 64;
+  const bounded = text.length > window;
+  const slice = !bounded ? text : fromEnd ? text.slice(text.length - window) : text.slice(0, window);
+  const parts = splitGraphemes(slice);
   if (fromEnd) parts.reverse();
+  // The grapheme at the window's edge may continue outside it.
+  if (bounded) parts.pop();
   let used = 0;
   let count = 0;
   for (const part of parts) {
@@ -40,7 +47,7 @@ function takeWhole(text: string, max: number, fromEnd: boolean): { kept: string;
     used += size;
     count++;
   }
-  if (count === parts.length) return { kept: text, cut: false };
+  if (count === parts.length && !bounded) return { kept: text, cut: false };
   const kept = parts.slice(0, count);
   if (fromEnd) kept.reverse();
   return { kept: kept.join(''), cut: true };
@@ -76,19 +83,18 @@ function backOffToSpace(text: string, cutSide: 'start' | 'end'): string {
  * of whitespace.
  */
 function contextSide(text: string, max: number, side: 'before' | 'after'): { kept: string; cut: boolean } {
-  let window = max * 4 + 16;
+  // The window must hold comfortably more than `max` code points after collapsing, so the text
+  // kept never reaches the window's far edge, where a grapheme may have been cut in two.
+  const margin = 64;
+  let window = max * 4 + margin;
   for (;;) {
     const bounded = window < text.length;
-    let slice = side === 'before' ? text.slice(text.length - Math.min(window, text.length)) : text.slice(0, window);
-    slice = collapseWhitespace(slice);
-    if (bounded && codePointLength(slice) <= max + 8) {
+    const raw = side === 'before' ? text.slice(text.length - Math.min(window, text.length)) : text.slice(0, window);
+    const pool = collapseWhitespace(raw);
+    if (bounded && codePointLength(pool) <= max + margin) {
       window *= 4;
       continue;
     }
-    let parts = splitGraphemes(slice);
-    // A bounded window may start (or end) inside a grapheme; that piece is never shown.
-    if (bounded) parts = side === 'before' ? parts.slice(1) : parts.slice(0, -1);
-    const pool = parts.join('');
     const { kept, cut } = takeWhole(pool, max, side === 'before');
     const dropped = cut || (bounded && /\S/.test(side === 'before' ? text.slice(0, text.length - window) : text.slice(window)));
     if (!cut) return { kept, cut: dropped };

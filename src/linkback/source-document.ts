@@ -38,8 +38,12 @@ export interface HtmlScan {
   title?: string;
   /** Raw href of the first `<base href>`, which is the one HTML honours. */
   baseHref?: string;
-  /** `[start, end)` of every `<base>` tag in the source string (see microformats.ts for why). */
-  baseTags: Array<[number, number]>;
+  /**
+   * `[start, end)` ranges of the source to leave out before microformats parsing, in order: every
+   * `<base>` tag (see microformats.ts) and the content of each `<script>` and `<style>`, which mf2
+   * ignores anyway and which is often most of a large page.
+   */
+  microformatsSkip: Array<[number, number]>;
   /** `<meta http-equiv="Status" content="410 Gone">`: the page says it was deleted. */
   gone: boolean;
 }
@@ -73,7 +77,8 @@ export function scanHtml(html: string, rule: LinkRule): HtmlScan {
   };
   const root: Block = { start: 0, end: Number.POSITIVE_INFINITY };
   const blocks: Array<{ name: string; block: Block }> = [];
-  const scan: HtmlScan = { text: '', candidates: [], baseTags: [], gone: false };
+  const scan: HtmlScan = { text: '', candidates: [], microformatsSkip: [], gone: false };
+  let rawTextStart = 0;
   const linkAttribute = MEDIA_ATTRIBUTE[rule];
   let inertDepth = 0;
   let foreignDepth = 0;
@@ -91,11 +96,14 @@ export function scanHtml(html: string, rule: LinkRule): HtmlScan {
   const parser = new Parser(
     {
       onopentag(name, attribs) {
-        if (name === 'base') scan.baseTags.push([parser.startIndex, parser.endIndex + 1]);
+        if (name === 'base') scan.microformatsSkip.push([parser.startIndex, parser.endIndex + 1]);
         if (INERT.has(name)) inertDepth++;
         if (inertDepth > 0) return;
         if (FOREIGN.has(name)) foreignDepth++;
-        if (RAW_TEXT.has(name)) rawText = name;
+        if (RAW_TEXT.has(name)) {
+          rawText = name;
+          rawTextStart = parser.endIndex + 1;
+        }
         if (name === 'title' && title.state === 'before' && foreignDepth === 0) title.state = 'inside';
         if (name === 'base' && scan.baseHref === undefined && attribs.href !== undefined) scan.baseHref = attribs.href;
         if (name === 'meta' && isGoneSignal(attribs)) scan.gone = true;
@@ -113,14 +121,18 @@ export function scanHtml(html: string, rule: LinkRule): HtmlScan {
         scan.candidates.push(candidate);
         if (name === 'a') openAnchor = candidate;
       },
-      onclosetag(name) {
+      onclosetag(name, isImplied) {
         if (INERT.has(name) && inertDepth > 0) {
           inertDepth--;
           return;
         }
         if (inertDepth > 0) return;
         if (FOREIGN.has(name) && foreignDepth > 0) foreignDepth--;
-        if (name === rawText) rawText = undefined;
+        if (name === rawText) {
+          rawText = undefined;
+          // Only an explicit end tag gives a trustworthy range; textarea content is text mf2 may use.
+          if (!isImplied && name !== 'textarea') scan.microformatsSkip.push([rawTextStart, parser.startIndex]);
+        }
         if (name === 'title' && title.state === 'inside') {
           title.state = 'done';
           scan.title = title.text;
