@@ -1,0 +1,205 @@
+/**
+ * Shared pieces of the Webmention tests: source pages served by real node:http servers on loopback
+ * addresses, the POST /webmention call, the status URL and the thread as the public API shows it.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { POST, type TestServer } from '../helpers/test-server.js';
+
+export interface SourcePage {
+  status?: number;
+  contentType?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Milliseconds to wait before answering. */
+  delayMs?: number;
+}
+
+/** A blog the tests control: pages by path, and a record of every request it received. */
+export interface SourceServer {
+  origin: string;
+  port: number;
+  url(path: string): string;
+  set(path: string, page: SourcePage): void;
+  /** Requests received for `path` (all paths when omitted). */
+  count(path?: string): number;
+  /** Requests being answered right now, and the most there ever were at once. */
+  inFlight(): number;
+  maxInFlight(): number;
+  /** Paths whose response has been sent, in order. */
+  answered: string[];
+  close(): Promise<void>;
+}
+
+/** Counts requests in flight across several source servers. */
+export interface InFlightTracker {
+  now: number;
+  max: number;
+}
+
+export async function startSourceServer(host = '127.0.0.1', tracker?: InFlightTracker): Promise<SourceServer> {
+  const pages = new Map<string, SourcePage>();
+  const requests: string[] = [];
+  const answered: string[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = req.url ?? '/';
+    requests.push(path);
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    if (tracker) {
+      tracker.now += 1;
+      tracker.max = Math.max(tracker.max, tracker.now);
+    }
+    const page = pages.get(path) ?? { status: 404, contentType: 'text/plain', body: 'not found' };
+    const answer = (): void => {
+      inFlight -= 1;
+      if (tracker) tracker.now -= 1;
+      answered.push(path);
+      res.writeHead(page.status ?? 200, { 'content-type': page.contentType ?? 'text/html; charset=utf-8', ...page.headers });
+      res.end(page.body ?? '');
+    };
+    if (page.delayMs) setTimeout(answer, page.delayMs);
+    else answer();
+  };
+  const server: Server = createServer(handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://${host}:${port}`;
+  return {
+    origin,
+    port,
+    url: (path) => origin + path,
+    set: (path, page) => void pages.set(path, page),
+    count: (path) => (path === undefined ? requests.length : requests.filter((p) => p === path).length),
+    inFlight: () => inFlight,
+    maxInFlight: () => maxInFlight,
+    answered,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** An HTML post whose text links to `target` with an `<a href>`. */
+export function linkingPage(target: string = POST, opts: { title?: string; text?: string } = {}): SourcePage {
+  const title = opts.title ?? 'A reply post';
+  const text = opts.text ?? 'I read this and wrote about it.';
+  return {
+    body:
+      `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><article>` +
+      `<p>${text} See <a href="${target}">the original post</a>.</p></article></body></html>`,
+  };
+}
+
+/** POSTs source and target form-encoded to `path` (default `/webmention`). */
+export function sendWebmention(server: TestServer | string, source: string, target: string, path = '/webmention'): Promise<Response> {
+  const fields = new URLSearchParams({ source, target }).toString();
+  return postRaw(server, path, fields, 'application/x-www-form-urlencoded');
+}
+
+export function postRaw(server: TestServer | string, path: string, body: string, contentType: string): Promise<Response> {
+  const base = typeof server === 'string' ? server : server.url;
+  return fetch(base + path, {
+    method: 'POST', redirect: 'manual', headers: { 'content-type': contentType }, body, signal: AbortSignal.timeout(15_000),
+  });
+}
+
+export interface WebmentionStatus {
+  status: 'pending' | 'accepted' | 'rejected';
+  reason: string | null;
+  source: string;
+  target: string;
+  created: string;
+  updated: string;
+}
+
+/** Sends a Webmention that must be queued, and returns its status URL. */
+export async function submit(server: TestServer | string, source: string, target: string = POST): Promise<string> {
+  const res = await sendWebmention(server, source, target);
+  const text = await res.text();
+  assert.equal(res.status, 201, `POST /webmention answered ${res.status}: ${text}`);
+  const location = res.headers.get('location');
+  assert.ok(location, '201 must carry a Location header');
+  return location;
+}
+
+export async function readStatus(location: string): Promise<WebmentionStatus> {
+  const res = await fetch(location, { signal: AbortSignal.timeout(15_000) });
+  assert.equal(res.status, 200, `GET ${location} answered ${res.status}`);
+  return (await res.json()) as WebmentionStatus;
+}
+
+/** Sends, drains the worker, and returns the final status. */
+export async function submitAndProcess(server: TestServer, source: string, target: string = POST): Promise<WebmentionStatus> {
+  const location = await submit(server, source, target);
+  await server.deps.worker.drain();
+  return readStatus(location);
+}
+
+export interface PublicComment {
+  id: number;
+  type: string;
+  author: string;
+  url: string;
+  body_html: string;
+  edited: string | null;
+  source: string | null;
+  title: string | null;
+  mention_type?: string;
+  deleted?: boolean;
+}
+
+export async function thread(server: TestServer | string, target: string = POST): Promise<{ total: number; comments: PublicComment[] }> {
+  const base = typeof server === 'string' ? server : server.url;
+  const res = await fetch(`${base}/api/comments?target=${encodeURIComponent(target)}`, { signal: AbortSignal.timeout(30_000) });
+  assert.equal(res.status, 200);
+  return (await res.json()) as { total: number; comments: PublicComment[] };
+}
+
+/** The visible (not deleted) mentions from `source` in the thread. */
+export async function mentionsFrom(server: TestServer, source: string, target: string = POST): Promise<PublicComment[]> {
+  const { comments } = await thread(server, target);
+  return comments.filter((c) => c.source === source && !c.deleted);
+}
+
+/** Asserts the contract's `{"error": {"code", "message"}}` shape with the given HTTP status. */
+export async function assertJsonError(res: Response, status: number, what: string): Promise<{ code: string; message: string }> {
+  const text = await res.text();
+  assert.equal(res.status, status, `${what}: expected HTTP ${status}, got ${res.status}: ${text}`);
+  assert.match(res.headers.get('content-type') ?? '', /application\/json/, `${what}: JSON error`);
+  const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+  assert.ok(body.error && typeof body.error === 'object', `${what}: no "error" object in ${text}`);
+  assert.equal(typeof body.error.code, 'string');
+  assert.match(body.error.code as string, /^[a-z]+(-[a-z]+)*$/, `${what}: code is kebab-case`);
+  assert.equal(typeof body.error.message, 'string');
+  assert.notEqual(body.error.message, '');
+  assert.equal(res.headers.get('location'), null, `${what}: no Location on an error`);
+  return body.error as { code: string; message: string };
+}
+
+/** A clock the test moves by hand. */
+export function manualClock(start = Date.UTC(2026, 10, 25, 12, 0, 0)) {
+  let t = start;
+  return {
+    now: () => new Date(t),
+    advance(ms: number): void {
+      t += ms;
+    },
+  };
+}
+
+/** Pending jobs, due or not (a clock far in the future makes every one due). */
+export function pendingJobs(server: TestServer): Promise<number> {
+  return server.deps.store.webmentions.countDue(new Date(8.64e15));
+}
+
+export const PRIVATE_FETCH = { BACKTALK_ALLOW_PRIVATE_FETCH: 'true' } as const;
