@@ -1,0 +1,109 @@
+/**
+ * One load run with autocannon's programmatic API. Latencies are taken from every response
+ * (autocannon's own histogram rounds to whole milliseconds), and every status other than the
+ * expected one, every connection error and every timeout is counted as an error.
+ */
+import autocannon, { type Instance, type Request } from 'autocannon';
+
+export interface LoadParams {
+  connections: number;
+  /** Seconds. */
+  duration: number;
+}
+
+export interface LoadResult {
+  /** Mean of autocannon's per-second request counts. */
+  requestsPerSec: number;
+  totalResponses: number;
+  /** Responses completed in each second of the run, to see a throughput that drifts. */
+  perSecond: number[];
+  durationSec: number;
+  latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number };
+  /** Mean response size in bytes, headers included. */
+  meanResponseBytes: number;
+  statusCounts: Record<string, number>;
+  /** Responses with another status than expected, plus connection errors (timeouts among them). */
+  errors: number;
+  connectionErrors: number;
+  timeouts: number;
+  /** First few error messages of the client, if any. */
+  errorSamples: string[];
+}
+
+let current: Instance | undefined;
+
+/** Ctrl-C: end the running load at once (its promise still resolves). */
+export function stopCurrentLoad(): void {
+  current?.stop();
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return 0;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+
+export async function runLoad(url: string, requests: Request[], params: LoadParams, expectStatus: number): Promise<LoadResult> {
+  let latencies = new Float64Array(1 << 16);
+  let count = 0;
+  let bytes = 0;
+  const errorSamples: string[] = [];
+  const perSecond: number[] = [];
+
+  const instance = autocannon({ url, connections: params.connections, duration: params.duration, timeout: 10, requests });
+  current = instance;
+  instance.on('response', (_client: unknown, _status: number, resBytes: number, responseTime: number) => {
+    if (count === latencies.length) {
+      const grown = new Float64Array(latencies.length * 2);
+      grown.set(latencies);
+      latencies = grown;
+    }
+    latencies[count++] = responseTime;
+    bytes += resBytes;
+  });
+  instance.on('tick', (tick: { counter: number }) => {
+    if (tick.counter > 0) perSecond.push(tick.counter);
+  });
+  instance.on('reqError', (err: Error) => {
+    if (errorSamples.length < 5) errorSamples.push(err.message);
+  });
+
+  let result;
+  try {
+    result = await instance;
+  } finally {
+    current = undefined;
+  }
+
+  const sorted = latencies.subarray(0, count).sort();
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  const statusCounts: Record<string, number> = {};
+  let wrongStatus = 0;
+  for (const [status, { count: n }] of Object.entries(result.statusCodeStats)) {
+    statusCounts[status] = n;
+    if (Number(status) !== expectStatus) wrongStatus += n;
+  }
+
+  return {
+    requestsPerSec: round(result.requests.average, 1),
+    totalResponses: count,
+    perSecond,
+    durationSec: result.duration,
+    latencyMs: {
+      mean: round(count ? sum / count : 0, 3),
+      p50: round(percentile(sorted, 50), 3),
+      p90: round(percentile(sorted, 90), 3),
+      p99: round(percentile(sorted, 99), 3),
+      max: round(percentile(sorted, 100), 3),
+    },
+    meanResponseBytes: round(count ? bytes / count : 0, 0),
+    statusCounts,
+    errors: wrongStatus + result.errors, // autocannon's errors include its timeouts
+    connectionErrors: result.errors,
+    timeouts: result.timeouts,
+    errorSamples,
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * The two servers compared: how to start each one on a fresh database, and how to seed it with the
+ * same kind of data (one thread, SEED_COMMENTS approved comments, posted over HTTP like a reader would).
+ */
+import { join } from 'node:path';
+import { startServer, type ServerProcess } from './children.js';
+
+export type SideName = 'baseline' | 'backtalk';
+export const SIDES: readonly SideName[] = ['baseline', 'backtalk'];
+
+export const SITE = 'http://blog.example';
+export const TARGET = `${SITE}/bench/post`;
+export const SEED_COMMENTS = 100;
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+
+/** The environment without any BACKTALK_* / BASELINE_* variable of the caller's shell. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('BACKTALK_') && !key.startsWith('BASELINE_')) env[key] = value;
+  }
+  return env;
+}
+
+export function startSide(side: SideName, root: string, dataDir: string): Promise<ServerProcess> {
+  const db = join(dataDir, 'bench.db');
+  if (side === 'backtalk') {
+    return startServer({
+      name: 'backtalk',
+      args: ['--import', 'tsx', 'src/main.ts'],
+      cwd: root,
+      env: {
+        ...cleanEnv(),
+        BACKTALK_PORT: '0',
+        BACKTALK_DB: db,
+        BACKTALK_SITES: SITE,
+        BACKTALK_RATE_LIMIT: '0',
+        BACKTALK_LOG_LEVEL: 'warn',
+        BACKTALK_ADMIN_TOKEN: ADMIN_TOKEN,
+      },
+      // BACKTALK_PUBLIC_URL is derived from host and the port actually bound: take it from the line.
+      readyLine: /^Backtalk serving on (\S+) \(/m,
+    });
+  }
+  return startServer({
+    name: 'baseline',
+    args: ['--import', 'tsx', 'bench/baseline-server.ts'],
+    cwd: root,
+    env: { ...cleanEnv(), BASELINE_PORT: '0', BASELINE_DB: db },
+    readyLine: /^Baseline serving on (\S+)/m,
+  });
+}
+
+export function seedFields(i: number): Record<string, string> {
+  return {
+    target: TARGET,
+    author: `Reader ${i}`,
+    email: `reader${i}@mail.example`,
+    body: `Seed comment number ${i}. A plain paragraph of the length readers usually write, ` +
+      `saying that the post was useful, asking one question about it and thanking the author.`,
+  };
+}
+
+/** Backtalk: JSON posts (201); the baseline only reads forms (303). Sequential, bounded. */
+export async function seed(side: SideName, url: string): Promise<void> {
+  for (let i = 1; i <= SEED_COMMENTS; i++) {
+    const fields = seedFields(i);
+    const res = side === 'backtalk'
+      ? await fetch(`${url}/comments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(fields),
+      })
+      : await fetch(`${url}/comments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+        redirect: 'manual',
+      });
+    const expected = side === 'backtalk' ? 201 : 303;
+    const text = await res.text();
+    if (res.status !== expected) {
+      throw new Error(`seeding ${side}: comment ${i} answered ${res.status} (expected ${expected}): ${text.slice(0, 300)}`);
+    }
+    if (side === 'backtalk' && (JSON.parse(text) as { status?: string }).status !== 'approved') {
+      throw new Error(`seeding backtalk: comment ${i} was not approved: ${text.slice(0, 300)}`);
+    }
+  }
+}
