@@ -39,6 +39,14 @@ const en = {
   liked: '{name} liked this',
   reposted: '{name} reposted this',
   repliedAt: '{name} replied',
+  subscribeLabel: 'Notify me of replies by e-mail',
+  commentsClosed: 'Comments are closed.',
+  threadTitle: 'Comments',
+  backToPost: 'Back to the post',
+  edited: 'edited',
+  saved: 'Saved.',
+  deletedOwn: 'Your comment was deleted.',
+  loadFailed: 'Comments could not be loaded.',
 } as const;
 
 /** A plural phrase: Intl.PluralRules categories, `other` always present. */

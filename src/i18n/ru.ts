@@ -37,5 +37,13 @@ const ru: Strings = {
   liked: '{name} нравится это',
   reposted: '{name} поделился этим',
   repliedAt: '{name} ответил',
+  subscribeLabel: 'Сообщать мне об ответах по e-mail',
+  commentsClosed: 'Комментарии закрыты.',
+  threadTitle: 'Комментарии',
+  backToPost: 'Вернуться к записи',
+  edited: 'изменено',
+  saved: 'Сохранено.',
+  deletedOwn: 'Ваш комментарий удалён.',
+  loadFailed: 'Не удалось загрузить комментарии.',
 };
 export default ru;
