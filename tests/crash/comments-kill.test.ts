@@ -1,0 +1,132 @@
+/**
+ * Crash safety of comments (issue 6): 2,400 JSON comment POSTs, 16 at a time, at the real server
+ * process; SIGKILL once 1,200 are answered; the rest go to a second process started on the same
+ * database. Every comment answered `201` must be stored exactly once, under the id it was answered
+ * with, and the file must pass `PRAGMA integrity_check`.
+ *
+ * A request cut off by the kill has no answer: the client cannot know whether it was stored, so
+ * for those only "at most once" is checked (a retry by the reader is a new comment with a new body).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { spawnServer, type SpawnedServer } from '../helpers/spawn-server.js';
+
+const TOTAL = 2400;
+const KILL_AT_ACKNOWLEDGED = 1200;
+const CONCURRENCY = 16;
+const TARGET = 'http://blog.example/2026/11/kill/';
+
+const children: SpawnedServer[] = [];
+const dirs: string[] = [];
+after(async () => {
+  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+  await Promise.all(children.map((c) => c.exited));
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const marker = (n: number) => `crash-marker-${String(n).padStart(5, '0')}`;
+
+type Outcome = { n: number; kind: 'acknowledged'; id: number } | { n: number; kind: 'cut-off' } | { n: number; kind: 'refused'; status: number };
+
+async function post(base: string, n: number): Promise<Outcome> {
+  try {
+    const res = await fetch(`${base}/comments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ target: TARGET, author: `Reader ${n % 37}`, email: `r${n}@example.com`, body: `${marker(n)} says hello, number ${n}.` }),
+    });
+    const text = await res.text();
+    if (res.status !== 201) return { n, kind: 'refused', status: res.status };
+    return { n, kind: 'acknowledged', id: (JSON.parse(text) as { id: number }).id };
+  } catch {
+    return { n, kind: 'cut-off' };
+  }
+}
+
+test(`SIGKILL halfway through ${TOTAL} comment POSTs: every comment answered 201 is stored exactly once and the database is intact`, { timeout: 240_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'backtalk-kill-'));
+  dirs.push(dir);
+  const dbPath = join(dir, 'db', 'backtalk.db');
+  const env = {
+    BACKTALK_PORT: '0', BACKTALK_DB: dbPath, BACKTALK_SITES: 'http://blog.example',
+    BACKTALK_RATE_LIMIT: '0', BACKTALK_ADMIN_TOKEN: 'kill-admin-token-0123456789', BACKTALK_LOG_LEVEL: 'silent',
+  };
+  const first = await spawnServer(env, dir);
+  children.push(first);
+
+  const outcomes: Outcome[] = [];
+  let next = 0;
+  let acknowledged = 0;
+  let killedAfter = -1;
+  const began = Date.now();
+  let killed: Promise<unknown> | undefined;
+
+  // Phase 1: 16 workers pull numbers until the first process is gone.
+  const worker = async () => {
+    while (next < TOTAL && killedAfter < 0) {
+      const n = next++;
+      const outcome = await post(first.url, n);
+      outcomes.push(outcome);
+      if (outcome.kind === 'acknowledged') acknowledged += 1;
+      if (acknowledged >= KILL_AT_ACKNOWLEDGED && !killed) {
+        killedAfter = next;
+        first.child.kill('SIGKILL');
+        killed = first.exited;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await killed;
+  assert.equal(first.child.signalCode, 'SIGKILL');
+  const cutOff = outcomes.filter((o) => o.kind === 'cut-off').length;
+  t.diagnostic(`phase 1: ${next} POSTs sent in ${Date.now() - began} ms, ${acknowledged} answered 201, SIGKILL after ${killedAfter} were sent; ${cutOff} cut off by the kill`);
+
+  // Phase 2: a new process on the same file takes the rest.
+  const second = await spawnServer(env, dir);
+  children.push(second);
+  const rest = async () => {
+    while (next < TOTAL) {
+      const n = next++;
+      outcomes.push(await post(second.url, n));
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, rest));
+
+  const acked = outcomes.filter((o): o is Extract<Outcome, { kind: 'acknowledged' }> => o.kind === 'acknowledged');
+  const refused = outcomes.filter((o) => o.kind === 'refused');
+  assert.equal(outcomes.length, TOTAL);
+  assert.deepEqual(refused, [], 'no request was refused');
+  assert.ok(acked.length >= TOTAL - 2 * CONCURRENCY, `almost all answered 201 (${acked.length})`);
+  assert.equal(new Set(acked.map((o) => o.id)).size, acked.length, 'no id was handed out twice');
+
+  // The API of the restarted process lists them all.
+  const listed = (await (await fetch(`${second.url}/api/comments?target=${encodeURIComponent(TARGET)}`)).json()) as { total: number; comments: { id: number }[] };
+  const listedIds = new Set(listed.comments.map((c) => c.id));
+  for (const o of acked) assert.ok(listedIds.has(o.id), `comment ${o.id} (${marker(o.n)}) is listed`);
+
+  second.child.kill('SIGTERM');
+  assert.equal(await second.exited, 0, 'the restarted server stops cleanly');
+
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    assert.deepEqual(db.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+    const rows = db.prepare(`SELECT id, body_raw FROM comments WHERE kind = 'comment'`).all() as { id: number; body_raw: string }[];
+    const byMarker = new Map<string, number[]>();
+    for (const row of rows) {
+      const m = /crash-marker-\d{5}/.exec(row.body_raw)?.[0];
+      assert.ok(m, `row ${row.id} carries a marker`);
+      byMarker.set(m, [...(byMarker.get(m) ?? []), row.id]);
+    }
+    for (const o of acked) assert.deepEqual(byMarker.get(marker(o.n)), [o.id], `${marker(o.n)} stored exactly once, as id ${o.id}`);
+    for (const [m, ids] of byMarker) assert.equal(ids.length, 1, `${m} stored at most once`);
+    const cutStored = outcomes.filter((o) => o.kind === 'cut-off' && byMarker.has(marker(o.n))).length;
+    assert.equal(rows.length, acked.length + cutStored, 'nothing stored that was not sent');
+    t.diagnostic(`after restart: ${TOTAL} POSTs, ${acked.length} answered 201, all ${acked.length} present once; ${cutStored} of ${cutOff} cut-off requests were committed before the kill; integrity_check ok; ${Date.now() - began} ms`);
+  } finally {
+    db.close();
+  }
+});
