@@ -31,6 +31,22 @@ export interface LinkbackUpdate {
   edited: Date;
 }
 
+/** Fields the admin search can look in; without one it looks in all of them. */
+export type CommentSearchField = 'text' | 'author' | 'email' | 'ip' | 'source';
+export const COMMENT_SEARCH_FIELDS: readonly CommentSearchField[] = ['text', 'author', 'email', 'ip', 'source'];
+
+/** Admin search: a substring (ASCII letters case-insensitive) of one field or of any. */
+export interface CommentSearch {
+  q: string;
+  field?: CommentSearchField;
+  status?: CommentStatus;
+}
+
+/** A thread with how many comments (deleted placeholders included) it holds in each status. */
+export interface ThreadSummary extends Thread {
+  counts: Record<CommentStatus, number>;
+}
+
 export interface NewWebmentionJob {
   token: string;
   source: string;
@@ -65,6 +81,8 @@ export interface ThreadRepository {
   findByTarget(target: string): Promise<Thread | undefined>;
   findById(id: number): Promise<Thread | undefined>;
   setClosed(id: number, what: { comments?: boolean; linkbacks?: boolean }): Promise<void>;
+  /** Newest first, paged by an id cursor; `q` keeps threads whose target contains it. */
+  list(page: { limit: number; before?: number; q?: string }): Promise<ThreadSummary[]>;
 }
 
 export interface CommentRepository {
@@ -76,6 +94,10 @@ export interface CommentRepository {
   countVisible(targets: readonly string[]): Promise<Map<string, number>>;
   /** Newest first; `before` is an id cursor for the next page. */
   listByStatus(status: CommentStatus, page: { limit: number; before?: number }): Promise<Comment[]>;
+  /** The admin queue sizes: every status is present, 0 when empty. Same rows as listByStatus. */
+  countByStatus(): Promise<Record<CommentStatus, number>>;
+  /** Admin search, newest first, paged like listByStatus. */
+  search(query: CommentSearch, page: { limit: number; before?: number }): Promise<Comment[]>;
   findLinkback(threadId: number, sourceKey: string): Promise<Comment | undefined>;
   /** Same author (e-mail, else name) saying the same thing on the same thread: WordPress's duplicate check. */
   hasSameBody(threadId: number, author: string, email: string, bodyRaw: string): Promise<boolean>;

@@ -425,6 +425,79 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       });
     });
 
+    describe('moderation queries', () => {
+      test('countByStatus: every status present, the same rows listByStatus lists', async () => {
+        assert.deepEqual(await store.comments.countByStatus(), { pending: 0, approved: 0, spam: 0, trash: 0 });
+        const a = await thread(POST);
+        const b = await thread(OTHER_POST);
+        for (const [status, n] of [['pending', 3], ['approved', 2], ['spam', 1]] as const) {
+          for (let i = 0; i < n; i++) await insertOk(aComment(i % 2 === 0 ? a.id : b.id, { status }));
+        }
+        const counts = await store.comments.countByStatus();
+        assert.deepEqual(counts, { pending: 3, approved: 2, spam: 1, trash: 0 });
+        for (const status of ['pending', 'approved', 'spam', 'trash'] as const) {
+          assert.equal((await store.comments.listByStatus(status, { limit: 100 })).length, counts[status], status);
+        }
+      });
+
+      test('search finds a substring in each field on its own, and in any field without one', async () => {
+        const t = await thread();
+        const body = await insertOk(aComment(t.id, { bodyRaw: 'Cheap Watches here', bodyHtml: '<p>Cheap Watches here</p>', author: 'Bob', email: 'bob@mail.test', ip: '198.51.100.0' }));
+        const author = await insertOk(aComment(t.id, { author: 'Watchful Wendy', email: 'wendy@mail.test', ip: '203.0.113.0' }));
+        const email = await insertOk(aComment(t.id, { author: 'Carl', email: 'watches@spam.test', ip: '203.0.113.0' }));
+        const link = await insertOk(aLinkback(t.id, 'pingback', 'https://watch-blog.example/post', { title: 'On clocks', ip: '192.0.2.0' }));
+        const ip = await insertOk(aComment(t.id, { author: 'Dora', email: 'dora@mail.test', ip: '2001:db8:5::' }));
+        const search = async (q: string, field?: Parameters<Store['comments']['search']>[0]['field']) =>
+          ids(await store.comments.search({ q, field }, { limit: 50 }));
+
+        assert.deepEqual(await search('cheap watch', 'text'), [body.id], 'case-insensitive, in the body');
+        assert.deepEqual(await search('On clocks', 'text'), [link.id], 'a linkback title counts as text');
+        assert.deepEqual(await search('watchful', 'author'), [author.id]);
+        assert.deepEqual(await search('watches@', 'email'), [email.id]);
+        assert.deepEqual(await search('2001:db8:5', 'ip'), [ip.id]);
+        assert.deepEqual(await search('203.0.113', 'ip'), [email.id, author.id], 'newest first');
+        assert.deepEqual(await search('watch-blog.example', 'source'), [link.id]);
+        assert.deepEqual(await search('watch'), [link.id, email.id, author.id, body.id], 'any field');
+        assert.deepEqual(await search('watch', 'ip'), []);
+      });
+
+      test('search takes % and _ literally, filters by status, and pages like listByStatus', async () => {
+        const t = await thread();
+        const percent = await insertOk(aComment(t.id, { bodyRaw: '100% sure', status: 'pending' }));
+        await insertOk(aComment(t.id, { bodyRaw: '100 sure', status: 'pending' }));
+        const under = await insertOk(aComment(t.id, { bodyRaw: 'snake_case', status: 'spam' }));
+        await insertOk(aComment(t.id, { bodyRaw: 'snakeXcase', status: 'spam' }));
+        assert.deepEqual(ids(await store.comments.search({ q: '0%' }, { limit: 10 })), [percent.id]);
+        assert.deepEqual(ids(await store.comments.search({ q: 'e_c' }, { limit: 10 })), [under.id]);
+
+        const many: Comment[] = [];
+        for (let i = 0; i < 5; i++) many.push(await insertOk(aComment(t.id, { bodyRaw: `needle ${i}`, status: i % 2 === 0 ? 'spam' : 'pending' })));
+        const spam = ids(many.filter((c) => c.status === 'spam')).reverse();
+        assert.deepEqual(ids(await store.comments.search({ q: 'needle', status: 'spam' }, { limit: 10 })), spam);
+        const page1 = await store.comments.search({ q: 'needle' }, { limit: 2 });
+        const page2 = await store.comments.search({ q: 'needle' }, { limit: 2, before: page1[1]!.id });
+        assert.deepEqual([...ids(page1), ...ids(page2)], ids(many).reverse().slice(0, 4));
+      });
+
+      test('threads.list: newest first with per-status counts, filtered by target, paged', async () => {
+        const a = await thread(POST);
+        const b = await thread(OTHER_POST);
+        await insertOk(aComment(a.id, { status: 'pending' }));
+        await insertOk(aComment(a.id, { status: 'approved' }));
+        await insertOk(aComment(a.id, { status: 'approved' }));
+        await insertOk(aComment(b.id, { status: 'spam' }));
+        await store.threads.setClosed(b.id, { comments: true });
+
+        const all = await store.threads.list({ limit: 10 });
+        assert.deepEqual(all.map((t) => t.id), [b.id, a.id]);
+        assert.deepEqual(all[0], { ...(await store.threads.findById(b.id))!, counts: { pending: 0, approved: 0, spam: 1, trash: 0 } });
+        assert.deepEqual(all[1]?.counts, { pending: 1, approved: 2, spam: 0, trash: 0 });
+        assert.deepEqual((await store.threads.list({ limit: 10, q: 'hello' })).map((t) => t.id), [a.id]);
+        assert.deepEqual((await store.threads.list({ limit: 1 })).map((t) => t.id), [b.id]);
+        assert.deepEqual((await store.threads.list({ limit: 10, before: b.id })).map((t) => t.id), [a.id]);
+      });
+    });
+
     describe('settings and health', () => {
       test('get is undefined until set; set overwrites; keys are independent', async () => {
         assert.equal(await store.settings.get('admin-token-hash'), undefined);

@@ -1,5 +1,6 @@
 import type { Comment, CommentStatus, NewComment } from '../../domain/comment.js';
-import type { CommentEdit, CommentRepository, InsertResult, LinkbackUpdate } from '../repository.js';
+import type { CommentEdit, CommentRepository, CommentSearch, InsertResult, LinkbackUpdate } from '../repository.js';
+import { SqliteAdminQueries } from './sqlite-admin-queries.js';
 import { COMMENT_COLUMNS, toComment, toInsertParams, type CommentRow } from './comment-row.js';
 import type { SqliteDatabase } from './open-sqlite.js';
 
@@ -7,8 +8,10 @@ const FROM = `FROM comments c JOIN threads t ON t.id = c.thread_id`;
 
 export class SqliteCommentRepository implements CommentRepository {
   private readonly stmts;
+  private readonly admin: SqliteAdminQueries;
 
   constructor(private readonly db: SqliteDatabase) {
+    this.admin = new SqliteAdminQueries(db);
     this.stmts = {
       insert: db.prepare(`INSERT INTO comments (thread_id, parent_id, kind, status, author, email, url, body_html,
           body_raw, source_url, source_key, title, mention_type, author_photo, ip, user_agent, reasons, edit_token_hash, created_at)
@@ -77,6 +80,14 @@ export class SqliteCommentRepository implements CommentRepository {
   async listByStatus(status: CommentStatus, page: { limit: number; before?: number }): Promise<Comment[]> {
     const rows = this.stmts.byStatus.all(status, page.before ?? Number.MAX_SAFE_INTEGER, page.limit) as CommentRow[];
     return rows.map(toComment);
+  }
+
+  async countByStatus(): Promise<Record<CommentStatus, number>> {
+    return this.admin.countByStatus();
+  }
+
+  async search(query: CommentSearch, page: { limit: number; before?: number }): Promise<Comment[]> {
+    return this.admin.search(query, page);
   }
 
   async findLinkback(threadId: number, sourceKey: string): Promise<Comment | undefined> {

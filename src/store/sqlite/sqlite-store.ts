@@ -1,5 +1,6 @@
 import type { Thread } from '../../domain/comment.js';
-import type { SettingsRepository, Store, ThreadRepository } from '../repository.js';
+import type { SettingsRepository, Store, ThreadRepository, ThreadSummary } from '../repository.js';
+import { SqliteAdminQueries } from './sqlite-admin-queries.js';
 import { openSqlite, type SqliteDatabase } from './open-sqlite.js';
 import { SqliteCommentRepository } from './sqlite-comment-repository.js';
 import { SqliteLinkbackLogRepository, SqliteWebmentionRepository } from './sqlite-webmention-repository.js';
@@ -28,8 +29,10 @@ class SqliteThreadRepository implements ThreadRepository {
   private readonly stmts;
 
   constructor(db: SqliteDatabase) {
+  private readonly admin: SqliteAdminQueries;
     this.stmts = {
       // ON CONFLICT DO NOTHING + select keeps "create on first use" race-free across connections.
+    this.admin = new SqliteAdminQueries(db);
       create: db.prepare(`INSERT INTO threads (target, created_at) VALUES (?, ?) ON CONFLICT (target) DO NOTHING`),
       byTarget: db.prepare(`SELECT * FROM threads WHERE target = ?`),
       byId: db.prepare(`SELECT * FROM threads WHERE id = ?`),
@@ -61,6 +64,10 @@ class SqliteThreadRepository implements ThreadRepository {
   }
 }
 
+
+  async list(page: { limit: number; before?: number; q?: string }): Promise<ThreadSummary[]> {
+    return this.admin.listThreads(page);
+  }
 class SqliteSettingsRepository implements SettingsRepository {
   private readonly stmts;
 

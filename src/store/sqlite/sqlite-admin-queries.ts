@@ -1,0 +1,102 @@
+/** The moderation page's queries on SQLite: queue sizes, search, and the thread list. */
+import { COMMENT_STATUSES, type Comment, type CommentStatus } from '../../domain/comment.js';
+import type { CommentSearch, CommentSearchField, ThreadSummary } from '../repository.js';
+import { COMMENT_COLUMNS, toComment, type CommentRow } from './comment-row.js';
+import type { SqliteDatabase } from './open-sqlite.js';
+
+/** Which columns each search field looks in. Fixed strings: nothing from the request reaches the SQL text. */
+const FIELD_COLUMNS: Record<CommentSearchField, readonly string[]> = {
+  text: ['c.body_raw', "coalesce(c.title, '')"],
+  author: ['c.author', 'c.url'],
+  email: ['c.email'],
+  ip: ['c.ip'],
+  source: ["coalesce(c.source_url, '')"],
+};
+
+/** `LIKE` treats % and _ as wildcards; the search is for the literal text. */
+export function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}
+
+export function emptyCounts(): Record<CommentStatus, number> {
+  return Object.fromEntries(COMMENT_STATUSES.map((s) => [s, 0])) as Record<CommentStatus, number>;
+}
+
+export class SqliteAdminQueries {
+  private readonly searches = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+  private readonly stmts;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.stmts = {
+      counts: db.prepare(`SELECT status, count(*) AS n FROM comments GROUP BY status`),
+      threads: db.prepare(`SELECT t.*,
+          (SELECT count(*) FROM comments c WHERE c.thread_id = t.id AND c.status = 'pending') AS n_pending,
+          (SELECT count(*) FROM comments c WHERE c.thread_id = t.id AND c.status = 'approved') AS n_approved,
+          (SELECT count(*) FROM comments c WHERE c.thread_id = t.id AND c.status = 'spam') AS n_spam,
+          (SELECT count(*) FROM comments c WHERE c.thread_id = t.id AND c.status = 'trash') AS n_trash
+        FROM threads t WHERE t.id < @before AND (@pattern IS NULL OR t.target LIKE @pattern ESCAPE '\\')
+        ORDER BY t.id DESC LIMIT @limit`),
+    };
+  }
+
+  countByStatus(): Record<CommentStatus, number> {
+    const counts = emptyCounts();
+    for (const row of this.stmts.counts.all() as Array<{ status: CommentStatus; n: number }>) counts[row.status] = row.n;
+    return counts;
+  }
+
+  search(query: CommentSearch, page: { limit: number; before?: number }): Comment[] {
+    const rows = this.searchStatement(query.field, query.status !== undefined).all({
+      pattern: likePattern(query.q),
+      status: query.status ?? null,
+      before: page.before ?? Number.MAX_SAFE_INTEGER,
+      limit: page.limit,
+    }) as CommentRow[];
+    return rows.map(toComment);
+  }
+
+  listThreads(page: { limit: number; before?: number; q?: string }): ThreadSummary[] {
+    const rows = this.stmts.threads.all({
+      before: page.before ?? Number.MAX_SAFE_INTEGER,
+      limit: page.limit,
+      pattern: page.q ? likePattern(page.q) : null,
+    }) as ThreadSummaryRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      target: r.target,
+      title: r.title,
+      commentsClosed: r.comments_closed === 1,
+      linkbacksClosed: r.linkbacks_closed === 1,
+      created: new Date(r.created_at),
+      counts: { pending: r.n_pending, approved: r.n_approved, spam: r.n_spam, trash: r.n_trash },
+    }));
+  }
+
+  /** One prepared statement per (field, status filter) pair, made on first use. */
+  private searchStatement(field: CommentSearchField | undefined, byStatus: boolean) {
+    const key = `${field ?? '*'}:${byStatus}`;
+    let stmt = this.searches.get(key);
+    if (!stmt) {
+      const columns = field ? FIELD_COLUMNS[field] : Object.values(FIELD_COLUMNS).flat();
+      const match = columns.map((col) => `${col} LIKE @pattern ESCAPE '\\'`).join(' OR ');
+      stmt = this.db.prepare(`SELECT ${COMMENT_COLUMNS} FROM comments c JOIN threads t ON t.id = c.thread_id
+        WHERE (${match}) ${byStatus ? 'AND c.status = @status' : "AND @status IS NULL"} AND c.id < @before
+        ORDER BY c.id DESC LIMIT @limit`);
+      this.searches.set(key, stmt);
+    }
+    return stmt;
+  }
+}
+
+interface ThreadSummaryRow {
+  id: number;
+  target: string;
+  title: string | null;
+  comments_closed: number;
+  linkbacks_closed: number;
+  created_at: number;
+  n_pending: number;
+  n_approved: number;
+  n_spam: number;
+  n_trash: number;
+}
