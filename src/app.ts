@@ -11,6 +11,8 @@ import { webmentionRoutes } from './http/webmention-routes.js';
 import { siteCors } from './http/middleware/cors.js';
 import { createErrorHandler } from './http/middleware/error-handler.js';
 import { requireAdmin } from './http/middleware/require-admin.js';
+import { requestId, requestLog, requestMetrics } from './http/middleware/request-log.js';
+import { metricsHandler } from './http/metrics-routes.js';
 import type { AppDeps } from './wiring.js';
 
 export function createApp(deps: AppDeps): Express {
@@ -19,6 +21,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
+  app.use(requestId(), requestLog(deps.logger), requestMetrics(deps.metrics));
 
   app.get('/healthz', async (_req, res) => {
     const ok = await deps.store.ping().catch(() => false);
@@ -32,6 +35,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(webmentionRoutes({ ...deps, publicUrl: config.publicUrl }));
   app.use(discoveryRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
   app.use('/api/admin', requireAdmin(() => deps.adminTokenHash), adminRoutes({ ...deps, sites: config.sites }));
+
+  app.get('/metrics', requireAdmin(() => deps.adminTokenHash), metricsHandler(deps.metrics));
 
   app.get('/avatar/:file', (req, res) => {
     const match = /^([0-9a-f]{20})\.svg$/.exec(String(req.params.file ?? ''));

@@ -19,6 +19,8 @@ import { createSubmissionLimiter } from './spam/submission-limiter.js';
 import type { Store } from './store/repository.js';
 import { createWebmentionService, type WebmentionService } from './jobs/webmention-service.js';
 import { createJobWorker, type JobWorker } from './jobs/job-worker.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { countedSpamChecker, countedStore } from './metrics/instrument.js';
 
 export interface AppDeps {
   config: RuntimeConfig;
@@ -35,6 +37,8 @@ export interface AppDeps {
   webmentions: WebmentionService;
   /** Background verification of queued Webmentions; main.ts starts it, tests drain it. */
   worker: JobWorker;
+  /** Prometheus metrics of this app (its own registry), served on /metrics. */
+  metrics: Metrics;
 }
 
 export interface DepsOverrides {
@@ -45,6 +49,8 @@ export interface DepsOverrides {
 
 export async function createDeps(config: RuntimeConfig, store: Store, logger: Logger, overrides: DepsOverrides = {}): Promise<AppDeps> {
   const clock = overrides.clock ?? systemClock;
+  const metrics = createMetrics(metricsSources(store, clock));
+  store = countedStore(store, metrics);
   const notifier = new NotifyQueue(overrides.notifiers ?? [createLogNotifier(logger.child({ component: 'notify' }))], logger);
   const fetcher = overrides.fetcher ?? createPageFetcher({
     ...DEFAULT_FETCH_POLICY,
@@ -55,14 +61,14 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   });
 
   const rules = createRuleChecker({ blockedWords: config.blockedWords, maxLinks: config.maxLinks });
-  const spamCheckers: SpamChecker[] = [rules];
+  const spamCheckers: SpamChecker[] = [countedSpamChecker(rules, metrics)];
   let feedback: SpamFeedback | undefined;
   if (config.akismetKey) {
     const akismet = createAkismet({
       key: config.akismetKey, baseUrl: config.akismetUrl, blog: config.sites[0] ?? config.publicUrl,
       logger: logger.child({ component: 'akismet' }),
     });
-    spamCheckers.push(akismet);
+    spamCheckers.push(countedSpamChecker(akismet, metrics));
     feedback = akismet;
   }
 
@@ -97,7 +103,16 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
 
   return {
     config, logger, store, clock, pipeline, ownComments, moderate, notifier, fetcher,
-    adminTokenHash: await adminTokenHash(config, store, logger), avatarUrl, webmentions, worker,
+    adminTokenHash: await adminTokenHash(config, store, logger), avatarUrl, webmentions, worker, metrics,
+  };
+}
+
+/** Queue depths for /metrics; the outbox only when this store has one. */
+function metricsSources(store: Store, clock: Clock) {
+  const outbox = (store as { outbox?: { countDue?: (now: Date) => Promise<number> } }).outbox;
+  return {
+    webmentionQueueDepth: () => store.webmentions.countDue(clock.now()),
+    outboxDepth: outbox?.countDue ? () => outbox.countDue!(clock.now()) : undefined,
   };
 }
 
