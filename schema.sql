@@ -8,7 +8,8 @@ CREATE TABLE IF NOT EXISTS threads (
   title            TEXT,
   comments_closed  INTEGER NOT NULL DEFAULT 0,
   linkbacks_closed INTEGER NOT NULL DEFAULT 0,
-  created_at       INTEGER NOT NULL
+  created_at       INTEGER NOT NULL,
+  version          INTEGER NOT NULL DEFAULT 0          -- bumped by triggers on every change (ETag)
 );
 
 CREATE TABLE IF NOT EXISTS comments (
@@ -34,7 +35,8 @@ CREATE TABLE IF NOT EXISTS comments (
   deleted         INTEGER NOT NULL DEFAULT 0,          -- placeholder kept for its replies
   created_at      INTEGER NOT NULL,
   edited_at       INTEGER,
-  import_key      TEXT                                 -- origin of an imported item, so re-importing adds nothing twice
+  import_key      TEXT,                                -- origin of an imported item, so re-importing adds nothing twice
+  body_hash       TEXT    NOT NULL DEFAULT ''          -- hash of body_raw for the duplicate check ('' on rows older than v4)
 );
 
 -- One linkback per source and post, whatever the protocol (a trackback, a pingback and a webmention
@@ -46,6 +48,24 @@ CREATE INDEX IF NOT EXISTS comments_status ON comments (status, id);
 CREATE INDEX IF NOT EXISTS comments_parent ON comments (parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS comments_email ON comments (email, status) WHERE email <> '';
 CREATE UNIQUE INDEX IF NOT EXISTS comments_import_key ON comments (import_key) WHERE import_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS comments_same_body ON comments (thread_id, body_hash);
+-- /api/counts counts from this index alone, without reading comment rows.
+CREATE INDEX IF NOT EXISTS comments_visible_count ON comments (thread_id) WHERE status = 'approved' AND deleted = 0;
+
+-- Any change to a thread's comments (or to the thread itself) bumps threads.version: the ETag of
+-- the public reads, so a cached copy is never served after an insert, edit, delete or moderation.
+CREATE TRIGGER IF NOT EXISTS comments_version_insert AFTER INSERT ON comments BEGIN
+  UPDATE threads SET version = version + 1 WHERE id = NEW.thread_id;
+END;
+CREATE TRIGGER IF NOT EXISTS comments_version_update AFTER UPDATE ON comments BEGIN
+  UPDATE threads SET version = version + 1 WHERE id IN (OLD.thread_id, NEW.thread_id);
+END;
+CREATE TRIGGER IF NOT EXISTS comments_version_delete AFTER DELETE ON comments BEGIN
+  UPDATE threads SET version = version + 1 WHERE id = OLD.thread_id;
+END;
+CREATE TRIGGER IF NOT EXISTS threads_version_update AFTER UPDATE OF target, title, comments_closed, linkbacks_closed ON threads BEGIN
+  UPDATE threads SET version = version + 1 WHERE id = NEW.id;
+END;
 
 CREATE TABLE IF NOT EXISTS settings (
   key   TEXT PRIMARY KEY,
@@ -120,4 +140,4 @@ CREATE TABLE IF NOT EXISTS used_action_tokens (
   used_at INTEGER NOT NULL
 );
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;

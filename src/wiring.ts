@@ -1,7 +1,7 @@
 /** The composition root: builds every service from the runtime config and an open store. */
 import type { RuntimeConfig } from './config.js';
 import type { Comment } from './domain/comment.js';
-import { avatarHash } from './lib/avatar.js';
+import { memoizedAvatarHash } from './lib/avatar.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createPageFetcher, DEFAULT_FETCH_POLICY, type PageFetcher } from './lib/fetch-page.js';
 import type { Logger } from './lib/logger.js';
@@ -99,7 +99,8 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   const ownComments = createOwnComments({ store, spamCheckers, clock, editWindowMinutes: config.editWindowMinutes });
   const moderate = createModeration({ store, notifier, feedback });
   const salt = await settingOnce(store, 'avatar_salt', newToken);
-  const avatarUrl = (c: Comment) => `${config.publicUrl}/avatar/${avatarHash(salt, c.email, c.author)}.svg`;
+  const hashOf = memoizedAvatarHash(salt);
+  const avatarUrl = (c: Comment) => `${config.publicUrl}/avatar/${hashOf(c.email, c.author)}.svg`;
 
   return {
     config, logger, store, clock, pipeline, ownComments, moderate, notifier, fetcher,

@@ -8,6 +8,7 @@ import type { Pipeline } from '../pipeline/receive.js';
 import type { OwnComments } from '../pipeline/edit.js';
 import type { Store } from '../store/repository.js';
 import { clientInfo } from './client-info.js';
+import { BodyCache, etagOf, notModified, sendJsonBody } from './middleware/caching.js';
 import { isFormPost } from './middleware/error-handler.js';
 import { heldPage } from './pages.js';
 
@@ -22,10 +23,13 @@ export interface CommentRouteDeps {
 
 const BODY_LIMIT = '64kb';
 const MAX_COUNT_TARGETS = 100;
+const RENDERED_CACHE_BYTES = 16 * 1024 * 1024;
 
 export function commentRoutes(deps: CommentRouteDeps): Router {
   const router = Router();
   const json = (c: Comment) => toCommentJson(c, deps.avatarUrl(c));
+  // Rendered GET /api/comments bodies, used only while the thread's ETag is unchanged.
+  const renderedThreads = new BodyCache(RENDERED_CACHE_BYTES);
   const bodies = [express.json({ limit: BODY_LIMIT }), express.urlencoded({ limit: BODY_LIMIT, extended: false })];
 
   router.post('/comments', ...bodies, async (req, res) => {
@@ -54,9 +58,18 @@ export function commentRoutes(deps: CommentRouteDeps): Router {
 
   router.get('/api/comments', async (req, res) => {
     const target = resolveTarget(singleQuery(req, 'target'), deps.sites);
-    const thread = await deps.store.threads.findByTarget(target);
-    const comments = thread ? await deps.store.comments.listVisible(thread.id) : [];
-    res.json({ target, total: comments.filter((c) => !c.deleted).length, comments: comments.map(json) });
+    // The validator first (one indexed read); the comments are read only when the reader's copy is old.
+    const version = (await deps.store.comments.threadVersions([target])).get(target);
+    const etag = etagOf('comments', deps.publicUrl, target, version ?? '-');
+    if (notModified(req, res, etag)) return;
+    let body = renderedThreads.get(target, etag);
+    if (!body) {
+      const thread = version === undefined ? undefined : await deps.store.threads.findByTarget(target);
+      const comments = thread ? await deps.store.comments.listVisible(thread.id) : [];
+      body = Buffer.from(JSON.stringify({ target, total: comments.filter((c) => !c.deleted).length, comments: comments.map(json) }));
+      renderedThreads.set(target, etag, body);
+    }
+    sendJsonBody(res, body);
   });
 
   router.get('/api/counts', async (req, res) => {
@@ -72,6 +85,9 @@ export function commentRoutes(deps: CommentRouteDeps): Router {
         // An unknown or foreign target simply has no comments here (contract: 0 for unknown).
       }
     }
+    const versions = await deps.store.comments.threadVersions([...normalized.values()]);
+    const etag = etagOf('counts', ...asked.map((t) => `${t}\t${versions.get(normalized.get(t) ?? '') ?? '-'}`));
+    if (notModified(req, res, etag)) return;
     const counts = await deps.store.comments.countVisible([...normalized.values()]);
     const body: Record<string, number> = Object.create(null);
     for (const t of asked) body[t] = counts.get(normalized.get(t) ?? '') ?? 0;

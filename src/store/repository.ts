@@ -92,6 +92,12 @@ export interface CommentRepository {
   listVisible(threadId: number): Promise<Comment[]>;
   /** Approved, not deleted, per normalized target; targets without a thread are absent. */
   countVisible(targets: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * An opaque tag per normalized target that has a thread; it changes whenever anything of the thread
+   * or its comments changes (insert, edit, status, delete, from any writer). For ETags: one indexed
+   * read, no comment rows.
+   */
+  threadVersions(targets: readonly string[]): Promise<Map<string, string>>;
   /** Newest first; `before` is an id cursor for the next page. */
   listByStatus(status: CommentStatus, page: { limit: number; before?: number }): Promise<Comment[]>;
   /** The admin queue sizes: every status is present, 0 when empty. Same rows as listByStatus. */

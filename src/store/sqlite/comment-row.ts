@@ -1,4 +1,5 @@
 /** The comments table's row shape and its mapping to the domain: the only place columns are named outside SQL. */
+import { createHash } from 'node:crypto';
 import type { Comment, CommentKind, CommentStatus, MentionType, NewComment } from '../../domain/comment.js';
 
 export interface CommentRow {
@@ -80,5 +81,14 @@ export function toInsertParams(c: NewComment): Record<string, string | number | 
     reasons: JSON.stringify(c.reasons),
     edit_token_hash: c.editTokenHash,
     created_at: c.created.getTime(),
+    body_hash: bodyHash(c.bodyRaw),
   };
+}
+
+/**
+ * Indexed stand-in for body_raw in the duplicate check (comments_same_body), so the check reads the
+ * few rows with the same hash instead of the whole thread. 96 bits: collisions only cost a compare.
+ */
+export function bodyHash(bodyRaw: string): string {
+  return createHash('sha256').update(bodyRaw).digest('base64url').slice(0, 16);
 }

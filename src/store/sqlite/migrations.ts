@@ -3,7 +3,7 @@
  * a database made by an older release is brought forward one numbered step at a time, each step in
  * its own transaction together with its `PRAGMA user_version` bump.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** MIGRATIONS[n] takes a database from version n to n + 1. */
 export const MIGRATIONS: Readonly<Record<number, string>> = {
@@ -77,4 +77,25 @@ CREATE TABLE IF NOT EXISTS used_action_tokens (
   nonce   TEXT    PRIMARY KEY,
   used_at INTEGER NOT NULL
 );`,
+  // 3 → 4: a per-thread version for HTTP validators (ETag), kept by triggers so every writer bumps it;
+  // an indexed hash of the comment body for the duplicate check.
+  3: `ALTER TABLE threads ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE comments ADD COLUMN body_hash TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS comments_same_body ON comments (thread_id, body_hash);
+-- /api/counts counts from this index alone, without reading comment rows.
+CREATE INDEX IF NOT EXISTS comments_visible_count ON comments (thread_id) WHERE status = 'approved' AND deleted = 0;
+-- Any change to a thread's comments (or to the thread itself) bumps threads.version: the ETag of
+-- the public reads, so a cached copy is never served after an insert, edit, delete or moderation.
+CREATE TRIGGER IF NOT EXISTS comments_version_insert AFTER INSERT ON comments BEGIN
+  UPDATE threads SET version = version + 1 WHERE id = NEW.thread_id;
+END;
+CREATE TRIGGER IF NOT EXISTS comments_version_update AFTER UPDATE ON comments BEGIN
+  UPDATE threads SET version = version + 1 WHERE id IN (OLD.thread_id, NEW.thread_id);
+END;
+CREATE TRIGGER IF NOT EXISTS comments_version_delete AFTER DELETE ON comments BEGIN
+  UPDATE threads SET version = version + 1 WHERE id = OLD.thread_id;
+END;
+CREATE TRIGGER IF NOT EXISTS threads_version_update AFTER UPDATE OF target, title, comments_closed, linkbacks_closed ON threads BEGIN
+  UPDATE threads SET version = version + 1 WHERE id = NEW.id;
+END;`,
 };

@@ -1,41 +1,48 @@
 import type { Comment, CommentStatus, NewComment } from '../../domain/comment.js';
 import type { CommentEdit, CommentRepository, CommentSearch, InsertResult, LinkbackUpdate } from '../repository.js';
 import { SqliteAdminQueries } from './sqlite-admin-queries.js';
-import { COMMENT_COLUMNS, toComment, toInsertParams, type CommentRow } from './comment-row.js';
+import { bodyHash, COMMENT_COLUMNS, toComment, toInsertParams, type CommentRow } from './comment-row.js';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase } from './open-sqlite.js';
 
 const FROM = `FROM comments c JOIN threads t ON t.id = c.thread_id`;
 
+type Statement = BetterSqlite3.Statement<unknown[]>;
+
 export class SqliteCommentRepository implements CommentRepository {
   private readonly stmts;
+  private readonly countStmts = new Map<number, Statement>();
+  private readonly versionStmts = new Map<number, Statement>();
   private readonly admin: SqliteAdminQueries;
 
   constructor(private readonly db: SqliteDatabase) {
     this.admin = new SqliteAdminQueries(db);
     this.stmts = {
       insert: db.prepare(`INSERT INTO comments (thread_id, parent_id, kind, status, author, email, url, body_html,
-          body_raw, source_url, source_key, title, mention_type, author_photo, ip, user_agent, reasons, edit_token_hash, created_at)
+          body_raw, source_url, source_key, title, mention_type, author_photo, ip, user_agent, reasons, edit_token_hash, created_at, body_hash)
         VALUES (@thread_id, @parent_id, @kind, @status, @author, @email, @url, @body_html, @body_raw, @source_url,
-          @source_key, @title, @mention_type, @author_photo, @ip, @user_agent, @reasons, @edit_token_hash, @created_at)`),
+          @source_key, @title, @mention_type, @author_photo, @ip, @user_agent, @reasons, @edit_token_hash, @created_at, @body_hash)`),
       byId: db.prepare(`SELECT ${COMMENT_COLUMNS} ${FROM} WHERE c.id = ?`),
       visible: db.prepare(`SELECT ${COMMENT_COLUMNS} ${FROM} WHERE c.thread_id = ? AND c.status = 'approved'
           AND (c.deleted = 0 OR EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id AND r.status = 'approved'))
         ORDER BY c.id`),
       byStatus: db.prepare(`SELECT ${COMMENT_COLUMNS} ${FROM} WHERE c.status = ? AND c.id < ? ORDER BY c.id DESC LIMIT ?`),
       linkback: db.prepare(`SELECT ${COMMENT_COLUMNS} ${FROM} WHERE c.thread_id = ? AND c.source_key = ?`),
-      sameBody: db.prepare(`SELECT 1 FROM comments WHERE thread_id = @thread_id AND body_raw = @body_raw
-          AND status <> 'trash' AND deleted = 0 AND (CASE WHEN @email <> '' THEN email = @email ELSE author = @author END) LIMIT 1`),
+      // body_hash '': rows stored before schema v4 have no hash and are compared in full.
+      sameBody: db.prepare(`SELECT 1 FROM comments WHERE thread_id = @thread_id AND body_hash IN (@body_hash, '')
+          AND body_raw = @body_raw AND status <> 'trash' AND deleted = 0
+          AND (CASE WHEN @email <> '' THEN email = @email ELSE author = @author END) LIMIT 1`),
       approvedFrom: db.prepare(`SELECT 1 FROM comments WHERE status = 'approved' AND deleted = 0
           AND (CASE WHEN @email <> '' THEN email = @email ELSE (email = '' AND author = @author AND author <> '') END) LIMIT 1`),
-      edit: db.prepare(`UPDATE comments SET author = @author, url = @url, body_raw = @body_raw, body_html = @body_html,
+      edit: db.prepare(`UPDATE comments SET author = @author, url = @url, body_raw = @body_raw, body_hash = @body_hash, body_html = @body_html,
           status = @status, reasons = @reasons, edited_at = @edited_at WHERE id = @id AND deleted = 0`),
       setStatus: db.prepare(`UPDATE comments SET status = ? WHERE id = ?`),
       updateLinkback: db.prepare(`UPDATE comments SET author = @author, url = @url, title = @title, body_raw = @body_raw,
-          body_html = @body_html, mention_type = @mention_type, author_photo = @author_photo, edited_at = @edited_at
+          body_hash = @body_hash, body_html = @body_html, mention_type = @mention_type, author_photo = @author_photo, edited_at = @edited_at
         WHERE id = @id AND source_key IS NOT NULL`),
       hasReplies: db.prepare(`SELECT 1 FROM comments WHERE parent_id = ? LIMIT 1`),
       placeholder: db.prepare(`UPDATE comments SET deleted = 1, author = '', email = '', url = '', body_html = '',
-          body_raw = '', author_photo = NULL, edit_token_hash = NULL, ip = '', user_agent = '' WHERE id = ?`),
+          body_raw = '', body_hash = '', author_photo = NULL, edit_token_hash = NULL, ip = '', user_agent = '' WHERE id = ?`),
       delete: db.prepare(`DELETE FROM comments WHERE id = ?`),
     };
   }
@@ -67,14 +74,34 @@ export class SqliteCommentRepository implements CommentRepository {
     const counts = new Map<string, number>();
     if (targets.length === 0) return counts;
     const unique = [...new Set(targets)];
-    const placeholders = unique.map(() => '?').join(',');
-    const rows = this.db
-      .prepare(`SELECT t.target AS target, count(c.id) AS n FROM threads t
-          LEFT JOIN comments c ON c.thread_id = t.id AND c.status = 'approved' AND c.deleted = 0
-        WHERE t.target IN (${placeholders}) GROUP BY t.id`)
-      .all(...unique) as Array<{ target: string; n: number }>;
+    // The count comes from the partial index comments_visible_count alone (no comment rows read).
+    const rows = this.byArity(this.countStmts, unique.length, (placeholders) => `SELECT t.target AS target,
+        (SELECT count(*) FROM comments c WHERE c.thread_id = t.id AND c.status = 'approved' AND c.deleted = 0) AS n
+      FROM threads t WHERE t.target IN (${placeholders})`).all(...unique) as Array<{ target: string; n: number }>;
     for (const row of rows) counts.set(row.target, row.n);
     return counts;
+  }
+
+  async threadVersions(targets: readonly string[]): Promise<Map<string, string>> {
+    const versions = new Map<string, string>();
+    if (targets.length === 0) return versions;
+    const unique = [...new Set(targets)];
+    const rows = this.byArity(this.versionStmts, unique.length, (placeholders) =>
+      `SELECT target, id, created_at, version FROM threads WHERE target IN (${placeholders})`)
+      .raw().all(...unique) as Array<[string, number, number, number]>;
+    // id and created_at too: a deleted thread's id can be reused, and its version starts again at 0.
+    for (const [target, id, created, version] of rows) versions.set(target, `${id}.${created.toString(36)}.${version}`);
+    return versions;
+  }
+
+  /** One prepared statement per number of `?` placeholders, made on first use. */
+  private byArity(cache: Map<number, Statement>, n: number, sql: (placeholders: string) => string): Statement {
+    let stmt = cache.get(n);
+    if (!stmt) {
+      stmt = this.db.prepare(sql(Array.from({ length: n }, () => '?').join(',')));
+      cache.set(n, stmt);
+    }
+    return stmt;
   }
 
   async listByStatus(status: CommentStatus, page: { limit: number; before?: number }): Promise<Comment[]> {
@@ -96,7 +123,7 @@ export class SqliteCommentRepository implements CommentRepository {
   }
 
   async hasSameBody(threadId: number, author: string, email: string, bodyRaw: string): Promise<boolean> {
-    return this.stmts.sameBody.get({ thread_id: threadId, author, email, body_raw: bodyRaw }) !== undefined;
+    return this.stmts.sameBody.get({ thread_id: threadId, author, email, body_raw: bodyRaw, body_hash: bodyHash(bodyRaw) }) !== undefined;
   }
 
   async hasApprovedFrom(email: string, author: string): Promise<boolean> {
@@ -109,6 +136,7 @@ export class SqliteCommentRepository implements CommentRepository {
       author: edit.author,
       url: edit.url,
       body_raw: edit.bodyRaw,
+      body_hash: bodyHash(edit.bodyRaw),
       body_html: edit.bodyHtml,
       status: edit.status,
       reasons: JSON.stringify(edit.reasons),
@@ -124,7 +152,7 @@ export class SqliteCommentRepository implements CommentRepository {
 
   async updateLinkback(id: number, u: LinkbackUpdate): Promise<Comment | undefined> {
     this.stmts.updateLinkback.run({
-      id, author: u.author, url: u.url, title: u.title, body_raw: u.bodyRaw, body_html: u.bodyHtml,
+      id, author: u.author, url: u.url, title: u.title, body_raw: u.bodyRaw, body_hash: bodyHash(u.bodyRaw), body_html: u.bodyHtml,
       mention_type: u.mentionType, author_photo: u.authorPhoto, edited_at: u.edited.getTime(),
     });
     return this.get(id);
