@@ -13,6 +13,10 @@ function findTests(dir) {
   });
 }
 
+// The browser tests and the size test need the widget bundles; build them when missing or stale.
+const { ensureWidgetBuilt } = await import('./build-widget.mjs');
+await ensureWidgetBuilt();
+
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : findTests('tests').sort();
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...files], { stdio: 'inherit' });

@@ -11,12 +11,20 @@ import { webmentionRoutes } from './http/webmention-routes.js';
 import { siteCors } from './http/middleware/cors.js';
 import { createErrorHandler } from './http/middleware/error-handler.js';
 import { requireAdmin } from './http/middleware/require-admin.js';
+import { threadRoutes } from './http/thread-routes.js';
+import { previewRoutes } from './http/preview-routes.js';
+import { widgetRoutes } from './http/widget-routes.js';
+import { demoRoutes } from './http/demo-routes.js';
+import { withGravatar } from './render/gravatar.js';
+import { projectRoot } from './lib/paths.js';
+import { join } from 'node:path';
 import { requestId, requestLog, requestMetrics } from './http/middleware/request-log.js';
 import { metricsHandler } from './http/metrics-routes.js';
 import type { AppDeps } from './wiring.js';
 
 export function createApp(deps: AppDeps): Express {
   const { config } = deps;
+  if (config.gravatar) deps = { ...deps, avatarUrl: withGravatar(deps.avatarUrl) };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -28,12 +36,16 @@ export function createApp(deps: AppDeps): Express {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable' });
   });
 
-  app.use(['/comments', '/api/comments', '/api/counts'], siteCors(config.sites));
+  app.use(['/comments', '/api/comments', '/api/counts', '/api/preview', '/thread'], siteCors(config.sites));
   app.use(commentRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
   app.use(trackbackRoutes({ ...deps, sites: config.sites }));
   app.use(xmlrpcRoutes({ ...deps, sites: config.sites }));
   app.use(webmentionRoutes({ ...deps, publicUrl: config.publicUrl }));
   app.use(discoveryRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
+  app.use(threadRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl, gravatar: config.gravatar }));
+  app.use(previewRoutes());
+  app.use(widgetRoutes({ dir: join(projectRoot(), 'dist', 'widget') }));
+  app.use(demoRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
   app.use('/api/admin', requireAdmin(() => deps.adminTokenHash), adminRoutes({ ...deps, sites: config.sites }));
 
   app.get('/metrics', requireAdmin(() => deps.adminTokenHash), metricsHandler(deps.metrics));

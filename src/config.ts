@@ -41,6 +41,8 @@ export interface Config {
   /** Keep full client IPs instead of reducing them to /24 (IPv4) or /48 (IPv6) after the spam check. */
   keepIp: boolean;
   editWindowMinutes: number;
+  /** Gravatar images for authors with an e-mail address (a third-party request per reader); off = identicons only. */
+  gravatar: boolean;
   /** Express "trust proxy" value; false ignores X-Forwarded-For entirely. */
   trustProxy: boolean | number | string;
   logLevel: string;
@@ -161,6 +163,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxLinks: int('MAX_LINKS', 3, 0, 1000),
     keepIp: bool('KEEP_IP', false),
     editWindowMinutes: int('EDIT_MINUTES', 15, 0, 24 * 60),
+    gravatar: bool('GRAVATAR', false),
     trustProxy,
     logLevel,
   };

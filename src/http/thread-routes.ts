@@ -1,0 +1,60 @@
+/**
+ * `GET /thread?target=URL`: the thread and its form as a complete page that needs no JavaScript;
+ * `&fragment=1`: the fragment alone (what the widget inserts, and what static-site builds include).
+ * `&lang=ru` or Accept-Language picks the language; `&parent=ID` starts the form as a reply.
+ */
+import { Router, type Request } from 'express';
+import type { Comment } from '../domain/comment.js';
+import { resolveTarget } from '../pipeline/normalize.js';
+import { GRAVATAR_ORIGIN, pageCsp } from '../render/csp.js';
+import { negotiateLocale } from '../render/locale.js';
+import { renderThreadFragment } from '../render/thread-fragment.js';
+import { renderThreadPage } from '../render/thread-page.js';
+import type { Store } from '../store/repository.js';
+
+export interface ThreadRouteDeps {
+  store: Store;
+  sites: readonly string[];
+  publicUrl: string;
+  avatarUrl: (c: Comment) => string;
+  clock: { now(): Date };
+  gravatar: boolean;
+}
+
+export function threadRoutes(deps: ThreadRouteDeps): Router {
+  const router = Router();
+  const csp = pageCsp({
+    publicOrigin: new URL(deps.publicUrl).origin,
+    sites: deps.sites,
+    images: deps.gravatar ? [GRAVATAR_ORIGIN] : [],
+  }, { scripts: false });
+
+  router.get('/thread', async (req, res) => {
+    const target = resolveTarget(req.query.target, deps.sites);
+    const strings = negotiateLocale(req.query.lang, req.get('accept-language'));
+    const thread = await deps.store.threads.findByTarget(target);
+    const comments = thread ? await deps.store.comments.listVisible(thread.id) : [];
+    const fragment = renderThreadFragment({
+      target, comments, strings,
+      commentsClosed: thread?.commentsClosed ?? false,
+      publicUrl: deps.publicUrl,
+      avatarUrl: deps.avatarUrl,
+      now: deps.clock.now(),
+      replyTo: positiveInt(req, 'parent'),
+    });
+    // Comments change at any moment: caches must revalidate; the language depends on the header.
+    res.vary('Accept-Language').set('Cache-Control', 'no-cache').type('text/html; charset=utf-8');
+    if (req.query.fragment === '1') {
+      res.send(fragment.value);
+      return;
+    }
+    res.set('Content-Security-Policy', csp).set('X-Content-Type-Options', 'nosniff').set('Referrer-Policy', 'strict-origin-when-cross-origin');
+    res.send(renderThreadPage({ target, publicUrl: deps.publicUrl, strings, fragment }));
+  });
+  return router;
+}
+
+function positiveInt(req: Request, name: string): number | undefined {
+  const raw = req.query[name];
+  return typeof raw === 'string' && /^\d{1,15}$/.test(raw) && Number(raw) > 0 ? Number(raw) : undefined;
+}

@@ -1,0 +1,184 @@
+/**
+ * The thread as server-rendered HTML: comments threaded, linkbacks under "Mentions", and the comment
+ * form. The same fragment is the no-JavaScript page's body (/thread), what the widget inserts
+ * (/thread?fragment=1) and what static-site builds include. Pure: data in, SafeHtml out.
+ *
+ * Everything from readers passes through `html`, which escapes it; only `bodyHtml`, the sanitizer's
+ * output (pipeline/sanitize.ts), is inserted as markup. Class names are `bt-` prefixed and stable:
+ * site owners style them and the widget finds its elements by them.
+ */
+import type { Comment } from '../domain/comment.js';
+import { format, plural, type Strings } from '../i18n/index.js';
+import { html, trusted, type SafeHtml } from '../lib/html.js';
+import { parseHttpUrl } from '../lib/url.js';
+import { absoluteTime, relativeTime } from './relative-time.js';
+
+/** Replies nest this many levels deep; deeper replies continue flat at the last level. */
+export const MAX_DEPTH = 3;
+
+export interface ThreadView {
+  target: string;
+  /** Approved comments and linkbacks plus deleted placeholders, oldest first (listVisible). */
+  comments: readonly Comment[];
+  commentsClosed: boolean;
+  publicUrl: string;
+  avatarUrl: (c: Comment) => string;
+  strings: Strings;
+  now: Date;
+  /** The no-JavaScript reply link's parent: the form starts as a reply to it. */
+  replyTo?: number;
+}
+
+/** The strings the interactive widget needs, handed over in the fragment so one locale file serves both. */
+const WIDGET_STRINGS = [
+  'reply', 'cancelReply', 'replyingTo', 'edit', 'delete', 'save', 'cancel', 'preview', 'posting', 'posted',
+  'pending', 'tooMany', 'failed', 'confirmDelete', 'saved', 'deletedOwn', 'anonymous', 'bodyLabel', 'loadFailed',
+] as const;
+
+export function threadUrl(view: Pick<ThreadView, 'publicUrl' | 'target' | 'strings'>, extra = ''): string {
+  return `${view.publicUrl}/thread?target=${encodeURIComponent(view.target)}&lang=${view.strings.lang}${extra}`;
+}
+
+export function renderThreadFragment(view: ThreadView): SafeHtml {
+  const { strings: t } = view;
+  const comments = view.comments.filter((c) => c.kind === 'comment');
+  const mentions = view.comments.filter((c) => c.kind !== 'comment' && !c.deleted);
+  const visibleCount = comments.filter((c) => !c.deleted).length;
+  const widgetStrings: Record<string, string> = {};
+  for (const key of WIDGET_STRINGS) widgetStrings[key] = t[key];
+
+  return html`<section class="bt-thread" lang="${t.lang}" aria-labelledby="bt-title" data-bt-target="${view.target}" data-bt-strings="${JSON.stringify(widgetStrings)}">
+<h2 class="bt-title" id="bt-title">${plural(t, t.comments, visibleCount)}</h2>
+${visibleCount === 0 ? html`<p class="bt-empty">${t.noComments}</p>` : ''}
+<ol class="bt-comments">${renderList(roots(comments), childrenOf(comments), 1, view)}</ol>
+${mentions.length > 0 ? renderMentions(mentions, view) : ''}
+${view.commentsClosed ? html`<p class="bt-closed">${t.commentsClosed}</p>` : renderForm(view)}
+</section>`;
+}
+
+function childrenOf(comments: readonly Comment[]): Map<number, Comment[]> {
+  const ids = new Set(comments.map((c) => c.id));
+  const children = new Map<number, Comment[]>();
+  for (const c of comments) {
+    if (c.parent === null || !ids.has(c.parent)) continue;
+    const list = children.get(c.parent) ?? [];
+    list.push(c);
+    children.set(c.parent, list);
+  }
+  return children;
+}
+
+/** Top-level comments, and replies whose parent is not shown (held, spam or gone) so they are not lost. */
+function roots(comments: readonly Comment[]): Comment[] {
+  const ids = new Set(comments.map((c) => c.id));
+  return comments.filter((c) => c.parent === null || !ids.has(c.parent));
+}
+
+function renderList(items: readonly Comment[], children: Map<number, Comment[]>, depth: number, view: ThreadView): SafeHtml[] {
+  const out: SafeHtml[] = [];
+  for (const c of items) {
+    const kids = children.get(c.id) ?? [];
+    if (depth < MAX_DEPTH) {
+      const nested = kids.length > 0 ? html`<ol class="bt-replies">${renderList(kids, children, depth + 1, view)}</ol>` : '';
+      out.push(html`<li class="bt-comment" id="comment-${c.id}" data-bt-id="${c.id}">${renderComment(c, view, undefined)}${nested}</li>`);
+      continue;
+    }
+    // At the deepest level the whole subtree continues flat, each reply saying whom it answers.
+    const flat: Comment[] = [];
+    const walk = (x: Comment) => {
+      flat.push(x);
+      for (const k of children.get(x.id) ?? []) walk(k);
+    };
+    walk(c);
+    for (const x of flat) {
+      const answers = x === c ? undefined : view.comments.find((p) => p.id === x.parent);
+      out.push(html`<li class="bt-comment" id="comment-${x.id}" data-bt-id="${x.id}">${renderComment(x, view, answers)}</li>`);
+    }
+  }
+  return out;
+}
+
+function authorName(c: Comment, t: Strings): string {
+  return c.author.trim() === '' ? t.anonymous : c.author;
+}
+
+function renderTime(c: Comment, view: ThreadView): SafeHtml {
+  const { strings: t } = view;
+  return html`<a class="bt-permalink" href="#comment-${c.id}"><time class="bt-time" datetime="${c.created.toISOString()}" title="${absoluteTime(c.created, t.lang)}">${relativeTime(c.created, view.now, t.lang)}</time></a>${c.edited ? html` <span class="bt-edited">(${t.edited})</span>` : ''}`;
+}
+
+function renderComment(c: Comment, view: ThreadView, answers: Comment | undefined): SafeHtml {
+  const { strings: t } = view;
+  if (c.deleted) {
+    return html`<article class="bt-item bt-deleted"><p class="bt-body">${t.deleted}</p></article>`;
+  }
+  const name = authorName(c, t);
+  const site = parseHttpUrl(c.url);
+  const author = site
+    ? html`<a class="bt-author" href="${site.href}" rel="nofollow ugc noopener">${name}</a>`
+    : html`<span class="bt-author">${name}</span>`;
+  const inReplyTo = answers
+    ? html` <a class="bt-parent-link" href="#comment-${answers.id}">↪ ${answers.deleted ? t.anonymous : authorName(answers, t)}</a>`
+    : '';
+  const reply = view.commentsClosed
+    ? ''
+    : html`<a class="bt-reply" href="${threadUrl(view, `&parent=${c.id}`)}#bt-form" data-bt-reply="${c.id}" data-bt-name="${name}">${t.reply}</a>`;
+  return html`<article class="bt-item">
+<header class="bt-meta"><img class="bt-avatar" src="${view.avatarUrl(c)}" alt="" width="40" height="40" loading="lazy" decoding="async"> ${author}${inReplyTo} ${renderTime(c, view)}</header>
+<div class="bt-body">${trusted(c.bodyHtml)}</div>
+<footer class="bt-actions">${reply}</footer>
+</article>`;
+}
+
+function renderMentions(mentions: readonly Comment[], view: ThreadView): SafeHtml {
+  const { strings: t } = view;
+  const items = mentions.map((m) => {
+    const source = parseHttpUrl(m.source ?? '');
+    const name = m.author.trim() !== '' ? m.author : (source?.host ?? t.anonymous);
+    const via = m.mentionType === 'like' ? t.liked
+      : m.mentionType === 'repost' ? t.reposted
+      : m.kind === 'trackback' ? t.trackbackFrom
+      : m.kind === 'pingback' ? t.pingbackFrom
+      : t.webmentionFrom;
+    const title = m.title?.trim() || source?.href || '';
+    const link = source
+      ? html`<a class="bt-source" href="${source.href}" rel="nofollow ugc noopener">${title}</a>`
+      : html`<span class="bt-source">${title}</span>`;
+    return html`<li class="bt-mention bt-${m.kind}" id="comment-${m.id}">
+<p class="bt-meta"><span class="bt-via">${format(via, { name })}</span> ${renderTime(m, view)}</p>
+<p class="bt-source-title">${link}</p>
+${m.bodyHtml.trim() !== '' ? html`<div class="bt-excerpt">${trusted(m.bodyHtml)}</div>` : ''}
+</li>`;
+  });
+  return html`<section class="bt-mentions" aria-labelledby="bt-mentions-title">
+<h3 class="bt-mentions-title" id="bt-mentions-title">${t.mentions} (${mentions.length})</h3>
+<ul class="bt-mention-list">${items}</ul>
+</section>`;
+}
+
+function renderForm(view: ThreadView): SafeHtml {
+  const { strings: t } = view;
+  const parent = view.replyTo !== undefined ? view.comments.find((c) => c.id === view.replyTo && c.kind === 'comment' && !c.deleted) : undefined;
+  const replying = parent
+    ? html`<p class="bt-replying">${format(t.replyingTo, { name: authorName(parent, t) })} <a class="bt-cancel-reply" href="${threadUrl(view)}#bt-form">${t.cancelReply}</a></p>`
+    : '';
+  return html`<form class="bt-form" id="bt-form" method="post" action="${view.publicUrl}/comments" aria-labelledby="bt-form-title">
+<h3 class="bt-form-title" id="bt-form-title">${t.formHeading}</h3>
+${replying}
+<input type="hidden" name="target" value="${view.target}">
+<input type="hidden" name="parent" value="${parent ? String(parent.id) : ''}">
+<p class="bt-field bt-field-body"><label for="bt-body">${t.bodyLabel}</label>
+<textarea id="bt-body" name="body" rows="5" required maxlength="10000" aria-describedby="bt-body-hint"></textarea>
+<small class="bt-hint" id="bt-body-hint">${t.bodyHint}</small></p>
+<div class="bt-preview" hidden aria-label="${t.preview}"></div>
+<div class="bt-fields">
+<p class="bt-field"><label for="bt-author">${t.nameLabel}</label><input id="bt-author" name="author" maxlength="100" autocomplete="name"></p>
+<p class="bt-field"><label for="bt-email">${t.emailLabel}</label><input id="bt-email" name="email" type="email" maxlength="254" autocomplete="email"></p>
+<p class="bt-field"><label for="bt-url">${t.urlLabel}</label><input id="bt-url" name="url" inputmode="url" maxlength="500" autocomplete="url"></p>
+</div>
+<p class="bt-hp" aria-hidden="true"><label for="bt-website2">${t.honeypotLabel}</label><input id="bt-website2" name="website2" tabindex="-1" autocomplete="off"></p>
+<p class="bt-check"><label><input type="checkbox" name="subscribe" value="1"> ${t.subscribeLabel}</label></p>
+<p class="bt-buttons"><button type="submit" class="bt-submit">${t.submit}</button></p>
+<p class="bt-status" role="status" aria-live="polite"></p>
+</form>`;
+}

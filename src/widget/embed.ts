@@ -1,0 +1,106 @@
+/**
+ * The loader, `/embed.js`: everything a page loads up front. It fills the comment counters with one
+ * request, inserts the server-rendered thread (so reading needs no more code than this), and loads
+ * the interactive chunk only once the reader starts to interact. Options come from the script tag's
+ * `data-*` attributes, read synchronously: `document.currentScript` is null later. No globals.
+ */
+import type { WidgetApi } from './interactive.js';
+
+/** `{lang: plural forms of "N comments"}`, generated from src/i18n at build time. */
+declare const BT_COUNT_FORMS: Record<string, Record<string, string>>;
+
+const script = document.currentScript as HTMLScriptElement | null;
+if (script) boot(script);
+
+function boot(script: HTMLScriptElement): void {
+  const base = script.src.replace(/\/embed\.js(?:[?#].*)?$/, '');
+  const data = script.dataset;
+  const run = () => {
+    const lang = (data.lang || document.documentElement.lang || 'en').toLowerCase().split(/[-_]/)[0] || 'en';
+    counters(base, lang);
+    const root = document.getElementById('backtalk');
+    if (root) thread(root, base, data.target || canonical() || location.href.split('#')[0]!, lang);
+  };
+  // `async` scripts may run before the container below them is parsed.
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', run, { once: true });
+  else run();
+}
+
+function canonical(): string | undefined {
+  return document.querySelector<HTMLLinkElement>('link[rel="canonical"]')?.href || undefined;
+}
+
+const enc = encodeURIComponent;
+
+function counters(base: string, lang: string): void {
+  const links = document.querySelectorAll<HTMLElement>('[data-backtalk-count]');
+  if (links.length === 0) return;
+  const targets = [...new Set(Array.from(links, (a) => a.dataset.backtalkCount!))];
+  // One request per page (the API takes up to 100 targets at once).
+  for (let i = 0; i < targets.length; i += 100) {
+    fetch(`${base}/api/counts?${targets.slice(i, i + 100).map((t) => 'target=' + enc(t)).join('&')}`)
+      .then((r) => r.json())
+      .then((counts: Record<string, number>) => {
+        const forms = BT_COUNT_FORMS[lang] || BT_COUNT_FORMS.en!;
+        const rules = new Intl.PluralRules(lang);
+        links.forEach((a) => {
+          const n = counts[a.dataset.backtalkCount!];
+          if (typeof n === 'number') a.textContent = (forms[rules.select(n)] || forms.other!).replace('{n}', String(n));
+        });
+      }, () => undefined);
+  }
+}
+
+function thread(root: HTMLElement, base: string, target: string, lang: string): void {
+  const css = document.createElement('link');
+  css.rel = 'stylesheet';
+  css.href = base + '/widget/backtalk.css';
+  document.head.appendChild(css);
+  performance.mark('backtalk-start');
+  fetch(`${base}/thread?fragment=1&lang=${enc(lang)}&target=${enc(target)}`)
+    .then((r) => (r.ok ? r.text() : Promise.reject(new Error(String(r.status)))))
+    .then((text) => {
+      performance.mark('backtalk-fetched');
+      // Server-rendered: every value a reader supplied was escaped or sanitized there.
+      root.innerHTML = text;
+      performance.mark('backtalk-inserted');
+      performance.measure('backtalk-render', 'backtalk-start', 'backtalk-inserted');
+      performance.measure('backtalk-insert', 'backtalk-fetched', 'backtalk-inserted');
+      const hash = /^#comment-\d+$/.test(location.hash) ? document.getElementById(location.hash.slice(1)) : null;
+      hash?.scrollIntoView();
+      arm(root, base);
+    }, () => {
+      const a = document.createElement('a');
+      a.href = `${base}/thread?lang=${enc(lang)}&target=${enc(target)}`;
+      a.textContent = a.href;
+      root.replaceChildren(a);
+    });
+}
+
+/** Loads the interactive chunk on the first focus in the form, click on a reply link, or submit. */
+function arm(root: HTMLElement, base: string): void {
+  let loading: Promise<WidgetApi> | undefined;
+  const types = ['focusin', 'click', 'submit'] as const;
+  const load = () => (loading ??= (import(base + '/widget/interactive.js') as Promise<typeof import('./interactive.js')>).then((m) => {
+    for (const type of types) root.removeEventListener(type, onEvent);
+    return m.start(root, base);
+  }));
+  const onEvent = (e: Event) => {
+    const el = e.target as Element;
+    const wanted = e.type === 'submit' || (e.type === 'click' ? el.closest('[data-bt-reply]') : el.closest('.bt-form'));
+    if (!wanted) return;
+    if (e.type !== 'focusin') e.preventDefault();
+    load().then((api) => api.handle(e), () => {
+      // The chunk could not load: a reply link and the form still work as plain HTML.
+      if (e.type === 'submit') (el as HTMLFormElement).submit();
+    });
+  };
+  for (const type of types) root.addEventListener(type, onEvent);
+  // The reader's own comments can still be edited: show their buttons without waiting.
+  try {
+    const own = JSON.parse(localStorage.getItem('backtalk:own') || '{}') as Record<string, { until: number }>;
+    if (Object.keys(own).some((id) => own[id]!.until > Date.now() && document.getElementById('comment-' + id))) void load();
+  } catch {
+    // Storage disabled: nothing to show.
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * The interactive chunk, loaded by embed.ts when the reader starts to interact: posting through the
+ * JSON API, replies, remembered author fields, pending notice, inline errors, 429 with Retry-After,
+ * edit/delete of one's own comments within the edit window, and live preview. Reader-supplied text
+ * is only ever set with textContent; the one innerHTML is the server's sanitized `body_html`.
+ */
+export interface WidgetApi {
+  handle(e: Event): void;
+}
+
+interface Own { token: string; body: string; until: number }
+interface ApiError { error?: { code?: string; message?: string; field?: string } }
+
+const OWN_KEY = 'backtalk:own';
+const AUTHOR_KEY = 'backtalk:author';
+const REMEMBERED = ['author', 'email', 'url'] as const;
+/** The contract's edit window; the server enforces it, this only hides stale buttons. */
+const EDIT_MS = 15 * 60 * 1000;
+
+function load<T>(key: string, fallback: T): T {
+  try {
+    return (JSON.parse(localStorage.getItem(key) || 'null') as T) ?? fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function save(key: string, value: unknown): void {
+  try {
+    localStorage.setItem(key, JSON.stringify(value));
+  } catch {
+    // Storage full or disabled: the widget works, it just forgets.
+  }
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  node.className = cls;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+export function start(root: HTMLElement, base: string): WidgetApi {
+  const section = () => root.querySelector<HTMLElement>('.bt-thread')!;
+  const t = JSON.parse(section().dataset.btStrings || '{}') as Record<string, string>;
+  const fill = (s: string, v: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (m, k: string) => (k in v ? String(v[k]) : m));
+  const form = root.querySelector<HTMLFormElement>('form.bt-form');
+  const field = (name: string) => form?.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement | null;
+  const status = (text: string, error = false) => {
+    const s = form?.querySelector('.bt-status');
+    if (!s) return;
+    s.textContent = text;
+    s.classList.toggle('bt-status-error', error);
+  };
+  const json = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(base + path, {
+      method,
+      headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const errorOf = async (res: Response): Promise<{ message: string; field?: string }> => {
+    const data = (await res.json().catch(() => ({}))) as ApiError;
+    return { message: data.error?.message || String(res.status), field: data.error?.field };
+  };
+
+  const author = load<Record<string, string>>(AUTHOR_KEY, {});
+  for (const name of REMEMBERED) {
+    const input = field(name);
+    if (input && !input.value && author[name]) input.value = author[name]!;
+  }
+
+  const clearErrors = () => {
+    form?.querySelectorAll('.bt-field-error').forEach((n) => n.remove());
+    form?.querySelectorAll('[aria-invalid]').forEach((n) => {
+      n.removeAttribute('aria-invalid');
+      n.setAttribute('aria-describedby', (n.getAttribute('aria-describedby') || '').replace(/\s*bt-err-\w+/, '').trim());
+    });
+  };
+
+  const showError = (message: string, name?: string) => {
+    status(fill(t.failed!, { message }), true);
+    const input = name ? field(name) : null;
+    if (!input || input.type === 'hidden') return;
+    const note = el('span', 'bt-field-error', message);
+    note.id = 'bt-err-' + name;
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', `${input.getAttribute('aria-describedby') || ''} ${note.id}`.trim());
+    input.after(note);
+    input.focus();
+  };
+
+  const cancelReply = () => {
+    if (!form) return;
+    field('parent')!.value = '';
+    form.querySelector('.bt-replying')?.remove();
+    section().append(form);
+  };
+
+  const reply = (link: HTMLElement) => {
+    const id = link.dataset.btReply!;
+    const item = document.getElementById('comment-' + id);
+    if (!form || !item) return;
+    cancelReply();
+    item.querySelector(':scope > article')!.after(form);
+    field('parent')!.value = id;
+    const note = el('p', 'bt-replying', fill(t.replyingTo!, { name: link.dataset.btName || t.anonymous! }) + ' ');
+    const cancel = el('button', 'bt-cancel-reply', t.cancelReply);
+    cancel.type = 'button';
+    note.append(cancel);
+    form.querySelector('.bt-form-title')!.after(note);
+    field('body')!.focus();
+  };
+
+  const refresh = async () => {
+    const thread = section();
+    const res = await fetch(`${base}/thread?fragment=1&lang=${encodeURIComponent(thread.lang)}&target=${encodeURIComponent(thread.dataset.btTarget!)}`);
+    if (!res.ok) return;
+    const tpl = document.createElement('template');
+    tpl.innerHTML = await res.text(); // server-rendered and escaped, as in embed.ts
+    const fresh = tpl.content.querySelector('.bt-thread');
+    if (!fresh) return;
+    // The reader's form (and what they typed) survives the refresh.
+    const stale = fresh.querySelector('form.bt-form');
+    if (stale && form) stale.replaceWith(form);
+    thread.replaceWith(fresh);
+    decorate();
+  };
+
+  const ownComments = () => {
+    const own = load<Record<string, Own>>(OWN_KEY, {});
+    for (const id of Object.keys(own)) if (own[id]!.until < Date.now()) delete own[id];
+    return own;
+  };
+
+  const decorate = () => {
+    const own = ownComments();
+    save(OWN_KEY, own);
+    for (const id of Object.keys(own)) {
+      const actions = document.getElementById('comment-' + id)?.querySelector(':scope > article .bt-actions');
+      if (!actions || actions.querySelector('[data-bt-edit]')) continue;
+      for (const [attr, label] of [['data-bt-edit', t.edit], ['data-bt-delete', t.delete]] as const) {
+        const button = el('button', 'bt-link', label);
+        button.type = 'button';
+        button.setAttribute(attr, id);
+        actions.append(' ', button);
+      }
+    }
+  };
+
+  const submit = async () => {
+    if (!form) return;
+    clearErrors();
+    const button = form.querySelector<HTMLButtonElement>('.bt-submit')!;
+    const data: Record<string, string> = {};
+    new FormData(form).forEach((v, k) => {
+      if (typeof v === 'string') data[k] = v;
+    });
+    button.disabled = true;
+    status(t.posting!);
+    let res: Response;
+    try {
+      res = await json('POST', '/comments', data);
+    } catch {
+      button.disabled = false;
+      status(fill(t.failed!, { message: t.loadFailed! }), true);
+      return;
+    }
+    if (res.status === 429) {
+      const wait = Number(res.headers.get('Retry-After')) || 60;
+      status(fill(t.tooMany!, { n: wait }), true);
+      setTimeout(() => (button.disabled = false), wait * 1000);
+      return;
+    }
+    button.disabled = false;
+    if (!res.ok) {
+      const err = await errorOf(res);
+      showError(err.message, err.field);
+      return;
+    }
+    const comment = (await res.json()) as { id: number; status: string; edit_token?: string };
+    const remembered: Record<string, string> = {};
+    for (const name of REMEMBERED) remembered[name] = data[name] || '';
+    save(AUTHOR_KEY, remembered);
+    if (comment.edit_token) {
+      const own = ownComments();
+      own[comment.id] = { token: comment.edit_token, body: data.body || '', until: Date.now() + EDIT_MS };
+      save(OWN_KEY, own);
+    }
+    field('body')!.value = '';
+    const preview = form.querySelector<HTMLElement>('.bt-preview')!;
+    preview.hidden = true;
+    preview.textContent = '';
+    cancelReply();
+    if (comment.status === 'pending') {
+      status(t.pending!);
+      return;
+    }
+    await refresh();
+    status(t.posted!);
+    document.getElementById('comment-' + comment.id)?.scrollIntoView({ block: 'nearest' });
+  };
+
+  const edit = (id: string) => {
+    const item = document.getElementById('comment-' + id);
+    const body = item?.querySelector<HTMLElement>(':scope > article .bt-body');
+    const own = ownComments()[id];
+    if (!item || !body || !own || item.querySelector('.bt-edit-box')) return;
+    const box = el('div', 'bt-edit-box');
+    const area = el('textarea', 'bt-edit-area');
+    area.value = own.body;
+    area.rows = 5;
+    area.setAttribute('aria-label', t.bodyLabel!);
+    const saveButton = el('button', 'bt-submit', t.save);
+    const cancel = el('button', 'bt-link', t.cancel);
+    saveButton.type = cancel.type = 'button';
+    const note = el('p', 'bt-status');
+    note.setAttribute('role', 'status');
+    box.append(area, saveButton, ' ', cancel, note);
+    body.hidden = true;
+    body.after(box);
+    area.focus();
+    cancel.onclick = () => {
+      box.remove();
+      body.hidden = false;
+    };
+    saveButton.onclick = async () => {
+      const res = await json('PUT', '/api/comments/' + id, { body: area.value }, { 'X-Edit-Token': own.token });
+      if (!res.ok) {
+        note.textContent = (await errorOf(res)).message;
+        note.classList.add('bt-status-error');
+        return;
+      }
+      const updated = (await res.json()) as { body_html: string };
+      body.innerHTML = updated.body_html; // sanitized by the server's single policy
+      const all = ownComments();
+      if (all[id]) all[id]!.body = area.value;
+      save(OWN_KEY, all);
+      box.remove();
+      body.hidden = false;
+      status(t.saved!);
+    };
+  };
+
+  const remove = async (id: string) => {
+    const own = ownComments()[id];
+    if (!own || !confirm(t.confirmDelete)) return;
+    const res = await json('DELETE', '/api/comments/' + id, undefined, { 'X-Edit-Token': own.token });
+    if (!res.ok) {
+      status((await errorOf(res)).message, true);
+      return;
+    }
+    const all = ownComments();
+    delete all[id];
+    save(OWN_KEY, all);
+    await refresh();
+    status(t.deletedOwn!);
+  };
+
+  let previewSeq = 0;
+  let previewTimer: ReturnType<typeof setTimeout> | undefined;
+  const preview = (text: string) => {
+    clearTimeout(previewTimer);
+    const box = form?.querySelector<HTMLElement>('.bt-preview');
+    if (!box) return;
+    if (text.trim() === '') {
+      box.hidden = true;
+      return;
+    }
+    previewTimer = setTimeout(async () => {
+      const seq = ++previewSeq;
+      const res = await json('POST', '/api/preview', { body: text }).catch(() => undefined);
+      if (!res?.ok || seq !== previewSeq) return;
+      box.innerHTML = ((await res.json()) as { body_html: string }).body_html; // server-sanitized
+      box.hidden = false;
+    }, 300);
+  };
+
+  const handle = (e: Event) => {
+    const target = e.target as HTMLElement;
+    if (e.type === 'submit') {
+      e.preventDefault();
+      void submit();
+    } else if (e.type === 'input' && target === field('body')) {
+      preview((target as HTMLTextAreaElement).value);
+    } else if (e.type === 'click') {
+      const hit = target.closest<HTMLElement>('[data-bt-reply], [data-bt-edit], [data-bt-delete], .bt-cancel-reply');
+      if (!hit) return;
+      e.preventDefault();
+      if (hit.dataset.btReply) reply(hit);
+      else if (hit.dataset.btEdit) edit(hit.dataset.btEdit);
+      else if (hit.dataset.btDelete) void remove(hit.dataset.btDelete);
+      else cancelReply();
+    }
+  };
+
+  for (const type of ['click', 'submit', 'input']) root.addEventListener(type, handle);
+  decorate();
+  return { handle };
+}
