@@ -50,7 +50,10 @@ export function createJobWorker(options: JobWorkerOptions) {
   }
 
   return {
-    wake,
+    /** A new job was queued: poll now rather than at the next tick (only while started; tests drain instead). */
+    wake(): void {
+      if (running) wake();
+    },
     start(): void {
       running = true;
       timer = setInterval(wake, options.pollMs);

@@ -134,7 +134,7 @@ async function fetchFollowingRedirects(f: Fetcher, input: string, options: Fetch
     for (let redirects = 0; ; redirects += 1) {
       const target = checkUrl(f, current);
       if (typeof target === 'string') return { kind: 'refused', reason: redirects > 0 ? `redirect to ${current}: ${target}` : target };
-      const grant = await f.limits.acquire(target.hostname);
+      const grant = await f.limits.acquire(target.hostname, deadline.signal);
       if (!grant.granted) return { kind: 'refused', reason: grant.reason };
       let hop: Hop;
       try {

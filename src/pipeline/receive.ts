@@ -59,6 +59,8 @@ export interface Pipeline {
 
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const { settings, store } = deps;
+  /** Linkback verifications under way, by thread and normalized source. */
+  const inFlightLinkbacks = new Map<string, Promise<ReceiveResult>>();
 
   async function receive(input: Submission, options: ReceiveOptions = {}): Promise<ReceiveResult> {
     if (!options.admitted) await deps.limiter.consume(input.client.ip);
@@ -118,6 +120,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         ...clientFields(input), reasons: spam.reasons, editTokenHash: sha256Hex(editToken), created: deps.clock.now(),
       },
       editToken,
+      input.subscribe === true,
     );
   }
 
@@ -133,6 +136,25 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     // Cheap check before any fetch; the unique index decides for real at insert time.
     const existing = await store.comments.findLinkback(thread.id, sourceKey);
     if (existing) return { kind: 'duplicate', existing };
+    // The same ping arriving again while the first is still being verified (senders retry, attackers
+    // repeat) waits for that one instead of fetching the source a second time (P26/P27: no amplification).
+    const pairKey = `${thread.id} ${sourceKey}`;
+    const earlier = inFlightLinkbacks.get(pairKey);
+    if (earlier) {
+      await earlier.catch(() => undefined);
+      const stored = await store.comments.findLinkback(thread.id, sourceKey);
+      if (stored) return { kind: 'duplicate', existing: stored };
+    }
+    const attempt = verifyAndSaveLinkback(input, thread, sourceKey, preVerified);
+    inFlightLinkbacks.set(pairKey, attempt);
+    try {
+      return await attempt;
+    } finally {
+      if (inFlightLinkbacks.get(pairKey) === attempt) inFlightLinkbacks.delete(pairKey);
+    }
+  }
+
+  async function verifyAndSaveLinkback(input: LinkbackSubmission, thread: Thread, sourceKey: string, preVerified?: VerifiedSource): Promise<ReceiveResult> {
     await deps.threadLimiter.consume(`thread:${thread.id}`);
 
     const skipVerification = input.kind === 'trackback' && !settings.verifyTrackbacks && !preVerified;
@@ -175,10 +197,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
   }
 
-  async function save(comment: NewComment, editToken: string | null = null): Promise<ReceiveResult> {
+  async function save(comment: NewComment, editToken: string | null = null, subscribe = false): Promise<ReceiveResult> {
     const result = await deps.store.comments.insert(comment);
     if (result.kind === 'duplicate-linkback') return { kind: 'duplicate', existing: result.existing };
-    deps.notifier.enqueue({ type: 'comment-received', comment: result.comment });
+    deps.notifier.enqueue({ type: 'comment-received', comment: result.comment, subscribe });
     return { kind: 'stored', comment: result.comment, editToken };
   }
 

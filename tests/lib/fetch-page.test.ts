@@ -1,3 +1,4 @@
+import { FetchLimits } from '../../src/lib/fetch-limits.js';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo, LookupFunction } from 'node:net';
@@ -473,23 +474,44 @@ describe('fetchPage: flood limits', async () => {
     assert.equal(site.connections, before);
   });
 
-  it('refuses (does not queue) a fetch over the per-host in-flight limit, and frees the slot afterwards', async () => {
+  it('a fetch over the per-host in-flight limit waits for the slot (other hosts go ahead), then runs', async () => {
     const fetcher = createPageFetcher({ ...OPEN, perHostConcurrent: 1 }, { lookup: names });
     const first = fetcher.fetch(`http://a.example:${site.port}/hold`);
     await waitFor(() => releases.length === 1);
-    expectRefused(await fetcher.fetch(`http://a.example:${site.port}/`), /per-host concurrency limit/);
+    let secondDone = false;
+    const second = fetcher.fetch(`http://a.example:${site.port}/`).finally(() => (secondDone = true));
     expectOk(await fetcher.fetch(`http://b.example:${site.port}/`));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(secondDone, false, 'the second fetch to a.example must wait while the first holds the only slot');
     releases.shift()!();
     assert.equal(expectOk(await first).body, 'released');
-    expectOk(await fetcher.fetch(`http://a.example:${site.port}/`));
+    assert.equal(expectOk(await second).body, 'ok');
   });
 
-  it('refuses a fetch over the global in-flight limit', async () => {
-    const fetcher = createPageFetcher({ ...OPEN, globalConcurrent: 1 }, { lookup: names });
+  it('refuses at once when the line of fetches waiting for one host is full', async () => {
+    const fetcher = createPageFetcher({ ...OPEN, perHostConcurrent: 1, perHostWaiting: 1 }, { lookup: names });
     const first = fetcher.fetch(`http://a.example:${site.port}/hold`);
     await waitFor(() => releases.length === 1);
-    expectRefused(await fetcher.fetch(`http://b.example:${site.port}/`), /global concurrency limit/);
+    const waiting = fetcher.fetch(`http://a.example:${site.port}/`);
+    const before = site.connections;
+    expectRefused(await fetcher.fetch(`http://a.example:${site.port}/`), /per-host concurrency limit.*1 waiting/);
+    assert.equal(site.connections, before);
     releases.shift()!();
     expectOk(await first);
+    expectOk(await waiting);
+  });
+
+  it('a fetch waiting for a slot gives up at its deadline', async () => {
+    const limits = new FetchLimits({ perHostPerMinute: 100, globalPerMinute: 100, perHostConcurrent: 1, globalConcurrent: 1 });
+    const holder = await limits.acquire('a.example');
+    assert.ok(holder.granted);
+    const waited = await limits.acquire('b.example', AbortSignal.timeout(50));
+    assert.equal(waited.granted, false);
+    assert.match(waited.granted ? '' : waited.reason, /concurrency limit reached/);
+    assert.deepEqual(limits.stats(), { inFlight: 1, waiting: 0 });
+    holder.release();
+    const after = await limits.acquire('b.example');
+    assert.ok(after.granted);
+    after.release();
   });
 });
