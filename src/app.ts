@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { NotFoundError } from './domain/errors.js';
 import { identiconSvg } from './lib/avatar.js';
 import { adminRoutes } from './http/admin-routes.js';
+import { adminPageRoutes } from './http/admin-page-routes.js';
 import { commentRoutes } from './http/comment-routes.js';
 import { trackbackRoutes } from './http/trackback-routes.js';
 import { discoveryRoutes } from './http/discovery-routes.js';
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(widgetRoutes({ dir: join(projectRoot(), 'dist', 'widget') }));
   app.use(demoRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
   app.use('/api/admin', requireAdmin(() => deps.adminTokenHash), adminRoutes({ ...deps, sites: config.sites }));
+  app.use(adminPageRoutes());
 
   app.get('/metrics', requireAdmin(() => deps.adminTokenHash), metricsHandler(deps.metrics));
 

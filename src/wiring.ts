@@ -7,6 +7,7 @@ import { createPageFetcher, DEFAULT_FETCH_POLICY, type PageFetcher } from './lib
 import type { Logger } from './lib/logger.js';
 import { newToken, sha256Hex } from './lib/tokens.js';
 import { createModeration } from './moderation/moderate.js';
+import { createBlockedWords, type BlockedWords } from './moderation/blocked-words.js';
 import { createLogNotifier } from './notify/log-notifier.js';
 import { NotifyQueue, type Notifier } from './notify/notifier.js';
 import { createOwnComments, type OwnComments } from './pipeline/edit.js';
@@ -30,6 +31,8 @@ export interface AppDeps {
   pipeline: Pipeline;
   ownComments: OwnComments;
   moderate: ReturnType<typeof createModeration>;
+  /** The owner's blocked-words list (settings table, else BACKTALK_BLOCKED_WORDS), read by the rule checker on every check. */
+  blockedWords: BlockedWords;
   notifier: NotifyQueue;
   fetcher: PageFetcher;
   adminTokenHash: string;
@@ -60,7 +63,8 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     userAgent: `Backtalk/0.1 (linkback verification; +${config.publicUrl})`,
   });
 
-  const rules = createRuleChecker({ blockedWords: config.blockedWords, maxLinks: config.maxLinks });
+  const blockedWords = createBlockedWords(store.settings, config.blockedWords);
+  const rules = createRuleChecker({ blockedWords: async () => (await blockedWords.current()).words, maxLinks: config.maxLinks });
   const spamCheckers: SpamChecker[] = [countedSpamChecker(rules, metrics)];
   let feedback: SpamFeedback | undefined;
   if (config.akismetKey) {
@@ -103,7 +107,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   const avatarUrl = (c: Comment) => `${config.publicUrl}/avatar/${hashOf(c.email, c.author)}.svg`;
 
   return {
-    config, logger, store, clock, pipeline, ownComments, moderate, notifier, fetcher,
+    config, logger, store, clock, pipeline, ownComments, moderate, blockedWords, notifier, fetcher,
     adminTokenHash: await adminTokenHash(config, store, logger), avatarUrl, webmentions, worker, metrics,
   };
 }

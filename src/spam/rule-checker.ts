@@ -2,8 +2,11 @@ import type { SpamChecker, SpamCheckInput, SpamVerdict } from './spam-checker.js
 import { countLinks } from '../pipeline/sanitize.js';
 
 export interface RuleOptions {
-  /** Lower-cased words or phrases; a match anywhere in the author, e-mail, URL or body files the item as spam. */
-  blockedWords: readonly string[];
+  /**
+   * Lower-cased words or phrases; a match anywhere in the author, e-mail, URL or body files the item as
+   * spam. Asked on every check, so the owner's edits apply to the next submission without a restart.
+   */
+  blockedWords: () => Promise<readonly string[]>;
   /** More links than this in a comment body holds it for moderation. */
   maxLinks: number;
 }
@@ -19,7 +22,7 @@ export function createRuleChecker(options: RuleOptions): SpamChecker {
       // Humans never see the `website2` field (it is hidden with CSS and aria-hidden); bots fill it.
       if (input.honeypot.trim() !== '') return { kind: 'spam', reason: 'honeypot' };
       const haystack = [input.author, input.email, input.url, input.source ?? '', input.bodyRaw].join('\n').toLowerCase();
-      const word = options.blockedWords.find((w) => w !== '' && haystack.includes(w));
+      const word = (await options.blockedWords()).find((w) => w !== '' && haystack.includes(w));
       if (word !== undefined) return { kind: 'spam', reason: `blocked-word:${word}` };
       if (input.kind === 'comment' && countLinks(input.bodyHtml) > options.maxLinks) {
         return { kind: 'hold', reason: 'too-many-links' };

@@ -1,0 +1,64 @@
+/**
+ * The blocked-words list, editable from the moderation page without a restart. The owner's list lives
+ * in the settings table; until one has been saved, BACKTALK_BLOCKED_WORDS applies (and seeds the
+ * editor). Once saved, the stored list wins over the environment.
+ */
+import { ValidationError } from '../domain/errors.js';
+import type { SettingsRepository } from '../store/repository.js';
+
+export const BLOCKED_WORDS_SETTING = 'blocked_words';
+export const MAX_BLOCKED_WORDS = 2000;
+export const MAX_BLOCKED_WORD_LENGTH = 200;
+
+export interface BlockedWordsList {
+  words: string[];
+  /** `settings`: saved from the admin; `config`: BACKTALK_BLOCKED_WORDS, nothing saved yet. */
+  source: 'settings' | 'config';
+}
+
+export interface BlockedWords {
+  /** Read on every check, so a saved list applies to the very next submission (and in every process). */
+  current(): Promise<BlockedWordsList>;
+  replace(words: unknown): Promise<BlockedWordsList>;
+}
+
+/** Trimmed, lower-cased (the checker compares lower-cased text), empty entries dropped, duplicates once. */
+export function normalizeBlockedWords(input: unknown): string[] {
+  if (!Array.isArray(input) || !input.every((w) => typeof w === 'string')) {
+    throw new ValidationError('invalid-body', 'words must be an array of strings.', 'words');
+  }
+  const words = [...new Set((input as string[]).map((w) => w.trim().toLowerCase()).filter((w) => w !== ''))];
+  if (words.length > MAX_BLOCKED_WORDS) {
+    throw new ValidationError('invalid-body', `At most ${MAX_BLOCKED_WORDS} blocked words.`, 'words');
+  }
+  const long = words.find((w) => w.length > MAX_BLOCKED_WORD_LENGTH);
+  if (long !== undefined) {
+    throw new ValidationError('field-too-long', `A blocked word is at most ${MAX_BLOCKED_WORD_LENGTH} characters.`, 'words');
+  }
+  return words;
+}
+
+export function createBlockedWords(settings: SettingsRepository, fromConfig: readonly string[]): BlockedWords {
+  const configured = normalizeBlockedWords([...fromConfig]);
+  return {
+    async current() {
+      const stored = await settings.get(BLOCKED_WORDS_SETTING);
+      if (stored === undefined) return { words: [...configured], source: 'config' };
+      return { words: parseStored(stored), source: 'settings' };
+    },
+    async replace(input) {
+      const words = normalizeBlockedWords(input);
+      await settings.set(BLOCKED_WORDS_SETTING, JSON.stringify(words));
+      return { words, source: 'settings' };
+    },
+  };
+}
+
+/** A hand-edited or damaged value must not stop comments from arriving: it reads as an empty list. */
+function parseStored(value: string): string[] {
+  try {
+    return normalizeBlockedWords(JSON.parse(value));
+  } catch {
+    return [];
+  }
+}
