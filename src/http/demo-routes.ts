@@ -43,7 +43,6 @@ ${body}
 <script src="${deps.publicUrl}/embed.js" async></script>
 </body></html>`.value;
 
-  router.get('/demo', (_req, res) => res.redirect(301, '/demo/'));
   router.get('/demo/demo.css', (_req, res) => {
     res.type('text/css').set('Cache-Control', 'public, max-age=300').send(CSS);
   });

@@ -93,6 +93,7 @@ function arm(root: HTMLElement, base: string): void {
     load().then((api) => api.handle(e), () => {
       // The chunk could not load: a reply link and the form still work as plain HTML.
       if (e.type === 'submit') (el as HTMLFormElement).submit();
+      else if (e.type === 'click') location.assign((wanted as HTMLAnchorElement).href);
     });
   };
   for (const type of types) root.addEventListener(type, onEvent);
