@@ -131,4 +131,9 @@ export interface Store {
   /** Cheap liveness query for /healthz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+  /**
+   * Set by the PostgreSQL backend: its connection pool, so state that several instances must share
+   * (the submission rate limits) is kept in the same database. Absent for SQLite (one process).
+   */
+  readonly sharedPool?: import('pg').Pool;
 }

@@ -1,0 +1,32 @@
+import { renameSync, rmSync } from 'node:fs';
+import type pg from 'pg';
+import { openSqlite } from '../sqlite/open-sqlite.js';
+import { copyDatabase, postgresEndpoint, sqliteEndpoint } from './copy-database.js';
+
+/**
+ * The PostgreSQL store's backup: the whole database, read from one REPEATABLE READ snapshot while
+ * the instances keep running, written as a Backtalk SQLite file (portable, opens with the sqlite3
+ * shell, restores with `backtalk migrate --from sqlite:FILE --to postgres://…`). Written beside the
+ * target and renamed into place, so a failed backup never leaves a half file under the name.
+ * (pg_dump is the tool for a PostgreSQL-native dump; this one needs nothing but Backtalk.)
+ */
+export async function backupPostgres(pool: pg.Pool, file: string): Promise<void> {
+  const partial = `${file}.partial`;
+  rmSync(partial, { force: true });
+  const db = openSqlite(partial);
+  const client = await pool.connect();
+  try {
+    await copyDatabase(postgresEndpoint(client, 'PostgreSQL'), sqliteEndpoint(db, 'the backup file'));
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    renameSync(partial, file);
+  } catch (err) {
+    if (db.open) db.close();
+    rmSync(partial, { force: true });
+    throw err;
+  } finally {
+    client.release();
+    rmSync(`${partial}-wal`, { force: true });
+    rmSync(`${partial}-shm`, { force: true });
+  }
+}

@@ -1,0 +1,75 @@
+/** The moderation page's queries on PostgreSQL: queue sizes, search, and the thread list. */
+import type pg from 'pg';
+import type { Comment, CommentStatus } from '../../domain/comment.js';
+import type { CommentSearch, CommentSearchField, ThreadSummary } from '../repository.js';
+import { emptyCounts, likePattern } from '../sqlite/sqlite-admin-queries.js';
+import { COMMENT_COLUMNS, fromCommentRow, type PgCommentRow } from './pg-comment-row.js';
+
+/** Which columns each search field looks in (as in SQLite). Fixed strings: no request text reaches the SQL. */
+const FIELD_COLUMNS: Record<CommentSearchField, readonly string[]> = {
+  text: ['c.body_raw', "coalesce(c.title, '')"],
+  author: ['c.author', 'c.url'],
+  email: ['c.email'],
+  ip: ['c.ip'],
+  source: ["coalesce(c.source_url, '')"],
+};
+
+export async function countByStatus(pool: pg.Pool): Promise<Record<CommentStatus, number>> {
+  const counts = emptyCounts();
+  const result = await pool.query<{ status: CommentStatus; n: number }>({ name: 'admin-counts', text: `SELECT status, count(*) AS n FROM comments GROUP BY status` });
+  for (const row of result.rows) counts[row.status] = row.n;
+  return counts;
+}
+
+export async function searchComments(pool: pg.Pool, query: CommentSearch, page: { limit: number; before?: number }): Promise<Comment[]> {
+  const field = query.field;
+  const columns = field ? FIELD_COLUMNS[field] : Object.values(FIELD_COLUMNS).flat();
+  // ILIKE: SQLite's LIKE ignores ASCII case; PostgreSQL's ILIKE ignores case for every letter, which
+  // only finds more. The escape character is the backslash, as likePattern writes it.
+  const match = columns.map((col) => `${col} ILIKE $1 ESCAPE '\\'`).join(' OR ');
+  const result = await pool.query<PgCommentRow>({
+    name: `admin-search-${field ?? 'any'}`,
+    text: `SELECT ${COMMENT_COLUMNS} FROM comments c JOIN threads t ON t.id = c.thread_id
+      WHERE (${match}) AND ($2::text IS NULL OR c.status = $2) AND c.id < $3 ORDER BY c.id DESC LIMIT $4`,
+    values: [likePattern(query.q), query.status ?? null, page.before ?? Number.MAX_SAFE_INTEGER, page.limit],
+  });
+  return result.rows.map(fromCommentRow);
+}
+
+interface ThreadSummaryRow {
+  id: number;
+  target: string;
+  title: string | null;
+  comments_closed: boolean;
+  linkbacks_closed: boolean;
+  created_at: number;
+  n_pending: number;
+  n_approved: number;
+  n_spam: number;
+  n_trash: number;
+}
+
+export async function listThreads(pool: pg.Pool, page: { limit: number; before?: number; q?: string }): Promise<ThreadSummary[]> {
+  const result = await pool.query<ThreadSummaryRow>({
+    name: 'admin-threads',
+    text: `SELECT t.id, t.target, t.title, t.comments_closed, t.linkbacks_closed, t.created_at,
+        count(c.id) FILTER (WHERE c.status = 'pending') AS n_pending,
+        count(c.id) FILTER (WHERE c.status = 'approved') AS n_approved,
+        count(c.id) FILTER (WHERE c.status = 'spam') AS n_spam,
+        count(c.id) FILTER (WHERE c.status = 'trash') AS n_trash
+      FROM (SELECT * FROM threads WHERE id < $1 AND ($3::text IS NULL OR target ILIKE $3 ESCAPE '\\') ORDER BY id DESC LIMIT $2) t
+      LEFT JOIN comments c ON c.thread_id = t.id
+      GROUP BY t.id, t.target, t.title, t.comments_closed, t.linkbacks_closed, t.created_at
+      ORDER BY t.id DESC`,
+    values: [page.before ?? Number.MAX_SAFE_INTEGER, page.limit, page.q ? likePattern(page.q) : null],
+  });
+  return result.rows.map((r) => ({
+    id: r.id,
+    target: r.target,
+    title: r.title,
+    commentsClosed: r.comments_closed,
+    linkbacksClosed: r.linkbacks_closed,
+    created: new Date(r.created_at),
+    counts: { pending: r.n_pending, approved: r.n_approved, spam: r.n_spam, trash: r.n_trash },
+  }));
+}

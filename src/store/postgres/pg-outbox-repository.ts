@@ -1,0 +1,146 @@
+import type pg from 'pg';
+import type { OutboxChannel, OutboxItem, OutboxRepository, OutboxStatus, Subscription, SubscriptionRepository, UsedTokenRepository } from '../repository.js';
+import { transaction } from './open-postgres.js';
+
+interface OutboxRow {
+  id: number;
+  channel: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+const toItem = (row: OutboxRow): OutboxItem => ({
+  id: row.id, channel: row.channel as OutboxChannel, payload: JSON.parse(row.payload) as Record<string, unknown>,
+  status: row.status as OutboxStatus, attempts: row.attempts, nextAttemptAt: new Date(row.next_attempt_at),
+  lastError: row.last_error, created: new Date(row.created_at), sent: row.sent_at === null ? null : new Date(row.sent_at),
+});
+
+const COLUMNS = 'id, channel, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at';
+
+export class PgOutboxRepository implements OutboxRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async enqueue(item: { channel: OutboxChannel; payload: Record<string, unknown>; now: Date }): Promise<OutboxItem> {
+    const result = await this.pool.query<OutboxRow>({
+      name: 'outbox-insert',
+      text: `INSERT INTO outbox (channel, payload, status, next_attempt_at, created_at) VALUES ($1, $2, 'pending', $3, $3) RETURNING ${COLUMNS}`,
+      values: [item.channel, JSON.stringify(item.payload), item.now.getTime()],
+    });
+    return toItem(result.rows[0]!);
+  }
+
+  async findById(id: number): Promise<OutboxItem | undefined> {
+    const result = await this.pool.query<OutboxRow>({ name: 'outbox-by-id', text: `SELECT ${COLUMNS} FROM outbox WHERE id = $1`, values: [id] });
+    return result.rows[0] && toItem(result.rows[0]);
+  }
+
+  async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxItem[]> {
+    // SKIP LOCKED: every instance's sender claims at once without waiting on, or sharing, an item.
+    const result = await this.pool.query<OutboxRow>({
+      name: 'outbox-claim',
+      text: `UPDATE outbox o SET claimed_until = $2, attempts = o.attempts + 1
+        FROM (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1
+                AND (claimed_until IS NULL OR claimed_until < $1)
+              ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) due
+        WHERE o.id = due.id
+        RETURNING ${COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}`,
+      values: [now.getTime(), now.getTime() + leaseMs, limit],
+    });
+    return result.rows.map(toItem).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id);
+  }
+
+  async markSent(id: number, now: Date): Promise<void> {
+    await this.pool.query(`UPDATE outbox SET status = 'sent', sent_at = $2, claimed_until = NULL, last_error = NULL WHERE id = $1`, [id, now.getTime()]);
+  }
+
+  async retryLater(id: number, result: { error: string; nextAttemptAt: Date }): Promise<void> {
+    await this.pool.query(`UPDATE outbox SET last_error = $2, next_attempt_at = $3, claimed_until = NULL WHERE id = $1`,
+      [id, result.error.slice(0, 1000), result.nextAttemptAt.getTime()]);
+  }
+
+  async markFailed(id: number, error: string): Promise<void> {
+    await this.pool.query(`UPDATE outbox SET status = 'failed', last_error = $2, claimed_until = NULL WHERE id = $1`, [id, error.slice(0, 1000)]);
+  }
+
+  async countDue(now: Date): Promise<number> {
+    const result = await this.pool.query<{ n: number }>({
+      name: 'outbox-count-due',
+      text: `SELECT count(*) AS n FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1`,
+      values: [now.getTime()],
+    });
+    return result.rows[0]?.n ?? 0;
+  }
+
+  async listByStatus(status: OutboxStatus, limit: number): Promise<OutboxItem[]> {
+    const result = await this.pool.query<OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE status = $1 ORDER BY id DESC LIMIT $2`, [status, limit]);
+    return result.rows.map(toItem);
+  }
+}
+
+interface SubscriptionRow {
+  id: number;
+  email: string;
+  thread_id: number;
+  confirmed: boolean;
+  token_hash: string;
+  created_at: number;
+}
+
+const toSubscription = (row: SubscriptionRow): Subscription => ({
+  id: row.id, email: row.email, threadId: row.thread_id, confirmed: row.confirmed, tokenHash: row.token_hash, created: new Date(row.created_at),
+});
+
+export class PgSubscriptionRepository implements SubscriptionRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async request(email: string, threadId: number, tokenHash: string, now: Date): Promise<{ subscription: Subscription; renewed: boolean }> {
+    return transaction(this.pool, async (client) => {
+      // Insert-or-nothing first, so two instances asking at once end with one row; then lock that row.
+      await client.query(`INSERT INTO subscriptions (email, thread_id, confirmed, token_hash, created_at) VALUES ($1, $2, false, $3, $4)
+        ON CONFLICT (email, thread_id) DO NOTHING`, [email, threadId, tokenHash, now.getTime()]);
+      const row = (await client.query<SubscriptionRow>(`SELECT * FROM subscriptions WHERE email = $1 AND thread_id = $2 FOR UPDATE`, [email, threadId])).rows[0]!;
+      if (row.confirmed) return { subscription: toSubscription(row), renewed: false };
+      const renewed = await client.query<SubscriptionRow>(`UPDATE subscriptions SET token_hash = $2, created_at = $3 WHERE id = $1 RETURNING *`,
+        [row.id, tokenHash, now.getTime()]);
+      return { subscription: toSubscription(renewed.rows[0]!), renewed: true };
+    });
+  }
+
+  async findById(id: number): Promise<Subscription | undefined> {
+    const row = (await this.pool.query<SubscriptionRow>(`SELECT * FROM subscriptions WHERE id = $1`, [id])).rows[0];
+    return row && toSubscription(row);
+  }
+
+  async findByEmail(email: string, threadId: number): Promise<Subscription | undefined> {
+    const row = (await this.pool.query<SubscriptionRow>(`SELECT * FROM subscriptions WHERE email = $1 AND thread_id = $2`, [email, threadId])).rows[0];
+    return row && toSubscription(row);
+  }
+
+  async confirm(id: number): Promise<boolean> {
+    return ((await this.pool.query(`UPDATE subscriptions SET confirmed = true WHERE id = $1`, [id])).rowCount ?? 0) > 0;
+  }
+
+  async remove(id: number): Promise<boolean> {
+    return ((await this.pool.query(`DELETE FROM subscriptions WHERE id = $1`, [id])).rowCount ?? 0) > 0;
+  }
+
+  async listConfirmed(threadId: number): Promise<Subscription[]> {
+    const result = await this.pool.query<SubscriptionRow>(`SELECT * FROM subscriptions WHERE thread_id = $1 AND confirmed ORDER BY id`, [threadId]);
+    return result.rows.map(toSubscription);
+  }
+}
+
+export class PgUsedTokenRepository implements UsedTokenRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** The primary key decides: of two racing uses, on any instances, exactly one inserts. */
+  async use(nonce: string, now: Date): Promise<boolean> {
+    const result = await this.pool.query(`INSERT INTO used_action_tokens (nonce, used_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING`, [nonce, now.getTime()]);
+    return result.rowCount === 1;
+  }
+}

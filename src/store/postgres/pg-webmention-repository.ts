@@ -1,0 +1,144 @@
+import type pg from 'pg';
+import type { LinkbackKind, LinkbackLogEntry, LinkbackOutcome, WebmentionJob, WebmentionStatus } from '../../domain/comment.js';
+import type { LinkbackLogRepository, NewWebmentionJob, WebmentionRepository } from '../repository.js';
+import { transaction } from './open-postgres.js';
+
+interface JobRow {
+  id: number;
+  token: string;
+  source: string;
+  target: string;
+  status: string;
+  reason: string | null;
+  attempts: number;
+  next_attempt_at: number;
+  client_ip: string;
+  user_agent: string;
+  comment_id: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function toJob(row: JobRow): WebmentionJob {
+  return {
+    id: row.id, token: row.token, source: row.source, target: row.target, status: row.status as WebmentionStatus,
+    reason: row.reason, attempts: row.attempts, nextAttemptAt: new Date(row.next_attempt_at), clientIp: row.client_ip,
+    userAgent: row.user_agent, commentId: row.comment_id, created: new Date(row.created_at), updated: new Date(row.updated_at),
+  };
+}
+
+const JOB_COLUMNS = `id, token, source, target, status, reason, attempts, next_attempt_at, client_ip, user_agent, comment_id, created_at, updated_at`;
+
+export class PgWebmentionRepository implements WebmentionRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  enqueue(job: NewWebmentionJob): Promise<WebmentionJob> {
+    return transaction(this.pool, async (client) => {
+      // Two instances receiving the same mention at once must end up with one waiting job: a
+      // transaction-scoped lock on the (source, target) pair serializes the look-then-insert.
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`webmention\n${job.source}\n${job.target}`]);
+      const waiting = await client.query<JobRow>(
+        `SELECT ${JOB_COLUMNS} FROM webmentions WHERE source = $1 AND target = $2 AND status = 'pending'
+          AND claimed_until IS NULL AND attempts = 0 LIMIT 1`,
+        [job.source, job.target],
+      );
+      if (waiting.rows[0]) return toJob(waiting.rows[0]);
+      const inserted = await client.query<JobRow>(
+        `INSERT INTO webmentions (token, source, target, status, next_attempt_at, client_ip, user_agent, created_at, updated_at)
+          VALUES ($1, $2, $3, 'pending', $4, $5, $6, $4, $4) RETURNING ${JOB_COLUMNS}`,
+        [job.token, job.source, job.target, job.now.getTime(), job.clientIp, job.userAgent],
+      );
+      return toJob(inserted.rows[0]!);
+    });
+  }
+
+  async findByToken(token: string): Promise<WebmentionJob | undefined> {
+    const result = await this.pool.query<JobRow>({ name: 'webmentions-by-token', text: `SELECT ${JOB_COLUMNS} FROM webmentions WHERE token = $1`, values: [token] });
+    return result.rows[0] && toJob(result.rows[0]);
+  }
+
+  async claimDue(now: Date, limit: number, leaseMs: number): Promise<WebmentionJob[]> {
+    // SKIP LOCKED: workers of other instances claiming at the same moment pass over the rows this
+    // statement has locked instead of waiting for them or claiming them twice.
+    const result = await this.pool.query<JobRow>({
+      name: 'webmentions-claim',
+      text: `UPDATE webmentions w SET claimed_until = $2, attempts = w.attempts + 1
+        FROM (SELECT id FROM webmentions WHERE status = 'pending' AND next_attempt_at <= $1
+                AND (claimed_until IS NULL OR claimed_until < $1)
+              ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) due
+        WHERE w.id = due.id
+        RETURNING ${JOB_COLUMNS.split(', ').map((c) => `w.${c}`).join(', ')}`,
+      values: [now.getTime(), now.getTime() + leaseMs, limit],
+    });
+    return result.rows.map(toJob).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id);
+  }
+
+  async finish(id: number, r: { status: 'accepted' | 'rejected'; reason: string; commentId: number | null; now: Date }): Promise<void> {
+    await this.pool.query({
+      name: 'webmentions-finish',
+      text: `UPDATE webmentions SET status = $2, reason = $3, comment_id = $4, claimed_until = NULL, updated_at = $5 WHERE id = $1`,
+      values: [id, r.status, r.reason, r.commentId, r.now.getTime()],
+    });
+  }
+
+  async retryLater(id: number, r: { reason: string; nextAttemptAt: Date; now: Date; refund?: boolean }): Promise<void> {
+    await this.pool.query({
+      name: 'webmentions-retry',
+      text: `UPDATE webmentions SET reason = $2, next_attempt_at = $3, claimed_until = NULL, attempts = attempts - $5, updated_at = $4 WHERE id = $1`,
+      values: [id, r.reason, r.nextAttemptAt.getTime(), r.now.getTime(), r.refund ? 1 : 0],
+    });
+  }
+
+  async countDue(now: Date): Promise<number> {
+    const result = await this.pool.query<{ n: number }>({
+      name: 'webmentions-count-due',
+      text: `SELECT count(*) AS n FROM webmentions WHERE status = 'pending' AND next_attempt_at <= $1`,
+      values: [now.getTime()],
+    });
+    return result.rows[0]?.n ?? 0;
+  }
+}
+
+interface LogRow {
+  id: number;
+  kind: string;
+  source: string;
+  target: string;
+  outcome: string;
+  reason: string;
+  ip: string;
+  comment_id: number | null;
+  created_at: number;
+}
+
+/** The log is for diagnosis, not an archive: the newest LOG_KEEP attempts are kept. */
+const LOG_KEEP = 10_000;
+
+export class PgLinkbackLogRepository implements LinkbackLogRepository {
+  private recorded = 0;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async record(e: Omit<LinkbackLogEntry, 'id'>): Promise<void> {
+    await this.pool.query({
+      name: 'linkback-log-insert',
+      text: `INSERT INTO linkback_log (kind, source, target, outcome, reason, ip, comment_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      values: [e.kind, e.source, e.target, e.outcome, e.reason, e.ip, e.commentId, e.created.getTime()],
+    });
+    if (++this.recorded % 100 === 0) {
+      await this.pool.query(`DELETE FROM linkback_log WHERE id <= (SELECT max(id) FROM linkback_log) - ${LOG_KEEP}`);
+    }
+  }
+
+  async list(page: { limit: number; before?: number }): Promise<LinkbackLogEntry[]> {
+    const result = await this.pool.query<LogRow>({
+      name: 'linkback-log-list',
+      text: `SELECT * FROM linkback_log WHERE id < $1 ORDER BY id DESC LIMIT $2`,
+      values: [page.before ?? Number.MAX_SAFE_INTEGER, page.limit],
+    });
+    return result.rows.map((r) => ({
+      id: r.id, kind: r.kind as LinkbackKind, source: r.source, target: r.target, outcome: r.outcome as LinkbackOutcome,
+      reason: r.reason, ip: r.ip, commentId: r.comment_id, created: new Date(r.created_at),
+    }));
+  }
+}

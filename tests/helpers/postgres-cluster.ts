@@ -1,0 +1,108 @@
+/**
+ * A throwaway PostgreSQL cluster for tests: initdb into a temporary folder, pg_ctl start listening on
+ * a Unix socket in that folder only (no TCP port to collide on), trust authentication, fsync off.
+ * stop() shuts it down and removes the folder.
+ *
+ * initdb refuses to run as root, so when the tests run as uid 0 (CI containers) the cluster is made
+ * and run by the `postgres` system user (Debian's package creates it) through runuser, with the
+ * folder handed to that user.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import pg from 'pg';
+
+export interface PostgresCluster {
+  /** Folder holding the socket; use as `host` in a connection string. */
+  socketDir: string;
+  /** URL of a database in this cluster (`postgres` is always there). */
+  url(database?: string): string;
+  /** Creates a fresh empty database and returns its URL. */
+  createDatabase(name: string): Promise<string>;
+  dropDatabase(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const SUPERUSER = 'backtalk';
+
+/** The folder with initdb and pg_ctl: PATH first, then Debian's /usr/lib/postgresql/VERSION/bin (newest). */
+export function findPostgresBin(): string | undefined {
+  const has = (dir: string) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'));
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir && has(dir)) return dir;
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return undefined;
+  const versions = readdirSync(base).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  for (const v of versions) if (has(join(base, v, 'bin'))) return join(base, v, 'bin');
+  return undefined;
+}
+
+/** Why the PostgreSQL tests cannot run here, or undefined when they can (for node:test's `skip`). */
+export function postgresUnavailable(): string | undefined {
+  if (!findPostgresBin()) return 'PostgreSQL binaries (initdb, pg_ctl) not found on PATH or in /usr/lib/postgresql/*/bin: PostgreSQL tests skipped';
+  if (process.getuid?.() === 0 && !systemUser()) return 'running as root and there is no `postgres` user to run initdb as: PostgreSQL tests skipped';
+  return undefined;
+}
+
+function systemUser(): { name: string; uid: number; gid: number } | undefined {
+  const found = spawnSync('getent', ['passwd', 'postgres'], { encoding: 'utf8' });
+  if (found.status !== 0) return undefined;
+  const [name, , uid, gid] = found.stdout.trim().split(':');
+  return name && uid && gid ? { name, uid: Number(uid), gid: Number(gid) } : undefined;
+}
+
+export async function startPostgresCluster(): Promise<PostgresCluster> {
+  const bin = findPostgresBin();
+  if (!bin) throw new Error(postgresUnavailable());
+  const asRoot = process.getuid?.() === 0;
+  const user = asRoot ? systemUser() : undefined;
+  if (asRoot && !user) throw new Error(postgresUnavailable());
+
+  const dir = mkdtempSync(join(tmpdir(), 'backtalk-pg-'));
+  if (user) chownSync(dir, user.uid, user.gid);
+  const dataDir = join(dir, 'data');
+  const run = (cmd: string, args: string[]) => {
+    const [file, argv] = user ? ['runuser', ['-u', user.name, '--', join(bin, cmd), ...args]] : [join(bin, cmd), args];
+    execFileSync(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+  };
+
+  try {
+    run('initdb', ['-D', dataDir, '-U', SUPERUSER, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync']);
+    const options = `-k ${dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+    run('pg_ctl', ['-D', dataDir, '-l', join(dir, 'postgres.log'), '-o', options, '-w', '-t', '60', 'start']);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    const e = err as { stderr?: Buffer; message: string };
+    throw new Error(`could not start a PostgreSQL cluster: ${e.stderr?.toString().trim() || e.message}`);
+  }
+
+  const url = (database = 'postgres') => `postgres://${SUPERUSER}@/${database}?host=${encodeURIComponent(dir)}`;
+  const admin = async <T>(sql: string): Promise<T> => {
+    const client = new pg.Client({ connectionString: url() });
+    await client.connect();
+    try {
+      return (await client.query(sql)) as T;
+    } finally {
+      await client.end();
+    }
+  };
+
+  return {
+    socketDir: dir,
+    url,
+    async createDatabase(name) {
+      await admin(`CREATE DATABASE "${name}"`);
+      return url(name);
+    },
+    async dropDatabase(name) {
+      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+    async stop() {
+      try {
+        run('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
