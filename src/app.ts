@@ -12,6 +12,9 @@ import { webmentionRoutes } from './http/webmention-routes.js';
 import { siteCors } from './http/middleware/cors.js';
 import { createErrorHandler } from './http/middleware/error-handler.js';
 import { requireAdmin } from './http/middleware/require-admin.js';
+import { actionRoutes } from './http/action-routes.js';
+import { subscriptionRoutes } from './http/subscription-routes.js';
+import { feedRoutes } from './http/feed-routes.js';
 import { threadRoutes } from './http/thread-routes.js';
 import { previewRoutes } from './http/preview-routes.js';
 import { widgetRoutes } from './http/widget-routes.js';
@@ -49,6 +52,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(demoRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
   app.use('/api/admin', requireAdmin(() => deps.adminTokenHash), adminRoutes({ ...deps, sites: config.sites }));
   app.use(adminPageRoutes());
+  app.use(actionRoutes({ ...deps, publicUrl: config.publicUrl }));
+  app.use(subscriptionRoutes({ ...deps, publicUrl: config.publicUrl }));
+  app.use(feedRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
 
   app.get('/metrics', requireAdmin(() => deps.adminTokenHash), metricsHandler(deps.metrics));
 

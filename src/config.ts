@@ -46,6 +46,15 @@ export interface Config {
   /** Express "trust proxy" value; false ignores X-Forwarded-For entirely. */
   trustProxy: boolean | number | string;
   logLevel: string;
+  /** smtp:// or smtps:// URL of the mail relay; unset = no e-mail at all. */
+  smtpUrl: string | undefined;
+  /** The site owner's address for new-item mails; unset = no owner mails. */
+  notifyEmail: string | undefined;
+  /** From: of every mail; undefined = `Backtalk <backtalk@HOST-of-public-url>`. */
+  mailFrom: string | undefined;
+  /** POST target for signed JSON events; unset = no webhook. */
+  webhookUrl: string | undefined;
+  webhookSecret: string | undefined;
 }
 
 /** Settings after listening: the public URL and sites are known for sure. */
@@ -139,6 +148,21 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     problems.push(`BACKTALK_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}"`);
   }
 
+  const smtpUrl = read('SMTP_URL');
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^/]/i.test(smtpUrl)) {
+    problems.push('BACKTALK_SMTP_URL: expected smtp://[user:pass@]host[:port] or smtps://…');
+  }
+  const notifyEmail = read('NOTIFY_EMAIL');
+  if (notifyEmail !== undefined && !/^[^\s@<>]+@[^\s@<>]+$/.test(notifyEmail)) {
+    problems.push(`BACKTALK_NOTIFY_EMAIL: expected one e-mail address, got "${notifyEmail}"`);
+  }
+  const webhookUrl = read('WEBHOOK_URL');
+  if (webhookUrl !== undefined && !parseHttpUrl(webhookUrl)) problems.push(`BACKTALK_WEBHOOK_URL: expected an absolute http(s) URL, got "${webhookUrl}"`);
+  const webhookSecret = read('WEBHOOK_SECRET');
+  if (webhookUrl !== undefined && (webhookSecret === undefined || webhookSecret.length < 16)) {
+    problems.push('BACKTALK_WEBHOOK_SECRET: required with BACKTALK_WEBHOOK_URL, at least 16 characters');
+  }
+
   const config: Config = {
     host,
     port,
@@ -166,6 +190,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     gravatar: bool('GRAVATAR', false),
     trustProxy,
     logLevel,
+    smtpUrl,
+    notifyEmail,
+    mailFrom: read('MAIL_FROM'),
+    webhookUrl,
+    webhookSecret,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -40,6 +40,7 @@ export async function runServer(env: Record<string, string | undefined>): Promis
   const deps = await createDeps(runtime, store, logger);
   resolveApp(createApp(deps));
   deps.worker.start();
+  deps.outbox.start();
   process.stdout.write(`Backtalk serving on ${runtime.publicUrl} (listening on ${runtime.host}:${runtime.port}, database ${runtime.dbPath})\n`);
 
   installShutdown(server, deps);
@@ -56,6 +57,8 @@ function installShutdown(server: Server, deps: AppDeps): void {
     server.close(async () => {
       await deps.worker.stop();
       await deps.notifier.drain();
+      // After the notifier: its last rows are written; what is not delivered now stays for the next start.
+      await deps.outbox.stop();
       await deps.store.close();
       process.exit(0);
     });

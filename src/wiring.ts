@@ -10,6 +10,10 @@ import { createModeration } from './moderation/moderate.js';
 import { createBlockedWords, type BlockedWords } from './moderation/blocked-words.js';
 import { createLogNotifier } from './notify/log-notifier.js';
 import { NotifyQueue, type Notifier } from './notify/notifier.js';
+import { createMailing, type OutboxTuning } from './notify/mailing.js';
+import type { OutboxWorker } from './notify/outbox-worker.js';
+import type { LinkSigner } from './mail/signed-links.js';
+import { toCommentJson } from './protocols/comment-form.js';
 import { createOwnComments, type OwnComments } from './pipeline/edit.js';
 import { createPipeline, type Pipeline } from './pipeline/receive.js';
 import { createSourceVerifier } from './pipeline/verify-source.js';
@@ -40,6 +44,10 @@ export interface AppDeps {
   webmentions: WebmentionService;
   /** Background verification of queued Webmentions; main.ts starts it, tests drain it. */
   worker: JobWorker;
+  /** Delivers queued mail and webhook calls; server.ts starts it, tests drain it. */
+  outbox: OutboxWorker;
+  /** Signs and checks the one-click links in mail. */
+  mailLinks: LinkSigner;
   /** Prometheus metrics of this app (its own registry), served on /metrics. */
   metrics: Metrics;
 }
@@ -48,13 +56,20 @@ export interface DepsOverrides {
   clock?: Clock;
   notifiers?: Notifier[];
   fetcher?: PageFetcher;
+  /** Retry timing of the outbox (tests shorten it). */
+  outboxTuning?: OutboxTuning;
 }
 
 export async function createDeps(config: RuntimeConfig, store: Store, logger: Logger, overrides: DepsOverrides = {}): Promise<AppDeps> {
   const clock = overrides.clock ?? systemClock;
   const metrics = createMetrics(metricsSources(store, clock));
   store = countedStore(store, metrics);
-  const notifier = new NotifyQueue(overrides.notifiers ?? [createLogNotifier(logger.child({ component: 'notify' }))], logger);
+  const mailing = await createMailing({
+    config, store, clock, logger, tuning: overrides.outboxTuning,
+    // Called only after createDeps has returned, when avatarUrl is set.
+    publicJson: (c) => ({ ...toCommentJson(c, avatarUrl(c)) }),
+  });
+  const notifier = new NotifyQueue([...(overrides.notifiers ?? [createLogNotifier(logger.child({ component: 'notify' }))]), mailing.notifier], logger);
   const fetcher = overrides.fetcher ?? createPageFetcher({
     ...DEFAULT_FETCH_POLICY,
     allowPrivate: config.allowPrivateFetch,
@@ -109,6 +124,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   return {
     config, logger, store, clock, pipeline, ownComments, moderate, blockedWords, notifier, fetcher,
     adminTokenHash: await adminTokenHash(config, store, logger), avatarUrl, webmentions, worker, metrics,
+    outbox: mailing.outbox, mailLinks: mailing.signer,
   };
 }
 

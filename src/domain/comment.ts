@@ -30,6 +30,8 @@ export interface CommentSubmission {
   parent?: number;
   /** The honeypot field `website2`: humans leave it empty. */
   honeypot?: string;
+  /** `subscribe=1`: mail me replies in this thread (double opt-in, needs `email`). */
+  subscribe?: boolean;
   client: ClientInfo;
 }
 

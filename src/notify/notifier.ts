@@ -2,7 +2,8 @@ import type { Comment } from '../domain/comment.js';
 import type { Logger } from '../lib/logger.js';
 
 export type NotifyEvent =
-  | { type: 'comment-received'; comment: Comment }
+  /** `subscribe`: the author asked to be told of replies (double opt-in starts here). */
+  | { type: 'comment-received'; comment: Comment; subscribe?: boolean }
   | { type: 'comment-status-changed'; comment: Comment; from: Comment['status'] };
 
 export interface Notifier {

@@ -17,6 +17,7 @@ export function parseCommentForm(body: unknown, client: ClientInfo): CommentSubm
     url: stringField(fields, 'url'),
     parent: parentField(fields.parent),
     honeypot: stringField(fields, 'website2'),
+    subscribe: flagField(fields.subscribe),
     client,
   };
 }
@@ -36,6 +37,12 @@ function stringField(fields: Record<string, unknown>, name: string): string | un
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new ValidationError('invalid-body', `The field "${name}" must be a string.`, name);
   return value;
+}
+
+/** A checkbox (`1`, `on`, `true`) or a JSON boolean. */
+function flagField(value: unknown): boolean {
+  if (value === true) return true;
+  return typeof value === 'string' && ['1', 'on', 'true', 'yes'].includes(value.trim().toLowerCase());
 }
 
 function parentField(value: unknown): number | undefined {

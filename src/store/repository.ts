@@ -122,12 +122,77 @@ export interface SettingsRepository {
   set(key: string, value: string): Promise<void>;
 }
 
+export type OutboxChannel = 'mail' | 'webhook';
+export type OutboxStatus = 'pending' | 'sent' | 'failed';
+
+/** One queued delivery (an e-mail or a webhook call); `payload` is plain JSON data. */
+export interface OutboxItem {
+  id: number;
+  channel: OutboxChannel;
+  payload: Record<string, unknown>;
+  status: OutboxStatus;
+  /** Attempts started so far, counting the one a fresh claim just began. */
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  created: Date;
+  sent: Date | null;
+}
+
+/** The durable outbox for mail and webhooks. Claims are leases, so a crashed worker's items come back. */
+export interface OutboxRepository {
+  enqueue(item: { channel: OutboxChannel; payload: Record<string, unknown>; now: Date }): Promise<OutboxItem>;
+  findById(id: number): Promise<OutboxItem | undefined>;
+  /** Atomically leases up to `limit` due items (pending, attempt due, lease free or expired), counting an attempt. */
+  claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxItem[]>;
+  markSent(id: number, now: Date): Promise<void>;
+  retryLater(id: number, result: { error: string; nextAttemptAt: Date }): Promise<void>;
+  /** Gives up: the item stays, `failed`, with its last error, for the owner to see. */
+  markFailed(id: number, error: string): Promise<void>;
+  /** Pending items whose attempt is due at `now` or earlier. */
+  countDue(now: Date): Promise<number>;
+  /** Newest first. */
+  listByStatus(status: OutboxStatus, limit: number): Promise<OutboxItem[]>;
+}
+
+/** A reader's request to hear of replies in one thread; `confirmed` once the address clicked the link. */
+export interface Subscription {
+  id: number;
+  email: string;
+  threadId: number;
+  confirmed: boolean;
+  tokenHash: string;
+  created: Date;
+}
+
+export interface SubscriptionRepository {
+  /**
+   * Records an unconfirmed request, or renews the token of an unconfirmed one. A confirmed row is
+   * returned as it is (`renewed: false`), so asking again never un-confirms anybody.
+   */
+  request(email: string, threadId: number, tokenHash: string, now: Date): Promise<{ subscription: Subscription; renewed: boolean }>;
+  findById(id: number): Promise<Subscription | undefined>;
+  findByEmail(email: string, threadId: number): Promise<Subscription | undefined>;
+  confirm(id: number): Promise<boolean>;
+  remove(id: number): Promise<boolean>;
+  listConfirmed(threadId: number): Promise<Subscription[]>;
+}
+
+/** One-click links work once: the first use of a nonce wins. */
+export interface UsedTokenRepository {
+  /** True the first time `nonce` is used, false ever after. */
+  use(nonce: string, now: Date): Promise<boolean>;
+}
+
 export interface Store {
   threads: ThreadRepository;
   comments: CommentRepository;
   settings: SettingsRepository;
   webmentions: WebmentionRepository;
   linkbackLog: LinkbackLogRepository;
+  outbox: OutboxRepository;
+  subscriptions: SubscriptionRepository;
+  usedTokens: UsedTokenRepository;
   /** Cheap liveness query for /healthz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

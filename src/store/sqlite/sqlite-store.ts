@@ -4,6 +4,8 @@ import { SqliteAdminQueries } from './sqlite-admin-queries.js';
 import { openSqlite, type SqliteDatabase } from './open-sqlite.js';
 import { SqliteCommentRepository } from './sqlite-comment-repository.js';
 import { SqliteLinkbackLogRepository, SqliteWebmentionRepository } from './sqlite-webmention-repository.js';
+import { SqliteOutboxRepository } from './sqlite-outbox-repository.js';
+import { SqliteSubscriptionRepository, SqliteUsedTokenRepository } from './sqlite-subscription-repository.js';
 
 interface ThreadRow {
   id: number;
@@ -95,6 +97,9 @@ export function createSqliteStore(db: SqliteDatabase): Store {
     settings: new SqliteSettingsRepository(db),
     webmentions: new SqliteWebmentionRepository(db),
     linkbackLog: new SqliteLinkbackLogRepository(db),
+    outbox: new SqliteOutboxRepository(db),
+    subscriptions: new SqliteSubscriptionRepository(db),
+    usedTokens: new SqliteUsedTokenRepository(db),
     ping: async () => db.prepare('SELECT 1 AS ok').get() !== undefined,
     close: async () => {
       if (db.open) {

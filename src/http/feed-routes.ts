@@ -1,0 +1,97 @@
+/**
+ * Atom feeds (RFC 4287) of approved comments and linkbacks: `GET /feed.atom?target=URL` for one
+ * thread, `GET /feed.atom` for the whole site's newest items. Built with the `feed` package.
+ */
+import { createHash } from 'node:crypto';
+import { Router, type Request } from 'express';
+import { Feed } from 'feed';
+import type { Comment } from '../domain/comment.js';
+import { ValidationError } from '../domain/errors.js';
+import { escapeHtml } from '../lib/html.js';
+import { resolveTarget } from '../pipeline/normalize.js';
+import type { Store } from '../store/repository.js';
+
+export interface FeedRouteDeps {
+  store: Store;
+  sites: readonly string[];
+  publicUrl: string;
+}
+
+const SITE_FEED_ITEMS = 50;
+const THREAD_FEED_ITEMS = 200;
+
+export function feedRoutes(deps: FeedRouteDeps): Router {
+  const router = Router();
+  const host = new URL(deps.publicUrl).hostname;
+
+  router.get('/feed.atom', async (req, res) => {
+    const raw = req.query.target;
+    if (raw !== undefined && typeof raw !== 'string') throw new ValidationError('invalid-url', 'Give one target.', 'target');
+    let items: Comment[];
+    let feed: Feed;
+    const self = feedUrl(deps.publicUrl, raw === undefined ? undefined : resolveTarget(raw, deps.sites));
+    if (raw === undefined) {
+      items = (await deps.store.comments.listByStatus('approved', { limit: SITE_FEED_ITEMS })).filter((c) => !c.deleted);
+      feed = new Feed({ id: self, title: `Comments on ${deps.sites.join(', ')}`, link: deps.sites[0] ?? deps.publicUrl, feedLinks: { atom: self }, generator: 'Backtalk', updated: newest(items) });
+    } else {
+      const target = resolveTarget(raw, deps.sites);
+      const thread = await deps.store.threads.findByTarget(target);
+      const visible = thread ? await deps.store.comments.listVisible(thread.id) : [];
+      items = visible.filter((c) => !c.deleted && c.status === 'approved').reverse().slice(0, THREAD_FEED_ITEMS);
+      feed = new Feed({ id: self, title: `Comments on ${thread?.title ?? target}`, link: target, feedLinks: { atom: self }, generator: 'Backtalk', updated: newest(items) });
+    }
+    for (const c of items) feed.addItem(toEntry(c, host));
+
+    const body = feed.atom1();
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    res.set({ ETag: etag, 'Cache-Control': 'public, max-age=300', 'X-Content-Type-Options': 'nosniff' });
+    if (ifNoneMatch(req, etag)) {
+      res.status(304).end();
+      return;
+    }
+    res.type('application/atom+xml; charset=utf-8').send(body);
+  });
+
+  return router;
+}
+
+export function feedUrl(publicUrl: string, target?: string): string {
+  return target === undefined ? `${publicUrl}/feed.atom` : `${publicUrl}/feed.atom?target=${encodeURIComponent(target)}`;
+}
+
+function toEntry(c: Comment, host: string) {
+  const who = c.author || (c.kind === 'comment' ? 'Anonymous' : c.source ?? 'Anonymous');
+  const title = c.kind === 'comment' ? `${who} on ${c.target}` : `${capitalize(c.kind)}: ${c.title ?? c.source ?? who}`;
+  const date = c.edited ?? c.created;
+  // The title is declared type="html" by the library, so the plain text is escaped once here;
+  // body_html is the sanitizer's output and goes in as it is.
+  const content = c.source
+    ? `${c.bodyHtml}<p><a href="${escapeHtml(c.source)}">${escapeHtml(c.source)}</a></p>`
+    : c.bodyHtml;
+  return {
+    // RFC 4151 tag URI: stable whatever happens to the target's URL later.
+    id: `tag:${host},${c.created.toISOString().slice(0, 10)}:comment-${c.id}`,
+    title: escapeHtml(title),
+    link: `${c.target}#comment-${c.id}`,
+    date,
+    published: c.created,
+    content,
+    author: [{ name: who, ...(c.url ? { link: c.url } : {}) }],
+  };
+}
+
+function newest(items: readonly Comment[]): Date {
+  let max = 0;
+  for (const c of items) max = Math.max(max, (c.edited ?? c.created).getTime());
+  return new Date(max);
+}
+
+function ifNoneMatch(req: Request, etag: string): boolean {
+  const header = req.get('if-none-match');
+  if (!header) return false;
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*');
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,100 @@
+/**
+ * Reply subscriptions: confirming (double opt-in) and unsubscribing. GET pages only show a button;
+ * the POST acts. RFC 8058: a POST to the List-Unsubscribe URL with `List-Unsubscribe=One-Click`
+ * unsubscribes at once, with no further step (the id and token are in the URL itself).
+ */
+import express, { Router, type Request, type Response } from 'express';
+import type { Clock } from '../lib/clock.js';
+import { html } from '../lib/html.js';
+import { matchesHash } from '../lib/tokens.js';
+import { confirmForm, sendMailPage } from '../mail/pages.js';
+import type { LinkSigner } from '../mail/signed-links.js';
+import type { Store, Subscription } from '../store/repository.js';
+
+export interface SubscriptionRouteDeps {
+  store: Store;
+  clock: Clock;
+  mailLinks: LinkSigner;
+  publicUrl: string;
+}
+
+/** A confirmation link is good for seven days, like the moderation links. */
+const CONFIRM_TTL_MS = 7 * 24 * 3600_000;
+
+export function subscriptionRoutes(deps: SubscriptionRouteDeps): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '4kb' });
+  const page = (res: Response, status: number, title: string, body: ReturnType<typeof html>) =>
+    sendMailPage(res, status, deps.publicUrl, title, body);
+  const invalid = (res: Response) =>
+    page(res, 400, 'Invalid link', html`<p role="alert">This link is not valid or has expired.</p>`);
+
+  /** id and token from the query (mail links, one-click POSTs) or the posted form. */
+  function params(req: Request): { id: number; token: string } {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const pick = (name: string): string => {
+      const q = req.query[name];
+      if (typeof q === 'string') return q;
+      const b = body[name];
+      return typeof b === 'string' ? b : '';
+    };
+    const id = /^\d{1,15}$/.test(pick('id')) ? Number(pick('id')) : 0;
+    return { id, token: pick('token') };
+  }
+
+  async function confirmable(req: Request): Promise<{ sub: Subscription; token: string } | undefined> {
+    const { id, token } = params(req);
+    const sub = id ? await deps.store.subscriptions.findById(id) : undefined;
+    if (!sub || !token || !matchesHash(token, sub.tokenHash)) return undefined;
+    if (!sub.confirmed && deps.clock.now().getTime() - sub.created.getTime() > CONFIRM_TTL_MS) return undefined;
+    return { sub, token };
+  }
+
+  async function unsubscribable(req: Request): Promise<{ sub: Subscription; token: string } | undefined> {
+    const { id, token } = params(req);
+    const sub = id ? await deps.store.subscriptions.findById(id) : undefined;
+    if (!sub || !token || !deps.mailLinks.checkUnsubscribe(sub.id, sub.email, token)) return undefined;
+    return { sub, token };
+  }
+
+  const threadTarget = async (sub: Subscription) => (await deps.store.threads.findById(sub.threadId))?.target ?? '';
+
+  router.get('/subscriptions/confirm', async (req, res) => {
+    const found = await confirmable(req);
+    if (!found) return invalid(res);
+    const target = await threadTarget(found.sub);
+    page(res, 200, 'Confirm your subscription', html`<p>Send mail to <strong>${found.sub.email}</strong> when someone replies on
+<a href="${target}">${target}</a>?</p>
+${confirmForm(`${deps.publicUrl}/subscriptions/confirm`, { id: String(found.sub.id), token: found.token }, 'Yes, tell me of replies')}`);
+  });
+
+  router.post('/subscriptions/confirm', form, async (req, res) => {
+    const found = await confirmable(req);
+    if (!found) return invalid(res);
+    await deps.store.subscriptions.confirm(found.sub.id);
+    const target = await threadTarget(found.sub);
+    page(res, 200, 'Subscribed', html`<p role="status">You will get a mail when a reply on <a href="${target}">${target}</a> is published.
+Every such mail has a link to stop them.</p>`);
+  });
+
+  router.get('/subscriptions/unsubscribe', async (req, res) => {
+    const found = await unsubscribable(req);
+    if (!found) {
+      // Already gone (or never there): say so plainly rather than alarm anybody.
+      page(res, 200, 'Not subscribed', html`<p role="status">This address gets no reply mails from this thread.</p>`);
+      return;
+    }
+    page(res, 200, 'Unsubscribe', html`<p>Stop reply mails to <strong>${found.sub.email}</strong>?</p>
+${confirmForm(`${deps.publicUrl}/subscriptions/unsubscribe`, { id: String(found.sub.id), token: found.token }, 'Unsubscribe')}`);
+  });
+
+  router.post('/subscriptions/unsubscribe', form, async (req, res) => {
+    const found = await unsubscribable(req);
+    if (found) await deps.store.subscriptions.remove(found.sub.id);
+    // Unknown id: already unsubscribed, which is what was asked. A known id with a wrong token: refused.
+    else if (params(req).id === 0 || (await deps.store.subscriptions.findById(params(req).id))) return invalid(res);
+    page(res, 200, 'Unsubscribed', html`<p role="status">No more reply mails will be sent to this address for this thread.</p>`);
+  });
+
+  return router;
+}

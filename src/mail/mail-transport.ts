@@ -1,0 +1,43 @@
+/** Sends one prepared message over SMTP (nodemailer). Errors reject; the outbox decides about retries. */
+import nodemailer from 'nodemailer';
+
+/** What the outbox stores for a mail: everything needed to send it again after a restart. */
+export interface OutgoingMail {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  headers?: Record<string, string>;
+}
+
+export interface MailTransport {
+  send(mail: OutgoingMail): Promise<void>;
+  close(): void;
+}
+
+export function createMailTransport(smtpUrl: string): MailTransport {
+  const transporter = nodemailer.createTransport({
+    url: smtpUrl,
+    // Bounded so a hung relay costs one lease, not the worker.
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
+  return {
+    async send(mail: OutgoingMail): Promise<void> {
+      await transporter.sendMail({ from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, headers: mail.headers });
+    },
+    close: () => transporter.close(),
+  };
+}
+
+/** Reads an OutgoingMail back from outbox JSON; refuses anything malformed rather than sending it. */
+export function toOutgoingMail(payload: Record<string, unknown>): OutgoingMail | undefined {
+  const { from, to, subject, text, headers } = payload;
+  if (typeof from !== 'string' || typeof to !== 'string' || typeof subject !== 'string' || typeof text !== 'string') return undefined;
+  const mail: OutgoingMail = { from, to, subject, text };
+  if (headers && typeof headers === 'object') {
+    mail.headers = Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  }
+  return mail;
+}

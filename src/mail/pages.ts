@@ -1,0 +1,34 @@
+/**
+ * The small pages behind mail links. Every value is escaped (html``), and the strict CSP allows no
+ * script at all: the only active element is a form that posts back to this server.
+ */
+import type { Response } from 'express';
+import { html, type SafeHtml } from '../lib/html.js';
+
+export function sendMailPage(res: Response, status: number, publicUrl: string, title: string, body: SafeHtml): void {
+  const origin = new URL(publicUrl).origin;
+  res
+    .status(status)
+    .set({
+      'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${origin}; frame-ancestors 'none'; base-uri 'none'`,
+      // The token is in the URL: keep it out of Referer headers and caches.
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+      'X-Frame-Options': 'DENY',
+      'X-Content-Type-Options': 'nosniff',
+    })
+    .type('html')
+    .send(html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>${title}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}blockquote{border-left:3px solid #ccc;margin:1rem 0;padding:0 1rem;white-space:pre-wrap}button{font:inherit;padding:.5rem 1.2rem}</style>
+</head><body><h1>${title}</h1>
+${body}</body></html>`.value);
+}
+
+/** A confirmation form: the GET page shows it, only its POST acts (mail scanners follow GET links). */
+export function confirmForm(action: string, fields: Record<string, string>, label: string): SafeHtml {
+  return html`<form method="post" action="${action}">
+${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+<button type="submit">${label}</button></form>`;
+}

@@ -1,0 +1,67 @@
+/**
+ * Builds the notification machinery from the config: the link signer (secret kept in settings), the
+ * outbox notifier, and the outbox worker with a deliverer per configured channel.
+ */
+import type { RuntimeConfig } from '../config.js';
+import type { Comment } from '../domain/comment.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import { newToken } from '../lib/tokens.js';
+import { createMailTransport, toOutgoingMail } from '../mail/mail-transport.js';
+import { createLinkSigner, type LinkSigner } from '../mail/signed-links.js';
+import type { Store } from '../store/repository.js';
+import type { Notifier } from './notifier.js';
+import { createOutboxNotifier } from './outbox-notifier.js';
+import { createOutboxWorker, type Deliver, type OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
+import { createWebhookDelivery } from './webhook-delivery.js';
+
+export interface Mailing {
+  notifier: Notifier;
+  outbox: OutboxWorker;
+  signer: LinkSigner;
+}
+
+export type OutboxTuning = Pick<OutboxWorkerOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'pollMs'>;
+
+export function defaultMailFrom(publicUrl: string): string {
+  return `Backtalk <backtalk@${new URL(publicUrl).hostname}>`;
+}
+
+export async function createMailing(options: {
+  config: RuntimeConfig;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  publicJson: (c: Comment) => Record<string, unknown>;
+  tuning?: OutboxTuning;
+}): Promise<Mailing> {
+  const { config, store, clock, logger } = options;
+  let secret = await store.settings.get('mail_link_secret');
+  if (!secret) {
+    secret = newToken();
+    await store.settings.set('mail_link_secret', secret);
+  }
+  const signer = createLinkSigner(secret);
+
+  const deliver: Partial<Record<'mail' | 'webhook', Deliver>> = {};
+  if (config.smtpUrl) {
+    const transport = createMailTransport(config.smtpUrl);
+    deliver.mail = async (item) => {
+      const mail = toOutgoingMail(item.payload);
+      if (!mail) throw new Error('malformed mail in the outbox');
+      await transport.send(mail);
+    };
+  }
+  if (config.webhookUrl && config.webhookSecret) {
+    deliver.webhook = createWebhookDelivery({
+      url: config.webhookUrl, secret: config.webhookSecret, clock, userAgent: `Backtalk/0.1 (+${config.publicUrl})`,
+    });
+  }
+  const outbox = createOutboxWorker({ repo: store.outbox, deliver, clock, logger: logger.child({ component: 'outbox' }), ...options.tuning });
+  const notifier = createOutboxNotifier({
+    store, clock, publicUrl: config.publicUrl, signer, publicJson: options.publicJson, webhook: deliver.webhook !== undefined,
+    mail: config.smtpUrl ? { from: config.mailFrom ?? defaultMailFrom(config.publicUrl), ownerEmail: config.notifyEmail } : undefined,
+    onQueued: () => outbox.wake(),
+  });
+  return { notifier, outbox, signer };
+}

@@ -1,0 +1,121 @@
+/**
+ * Delivers outbox items (mail, webhooks) in the background: polls for due items, leases them, and
+ * runs each delivery on its own. A failed delivery is retried with exponential back-off up to
+ * `maxAttempts`, then marked `failed`; a crash mid-delivery leaves the lease to run out, and the item
+ * comes back. Requests never wait for any of this.
+ */
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import type { OutboxChannel, OutboxItem, OutboxRepository } from '../store/repository.js';
+
+export type Deliver = (item: OutboxItem) => Promise<void>;
+
+export interface OutboxWorkerOptions {
+  repo: OutboxRepository;
+  /** One deliverer per configured channel; an item whose channel is no longer configured fails. */
+  deliver: Partial<Record<OutboxChannel, Deliver>>;
+  clock: Clock;
+  logger: Logger;
+  concurrency?: number;
+  pollMs?: number;
+  /** Longer than one delivery's whole timeout (SMTP 10 s connect + 30 s socket; webhook 10 s). */
+  leaseMs?: number;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/** Delay before attempt n + 1 after n failed ones: base · 2^(n−1), capped. */
+export function backoffMs(attempts: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
+}
+
+export function createOutboxWorker(options: OutboxWorkerOptions) {
+  const { repo, clock, logger } = options;
+  const concurrency = options.concurrency ?? 2;
+  const leaseMs = options.leaseMs ?? 120_000;
+  // 12 tries over roughly a day (30 s, 1 min, 2 min … capped at 4 h): an SMTP outage of a day loses nothing.
+  const maxAttempts = options.maxAttempts ?? 12;
+  const baseDelayMs = options.baseDelayMs ?? 30_000;
+  const maxDelayMs = options.maxDelayMs ?? 4 * 3600_000;
+  const inFlight = new Set<Promise<void>>();
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let polling: Promise<void> | undefined;
+
+  async function run(item: OutboxItem): Promise<void> {
+    const deliver = options.deliver[item.channel];
+    if (!deliver) {
+      await repo.markFailed(item.id, `${item.channel} is not configured`);
+      return;
+    }
+    try {
+      await deliver(item);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (item.attempts >= maxAttempts) {
+        logger.error({ id: item.id, channel: item.channel, attempts: item.attempts, err: message }, 'delivery failed for good');
+        await repo.markFailed(item.id, message);
+      } else {
+        const nextAttemptAt = new Date(clock.now().getTime() + backoffMs(item.attempts, baseDelayMs, maxDelayMs));
+        logger.warn({ id: item.id, channel: item.channel, attempts: item.attempts, err: message, nextAttemptAt }, 'delivery failed; will retry');
+        await repo.retryLater(item.id, { error: message, nextAttemptAt });
+      }
+      return;
+    }
+    await repo.markSent(item.id, clock.now());
+  }
+
+  async function poll(): Promise<void> {
+    const free = concurrency - inFlight.size;
+    if (free <= 0) return;
+    for (const item of await repo.claimDue(clock.now(), free, leaseMs)) {
+      const task = run(item)
+        .catch((err: unknown) => logger.error({ err, id: item.id }, 'outbox bookkeeping failed; the lease will expire'))
+        .finally(() => {
+          inFlight.delete(task);
+          if (running) wake();
+        });
+      inFlight.add(task);
+    }
+  }
+
+  function wake(): void {
+    if (polling) return;
+    polling = poll()
+      .catch((err: unknown) => logger.error({ err }, 'outbox poll failed'))
+      .finally(() => (polling = undefined));
+  }
+
+  return {
+    /** Something was queued: deliver now rather than at the next tick (only while started). */
+    wake(): void {
+      if (running) wake();
+    },
+    start(): void {
+      if (running) return;
+      running = true;
+      timer = setInterval(wake, options.pollMs ?? 5000);
+      timer.unref();
+      wake();
+    },
+    /** Stops polling and waits for deliveries in flight. */
+    async stop(): Promise<void> {
+      running = false;
+      if (timer) clearInterval(timer);
+      await polling;
+      await Promise.allSettled([...inFlight]);
+    },
+    /** Runs until nothing is due and nothing is in flight (tests, CLI). Items waiting for a retry stay. */
+    async drain(): Promise<void> {
+      for (;;) {
+        await polling;
+        await poll();
+        if (inFlight.size === 0 && (await repo.countDue(clock.now())) === 0) return;
+        await Promise.race([...inFlight, new Promise((r) => setTimeout(r, 10))]);
+      }
+    },
+  };
+}
+
+export type OutboxWorker = ReturnType<typeof createOutboxWorker>;

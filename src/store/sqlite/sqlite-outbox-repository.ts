@@ -1,0 +1,83 @@
+import type { OutboxChannel, OutboxItem, OutboxRepository, OutboxStatus } from '../repository.js';
+import type { SqliteDatabase } from './open-sqlite.js';
+
+interface OutboxRow {
+  id: number;
+  channel: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+function toItem(row: OutboxRow): OutboxItem {
+  return {
+    id: row.id, channel: row.channel as OutboxChannel, payload: JSON.parse(row.payload) as Record<string, unknown>,
+    status: row.status as OutboxStatus, attempts: row.attempts, nextAttemptAt: new Date(row.next_attempt_at),
+    lastError: row.last_error, created: new Date(row.created_at), sent: row.sent_at === null ? null : new Date(row.sent_at),
+  };
+}
+
+export class SqliteOutboxRepository implements OutboxRepository {
+  private readonly stmts;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.stmts = {
+      insert: db.prepare(`INSERT INTO outbox (channel, payload, status, next_attempt_at, created_at)
+        VALUES (@channel, @payload, 'pending', @now, @now)`),
+      byId: db.prepare(`SELECT * FROM outbox WHERE id = ?`),
+      due: db.prepare(`SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= @now
+          AND (claimed_until IS NULL OR claimed_until < @now) ORDER BY next_attempt_at, id LIMIT @limit`),
+      claim: db.prepare(`UPDATE outbox SET claimed_until = @until, attempts = attempts + 1 WHERE id = @id`),
+      sent: db.prepare(`UPDATE outbox SET status = 'sent', sent_at = @now, claimed_until = NULL, last_error = NULL WHERE id = @id`),
+      retry: db.prepare(`UPDATE outbox SET last_error = @error, next_attempt_at = @next, claimed_until = NULL WHERE id = @id`),
+      failed: db.prepare(`UPDATE outbox SET status = 'failed', last_error = @error, claimed_until = NULL WHERE id = @id`),
+      countDue: db.prepare(`SELECT count(*) AS n FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?`),
+      list: db.prepare(`SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?`),
+    };
+  }
+
+  async enqueue(item: { channel: OutboxChannel; payload: Record<string, unknown>; now: Date }): Promise<OutboxItem> {
+    const info = this.stmts.insert.run({ channel: item.channel, payload: JSON.stringify(item.payload), now: item.now.getTime() });
+    return toItem(this.stmts.byId.get(info.lastInsertRowid) as OutboxRow);
+  }
+
+  async findById(id: number): Promise<OutboxItem | undefined> {
+    const row = this.stmts.byId.get(id) as OutboxRow | undefined;
+    return row && toItem(row);
+  }
+
+  async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxItem[]> {
+    // IMMEDIATE takes the write lock before reading, so two processes never lease the same item.
+    return this.db.transaction(() => {
+      const ids = (this.stmts.due.all({ now: now.getTime(), limit }) as Array<{ id: number }>).map((r) => r.id);
+      return ids.map((id) => {
+        this.stmts.claim.run({ id, until: now.getTime() + leaseMs });
+        return toItem(this.stmts.byId.get(id) as OutboxRow);
+      });
+    }).immediate();
+  }
+
+  async markSent(id: number, now: Date): Promise<void> {
+    this.stmts.sent.run({ id, now: now.getTime() });
+  }
+
+  async retryLater(id: number, result: { error: string; nextAttemptAt: Date }): Promise<void> {
+    this.stmts.retry.run({ id, error: result.error.slice(0, 1000), next: result.nextAttemptAt.getTime() });
+  }
+
+  async markFailed(id: number, error: string): Promise<void> {
+    this.stmts.failed.run({ id, error: error.slice(0, 1000) });
+  }
+
+  async countDue(now: Date): Promise<number> {
+    return (this.stmts.countDue.get(now.getTime()) as { n: number }).n;
+  }
+
+  async listByStatus(status: OutboxStatus, limit: number): Promise<OutboxItem[]> {
+    return (this.stmts.list.all(status, limit) as OutboxRow[]).map(toItem);
+  }
+}

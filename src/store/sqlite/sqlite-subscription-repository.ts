@@ -1,0 +1,79 @@
+import type { Subscription, SubscriptionRepository, UsedTokenRepository } from '../repository.js';
+import type { SqliteDatabase } from './open-sqlite.js';
+
+interface SubscriptionRow {
+  id: number;
+  email: string;
+  thread_id: number;
+  confirmed: number;
+  token_hash: string;
+  created_at: number;
+}
+
+function toSubscription(row: SubscriptionRow): Subscription {
+  return {
+    id: row.id, email: row.email, threadId: row.thread_id, confirmed: row.confirmed === 1,
+    tokenHash: row.token_hash, created: new Date(row.created_at),
+  };
+}
+
+export class SqliteSubscriptionRepository implements SubscriptionRepository {
+  private readonly stmts;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.stmts = {
+      byPair: db.prepare(`SELECT * FROM subscriptions WHERE email = ? AND thread_id = ?`),
+      byId: db.prepare(`SELECT * FROM subscriptions WHERE id = ?`),
+      insert: db.prepare(`INSERT INTO subscriptions (email, thread_id, confirmed, token_hash, created_at) VALUES (?, ?, 0, ?, ?)`),
+      renew: db.prepare(`UPDATE subscriptions SET token_hash = ?, created_at = ? WHERE id = ? AND confirmed = 0`),
+      confirm: db.prepare(`UPDATE subscriptions SET confirmed = 1 WHERE id = ?`),
+      remove: db.prepare(`DELETE FROM subscriptions WHERE id = ?`),
+      confirmed: db.prepare(`SELECT * FROM subscriptions WHERE thread_id = ? AND confirmed = 1 ORDER BY id`),
+    };
+  }
+
+  async request(email: string, threadId: number, tokenHash: string, now: Date): Promise<{ subscription: Subscription; renewed: boolean }> {
+    return this.db.transaction(() => {
+      const existing = this.stmts.byPair.get(email, threadId) as SubscriptionRow | undefined;
+      if (existing?.confirmed === 1) return { subscription: toSubscription(existing), renewed: false };
+      if (existing) this.stmts.renew.run(tokenHash, now.getTime(), existing.id);
+      else this.stmts.insert.run(email, threadId, tokenHash, now.getTime());
+      return { subscription: toSubscription(this.stmts.byPair.get(email, threadId) as SubscriptionRow), renewed: true };
+    }).immediate();
+  }
+
+  async findById(id: number): Promise<Subscription | undefined> {
+    const row = this.stmts.byId.get(id) as SubscriptionRow | undefined;
+    return row && toSubscription(row);
+  }
+
+  async findByEmail(email: string, threadId: number): Promise<Subscription | undefined> {
+    const row = this.stmts.byPair.get(email, threadId) as SubscriptionRow | undefined;
+    return row && toSubscription(row);
+  }
+
+  async confirm(id: number): Promise<boolean> {
+    return this.stmts.confirm.run(id).changes > 0;
+  }
+
+  async remove(id: number): Promise<boolean> {
+    return this.stmts.remove.run(id).changes > 0;
+  }
+
+  async listConfirmed(threadId: number): Promise<Subscription[]> {
+    return (this.stmts.confirmed.all(threadId) as SubscriptionRow[]).map(toSubscription);
+  }
+}
+
+export class SqliteUsedTokenRepository implements UsedTokenRepository {
+  private readonly insert;
+
+  constructor(db: SqliteDatabase) {
+    // The primary key decides: of two racing uses, exactly one inserts.
+    this.insert = db.prepare(`INSERT INTO used_action_tokens (nonce, used_at) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING`);
+  }
+
+  async use(nonce: string, now: Date): Promise<boolean> {
+    return this.insert.run(nonce, now.getTime()).changes === 1;
+  }
+}
