@@ -498,6 +498,95 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       });
     });
 
+    describe('outbox', () => {
+      const mail = { to: 'owner@example.org', subject: 'Hi', text: 'ünïcode ✓' };
+
+      test('enqueue keeps the payload as JSON and starts pending, due at once', async () => {
+        const item = await store.outbox.enqueue({ channel: 'mail', payload: mail, now: at(0) });
+        assert.equal(item.status, 'pending');
+        assert.equal(item.attempts, 0);
+        assert.equal(item.channel, 'mail');
+        assert.deepEqual(item.payload, mail);
+        assert.equal(item.created.getTime(), at(0).getTime());
+        assert.equal(await store.outbox.countDue(at(0)), 1);
+        assert.deepEqual((await store.outbox.findById(item.id))?.payload, mail);
+      });
+
+      test('claims are leases: a claimed item is not claimed again until its lease runs out', async () => {
+        const a = await store.outbox.enqueue({ channel: 'mail', payload: mail, now: at(0) });
+        const b = await store.outbox.enqueue({ channel: 'webhook', payload: { event: 'x' }, now: at(1) });
+        const first = await store.outbox.claimDue(at(2), 10, 60_000);
+        assert.deepEqual(first.map((i) => i.id), [a.id, b.id]);
+        assert.deepEqual(first.map((i) => i.attempts), [1, 1]);
+        assert.deepEqual(await store.outbox.claimDue(at(30), 10, 60_000), [], 'still leased');
+        const again = await store.outbox.claimDue(at(63), 1, 60_000);
+        assert.deepEqual(again.map((i) => [i.id, i.attempts]), [[a.id, 2]], 'lease ran out; limit respected');
+      });
+
+      test('retryLater waits; markSent and markFailed end it', async () => {
+        const a = await store.outbox.enqueue({ channel: 'mail', payload: mail, now: at(0) });
+        const b = await store.outbox.enqueue({ channel: 'mail', payload: mail, now: at(0) });
+        await store.outbox.claimDue(at(0), 10, 60_000);
+        await store.outbox.retryLater(a.id, { error: 'ECONNREFUSED', nextAttemptAt: at(30) });
+        await store.outbox.markFailed(b.id, 'gave up');
+        assert.equal(await store.outbox.countDue(at(29)), 0);
+        assert.equal(await store.outbox.countDue(at(30)), 1);
+        assert.deepEqual(await store.outbox.claimDue(at(29), 10, 60_000), [], 'not due before its time, even though unleased');
+        const [again] = await store.outbox.claimDue(at(30), 10, 60_000);
+        assert.equal(again?.id, a.id);
+        assert.equal(again?.lastError, 'ECONNREFUSED');
+        await store.outbox.markSent(a.id, at(31));
+        const sent = await store.outbox.findById(a.id);
+        assert.equal(sent?.status, 'sent');
+        assert.equal(sent?.sent?.getTime(), at(31).getTime());
+        assert.equal(await store.outbox.countDue(at(999)), 0);
+        assert.deepEqual((await store.outbox.listByStatus('failed', 10)).map((i) => [i.id, i.lastError]), [[b.id, 'gave up']]);
+        assert.deepEqual((await store.outbox.listByStatus('sent', 10)).map((i) => i.id), [a.id]);
+      });
+    });
+
+    describe('subscriptions and used tokens', () => {
+      test('request creates an unconfirmed row, renews it while unconfirmed, and never un-confirms', async () => {
+        const t = await thread();
+        const first = await store.subscriptions.request('ann@example.org', t.id, 'hash-1', at(0));
+        assert.equal(first.renewed, true);
+        assert.equal(first.subscription.confirmed, false);
+        assert.equal(first.subscription.tokenHash, 'hash-1');
+        const renewed = await store.subscriptions.request('ann@example.org', t.id, 'hash-2', at(5));
+        assert.equal(renewed.subscription.id, first.subscription.id);
+        assert.equal(renewed.subscription.tokenHash, 'hash-2');
+        assert.deepEqual(await store.subscriptions.listConfirmed(t.id), []);
+
+        assert.equal(await store.subscriptions.confirm(first.subscription.id), true);
+        const again = await store.subscriptions.request('ann@example.org', t.id, 'hash-3', at(9));
+        assert.equal(again.renewed, false);
+        assert.equal(again.subscription.confirmed, true);
+        assert.equal(again.subscription.tokenHash, 'hash-2');
+        assert.deepEqual((await store.subscriptions.listConfirmed(t.id)).map((s) => s.email), ['ann@example.org']);
+        assert.equal((await store.subscriptions.findByEmail('ann@example.org', t.id))?.id, first.subscription.id);
+      });
+
+      test('subscriptions are per thread; remove deletes one', async () => {
+        const a = await thread();
+        const b = await thread(OTHER_POST);
+        const sa = (await store.subscriptions.request('x@example.org', a.id, 'h', at(0))).subscription;
+        const sb = (await store.subscriptions.request('x@example.org', b.id, 'h', at(0))).subscription;
+        assert.notEqual(sa.id, sb.id);
+        await store.subscriptions.confirm(sa.id);
+        await store.subscriptions.confirm(sb.id);
+        assert.equal(await store.subscriptions.remove(sa.id), true);
+        assert.equal(await store.subscriptions.remove(sa.id), false);
+        assert.equal(await store.subscriptions.findById(sa.id), undefined);
+        assert.deepEqual((await store.subscriptions.listConfirmed(b.id)).map((s) => s.id), [sb.id]);
+      });
+
+      test('a nonce is usable once', async () => {
+        assert.equal(await store.usedTokens.use('nonce-1', at(0)), true);
+        assert.equal(await store.usedTokens.use('nonce-1', at(1)), false);
+        assert.equal(await store.usedTokens.use('nonce-2', at(1)), true);
+      });
+    });
+
     describe('settings and health', () => {
       test('get is undefined until set; set overwrites; keys are independent', async () => {
         assert.equal(await store.settings.get('admin-token-hash'), undefined);
