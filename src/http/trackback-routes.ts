@@ -82,6 +82,9 @@ function trackbackErrors(logger: Logger): ErrorRequestHandler {
       message = 'You are sending TrackBack pings too quickly. Please try again later.';
     } else if (err instanceof AppError) {
       message = err.message;
+    } else if (err instanceof URIError) {
+      // The router could not percent-decode a path parameter (`/trackback/%ff`): the client's mistake.
+      message = 'The TrackBack URL is not valid percent-encoding.';
     } else if ((err as { type?: string }).type === 'entity.too.large') {
       message = 'The ping is larger than 64 KiB.';
     } else {

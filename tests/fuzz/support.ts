@@ -101,6 +101,11 @@ export const anyJson: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 40 }).map((d) => JSON.parse('['.repeat(d * 50) + ']'.repeat(d * 50)) as unknown) },
 );
 
+/** Percent-encodes every UTF-8 byte (unlike encodeURIComponent, never throws on a lone surrogate). */
+export function pct(text: string): string {
+  return [...Buffer.from(text)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+}
+
 /** JSON text for an object with exactly these entries, duplicates and `__proto__` keys included (JSON.stringify cannot write those). */
 export function jsonObjectText(entries: readonly (readonly [string, unknown])[]): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}`).join(',')}}`;

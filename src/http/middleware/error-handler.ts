@@ -4,8 +4,12 @@ import type { Logger } from '../../lib/logger.js';
 import { parseHttpUrl } from '../../lib/url.js';
 import { errorPage } from '../pages.js';
 
-/** body-parser's errors carry a `type`; map the ones a client can cause to our codes. */
+/**
+ * Errors a client causes before our code runs, mapped to our codes: body-parser's carry a `type`;
+ * the router's "Failed to decode param" (a path like `/api/comments/%ff`) is a URIError with status 400.
+ */
 function fromBodyParser(err: { type?: string; limit?: number; status?: number }): AppError | undefined {
+  if (err instanceof URIError && err.status === 400) return new ValidationError('invalid-url', 'The URL path is not valid percent-encoding.');
   switch (err.type) {
     case 'entity.too.large':
       return new PayloadTooLargeError(err.limit ?? 65536);
