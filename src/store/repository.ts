@@ -184,6 +184,85 @@ export interface UsedTokenRepository {
   use(nonce: string, now: Date): Promise<boolean>;
 }
 
+/** A thread as import and export move it: no id, since ids are the receiving database's own. */
+export interface TransferThread {
+  /** Normalized target URL. */
+  target: string;
+  title: string | null;
+  commentsClosed: boolean;
+  linkbacksClosed: boolean;
+  created: Date;
+}
+
+/**
+ * A comment as import and export move it. `key` is its import key (format + stable id in the source,
+ * e.g. `wxr:<post link>#<comment_id>`), unique in the database, so importing the same file twice adds
+ * nothing; `parentKey` names the parent by its key, so a parent may come anywhere in the file.
+ */
+export interface TransferComment extends Omit<NewComment, 'threadId' | 'parent'> {
+  key: string;
+  parentKey: string | null;
+  target: string;
+  deleted: boolean;
+  edited: Date | null;
+}
+
+/** A stored comment on its way out: its id and parent id in this database, and its key. */
+export interface ExportedComment extends TransferComment {
+  id: number;
+  threadId: number;
+  parent: number | null;
+}
+
+export interface ImportCounts {
+  threads: number;
+  comments: number;
+  /** Comments whose key was already in the database (imported before). */
+  skipped: number;
+}
+
+/** One import, all or nothing: nothing is visible to others until commit, and rollback leaves no trace. */
+export interface ImportSession {
+  importBatch(batch: { threads: readonly TransferThread[]; comments: readonly TransferComment[] }): Promise<ImportCounts>;
+  /** Links every imported reply to its parent by key (wherever the parent came in the file), then commits. */
+  commit(): Promise<ImportCounts>;
+  rollback(): Promise<void>;
+}
+
+export interface PersonalData {
+  email: string;
+  comments: Comment[];
+  subscriptions: Array<{ target: string; confirmed: boolean; created: Date }>;
+}
+
+export type EraseMode = 'anonymize' | 'remove';
+
+export interface EraseResult {
+  /** anonymize: comments rewritten; remove: comments deleted outright. */
+  comments: number;
+  /** remove: comments kept as blank placeholders because they have replies. */
+  placeholders: number;
+  subscriptions: number;
+}
+
+/** Bulk moves in and out of the store: import, export, personal-data requests, purging. */
+export interface TransferRepository {
+  beginImport(): Promise<ImportSession>;
+  /** Every thread, by id, read in pages so memory stays flat. */
+  exportThreads(): AsyncIterable<Thread>;
+  /**
+   * Every comment, by id (or grouped by thread, then by id); a comment without an import key gets
+   * the key `json:<instance>#<id>`.
+   */
+  exportComments(instance: string, order?: 'id' | 'thread'): AsyncIterable<ExportedComment>;
+  counts(): Promise<{ threads: number; comments: number }>;
+  /** Everything stored about one e-mail address (compared case-insensitively). */
+  personalData(email: string): Promise<PersonalData>;
+  erasePersonalData(email: string, mode: EraseMode): Promise<EraseResult>;
+  /** Deletes comments with one of `statuses` created before `before`; answers how many. */
+  purge(statuses: readonly CommentStatus[], before: Date): Promise<number>;
+}
+
 export interface Store {
   threads: ThreadRepository;
   comments: CommentRepository;
@@ -193,6 +272,9 @@ export interface Store {
   outbox: OutboxRepository;
   subscriptions: SubscriptionRepository;
   usedTokens: UsedTokenRepository;
+  transfer: TransferRepository;
+  /** A consistent copy of the whole database at `file`, taken while the server keeps running. */
+  backup(file: string): Promise<void>;
   /** Cheap liveness query for /healthz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

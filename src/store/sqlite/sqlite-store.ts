@@ -6,6 +6,7 @@ import { SqliteCommentRepository } from './sqlite-comment-repository.js';
 import { SqliteLinkbackLogRepository, SqliteWebmentionRepository } from './sqlite-webmention-repository.js';
 import { SqliteOutboxRepository } from './sqlite-outbox-repository.js';
 import { SqliteSubscriptionRepository, SqliteUsedTokenRepository } from './sqlite-subscription-repository.js';
+import { backupSqlite, SqliteTransferRepository } from './sqlite-transfer-repository.js';
 
 interface ThreadRow {
   id: number;
@@ -100,6 +101,8 @@ export function createSqliteStore(db: SqliteDatabase): Store {
     outbox: new SqliteOutboxRepository(db),
     subscriptions: new SqliteSubscriptionRepository(db),
     usedTokens: new SqliteUsedTokenRepository(db),
+    transfer: new SqliteTransferRepository(db),
+    backup: (file) => backupSqlite(db, file),
     ping: async () => db.prepare('SELECT 1 AS ok').get() !== undefined,
     close: async () => {
       if (db.open) {

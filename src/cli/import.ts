@@ -1,0 +1,29 @@
+import { type Command, Option } from 'commander';
+import { originOf } from '../lib/url.js';
+import { IMPORT_FORMATS, importFile, type ImportFormat } from '../import/run-import.js';
+import { action, CliError, cliConfig, progress, withStore } from './command.js';
+
+export function register(program: Command): void {
+  program
+    .command('import')
+    .description('import comments and linkbacks from another system; re-importing the same file adds nothing twice')
+    .addArgument(program.createArgument('<format>', 'wxr (WordPress), disqus (Disqus XML), isso (Isso SQLite database) or json (Backtalk export)').choices(IMPORT_FORMATS))
+    .argument('<file>', 'the export file (for isso: the database file, opened read-only)')
+    .addOption(new Option('--site <origin>', "origin Isso's thread paths are resolved against (default: the first of BACKTALK_SITES)"))
+    .addHelpText('after', '\nThe whole file is imported in one transaction: on any error nothing is kept.\nNo spam checks and no notifications run; statuses are taken from the file.')
+    .action(action(async (format: ImportFormat, file: string, opts: { site?: string }) => {
+      const config = cliConfig();
+      let site = config.sites[0]!;
+      if (opts.site !== undefined) {
+        const origin = originOf(opts.site);
+        if (!origin) throw new CliError(`--site: "${opts.site}" is not an absolute http(s) origin`);
+        site = origin;
+      }
+      const bar = progress(`import ${format}`, format === 'isso' ? 'records' : 'bytes');
+      const counts = await withStore(config, (store) =>
+        importFile(store, { format, file, site, keepIp: config.keepIp, onProgress: (done, total) => bar.update(done, total) }),
+      ).finally(() => bar.stop());
+      process.stdout.write(`Imported ${counts.comments} comments into ${counts.threads} new threads` +
+        `${counts.skipped > 0 ? `; ${counts.skipped} were already there` : ''}.\n`);
+    }));
+}

@@ -1,0 +1,111 @@
+/**
+ * WordPress eXtended RSS 1.2, the format of WordPress's Tools → Import: one <item> per thread that
+ * has comments, its comments, trackbacks, pingbacks and webmentions as <wp:comment> elements with
+ * their type, approval state, dates and parent. Text goes in CDATA sections, as WordPress writes it.
+ * What WordPress has no field for (a deleted comment kept as a placeholder, a linkback's title) rides
+ * along as comment meta, which WordPress stores and our own WXR import reads back.
+ */
+import type { CommentStatus, Thread } from '../domain/comment.js';
+import type { ExportedComment, Store } from '../store/repository.js';
+import { instanceId } from './instance.js';
+import { writeFileStreaming } from './file-writer.js';
+
+const APPROVED: Readonly<Record<CommentStatus, string>> = { approved: '1', pending: '0', spam: 'spam', trash: 'trash' };
+
+/** WordPress's wxr_cdata(): a `]]>` inside the text is split across two sections. */
+function cdata(text: string): string {
+  return `<![CDATA[${text.replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;
+}
+
+function escapeText(text: string): string {
+  return text.replace(/[&<>]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[ch]!);
+}
+
+/** WordPress's MySQL datetime; we keep UTC, so the local and GMT fields are the same. */
+function wpDate(d: Date): string {
+  return d.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+function itemOpen(t: Thread): string {
+  return `\t<item>
+\t\t<title>${cdata(t.title ?? t.target)}</title>
+\t\t<link>${escapeText(t.target)}</link>
+\t\t<pubDate>${t.created.toUTCString().replace('GMT', '+0000')}</pubDate>
+\t\t<guid isPermaLink="true">${escapeText(t.target)}</guid>
+\t\t<description></description>
+\t\t<content:encoded>${cdata('')}</content:encoded>
+\t\t<wp:post_id>${t.id}</wp:post_id>
+\t\t<wp:post_date>${cdata(wpDate(t.created))}</wp:post_date>
+\t\t<wp:post_date_gmt>${cdata(wpDate(t.created))}</wp:post_date_gmt>
+\t\t<wp:comment_status>${cdata(t.commentsClosed ? 'closed' : 'open')}</wp:comment_status>
+\t\t<wp:ping_status>${cdata(t.linkbacksClosed ? 'closed' : 'open')}</wp:ping_status>
+\t\t<wp:status>${cdata('publish')}</wp:status>
+\t\t<wp:post_type>${cdata('post')}</wp:post_type>
+`;
+}
+
+function commentMeta(key: string, value: string): string {
+  return `\t\t\t<wp:commentmeta>\n\t\t\t\t<wp:meta_key>${cdata(key)}</wp:meta_key>\n\t\t\t\t<wp:meta_value>${cdata(value)}</wp:meta_value>\n\t\t\t</wp:commentmeta>\n`;
+}
+
+function commentXml(c: ExportedComment): string {
+  // A linkback's "author URL" is its source page in WordPress.
+  const url = c.kind === 'comment' ? c.url : c.source ?? c.url;
+  return `\t\t<wp:comment>
+\t\t\t<wp:comment_id>${c.id}</wp:comment_id>
+\t\t\t<wp:comment_author>${cdata(c.author)}</wp:comment_author>
+\t\t\t<wp:comment_author_email>${cdata(c.email)}</wp:comment_author_email>
+\t\t\t<wp:comment_author_url>${escapeText(url)}</wp:comment_author_url>
+\t\t\t<wp:comment_author_IP>${cdata(c.ip)}</wp:comment_author_IP>
+\t\t\t<wp:comment_date>${cdata(wpDate(c.created))}</wp:comment_date>
+\t\t\t<wp:comment_date_gmt>${cdata(wpDate(c.created))}</wp:comment_date_gmt>
+\t\t\t<wp:comment_content>${cdata(c.bodyHtml)}</wp:comment_content>
+\t\t\t<wp:comment_approved>${cdata(APPROVED[c.status])}</wp:comment_approved>
+\t\t\t<wp:comment_type>${cdata(c.kind)}</wp:comment_type>
+\t\t\t<wp:comment_parent>${c.parent ?? 0}</wp:comment_parent>
+\t\t\t<wp:comment_user_id>0</wp:comment_user_id>
+${c.deleted ? commentMeta('backtalk_deleted', '1') : ''}${c.title !== null ? commentMeta('backtalk_title', c.title) : ''}\t\t</wp:comment>
+`;
+}
+
+export async function exportWxr(store: Store, file: string, site: string, onRecord?: () => void): Promise<{ threads: number; comments: number }> {
+  const instance = await instanceId(store);
+  const counts = { threads: 0, comments: 0 };
+  await writeFileStreaming(file, async (w) => {
+    await w.write(`<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0"
+\txmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+\txmlns:content="http://purl.org/rss/1.0/modules/content/"
+\txmlns:wfw="http://wellformedweb.org/CommentAPI/"
+\txmlns:dc="http://purl.org/dc/elements/1.1/"
+\txmlns:wp="http://wordpress.org/export/1.2/"
+>
+<channel>
+\t<title>${cdata(`Comments of ${site}`)}</title>
+\t<link>${escapeText(site)}</link>
+\t<description></description>
+\t<pubDate>${new Date().toUTCString().replace('GMT', '+0000')}</pubDate>
+\t<wp:wxr_version>1.2</wp:wxr_version>
+\t<wp:base_site_url>${escapeText(site)}</wp:base_site_url>
+\t<wp:base_blog_url>${escapeText(site)}</wp:base_blog_url>
+\t<generator>https://github.com/backtalk (Backtalk export)</generator>
+`);
+    let threadId: number | undefined;
+    for await (const c of store.transfer.exportComments(instance, 'thread')) {
+      if (c.threadId !== threadId) {
+        if (threadId !== undefined) await w.write('\t</item>\n');
+        const thread = await store.threads.findById(c.threadId);
+        if (!thread) throw new Error(`thread ${c.threadId} vanished during the export`);
+        await w.write(itemOpen(thread));
+        threadId = c.threadId;
+        counts.threads++;
+      }
+      await w.write(commentXml(c));
+      counts.comments++;
+      onRecord?.();
+    }
+    if (threadId !== undefined) await w.write('\t</item>\n');
+    await w.write('</channel>\n</rss>\n');
+  });
+  return counts;
+}

@@ -1,0 +1,59 @@
+/**
+ * Imports one file into the store as a single transaction: every record is read, cleaned and
+ * inserted, and only a file read to its end without error is committed. Nothing is spam-checked
+ * and nobody is notified: these comments were moderated where they came from.
+ */
+import { stat } from 'node:fs/promises';
+import type { ImportCounts, Store, TransferComment, TransferThread } from '../store/repository.js';
+import { readDisqus } from './disqus.js';
+import { readIsso } from './isso.js';
+import { readJsonExport } from './json.js';
+import { ImportError, type ImportRecord } from './record.js';
+import { readWxr } from './wxr.js';
+
+export const IMPORT_FORMATS = ['wxr', 'disqus', 'isso', 'json'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+export interface ImportRequest {
+  format: ImportFormat;
+  file: string;
+  /** Origin Isso's thread paths are resolved against. */
+  site: string;
+  keepIp: boolean;
+  /** `done` out of `total`: bytes for files, rows for Isso. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function importFile(store: Store, request: ImportRequest): Promise<ImportCounts> {
+  let size: number;
+  try {
+    size = (await stat(request.file)).size;
+  } catch (err) {
+    throw new ImportError(request.file, `cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const options = { keepIp: request.keepIp };
+  const bytes = (n: number) => request.onProgress?.(n, size);
+  const reader: AsyncIterable<ImportRecord[]> = {
+    wxr: () => readWxr(request.file, options, bytes),
+    disqus: () => readDisqus(request.file, options, bytes),
+    isso: () => readIsso(request.file, request.site, options, request.onProgress),
+    json: () => readJsonExport(request.file, bytes),
+  }[request.format]();
+
+  const session = await store.transfer.beginImport();
+  try {
+    for await (const records of reader) {
+      const threads: TransferThread[] = [];
+      const comments: TransferComment[] = [];
+      for (const r of records) {
+        if (r.type === 'thread') threads.push(r.thread);
+        else comments.push(r.comment);
+      }
+      await session.importBatch({ threads, comments });
+    }
+    return await session.commit();
+  } catch (err) {
+    await session.rollback();
+    throw err;
+  }
+}
