@@ -21,14 +21,14 @@ let server: TestServer;
 async function startVictims(): Promise<void> {
   for (const port of [80, 8080, 0]) {
     try {
-      victim4 = await startSourceServer('127.0.0.1', port);
+      victim4 = await startSourceServer('127.0.0.1', { port });
       break;
     } catch {
       // taken or not allowed: try the next one
     }
   }
   try {
-    victim6 = await startSourceServer('::1', victim4.port);
+    victim6 = await startSourceServer('::1', { port: victim4.port });
   } catch {
     victim6 = undefined;
   }

@@ -10,8 +10,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SaxesParser } from 'saxes';
 
 import { POST, startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -41,81 +41,8 @@ export const FAULT = {
 // ---------------------------------------------------------------------------------------------
 // Source blogs
 
-export interface SourcePage {
-  status?: number;
-  contentType?: string;
-  body: string;
-  /** Answer after this many milliseconds. */
-  delayMs?: number;
-  /** Accept the request and never answer. */
-  hang?: boolean;
-}
-
-export interface SeenRequest {
-  path: string;
-  headers: IncomingHttpHeaders;
-}
-
-/** A blog whose pages a test sets. It records every request and counts TCP connections. */
-export interface SourceServer {
-  origin: string;
-  port: number;
-  url(path: string): string;
-  set(path: string, page: SourcePage): void;
-  requests: SeenRequest[];
-  /** How often `path` was requested. */
-  hits(path: string): number;
-  connections(): number;
-  close(): Promise<void>;
-}
-
-export async function startSourceServer(host = '127.0.0.1', port = 0): Promise<SourceServer> {
-  const pages = new Map<string, SourcePage>();
-  const requests: SeenRequest[] = [];
-  const sockets = new Set<Socket>();
-  let connections = 0;
-  const server: Server = createServer((req, res) => {
-    const path = req.url ?? '/';
-    requests.push({ path, headers: req.headers });
-    const page = pages.get(path);
-    if (!page) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    if (page.hang) return;
-    const answer = () => {
-      res.writeHead(page.status ?? 200, { 'content-type': page.contentType ?? 'text/html; charset=utf-8' });
-      res.end(page.body);
-    };
-    if (page.delayMs) setTimeout(answer, page.delayMs);
-    else answer();
-  });
-  server.on('connection', (socket: Socket) => {
-    connections += 1;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const actualPort = (server.address() as AddressInfo).port;
-  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
-  return {
-    origin,
-    port: actualPort,
-    url: (path) => origin + path,
-    set: (path, page) => void pages.set(path, page),
-    requests,
-    hits: (path) => requests.filter((r) => r.path === path).length,
-    connections: () => connections,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
+export { startSourceServer, type SeenRequest, type SourcePage, type SourceServer } from '../helpers/source-server.js';
+import type { SourcePage, SourceServer } from '../helpers/source-server.js';
 
 /** An ordinary blog post whose text links to `target` with an `<a href>`. */
 export function linkingPage(target: string, title = 'A blog post'): SourcePage {

@@ -4,8 +4,6 @@
  * (TB-SPEC 1.2: `<response><error>0|1</error>[<message>…</message>]</response>`, always HTTP 200).
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import { POST, startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -15,63 +13,8 @@ export const SUCCESS_DOC = `${PROLOG}<response><error>0</error></response>`;
 export const XML_TYPE = 'text/xml; charset=utf-8';
 export const OTHER_POST = 'http://blog.example/2026/12/another/';
 
-export interface SourcePage {
-  status?: number;
-  contentType?: string;
-  body: string;
-}
-
-/** A blog on 127.0.0.1 whose pages a test sets; it counts TCP connections so SSRF tests can see them. */
-export interface SourceServer {
-  origin: string;
-  port: number;
-  /** Absolute URL of `path` on this server. */
-  url(path: string): string;
-  set(path: string, page: SourcePage): void;
-  /** Paths requested, in order. */
-  requests: string[];
-  connections(): number;
-  close(): Promise<void>;
-}
-
-export async function startSourceServer(host = '127.0.0.1', port = 0): Promise<SourceServer> {
-  const pages = new Map<string, SourcePage>();
-  const requests: string[] = [];
-  let connections = 0;
-  const server: Server = createServer((req, res) => {
-    const path = req.url ?? '/';
-    requests.push(path);
-    const page = pages.get(path);
-    if (!page) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    res.writeHead(page.status ?? 200, { 'content-type': page.contentType ?? 'text/html; charset=utf-8' });
-    res.end(page.body);
-  });
-  server.on('connection', () => {
-    connections += 1;
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const actualPort = (server.address() as AddressInfo).port;
-  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
-  return {
-    origin,
-    port: actualPort,
-    url: (path) => origin + path,
-    set: (path, page) => void pages.set(path, page),
-    requests,
-    connections: () => connections,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+export { startSourceServer, type SourcePage, type SourceServer } from '../helpers/source-server.js';
+import type { SourcePage, SourceServer } from '../helpers/source-server.js';
 
 /** An ordinary blog post that links to `target` with an `<a href>` in its text. */
 export function linkingPage(target: string, title = 'A blog post'): SourcePage {

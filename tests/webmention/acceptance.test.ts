@@ -51,7 +51,7 @@ describe('a valid Webmention', () => {
     await server.deps.worker.drain();
     const done = await readStatus(location);
     assert.equal(done.status, 'accepted', `reason: ${done.reason}`);
-    assert.equal(source.count('/valid'), 1);
+    assert.equal(source.hits('/valid'), 1);
 
     const list = await thread(server);
     const mention = list.comments.find((c) => c.source === source.url('/valid'));
@@ -98,7 +98,7 @@ describe('an invalid Webmention request is refused with 400, stores nothing and 
     await assertJsonError(res, 400, what);
     await server.deps.worker.drain();
     assert.equal(await pendingJobs(server), 0, `${what}: no job queued`);
-    assert.equal(source.count('/refused'), 0, `${what}: the source was not fetched`);
+    assert.equal(source.hits('/refused'), 0, `${what}: the source was not fetched`);
     const list = await thread(server);
     assert.equal(list.comments.filter((c) => c.source === src).length, 0, `${what}: nothing stored`);
   }

@@ -23,7 +23,7 @@ async function testServer(): Promise<TestServer> {
 }
 
 async function sourceServer(host = '127.0.0.1', tracker?: InFlightTracker): Promise<SourceServer> {
-  const source = await startSourceServer(host, tracker);
+  const source = await startSourceServer(host, { tracker });
   cleanups.push(() => source.close());
   return source;
 }

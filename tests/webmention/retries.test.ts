@@ -35,18 +35,18 @@ describe('a source answering 503', () => {
     source.set('/flaky', unavailable);
     const location = await submit(server, source.url('/flaky'));
     await server.deps.worker.drain();
-    assert.equal(source.count('/flaky'), 1);
+    assert.equal(source.hits('/flaky'), 1);
     let status = await readStatus(location);
     assert.equal(status.status, 'pending', JSON.stringify(status));
     assert.match(status.reason ?? '', /retry/i);
 
     clock.advance(29 * SECOND);
     await server.deps.worker.drain();
-    assert.equal(source.count('/flaky'), 1, 'not retried before its back-off');
+    assert.equal(source.hits('/flaky'), 1, 'not retried before its back-off');
 
     clock.advance(2 * SECOND);
     await server.deps.worker.drain();
-    assert.equal(source.count('/flaky'), 2, 'retried 31 s after the first try');
+    assert.equal(source.hits('/flaky'), 2, 'retried 31 s after the first try');
     status = await readStatus(location);
     assert.equal(status.status, 'pending');
     assert.match(status.reason ?? '', /retry/i);
@@ -54,7 +54,7 @@ describe('a source answering 503', () => {
     source.set('/flaky', linkingPage());
     clock.advance(61 * SECOND);
     await server.deps.worker.drain();
-    assert.equal(source.count('/flaky'), 3);
+    assert.equal(source.hits('/flaky'), 3);
     status = await readStatus(location);
     assert.equal(status.status, 'accepted', JSON.stringify(status));
     assert.equal((await mentionsFrom(server, source.url('/flaky'))).length, 1);
@@ -65,19 +65,19 @@ describe('a source answering 503', () => {
     source.set('/down', unavailable);
     const location = await submit(server, source.url('/down'));
     await server.deps.worker.drain();
-    assert.equal(source.count('/down'), 1);
+    assert.equal(source.hits('/down'), 1);
 
     let attempts = 1;
     for (const backoff of [30, 60, 120, 240]) {
       clock.advance((backoff - 1) * SECOND);
       await server.deps.worker.drain();
-      assert.equal(source.count('/down'), attempts, `no retry 1 s before the ${backoff} s back-off ends`);
+      assert.equal(source.hits('/down'), attempts, `no retry 1 s before the ${backoff} s back-off ends`);
       const waiting = await readStatus(location);
       assert.equal(waiting.status, 'pending', `after ${attempts} attempts: ${JSON.stringify(waiting)}`);
       clock.advance(2 * SECOND);
       await server.deps.worker.drain();
       attempts += 1;
-      assert.equal(source.count('/down'), attempts, `attempt ${attempts} after the ${backoff} s back-off`);
+      assert.equal(source.hits('/down'), attempts, `attempt ${attempts} after the ${backoff} s back-off`);
     }
 
     const status = await readStatus(location);
@@ -87,7 +87,7 @@ describe('a source answering 503', () => {
 
     clock.advance(3600 * SECOND);
     await server.deps.worker.drain();
-    assert.equal(source.count('/down'), 5, 'no sixth attempt');
+    assert.equal(source.hits('/down'), 5, 'no sixth attempt');
     assert.equal((await mentionsFrom(server, source.url('/down'))).length, 0);
   });
 });

@@ -3,91 +3,11 @@
  * addresses, the POST /webmention call, the status URL and the thread as the public API shows it.
  */
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import { POST, type TestServer } from '../helpers/test-server.js';
 
-export interface SourcePage {
-  status?: number;
-  contentType?: string;
-  headers?: Record<string, string>;
-  body?: string;
-  /** Milliseconds to wait before answering. */
-  delayMs?: number;
-}
-
-/** A blog the tests control: pages by path, and a record of every request it received. */
-export interface SourceServer {
-  origin: string;
-  port: number;
-  url(path: string): string;
-  set(path: string, page: SourcePage): void;
-  /** Requests received for `path` (all paths when omitted). */
-  count(path?: string): number;
-  /** Requests being answered right now, and the most there ever were at once. */
-  inFlight(): number;
-  maxInFlight(): number;
-  /** Paths whose response has been sent, in order. */
-  answered: string[];
-  close(): Promise<void>;
-}
-
-/** Counts requests in flight across several source servers. */
-export interface InFlightTracker {
-  now: number;
-  max: number;
-}
-
-export async function startSourceServer(host = '127.0.0.1', tracker?: InFlightTracker): Promise<SourceServer> {
-  const pages = new Map<string, SourcePage>();
-  const requests: string[] = [];
-  const answered: string[] = [];
-  let inFlight = 0;
-  let maxInFlight = 0;
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = req.url ?? '/';
-    requests.push(path);
-    inFlight += 1;
-    maxInFlight = Math.max(maxInFlight, inFlight);
-    if (tracker) {
-      tracker.now += 1;
-      tracker.max = Math.max(tracker.max, tracker.now);
-    }
-    const page = pages.get(path) ?? { status: 404, contentType: 'text/plain', body: 'not found' };
-    const answer = (): void => {
-      inFlight -= 1;
-      if (tracker) tracker.now -= 1;
-      answered.push(path);
-      res.writeHead(page.status ?? 200, { 'content-type': page.contentType ?? 'text/html; charset=utf-8', ...page.headers });
-      res.end(page.body ?? '');
-    };
-    if (page.delayMs) setTimeout(answer, page.delayMs);
-    else answer();
-  };
-  const server: Server = createServer(handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const origin = `http://${host}:${port}`;
-  return {
-    origin,
-    port,
-    url: (path) => origin + path,
-    set: (path, page) => void pages.set(path, page),
-    count: (path) => (path === undefined ? requests.length : requests.filter((p) => p === path).length),
-    inFlight: () => inFlight,
-    maxInFlight: () => maxInFlight,
-    answered,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+export { startSourceServer, type InFlightTracker, type SourcePage, type SourceServer } from '../helpers/source-server.js';
+import type { SourcePage } from '../helpers/source-server.js';
 
 /** An HTML post whose text links to `target` with an `<a href>`. */
 export function linkingPage(target: string = POST, opts: { title?: string; text?: string } = {}): SourcePage {

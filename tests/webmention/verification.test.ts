@@ -92,14 +92,14 @@ describe('redirects', () => {
     source.set('/hop2', { status: 302, headers: { location: source.url('/hop-final') } });
     source.set('/hop-final', { body: html(`<p><a href="${POST}">the post</a></p>`) });
     await expectAccepted('/hop1');
-    assert.equal(source.count('/hop-final'), 1, 'the final page was fetched');
+    assert.equal(source.hits('/hop-final'), 1, 'the final page was fetched');
   });
 
   test('a chain of 6 redirects is cut off and rejected (W16)', async () => {
     for (let i = 0; i < 6; i += 1) source.set(`/chain${i}`, { status: 302, headers: { location: `/chain${i + 1}` } });
     source.set('/chain6', { body: html(`<p><a href="${POST}">the post</a></p>`) });
     await expectRejected('/chain0', /redirect/i);
-    assert.equal(source.count('/chain6'), 0, 'the page past the limit is never fetched');
+    assert.equal(source.hits('/chain6'), 0, 'the page past the limit is never fetched');
   });
 
   test('a redirect loop is rejected', async () => {
