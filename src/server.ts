@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, resolveRuntimeConfig } from './config.js';
 import { createLogger } from './lib/logger.js';
-import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import { describeDb, openStore } from './store/open-store.js';
 import { createDeps, type AppDeps } from './wiring.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -24,7 +24,7 @@ export async function runServer(env: Record<string, string | undefined>): Promis
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const store = openSqliteStore(config.dbPath);
+  const store = await openStore(config.dbPath);
 
   // Requests that arrive while the app is still being built wait for it instead of being dropped.
   let resolveApp!: (app: ReturnType<typeof createApp>) => void;
@@ -41,7 +41,7 @@ export async function runServer(env: Record<string, string | undefined>): Promis
   resolveApp(createApp(deps));
   deps.worker.start();
   deps.outbox.start();
-  process.stdout.write(`Backtalk serving on ${runtime.publicUrl} (listening on ${runtime.host}:${runtime.port}, database ${runtime.dbPath})\n`);
+  process.stdout.write(`Backtalk serving on ${runtime.publicUrl} (listening on ${runtime.host}:${runtime.port}, database ${describeDb(runtime.dbPath)})\n`);
 
   installShutdown(server, deps);
 }

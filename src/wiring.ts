@@ -20,7 +20,7 @@ import { createSourceVerifier } from './pipeline/verify-source.js';
 import { createAkismet } from './spam/akismet-checker.js';
 import { createRuleChecker } from './spam/rule-checker.js';
 import type { SpamChecker, SpamFeedback } from './spam/spam-checker.js';
-import { createSubmissionLimiter } from './spam/submission-limiter.js';
+import { createSubmissionLimiter, type LimiterBackend } from './spam/submission-limiter.js';
 import type { Store } from './store/repository.js';
 import { createWebmentionService, type WebmentionService } from './jobs/webmention-service.js';
 import { createJobWorker, type JobWorker } from './jobs/job-worker.js';
@@ -92,7 +92,9 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   }
 
   const verifier = createSourceVerifier(fetcher);
-  const limiter = createSubmissionLimiter(config.rateLimit);
+  // On PostgreSQL the counters are shared by every instance on the database; on SQLite, per process.
+  const limits = (keyPrefix: string): LimiterBackend => (store.sharedPool ? { kind: 'postgres', pool: store.sharedPool, keyPrefix } : { kind: 'memory' });
+  const limiter = createSubmissionLimiter(config.rateLimit, 60, limits('submission'));
   const pipeline = createPipeline({
     settings: {
       sites: config.sites, moderation: config.moderation, keepIp: config.keepIp,
@@ -101,7 +103,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     },
     store, clock, notifier, spamCheckers,
     limiter,
-    threadLimiter: createSubmissionLimiter(config.linkbacksPerThreadHour, 3600),
+    threadLimiter: createSubmissionLimiter(config.linkbacksPerThreadHour, 3600, limits('thread-linkbacks')),
     verifier,
   });
   let worker: JobWorker | undefined;
@@ -147,7 +149,9 @@ async function adminTokenHash(config: RuntimeConfig, store: Store, logger: Logge
   if (stored) return stored;
   const token = newToken();
   const hash = sha256Hex(token);
-  await store.settings.set('admin_token_hash', hash);
+  // Several instances starting on one new database: only the first one's token is kept and printed.
+  const winner = await store.settings.setIfAbsent('admin_token_hash', hash);
+  if (winner !== hash) return winner;
   process.stdout.write(`Admin token (shown only this once, keep it safe): ${token}\n`);
   logger.info('generated a new admin token');
   return hash;
@@ -156,7 +160,6 @@ async function adminTokenHash(config: RuntimeConfig, store: Store, logger: Logge
 async function settingOnce(store: Store, key: string, make: () => string): Promise<string> {
   const existing = await store.settings.get(key);
   if (existing) return existing;
-  const value = make();
-  await store.settings.set(key, value);
-  return value;
+  // First writer wins, so instances starting together on one database agree on the value.
+  return store.settings.setIfAbsent(key, make());
 }

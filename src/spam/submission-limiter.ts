@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type pg from 'pg';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../domain/errors.js';
 
 /** Admission control for new submissions (comments and linkbacks), keyed by client IP or any other key. */
@@ -7,10 +8,23 @@ export interface SubmissionLimiter {
   consume(key: string): Promise<void>;
 }
 
+/**
+ * Where the counters live: in this process (one instance, SQLite), or in PostgreSQL's rate_limits
+ * table so that every instance behind a load balancer counts against the same limit.
+ */
+export type LimiterBackend = { kind: 'memory' } | { kind: 'postgres'; pool: pg.Pool; keyPrefix: string };
+
 /** `points` submissions per key per `durationSeconds` (default a minute); 0 points disables the limit. */
-export function createSubmissionLimiter(points: number, durationSeconds = 60): SubmissionLimiter {
+export function createSubmissionLimiter(points: number, durationSeconds = 60, backend: LimiterBackend = { kind: 'memory' }): SubmissionLimiter {
   if (points <= 0) return { consume: async () => undefined };
-  const limiter = new RateLimiterMemory({ points, duration: durationSeconds });
+  const limiter: RateLimiterAbstract = backend.kind === 'postgres'
+    ? new RateLimiterPostgres({
+      storeClient: backend.pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, // schema.postgres.sql makes it
+      keyPrefix: backend.keyPrefix, points, duration: durationSeconds,
+      // While the database does not answer, each instance goes on limiting on its own.
+      insuranceLimiter: new RateLimiterMemory({ points, duration: durationSeconds }),
+    })
+    : new RateLimiterMemory({ points, duration: durationSeconds });
   return {
     async consume(key: string): Promise<void> {
       try {

@@ -120,6 +120,11 @@ export interface CommentRepository {
 export interface SettingsRepository {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
+  /**
+   * Stores `value` unless the key already has one, and answers the value stored now: the first writer
+   * wins, also across processes, so instances starting together agree on a generated secret.
+   */
+  setIfAbsent(key: string, value: string): Promise<string>;
 }
 
 export type OutboxChannel = 'mail' | 'webhook';

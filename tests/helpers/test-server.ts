@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createApp } from '../../src/app.js';
 import { loadConfig, resolveRuntimeConfig } from '../../src/config.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openStore } from '../../src/store/open-store.js';
 import { createDeps, type AppDeps, type DepsOverrides } from '../../src/wiring.js';
 
 export const SITE = 'http://blog.example';
@@ -44,7 +44,8 @@ export async function startTestServer(env: Record<string, string> = {}, override
     BACKTALK_LOG_LEVEL: 'silent',
     ...env,
   });
-  const store = openSqliteStore(dbPath);
+  // BACKTALK_DB in `env` may name a PostgreSQL database (tests/multi); by default a fresh SQLite file.
+  const store = await openStore(config.dbPath);
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const runtime = resolveRuntimeConfig(config, (server.address() as AddressInfo).port);

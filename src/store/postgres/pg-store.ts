@@ -81,6 +81,13 @@ class PgSettingsRepository implements SettingsRepository {
       values: [key, value],
     });
   }
+
+  async setIfAbsent(key: string, value: string): Promise<string> {
+    // One statement cannot both insert-or-skip and return the winner's value when it skipped, so a
+    // second read follows; the key is never deleted, so the read finds it.
+    await this.pool.query({ name: 'settings-set-if-absent', text: `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, values: [key, value] });
+    return (await this.get(key))!;
+  }
 }
 
 /** The PostgreSQL backend of Store over an existing, migrated pool. close() ends the pool. */

@@ -78,6 +78,7 @@ class SqliteSettingsRepository implements SettingsRepository {
     this.stmts = {
       get: db.prepare(`SELECT value FROM settings WHERE key = ?`),
       set: db.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
+      setIfAbsent: db.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`),
     };
   }
 
@@ -87,6 +88,11 @@ class SqliteSettingsRepository implements SettingsRepository {
 
   async set(key: string, value: string): Promise<void> {
     this.stmts.set.run(key, value);
+  }
+
+  async setIfAbsent(key: string, value: string): Promise<string> {
+    this.stmts.setIfAbsent.run(key, value);
+    return (this.stmts.get.get(key) as { value: string }).value;
   }
 }
 
