@@ -1,0 +1,102 @@
+/** The admin API client: bearer token from sessionStorage, JSON in and out, the contract's error shape. */
+const TOKEN_KEY = 'backtalk-admin-token';
+
+export interface AdminComment {
+  id: number;
+  parent: number | null;
+  type: string;
+  author: string;
+  url: string;
+  body_raw: string;
+  created: string;
+  edited: string | null;
+  source: string | null;
+  title: string | null;
+  status: string;
+  target: string;
+  email: string;
+  ip: string;
+  user_agent: string;
+  reasons: string[];
+  deleted?: boolean;
+}
+
+export type Counts = Record<'pending' | 'approved' | 'spam' | 'trash', number>;
+
+export interface LinkbackAttempt {
+  id: number;
+  type: string;
+  source: string;
+  target: string;
+  outcome: string;
+  reason: string;
+  ip: string;
+  comment_id: number | null;
+  created: string;
+}
+
+export interface ThreadInfo {
+  id: number;
+  target: string;
+  title: string | null;
+  comments_closed: boolean;
+  linkbacks_closed: boolean;
+  created: string;
+  counts: Counts;
+}
+
+export interface BulkResult {
+  succeeded: number;
+  failed: number;
+  results: Array<{ id: number; ok: boolean; error?: { code: string; message: string } }>;
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export function savedToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function saveToken(token: string | null): void {
+  if (token === null) sessionStorage.removeItem(TOKEN_KEY);
+  else sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+/** API URLs relative to the page, so a reverse proxy may mount Backtalk under a path. */
+const base = new URL('api/admin/', document.baseURI);
+
+export async function call<T>(path: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<T> {
+  const token = init.token ?? savedToken() ?? '';
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(new URL(path, base), {
+    method: init.method ?? 'GET',
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    credentials: 'omit',
+    cache: 'no-store',
+  });
+  const data = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+  if (!res.ok) {
+    throw new ApiError(res.status, data?.error?.code ?? 'http-error', data?.error?.message ?? `HTTP ${res.status}`);
+  }
+  return data as T;
+}
+
+export const api = {
+  counts: (token?: string) => call<Counts>('counts', { token }),
+  comments: (params: Record<string, string>) => call<{ comments: AdminComment[] }>(`comments?${new URLSearchParams(params)}`),
+  moderate: (id: number, action: string) => call<unknown>(`comments/${id}`, { method: 'POST', body: { action } }),
+  bulk: (ids: number[], action: string) => call<BulkResult>('comments/bulk', { method: 'POST', body: { action, ids } }),
+  linkbacks: (params: Record<string, string>) => call<{ attempts: LinkbackAttempt[] }>(`linkbacks?${new URLSearchParams(params)}`),
+  threads: (params: Record<string, string>) => call<{ threads: ThreadInfo[] }>(`threads?${new URLSearchParams(params)}`),
+  setThread: (id: number, flags: { comments_closed?: boolean; linkbacks_closed?: boolean }) =>
+    call<ThreadInfo>(`threads/${id}`, { method: 'POST', body: flags }),
+  blockedWords: () => call<{ words: string[]; source: 'settings' | 'config' }>('settings/blocked-words'),
+  saveBlockedWords: (words: string[]) =>
+    call<{ words: string[]; source: 'settings' | 'config' }>('settings/blocked-words', { method: 'PUT', body: { words } }),
+};
