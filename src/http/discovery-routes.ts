@@ -23,6 +23,7 @@ export function discoveryRoutes(deps: DiscoveryRouteDeps): Router {
       trackbackUrl: `${deps.publicUrl}/trackback/${thread.id}`,
       pingbackUrl: `${deps.publicUrl}/xmlrpc`,
       webmentionUrl: `${deps.publicUrl}/webmention`,
+      feedUrl: `${deps.publicUrl}/feed.atom?target=${encodeURIComponent(target)}`,
     }));
   });
   return router;

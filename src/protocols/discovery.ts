@@ -10,6 +10,8 @@ export interface DiscoveryUrls {
   trackbackUrl: string;
   pingbackUrl: string;
   webmentionUrl: string;
+  /** The thread's Atom feed, announced as rel="alternate" when given. */
+  feedUrl?: string;
 }
 
 /** `--` would end the surrounding HTML comment early; WordPress writes it as two character references. */
@@ -32,6 +34,7 @@ export function formatDiscovery(urls: DiscoveryUrls): string {
     // Pingback 1.0 §2.3: exactly this form, absolute URL, only &amp; &lt; &gt; &quot; as entities.
     `<link rel="pingback" href="${escapeXml(urls.pingbackUrl)}">`,
     `<link rel="webmention" href="${escapeXml(urls.webmentionUrl)}">`,
+    ...(urls.feedUrl ? [`<link rel="alternate" type="application/atom+xml" title="Comments" href="${escapeXml(urls.feedUrl)}">`] : []),
     '',
   ].join('\n');
 }

@@ -129,3 +129,19 @@ describe('Atom feeds', () => {
     assert.equal((await app.request(`/feed.atom?target=${encodeURIComponent('http://elsewhere.example/x')}`)).status, 403);
   });
 });
+
+describe('feed discovery', () => {
+  test('/discovery announces the thread feed as rel="alternate" application/atom+xml', async () => {
+    const app = await startTestServer();
+    try {
+      const html = await (await app.request(`/discovery?target=${encodeURIComponent(POST)}`)).text();
+      const href = /<link rel="alternate" type="application\/atom\+xml" title="Comments" href="([^"]+)">/.exec(html)?.[1];
+      assert.ok(href, html);
+      const res = await app.request(new URL(href.replace(/&amp;/g, '&')).pathname + new URL(href.replace(/&amp;/g, '&')).search);
+      assert.equal(res.status, 200);
+      assertValidAtom(parseXml(await res.text()));
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -23,6 +23,8 @@ export interface ReceivedMail {
 export interface SmtpSink {
   port: number;
   mails: ReceivedMail[];
+  /** User names that logged in (AUTH PLAIN/LOGIN over the plain loopback connection). */
+  logins: string[];
   /** Mails to one address, oldest first. */
   to(address: string): ReceivedMail[];
   stop(): Promise<void>;
@@ -32,6 +34,7 @@ export interface SmtpSink {
 
 export async function startSmtpSink(): Promise<SmtpSink> {
   const mails: ReceivedMail[] = [];
+  const logins: string[] = [];
   let server: SMTPServer | undefined;
   let port = 0;
   const listen = async () => {
@@ -39,6 +42,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      allowInsecureAuth: true,
+      onAuth(auth, _session, callback) {
+        logins.push(auth.username ?? '');
+        callback(null, { user: auth.username });
+      },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
@@ -62,6 +70,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       return port;
     },
     mails,
+    logins,
     to: (address) => mails.filter((m) => m.to.includes(address)),
     stop: () => new Promise<void>((resolve) => server!.close(() => resolve())),
     restart: listen,
