@@ -39,13 +39,16 @@ function offsetAfterCodePoints(s: string, n: number): number {
   return offset;
 }
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 /**
  * Shortens `text` to at most `maxCodePoints` code points, ellipsis included. The ellipsis is added
  * only when something was cut; text that already fits is returned unchanged. When the limit is
  * smaller than the ellipsis itself, the ellipsis is shortened instead.
  *
- * Cuts fall on code-point boundaries, so surrogate pairs are never split; a multi-code-point
- * grapheme (ZWJ emoji sequence, flag, base + combining mark) may still be shortened to a prefix.
+ * The cut falls between grapheme clusters, so it never splits a surrogate pair, an emoji sequence
+ * (ZWJ family, flag) or a letter from its combining marks, and whitespace before the ellipsis is
+ * dropped. (Movable Type and TrackBack 1.1 cut excerpts to 252 + "..."; one `…` keeps three more.)
  */
 export function truncateText(text: string, maxCodePoints: number, ellipsis = '…'): string {
   if (!Number.isInteger(maxCodePoints) || maxCodePoints < 0) {
@@ -54,5 +57,13 @@ export function truncateText(text: string, maxCodePoints: number, ellipsis = '�
   if (offsetAfterCodePoints(text, maxCodePoints) === text.length) return text;
   const room = maxCodePoints - countCodePoints(ellipsis);
   if (room <= 0) return ellipsis.slice(0, offsetAfterCodePoints(ellipsis, maxCodePoints));
-  return text.slice(0, offsetAfterCodePoints(text, room)) + ellipsis;
+  let end = 0;
+  let count = 0;
+  for (const { segment, index } of graphemes.segment(text)) {
+    const size = countCodePoints(segment);
+    if (count + size > room) break;
+    count += size;
+    end = index + segment.length;
+  }
+  return text.slice(0, end).trimEnd() + ellipsis;
 }

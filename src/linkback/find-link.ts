@@ -11,7 +11,7 @@
 import type { VerifiedSource } from '../domain/comment.js';
 import { linkKey, normalizeHttpUrl } from '../lib/url.js';
 import { baseUrlOf, firstLinkTo, scanHtml } from './source-document.js';
-import { excerptAround, truncateText } from './link-context.js';
+import { excerptAround, clipPhrase } from './link-context.js';
 import { MAX_TITLE, readPrimaryEntry } from './microformats.js';
 
 /**
@@ -83,7 +83,7 @@ function checkHtml(doc: SourceDocument, targetKey: string, rule: LinkRule): Link
   const blockText = scan.text.slice(block.start, block.end);
   const end = Math.min(link.textEnd, block.end);
   const excerpt = excerptAround(blockText, link.textStart - block.start, end - block.start);
-  const title = scan.title === undefined ? undefined : truncateText(scan.title, MAX_TITLE);
+  const title = scan.title === undefined ? undefined : clipPhrase(scan.title, MAX_TITLE);
   if (rule === 'anchor') return linked({ title, excerpt });
   const entry = readPrimaryEntry(doc.body, scan.microformatsSkip, base?.href ?? doc.url, doc.url, targetKey);
   return linked({

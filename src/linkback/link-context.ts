@@ -57,7 +57,7 @@ function takeWhole(text: string, max: number, fromEnd: boolean): { kept: string;
  * Collapses whitespace, trims, and shortens to at most `max` code points including a trailing `…`.
  * Returns undefined when nothing but whitespace is left.
  */
-export function truncateText(text: string, max: number): string | undefined {
+export function clipPhrase(text: string, max: number): string | undefined {
   const clean = collapseWhitespace(text).trim();
   if (clean === '') return undefined;
   const { kept, cut } = takeWhole(clean, max, false);
@@ -116,7 +116,7 @@ const MAX_LINK_TEXT = 100;
 export function excerptAround(blockText: string, linkStart: number, linkEnd: number, radius = 100): string | undefined {
   const before = contextSide(blockText.slice(0, linkStart), radius, 'before');
   const after = contextSide(blockText.slice(linkEnd), radius, 'after');
-  const linkText = truncateText(blockText.slice(linkStart, linkEnd), MAX_LINK_TEXT) ?? '';
+  const linkText = clipPhrase(blockText.slice(linkStart, linkEnd), MAX_LINK_TEXT) ?? '';
   const pad = (s: string) => (/\s/.test(s) ? ' ' : '');
   const head = before.cut ? ELLIPSIS + before.kept.trimStart() : before.kept;
   const tail = after.cut ? after.kept.trimEnd() + ELLIPSIS : after.kept;

@@ -5,7 +5,7 @@
 import { mf2 } from 'microformats-parser';
 import type { MentionType } from '../domain/comment.js';
 import { linkKey, parseHttpUrl } from '../lib/url.js';
-import { collapseWhitespace, truncateText } from './link-context.js';
+import { collapseWhitespace, clipPhrase } from './link-context.js';
 
 type Item = ReturnType<typeof mf2>['items'][number];
 type Property = Item['properties'][string][number];
@@ -84,8 +84,8 @@ function entryFacts(entry: Item, feed: Item | undefined, targetKey: string, expl
   return {
     mentionType,
     ...authorFacts(author),
-    title: name !== undefined && explicitNames && !isImpliedFrom(name, content ?? summary) ? truncateText(name, MAX_TITLE) : undefined,
-    excerpt: truncateText(summary ?? content ?? '', MAX_ENTRY_TEXT),
+    title: name !== undefined && explicitNames && !isImpliedFrom(name, content ?? summary) ? clipPhrase(name, MAX_TITLE) : undefined,
+    excerpt: clipPhrase(summary ?? content ?? '', MAX_ENTRY_TEXT),
   };
 }
 
@@ -107,12 +107,12 @@ function authorFacts(author: Property | undefined): Pick<EntryFacts, 'authorName
   if (author === undefined) return {};
   if (typeof author === 'string') {
     const url = httpUrl(author);
-    return url ? { authorUrl: url } : { authorName: truncateText(author, MAX_AUTHOR_NAME) };
+    return url ? { authorUrl: url } : { authorName: clipPhrase(author, MAX_AUTHOR_NAME) };
   }
-  if (!('properties' in author)) return { authorName: truncateText(author.value ?? '', MAX_AUTHOR_NAME) };
+  if (!('properties' in author)) return { authorName: clipPhrase(author.value ?? '', MAX_AUTHOR_NAME) };
   const nameText = textOf(values(author, 'name')[0]) ?? (typeof author.value === 'string' ? author.value : undefined);
   return {
-    authorName: nameText === undefined ? undefined : truncateText(nameText, MAX_AUTHOR_NAME),
+    authorName: nameText === undefined ? undefined : clipPhrase(nameText, MAX_AUTHOR_NAME),
     authorUrl: httpUrl(urlOf(values(author, 'url')[0])),
     authorPhoto: httpUrl(urlOf(values(author, 'photo')[0])),
   };

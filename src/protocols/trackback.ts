@@ -4,6 +4,7 @@
  */
 import type { ClientInfo, LinkbackSubmission } from '../domain/comment.js';
 import { ValidationError } from '../domain/errors.js';
+import { truncateText } from '../lib/text.js';
 import { parseHttpUrl } from '../lib/url.js';
 import { escapeXml } from '../lib/xml.js';
 
@@ -82,33 +83,8 @@ export function formatTrackbackRss(thread: TrackbackRssThread, pings: readonly T
   );
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-/**
- * Shortens text to at most `max` code points: cut to `max - 1`, trailing whitespace trimmed, then
- * `…` (U+2026). The cut falls between grapheme clusters, so it never splits a surrogate pair, an
- * emoji sequence or a letter from its combining marks. Text within the limit is returned unchanged.
- * (Movable Type and TrackBack 1.1 cut to 252 + "..."; the single-character ellipsis keeps 3 more.)
- */
+/** A TrackBack excerpt: at most `max` code points (255 by default), cut as lib/text's truncateText cuts. */
 export function truncateExcerpt(text: string, max = 255): string {
   if (!Number.isInteger(max) || max < 1) throw new RangeError(`truncateExcerpt: max must be a positive integer, got ${max}`);
-  if (codePointCount(text, max + 1) <= max) return text;
-  let kept = '';
-  let count = 0;
-  for (const { segment } of graphemes.segment(text)) {
-    const size = codePointCount(segment, Infinity);
-    if (count + size > max - 1) break;
-    kept += segment;
-    count += size;
-  }
-  return `${kept.trimEnd()}…`;
-}
-
-/** Code points in text, counting no further than `stopAt`. */
-function codePointCount(text: string, stopAt: number): number {
-  let count = 0;
-  for (const _ of text) {
-    if (++count >= stopAt) break;
-  }
-  return count;
+  return truncateText(text, max);
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkSourceLinks } from '../../src/linkback/find-link.js';
-import { excerptAround, truncateText } from '../../src/linkback/link-context.js';
+import { excerptAround, clipPhrase } from '../../src/linkback/link-context.js';
 
 const TARGET = 'https://blog.example/post/';
 
@@ -85,11 +85,11 @@ describe('context around the link', () => {
   });
 });
 
-describe('excerptAround and truncateText', () => {
+describe('excerptAround and clipPhrase', () => {
   it('cuts a long text on a grapheme boundary within the limit', () => {
-    assert.equal(truncateText('  a   b  ', 10), 'a b');
-    assert.equal(truncateText('   ', 10), undefined);
-    const cut = truncateText('é'.normalize('NFD').repeat(10), 7);
+    assert.equal(clipPhrase('  a   b  ', 10), 'a b');
+    assert.equal(clipPhrase('   ', 10), undefined);
+    const cut = clipPhrase('é'.normalize('NFD').repeat(10), 7);
     assert.equal(cut, 'é'.normalize('NFD').repeat(3) + '…');
   });
 
