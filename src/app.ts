@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { NotFoundError } from './domain/errors.js';
 import { identiconSvg } from './lib/avatar.js';
 import { adminRoutes } from './http/admin-routes.js';
+import { adminDataRoutes } from './http/admin-data-routes.js';
 import { adminPageRoutes } from './http/admin-page-routes.js';
 import { commentRoutes } from './http/comment-routes.js';
 import { trackbackRoutes } from './http/trackback-routes.js';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(widgetRoutes({ dir: join(projectRoot(), 'dist', 'widget') }));
   app.use(demoRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
   app.use('/api/admin', requireAdmin(() => deps.adminTokenHash), adminRoutes({ ...deps, sites: config.sites }));
+  app.use('/api/admin', requireAdmin(() => deps.adminTokenHash), adminDataRoutes(deps));
   app.use(adminPageRoutes());
   app.use(actionRoutes({ ...deps, publicUrl: config.publicUrl }));
   app.use(subscriptionRoutes({ ...deps, publicUrl: config.publicUrl }));

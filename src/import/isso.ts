@@ -38,7 +38,12 @@ export async function* readIsso(
     throw new ImportError(file, `cannot open it as SQLite: ${(err as Error).message}`);
   }
   try {
-    const tables = new Set((db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as Array<{ name: string }>).map((r) => r.name));
+    let tables: Set<string>;
+    try {
+      tables = new Set((db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as Array<{ name: string }>).map((r) => r.name));
+    } catch (err) {
+      throw new ImportError(file, `cannot open it as SQLite: ${(err as Error).message}`);
+    }
     if (!tables.has('threads') || !tables.has('comments')) {
       throw new ImportError(file, 'not an Isso database (it has no threads and comments tables)');
     }
