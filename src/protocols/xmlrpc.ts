@@ -41,6 +41,10 @@ export async function readMethodCall(body: Buffer): Promise<MethodCall> {
   // The parser in use (sax, loose mode) does not expand DTD entities, but nothing legitimate in
   // XML-RPC needs a DTD, so it is refused outright (as expat-based servers effectively do).
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new XmlRpcFault(XMLRPC_FAULT.parseError, 'parse error. DOCTYPE and ENTITY declarations are not allowed');
+  // sax 1.2 passes a character reference beyond U+10FFFF (`&#99999999;`) to String.fromCodePoint,
+  // whose RangeError escapes the stream as an uncaught exception and ends the process (found by
+  // tests/fuzz/xmlrpc.test.ts). XML 1.0 §4.1 makes such a reference a well-formedness error anyway.
+  if (hasOutOfRangeCharRef(xml)) throw new XmlRpcFault(XMLRPC_FAULT.parseError, 'parse error. not well formed (character reference out of range)');
   const { methodName, params } = await new Promise<{ methodName: string | undefined; params: unknown[] }>((resolve, reject) => {
     new Deserializer('utf8').deserializeMethodCall(Readable.from([Buffer.from(xml, 'utf8')]), (error, name, values) => {
       if (error) {
@@ -55,6 +59,14 @@ export async function readMethodCall(body: Buffer): Promise<MethodCall> {
   const name = (methodName ?? '').trim();
   if (!METHOD_NAME.test(name)) throw new XmlRpcFault(XMLRPC_FAULT.invalidRequest, 'server error. invalid xml-rpc. bad method name');
   return { methodName: name, params: params.map(clean) };
+}
+
+function hasOutOfRangeCharRef(xml: string): boolean {
+  for (const m of xml.matchAll(/&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));/g)) {
+    const code = m[1] !== undefined ? parseInt(m[1], 16) : parseInt(m[2]!, 10);
+    if (!(code <= 0x10ffff)) return true;
+  }
+  return false;
 }
 
 /** Honours `<?xml … encoding="…"?>` (sax alone always reads UTF-8: ISO-8859-1 `é` became U+FFFD). */
