@@ -25,7 +25,8 @@ export function createMailTransport(smtpUrl: string): MailTransport {
   });
   return {
     async send(mail: OutgoingMail): Promise<void> {
-      await transporter.sendMail({ from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, headers: mail.headers });
+      // `to` as an address object: a reader-supplied address is never parsed as a list of recipients.
+      await transporter.sendMail({ from: mail.from, to: { name: '', address: mail.to }, subject: mail.subject, text: mail.text, headers: mail.headers });
     },
     close: () => transporter.close(),
   };

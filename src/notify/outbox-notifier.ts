@@ -47,6 +47,8 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
 
   async function requestSubscription(c: Comment, from: string): Promise<void> {
     const email = c.email.trim().toLowerCase();
+    // One plain address only: nothing a mail library could read as several recipients.
+    if (!/^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9.-]+$/.test(email)) return;
     const existing = await store.subscriptions.findByEmail(email, c.threadId);
     if (existing?.confirmed) return;
     if (existing && clock.now().getTime() - existing.created.getTime() < RECONFIRM_AFTER_MS) return;

@@ -137,6 +137,25 @@ describe('owner notification mail, auto-approved and linkbacks', () => {
     assert.match(linkAfter(mail.text, 'Mark as spam'), /token=/);
   });
 
+  test('a linkback is mailed too; an unverified TrackBack is held and says so', async () => {
+    const tb = await startWithMail({ BACKTALK_VERIFY_TRACKBACKS: 'false' });
+    try {
+      const res = await tb.app.postForm(`/trackback?target=${encodeURIComponent('http://blog.example/2026/11/hello/')}`, {
+        url: 'http://other.example/answer', title: 'An answer', blog_name: 'Other blog', excerpt: 'I disagree, politely',
+      });
+      assert.match(await res.text(), /<error>0<\/error>/);
+      await tb.flush();
+      const [mail] = tb.smtp.to(OWNER);
+      assert.ok(mail);
+      assert.match(mail.subject, /^\[held\] New trackback by Other blog on http:\/\/blog\.example\//);
+      assert.match(mail.text, /Source: http:\/\/other\.example\/answer/);
+      assert.match(mail.text, /I disagree, politely/);
+      assert.match(linkAfter(mail.text, 'Approve'), /token=/);
+    } finally {
+      await tb.close();
+    }
+  });
+
   test('nothing is mailed when no owner address is set', async () => {
     const quiet = await startWithMail({ BACKTALK_NOTIFY_EMAIL: '' });
     try {

@@ -136,3 +136,19 @@ describe('reply subscriptions (moderation: all)', () => {
     assert.ok(!setup.smtp.mails.some((m) => m.text.includes('spammy reply')), 'the spam text went out to nobody');
   });
 });
+
+describe('reply subscriptions: addresses', () => {
+  test('an address that could be read as several recipients is never subscribed or mailed', async () => {
+    const setup = await startWithMail({ BACKTALK_NOTIFY_EMAIL: '' });
+    try {
+      const res = await setup.app.postJson('/comments', { target: POST, author: 'X', email: 'a,victim@example.org', body: 'list trick', subscribe: true });
+      assert.equal(res.status, 201);
+      await setup.flush();
+      assert.equal(setup.smtp.mails.length, 0);
+      const thread = await setup.app.deps.store.threads.findByTarget(POST);
+      assert.equal(await setup.app.deps.store.subscriptions.findByEmail('a,victim@example.org', thread!.id), undefined);
+    } finally {
+      await setup.close();
+    }
+  });
+});
