@@ -112,9 +112,10 @@ function showApp(root: HTMLElement, initial: Counts): void {
     const tab = tabs[index]!;
     panel.setAttribute('aria-labelledby', buttons[index]!.id);
     panel.replaceChildren(tab.element);
-    if (focus) buttons[index]!.focus();
     void tab.show();
-    if (tab.key === 'search') search.focus();
+    // Arrow keys keep focus on the tabs (so the next arrow still works); a click goes to the search box.
+    if (focus) buttons[index]!.focus();
+    else if (tab.key === 'search') search.focus();
   }
 
   buttons.forEach((b, i) => b.addEventListener('click', () => select(i)));

@@ -109,6 +109,9 @@ describe('/admin in Chromium', () => {
     const parsesHtml = /innerHTML|insertAdjacentHTML|outerHTML|document\.write|eval\(/.exec(await js.text());
     assert.equal(parsesHtml, null, `the bundle must not parse HTML, but uses ${parsesHtml?.[0]}`);
     assert.equal((await server.request('/admin/other.js')).status, 404);
+    const slash = await server.request('/admin/');
+    assert.equal(slash.status, 301, 'a trailing slash would break the relative asset URLs');
+    assert.equal(new URL(slash.headers.get('location')!, `${server.url}/admin/`).pathname, '/admin');
   });
 
   it('signs in, moderates one by one and in bulk, searches, closes a thread, edits blocked words', async (t) => {
@@ -199,6 +202,14 @@ describe('/admin in Chromium', () => {
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-tab')), 'pending');
     await page.keyboard.press('ArrowRight');
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-tab')), 'approved');
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-tab')), 'pending', 'arrows wrap around');
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-tab')), 'search', 'arrows stay on the tabs');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
     await item(page, ids[0]!).waitFor();
 
     // Sign out forgets the token.

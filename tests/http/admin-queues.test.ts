@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 
+import { FAKE_AKISMET_KEY, startFakeAkismet } from '../helpers/fake-akismet.js';
 import { POST, SITE, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { adminFind, adminList, assertErrorShape, listIds, postComment, type AdminComment } from './http-support.js';
+import { adminFind, adminList, assertErrorShape, listIds, postComment, waitFor, type AdminComment } from './http-support.js';
 
 const OTHER_POST = `${SITE}/2026/11/second/`;
 
@@ -110,6 +111,22 @@ describe('POST /api/admin/comments/bulk', () => {
     const deleted = (await (await bulk(server, { action: 'delete', ids: ids.slice(1) })).json()) as { results: unknown[] };
     assert.deepEqual(deleted.results, ids.slice(1).map((id) => ({ id, ok: true, deleted: true, placeholder: false })));
     assert.equal(await adminFind(server, ids[1]!), undefined);
+  });
+
+  it('teaches Akismet each spam and ham decision, as single actions do', async (t) => {
+    const akismet = await startFakeAkismet();
+    t.after(() => akismet.close());
+    const server = await start(t, { BACKTALK_AKISMET_KEY: FAKE_AKISMET_KEY, BACKTALK_AKISMET_URL: akismet.url });
+    const a = await postComment(server, { body: 'first', author: 'Ann' });
+    const b = await postComment(server, { body: 'second', author: 'Bob' });
+    assert.equal((await bulk(server, { action: 'spam', ids: [a.id, b.id] })).status, 200);
+    const reports = (path: string) => akismet.requests.filter((r) => r.path === path).map((r) => r.form.comment_author);
+    await waitFor(() => reports('/1.1/submit-spam').length === 2, 3000, 'two submit-spam reports');
+    assert.deepEqual(reports('/1.1/submit-spam').sort(), ['Ann', 'Bob']);
+    assert.equal((await bulk(server, { action: 'ham', ids: [b.id] })).status, 200);
+    await waitFor(() => reports('/1.1/submit-ham').length === 1, 3000, 'a submit-ham report');
+    assert.deepEqual(reports('/1.1/submit-ham'), ['Bob']);
+    assert.equal((await adminFind(server, b.id))?.status, 'approved');
   });
 
   it('refuses a bad action, empty or oversized id lists and non-ids, changing nothing', async (t) => {
