@@ -461,7 +461,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         assert.deepEqual(await search('watch', 'ip'), []);
       });
 
-      test('search takes % and _ literally, filters by status, and pages like listByStatus', async () => {
+      test('search takes % and _ literally, ignores case in any script, filters by status, and pages like listByStatus', async () => {
         const t = await thread();
         const percent = await insertOk(aComment(t.id, { bodyRaw: '100% sure', status: 'pending' }));
         await insertOk(aComment(t.id, { bodyRaw: '100 sure', status: 'pending' }));
@@ -469,6 +469,9 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await insertOk(aComment(t.id, { bodyRaw: 'snakeXcase', status: 'spam' }));
         assert.deepEqual(ids(await store.comments.search({ q: '0%' }, { limit: 10 })), [percent.id]);
         assert.deepEqual(ids(await store.comments.search({ q: 'e_c' }, { limit: 10 })), [under.id]);
+        const cyrillic = await insertOk(aComment(t.id, { bodyRaw: 'Спасибо за ОТВЕТ', author: 'Ёжик' }));
+        assert.deepEqual(ids(await store.comments.search({ q: 'ответ' }, { limit: 10 })), [cyrillic.id], 'case is ignored beyond ASCII');
+        assert.deepEqual(ids(await store.comments.search({ q: 'ёЖИК', field: 'author' }, { limit: 10 })), [cyrillic.id]);
 
         const many: Comment[] = [];
         for (let i = 0; i < 5; i++) many.push(await insertOk(aComment(t.id, { bodyRaw: `needle ${i}`, status: i % 2 === 0 ? 'spam' : 'pending' })));

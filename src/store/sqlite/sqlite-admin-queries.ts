@@ -13,10 +13,13 @@ const FIELD_COLUMNS: Record<CommentSearchField, readonly string[]> = {
   source: ["coalesce(c.source_url, '')"],
 };
 
-/** `LIKE` treats % and _ as wildcards; the search is for the literal text. */
+/** `LIKE` treats % and _ as wildcards; the thread filter is for the literal text. */
 export function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
+
+/** A connection function: JavaScript's Unicode lower-casing. */
+const FOLD = 'backtalk_fold';
 
 export function emptyCounts(): Record<CommentStatus, number> {
   return Object.fromEntries(COMMENT_STATUSES.map((s) => [s, 0])) as Record<CommentStatus, number>;
@@ -27,6 +30,8 @@ export class SqliteAdminQueries {
   private readonly stmts;
 
   constructor(private readonly db: SqliteDatabase) {
+    // SQLite's LIKE and lower() fold ASCII letters only; the search must also find "ОТВЕТ" by "ответ".
+    db.function(FOLD, { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
     this.stmts = {
       counts: db.prepare(`SELECT status, count(*) AS n FROM comments GROUP BY status`),
       threads: db.prepare(`SELECT t.*,
@@ -47,7 +52,7 @@ export class SqliteAdminQueries {
 
   search(query: CommentSearch, page: { limit: number; before?: number }): Comment[] {
     const rows = this.searchStatement(query.field, query.status !== undefined).all({
-      pattern: likePattern(query.q),
+      needle: query.q.toLowerCase(),
       status: query.status ?? null,
       before: page.before ?? Number.MAX_SAFE_INTEGER,
       limit: page.limit,
@@ -78,7 +83,7 @@ export class SqliteAdminQueries {
     let stmt = this.searches.get(key);
     if (!stmt) {
       const columns = field ? FIELD_COLUMNS[field] : Object.values(FIELD_COLUMNS).flat();
-      const match = columns.map((col) => `${col} LIKE @pattern ESCAPE '\\'`).join(' OR ');
+      const match = columns.map((col) => `instr(${FOLD}(${col}), @needle) > 0`).join(' OR ');
       stmt = this.db.prepare(`SELECT ${COMMENT_COLUMNS} FROM comments c JOIN threads t ON t.id = c.thread_id
         WHERE (${match}) ${byStatus ? 'AND c.status = @status' : "AND @status IS NULL"} AND c.id < @before
         ORDER BY c.id DESC LIMIT @limit`);
