@@ -35,7 +35,7 @@ export interface LinkbackUpdate {
 export type CommentSearchField = 'text' | 'author' | 'email' | 'ip' | 'source';
 export const COMMENT_SEARCH_FIELDS: readonly CommentSearchField[] = ['text', 'author', 'email', 'ip', 'source'];
 
-/** Admin search: a substring (ASCII letters case-insensitive) of one field or of any. */
+/** Admin search: a substring, case-insensitive (Unicode lower case), of one field or of any. */
 export interface CommentSearch {
   q: string;
   field?: CommentSearchField;
