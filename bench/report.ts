@@ -30,7 +30,7 @@ export interface ScenarioResult {
 export interface Report {
   date: string;
   machine: Record<string, string | number>;
-  params: LoadParams & { warmup: number; seedComments: number; scenarios: string[] };
+  params: LoadParams & { warmup: number; seedComments: number; scenarios: string[]; servers: string };
   scenarios: ScenarioResult[];
   /** Anything that makes the numbers suspect: errors, crashes, failed probes, server log lines. */
   problems: string[];

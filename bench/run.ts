@@ -15,17 +15,23 @@ import { killAllChildren, type ServerProcess } from './children.js';
 import { startCpuAccounting } from './cpu.js';
 import { runLoad, stopCurrentLoad, type LoadParams } from './measure.js';
 import { machineInfo, markdownReport, markdownTable, type Report, type ScenarioResult, type SideResult } from './report.js';
-import { SCENARIOS, type Scenario } from './scenarios.js';
-import { SEED_COMMENTS, SIDES, seed, startSide, type SideName } from './sides.js';
+import { SCENARIOS, setSources, type Scenario } from './scenarios.js';
+import { buildForBench } from './build.js';
+import { SEED_COMMENTS, SIDES, seed, startSide, startSources, useBuild, type SideName } from './sides.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const resultsDir = join(root, 'bench', 'results');
 
-const USAGE = `usage: npm run bench -- [--connections N] [--duration SECONDS] [--warmup SECONDS] [--only NAME[,NAME…]]
+const USAGE = `usage: npm run bench -- [--connections N] [--duration SECONDS] [--warmup SECONDS] [--only NAME[,NAME…]] [--cpu-prof] [--tsx]
+  --tsx: run the servers' TypeScript under the tsx loader instead of the esbuild-transpiled JavaScript
+  --cpu-prof: run Backtalk with node --cpu-prof; profiles go to bench/results/profiles/<scenario>/
+  (summarize one with: node --import tsx bench/profile-summary.ts FILE.cpuprofile)
 scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`;
 
 interface Options extends LoadParams {
   warmup: number;
+  cpuProf: boolean;
+  tsx: boolean;
   scenarios: Scenario[];
 }
 
@@ -46,6 +52,8 @@ function readOptions(argv: string[]): Options {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       only: { type: 'string', multiple: true },
+      'cpu-prof': { type: 'boolean' },
+      tsx: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -60,6 +68,8 @@ function readOptions(argv: string[]): Options {
     connections: numberOption(values.connections, 'connections', 32, 1, 1024, true),
     duration: numberOption(values.duration, 'duration', 10, 1, 600, true),
     warmup: numberOption(values.warmup, 'warmup', 2, 0, 60, true),
+    cpuProf: values['cpu-prof'] ?? false,
+    tsx: values.tsx ?? false,
     scenarios: names.length > 0 ? SCENARIOS.filter((s) => names.includes(s.name)) : [...SCENARIOS],
   };
 }
@@ -78,16 +88,21 @@ async function measureSide(
   mkdirSync(dataDir, { recursive: true });
   let server: ServerProcess | undefined;
   try {
-    server = await startSide(side, root, dataDir);
+    const profileDir = opts.cpuProf && side === 'backtalk' ? join(resultsDir, 'profiles', scenario.name) : undefined;
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
+    server = await startSide(side, root, dataDir, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
     say(`[${where}] serving on ${server.url} (pid ${server.pid}); seeding ${SEED_COMMENTS} comments`);
     await seed(side, server.url);
+    await scenario.prepare?.(side, server.url);
     const probeProblem = await scenario.probe(side, server.url);
     if (probeProblem) problems.push(`${where}: the probe request before the load: ${probeProblem}`);
+    let answered = probeProblem ? 0 : 1;
 
     let warmup: SideResult['warmup'] = null;
     if (opts.warmup > 0) {
       const w = await runLoad(server.url, scenario.requests[side](), { connections: opts.connections, duration: opts.warmup }, scenario.expectStatus);
       warmup = { responses: w.totalResponses, errors: w.errors, statusCounts: w.statusCounts };
+      answered += w.statusCounts[String(scenario.expectStatus)] ?? 0;
       if (w.errors > 0) {
         problems.push(`${where}: ${w.errors} ERRORS during warm-up; statuses ${JSON.stringify(w.statusCounts)}` +
           (w.errorSamples.length ? `; client errors: ${w.errorSamples.join(' | ')}` : ''));
@@ -103,6 +118,11 @@ async function measureSide(
       problems.push(`${where}: ${load.errors} ERRORS of ${load.totalResponses} responses; statuses ${JSON.stringify(load.statusCounts)}` +
         (load.errorSamples.length ? `; client errors: ${load.errorSamples.join(' | ')}` : ''));
     }
+    answered += load.statusCounts[String(scenario.expectStatus)] ?? 0;
+    // Each load that stops leaves up to one request per connection in flight, unanswered.
+    const unanswered = opts.connections * (opts.warmup > 0 ? 2 : 1);
+    const checkProblem = await scenario.check?.(side, server.url, answered, unanswered);
+    if (checkProblem) problems.push(`${where}: after the load: ${checkProblem}`);
     say(`[${where}] ${fmt(load.requestsPerSec, 1)} req/s, p50 ${load.latencyMs.p50} ms, p99 ${load.latencyMs.p99} ms, ` +
       `${load.totalResponses} responses, statuses ${JSON.stringify(load.statusCounts)}; ` +
       `CPUs used: server ${cpu.server}, load generator ${cpu.loadGenerator}, others ${cpu.others}`);
@@ -143,7 +163,14 @@ async function main(): Promise<number> {
   const problems: string[] = [];
   const warnings: string[] = [];
   const scenarios: ScenarioResult[] = [];
+  let sources: ServerProcess | undefined;
   try {
+    useBuild(opts.tsx ? undefined : await buildForBench(root));
+    if (opts.scenarios.some((s) => s.needsSources)) {
+      sources = await startSources(root);
+      setSources(sources.url.split(' '));
+      say(`linking pages for the linkback scenarios on ${sources.url.split(' ').length} loopback hosts (pid ${sources.pid})`);
+    }
     for (const scenario of opts.scenarios) {
       const result: ScenarioResult = { name: scenario.name, description: scenario.description, expectStatus: scenario.expectStatus, sides: {}, ratio: null };
       // One side after the other: never two servers under load at once.
@@ -157,6 +184,7 @@ async function main(): Promise<number> {
       scenarios.push(result);
     }
   } finally {
+    await sources?.stop();
     killAllChildren();
     cleanup();
   }
@@ -164,7 +192,7 @@ async function main(): Promise<number> {
   const report: Report = {
     date: new Date().toISOString(),
     machine: machineInfo(root),
-    params: { connections: opts.connections, duration: opts.duration, warmup: opts.warmup, seedComments: SEED_COMMENTS, scenarios: opts.scenarios.map((s) => s.name) },
+    params: { connections: opts.connections, duration: opts.duration, warmup: opts.warmup, seedComments: SEED_COMMENTS, scenarios: opts.scenarios.map((s) => s.name), servers: opts.tsx ? 'tsx' : 'esbuild-transpiled JavaScript' },
     scenarios,
     problems,
     warnings,

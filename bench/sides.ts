@@ -22,12 +22,22 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-export function startSide(side: SideName, root: string, dataDir: string): Promise<ServerProcess> {
+/**
+ * Where the servers' JavaScript is: bench/results/build (see build.ts) unless --tsx asked for the
+ * TypeScript sources under the tsx loader.
+ */
+let runFrom: { dir: string; loader: string[] } = { dir: '.', loader: ['--import', 'tsx'] };
+export function useBuild(dir: string | undefined): void {
+  runFrom = dir === undefined ? { dir: '.', loader: ['--import', 'tsx'] } : { dir, loader: [] };
+}
+const entry = (file: string): string[] => [...runFrom.loader, join(runFrom.dir, runFrom.loader.length ? file : file.replace(/\.ts$/, '.js'))];
+
+export function startSide(side: SideName, root: string, dataDir: string, nodeArgs: string[] = []): Promise<ServerProcess> {
   const db = join(dataDir, 'bench.db');
   if (side === 'backtalk') {
     return startServer({
       name: 'backtalk',
-      args: ['--import', 'tsx', 'src/main.ts'],
+      args: [...nodeArgs, ...entry('src/main.ts')],
       cwd: root,
       env: {
         ...cleanEnv(),
@@ -37,6 +47,12 @@ export function startSide(side: SideName, root: string, dataDir: string): Promis
         BACKTALK_RATE_LIMIT: '0',
         BACKTALK_LOG_LEVEL: 'warn',
         BACKTALK_ADMIN_TOKEN: ADMIN_TOKEN,
+        // The linkback scenarios' sources are on loopback, and each ping names a new source page:
+        // the outbound budgets (flood guards, tested elsewhere) must not be what is measured.
+        BACKTALK_ALLOW_PRIVATE_FETCH: 'true',
+        BACKTALK_FETCH_PER_HOST_PER_MINUTE: '1000000',
+        BACKTALK_FETCH_PER_MINUTE: '1000000',
+        BACKTALK_LINKBACKS_PER_THREAD_HOUR: '0',
       },
       // BACKTALK_PUBLIC_URL is derived from host and the port actually bound: take it from the line.
       readyLine: /^Backtalk serving on (\S+) \(/m,
@@ -44,7 +60,7 @@ export function startSide(side: SideName, root: string, dataDir: string): Promis
   }
   return startServer({
     name: 'baseline',
-    args: ['--import', 'tsx', 'bench/baseline-server.ts'],
+    args: entry('bench/baseline-server.ts'),
     cwd: root,
     env: { ...cleanEnv(), BASELINE_PORT: '0', BASELINE_DB: db },
     readyLine: /^Baseline serving on (\S+)/m,
@@ -61,10 +77,21 @@ export function seedFields(i: number): Record<string, string> {
   };
 }
 
+/** The linking pages of the linkback scenarios (bench/source-server.ts), shared by both sides. */
+export function startSources(root: string): Promise<ServerProcess> {
+  return startServer({
+    name: 'sources',
+    args: entry('bench/source-server.ts'),
+    cwd: root,
+    env: { ...cleanEnv(), SOURCE_TARGET: TARGET, SOURCE_HOSTS: '32' },
+    readyLine: /^Sources serving on (.+)$/m,
+  });
+}
+
 /** Backtalk: JSON posts (201); the baseline only reads forms (303). Sequential, bounded. */
-export async function seed(side: SideName, url: string): Promise<void> {
-  for (let i = 1; i <= SEED_COMMENTS; i++) {
-    const fields = seedFields(i);
+export async function seed(side: SideName, url: string, count = SEED_COMMENTS, fieldsOf: (i: number) => Record<string, string> = seedFields): Promise<void> {
+  for (let i = 1; i <= count; i++) {
+    const fields = fieldsOf(i);
     const res = side === 'backtalk'
       ? await fetch(`${url}/comments`, {
         method: 'POST',

@@ -6,6 +6,7 @@ import { adminRoutes } from './http/admin-routes.js';
 import { adminDataRoutes } from './http/admin-data-routes.js';
 import { adminPageRoutes } from './http/admin-page-routes.js';
 import { commentRoutes } from './http/comment-routes.js';
+import { createPublicReads } from './http/public-reads.js';
 import { trackbackRoutes } from './http/trackback-routes.js';
 import { discoveryRoutes } from './http/discovery-routes.js';
 import { xmlrpcRoutes } from './http/xmlrpc-routes.js';
@@ -34,7 +35,11 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
-  app.use(requestId(), requestLog(deps.logger), requestMetrics(deps.metrics));
+  const perRequest = [requestId(), requestLog(deps.logger), requestMetrics(deps.metrics)];
+  const publicReads = createPublicReads({ ...deps, sites: config.sites, publicUrl: config.publicUrl });
+  // Unchanged threads (a 304, or a body already rendered) are answered ahead of the router: public-reads.ts.
+  app.use(publicReads.fastLane(perRequest));
+  app.use(...perRequest);
 
   app.get('/healthz', async (_req, res) => {
     const ok = await deps.store.ping().catch(() => false);
@@ -42,7 +47,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(['/comments', '/api/comments', '/api/counts', '/api/preview', '/thread'], siteCors(config.sites));
-  app.use(commentRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
+  app.use(commentRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl, publicReads }));
   app.use(trackbackRoutes({ ...deps, sites: config.sites }));
   app.use(xmlrpcRoutes({ ...deps, sites: config.sites }));
   app.use(webmentionRoutes({ ...deps, publicUrl: config.publicUrl }));

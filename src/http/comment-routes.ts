@@ -8,9 +8,9 @@ import type { Pipeline } from '../pipeline/receive.js';
 import type { OwnComments } from '../pipeline/edit.js';
 import type { Store } from '../store/repository.js';
 import { clientInfo } from './client-info.js';
-import { BodyCache, etagOf, notModified, sendJsonBody } from './middleware/caching.js';
 import { isFormPost } from './middleware/error-handler.js';
 import { heldPage } from './pages.js';
+import { createPublicReads, type PublicReads } from './public-reads.js';
 
 export interface CommentRouteDeps {
   pipeline: Pipeline;
@@ -19,17 +19,16 @@ export interface CommentRouteDeps {
   sites: readonly string[];
   publicUrl: string;
   avatarUrl: (c: Comment) => string;
+  /** Shared with the app's fast lane (app.ts), so both use one rendered-body cache. */
+  publicReads?: PublicReads;
 }
 
 const BODY_LIMIT = '64kb';
-const MAX_COUNT_TARGETS = 100;
-const RENDERED_CACHE_BYTES = 16 * 1024 * 1024;
 
 export function commentRoutes(deps: CommentRouteDeps): Router {
   const router = Router();
   const json = (c: Comment) => toCommentJson(c, deps.avatarUrl(c));
-  // Rendered GET /api/comments bodies, used only while the thread's ETag is unchanged.
-  const renderedThreads = new BodyCache(RENDERED_CACHE_BYTES);
+  const reads = deps.publicReads ?? createPublicReads(deps);
   const bodies = [express.json({ limit: BODY_LIMIT }), express.urlencoded({ limit: BODY_LIMIT, extended: false })];
 
   router.post('/comments', ...bodies, async (req, res) => {
@@ -56,43 +55,8 @@ export function commentRoutes(deps: CommentRouteDeps): Router {
     res.type('html').send(heldPage(target));
   });
 
-  router.get('/api/comments', async (req, res) => {
-    const target = resolveTarget(singleQuery(req, 'target'), deps.sites);
-    // The validator first (one indexed read); the comments are read only when the reader's copy is old.
-    const version = (await deps.store.comments.threadVersions([target])).get(target);
-    const etag = etagOf('comments', deps.publicUrl, target, version ?? '-');
-    if (notModified(req, res, etag)) return;
-    let body = renderedThreads.get(target, etag);
-    if (!body) {
-      const thread = version === undefined ? undefined : await deps.store.threads.findByTarget(target);
-      const comments = thread ? await deps.store.comments.listVisible(thread.id) : [];
-      body = Buffer.from(JSON.stringify({ target, total: comments.filter((c) => !c.deleted).length, comments: comments.map(json) }));
-      renderedThreads.set(target, etag, body);
-    }
-    sendJsonBody(res, body);
-  });
-
-  router.get('/api/counts', async (req, res) => {
-    const raw = req.query.target;
-    const asked = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((t): t is string => typeof t === 'string');
-    if (asked.length === 0) throw new ValidationError('missing-field', 'Give at least one target.', 'target');
-    if (asked.length > MAX_COUNT_TARGETS) throw new ValidationError('invalid-body', `At most ${MAX_COUNT_TARGETS} targets at once.`, 'target');
-    const normalized = new Map<string, string>();
-    for (const t of asked) {
-      try {
-        normalized.set(t, resolveTarget(t, deps.sites));
-      } catch {
-        // An unknown or foreign target simply has no comments here (contract: 0 for unknown).
-      }
-    }
-    const versions = await deps.store.comments.threadVersions([...normalized.values()]);
-    const etag = etagOf('counts', ...asked.map((t) => `${t}\t${versions.get(normalized.get(t) ?? '') ?? '-'}`));
-    if (notModified(req, res, etag)) return;
-    const counts = await deps.store.comments.countVisible([...normalized.values()]);
-    const body: Record<string, number> = Object.create(null);
-    for (const t of asked) body[t] = counts.get(normalized.get(t) ?? '') ?? 0;
-    res.json(body);
-  });
+  router.get('/api/comments', reads.comments);
+  router.get('/api/counts', reads.counts);
 
   router.put('/api/comments/:id', express.json({ limit: BODY_LIMIT }), async (req, res) => {
     const edited = await deps.ownComments.edit(idParam(req), req.get('x-edit-token') ?? '', parseCommentEdit(req.body));
@@ -113,9 +77,4 @@ export function idParam(req: Request): number {
   const id = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(id) || id <= 0) throw new ValidationError('invalid-body', 'Not a comment id.', 'id');
   return id;
-}
-
-function singleQuery(req: Request, name: string): string {
-  const value = req.query[name];
-  return typeof value === 'string' ? value : '';
 }

@@ -124,7 +124,7 @@ describe('ETag and Cache-Control on GET /api/comments', () => {
     await assertNotModified(server, commentsPath(), next.etag);
   });
 
-  it('a held comment approved later changes it; a reply makes a deleted parent a placeholder', async (t) => {
+  it('a held comment approved later changes it', async (t) => {
     const server = await start(t, { BACKTALK_MODERATION: 'all' });
     const held = await postComment(server, { body: 'wait for me', author: 'Ann' });
     assert.equal(held.status, 'pending');
@@ -184,5 +184,66 @@ describe('ETag and Cache-Control on GET /api/counts', () => {
     assert.equal((await moderate(server, c.id, 'spam')).status, 200);
     const next = await assertChanged(server, path, etag);
     assert.deepEqual(JSON.parse(next.body), { [POST]: 0 });
+  });
+});
+
+describe('the fast lane for unchanged threads (src/http/public-reads.ts)', () => {
+  /** Header names and values that must agree between the two paths (not Date, not the request id). */
+  function comparable(res: Response): Record<string, string> {
+    const out: Record<string, string> = {};
+    res.headers.forEach((value, name) => {
+      if (!['date', 'x-request-id', 'keep-alive', 'connection'].includes(name)) out[name] = value;
+    });
+    return out;
+  }
+
+  it('answers a cached body and a 304 with the same headers, body and request id as the full path', async (t) => {
+    const server = await start(t);
+    await postComment(server, { body: 'cached', author: 'Ann' });
+    const headers = { origin: SITE };
+    // The first read renders (full path); the second is served from the rendered-body cache.
+    const full = await server.request(commentsPath(), { headers });
+    const fullBody = await full.text();
+    const fast = await server.request(commentsPath(), { headers: { ...headers, 'x-request-id': 'reader-req-1' } });
+    const fastBody = await fast.text();
+    assert.equal(fast.status, 200);
+    assert.equal(fastBody, fullBody);
+    assert.deepEqual(comparable(fast), comparable(full));
+    assert.equal(fast.headers.get('access-control-allow-origin'), SITE);
+    assert.equal(fast.headers.get('x-request-id'), 'reader-req-1');
+    assert.ok(full.headers.get('x-request-id'));
+
+    // A trailing slash is routed by Express only: the full path's 304, to compare with the fast one's.
+    const etag = full.headers.get('etag')!;
+    const slowPath = `/api/comments/?target=${encodeURIComponent(POST)}`;
+    const slow304 = await server.request(slowPath, { headers: { ...headers, 'if-none-match': etag } });
+    const fast304 = await server.request(commentsPath(), { headers: { ...headers, 'if-none-match': etag } });
+    assert.equal(slow304.status, 304);
+    assert.equal(fast304.status, 304);
+    assert.equal(await fast304.text(), '');
+    assert.deepEqual(comparable(fast304), comparable(slow304));
+  });
+
+  it('leaves errors to the full path: a foreign or missing target is still the JSON error', async (t) => {
+    const server = await start(t);
+    const foreign = await server.request(`/api/comments?target=${encodeURIComponent('https://elsewhere.example/p')}`, { headers: { 'if-none-match': '*' } });
+    assert.equal(foreign.status, 403);
+    assert.match(await foreign.text(), /"error"/);
+    const missing = await server.request('/api/comments?target=', { headers: { 'if-none-match': '*' } });
+    assert.equal(missing.status, 400);
+    await missing.text();
+  });
+
+  it('counts the fast answers in /metrics under the route, like the full path', async (t) => {
+    const server = await start(t);
+    await postComment(server, { body: 'metrics', author: 'Ann' });
+    const { etag } = await fresh(server, commentsPath());
+    for (let i = 0; i < 3; i++) await assertNotModified(server, commentsPath(), etag);
+    const res = await server.admin('/metrics');
+    const text = await res.text();
+    assert.equal(res.status, 200, text.slice(0, 200));
+    const line = text.split('\n').find((l) => /route="\/api\/comments"/.test(l) && /status="304"/.test(l) && /_total/.test(l));
+    assert.ok(line, 'no 304 counter for /api/comments');
+    assert.match(line, / 3$/);
   });
 });
