@@ -9,8 +9,9 @@ import type { WidgetApi } from './interactive.js';
 /** `{lang: plural forms of "N comments"}`, generated from src/i18n at build time. */
 declare const BT_COUNT_FORMS: Record<string, Record<string, string>>;
 
+// Read now: `document.currentScript` is null once this script has finished running.
 const script = document.currentScript as HTMLScriptElement | null;
-if (script) boot(script);
+const enc = encodeURIComponent;
 
 function boot(script: HTMLScriptElement): void {
   const base = script.src.replace(/\/embed\.js(?:[?#].*)?$/, '');
@@ -29,8 +30,6 @@ function boot(script: HTMLScriptElement): void {
 function canonical(): string | undefined {
   return document.querySelector<HTMLLinkElement>('link[rel="canonical"]')?.href || undefined;
 }
-
-const enc = encodeURIComponent;
 
 function counters(base: string, lang: string): void {
   const links = document.querySelectorAll<HTMLElement>('[data-backtalk-count]');
@@ -105,3 +104,6 @@ function arm(root: HTMLElement, base: string): void {
     // Storage disabled: nothing to show.
   }
 }
+
+// Last, so every declaration above is initialized before it runs.
+if (script) boot(script);

@@ -295,5 +295,7 @@ export function start(root: HTMLElement, base: string): WidgetApi {
 
   for (const type of ['click', 'submit', 'input']) root.addEventListener(type, handle);
   decorate();
+  // Text typed while this chunk was loading gets its preview too.
+  if (field('body')?.value) preview(field('body')!.value);
   return { handle };
 }
