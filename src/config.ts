@@ -4,6 +4,7 @@
  * one clear line naming the variable"). Nothing else in src/ reads process.env.
  */
 import { originOf, parseHttpUrl } from './lib/url.js';
+import { MAIL_LANGS } from './mail/mail-strings.js';
 
 export type ModerationMode = 'auto' | 'first-time' | 'all';
 
@@ -55,6 +56,8 @@ export interface Config {
   /** POST target for signed JSON events; unset = no webhook. */
   webhookUrl: string | undefined;
   webhookSecret: string | undefined;
+  /** Language of the mails: a key of MAIL_LANGS (en, ru). */
+  mailLang: string;
 }
 
 /** Settings after listening: the public URL and sites are known for sure. */
@@ -163,6 +166,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     problems.push('BACKTALK_WEBHOOK_SECRET: required with BACKTALK_WEBHOOK_URL, at least 16 characters');
   }
 
+  const mailLang = read('MAIL_LANG')?.toLowerCase() ?? 'en';
+  if (!Object.hasOwn(MAIL_LANGS, mailLang)) problems.push(`BACKTALK_MAIL_LANG: expected one of ${Object.keys(MAIL_LANGS).join(', ')}, got "${mailLang}"`);
+
   const config: Config = {
     host,
     port,
@@ -195,6 +201,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     mailFrom: read('MAIL_FROM'),
     webhookUrl,
     webhookSecret,
+    mailLang,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

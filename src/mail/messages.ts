@@ -4,6 +4,7 @@
  */
 import type { Comment } from '../domain/comment.js';
 import type { OutgoingMail } from './mail-transport.js';
+import { fill, mailStrings, type MailStrings } from './mail-strings.js';
 
 const EXCERPT_CHARS = 2000;
 
@@ -24,62 +25,50 @@ function excerpt(text: string): string {
   return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
 }
 
-const KIND_NAMES: Record<Comment['kind'], string> = { comment: 'comment', trackback: 'trackback', pingback: 'pingback', webmention: 'webmention' };
-
 /** The owner's notice of a new item; held items say so first in the subject so they sort together. */
-export function ownerMail(c: Comment, from: string, to: string, links: OwnerLinks): OutgoingMail {
+export function ownerMail(c: Comment, from: string, to: string, links: OwnerLinks, s: MailStrings = mailStrings('en')): OutgoingMail {
   const held = c.status === 'pending';
-  const who = c.author || c.source || 'someone';
-  const subject = oneLine(`${held ? '[held] ' : ''}New ${KIND_NAMES[c.kind]} by ${who} on ${c.target}`, 200);
-  const lines = [
-    `${held ? 'Held for moderation' : 'Published'}: a new ${KIND_NAMES[c.kind]} on ${c.target}`,
-    '',
-    `Author: ${c.author || '(none)'}`,
-  ];
-  if (c.email) lines.push(`E-mail: ${c.email}`);
-  if (c.url) lines.push(`Web site: ${c.url}`);
-  if (c.source) lines.push(`Source: ${c.source}`);
-  if (c.title) lines.push(`Title: ${c.title}`);
-  if (c.reasons.length > 0) lines.push(`Flagged: ${c.reasons.join(', ')}`);
+  const who = c.author || c.source || s.someone;
+  const vars = { held: held ? s.held : '', kind: s.kinds[c.kind], who, target: c.target };
+  const lines = [fill(held ? s.ownerHeld : s.ownerPublished, vars), '', `${s.author}: ${c.author || s.none}`];
+  if (c.email) lines.push(`${s.email}: ${c.email}`);
+  if (c.url) lines.push(`${s.website}: ${c.url}`);
+  if (c.source) lines.push(`${s.source}: ${c.source}`);
+  if (c.title) lines.push(`${s.title}: ${c.title}`);
+  if (c.reasons.length > 0) lines.push(`${s.flagged}: ${c.reasons.join(', ')}`);
   lines.push('', excerpt(c.bodyRaw), '');
-  if (c.status === 'approved') lines.push(`Read it: ${c.target}#comment-${c.id}`);
-  if (links.approve) lines.push(`Approve: ${links.approve}`);
-  if (links.spam) lines.push(`Mark as spam: ${links.spam}`);
-  lines.push(`Delete: ${links.delete}`, `All comments: ${links.admin}`, '');
-  lines.push('Each link opens a page that asks you to confirm, works once and expires after 7 days.');
-  return { from, to, subject, text: lines.join('\n') };
+  if (c.status === 'approved') lines.push(`${s.readIt}: ${c.target}#comment-${c.id}`);
+  if (links.approve) lines.push(`${s.approve}: ${links.approve}`);
+  if (links.spam) lines.push(`${s.spam}: ${links.spam}`);
+  lines.push(`${s.delete}: ${links.delete}`, `${s.allComments}: ${links.admin}`, '', s.linkNote);
+  return { from, to, subject: oneLine(fill(s.ownerSubject, vars), 200), text: lines.join('\n') };
 }
 
 /** Double opt-in: nothing is sent to a subscriber until this link has been followed and confirmed. */
-export function confirmSubscriptionMail(from: string, to: string, target: string, confirmUrl: string): OutgoingMail {
+export function confirmSubscriptionMail(from: string, to: string, target: string, confirmUrl: string, s: MailStrings = mailStrings('en')): OutgoingMail {
   return {
     from,
     to,
-    subject: oneLine(`Confirm: replies on ${target}`, 200),
-    text: [
-      `Somebody (we hope you) asked to be told by e-mail of new replies on ${target}.`,
-      '',
-      `To confirm, open this link and press the button: ${confirmUrl}`,
-      '',
-      'If it was not you, ignore this mail: nothing more will be sent.',
-    ].join('\n'),
+    subject: oneLine(fill(s.confirmSubject, { target }), 200),
+    text: [fill(s.confirmText, { target }), '', `${s.confirmLink}: ${confirmUrl}`, '', s.confirmIgnore].join('\n'),
   };
 }
 
 /** A reply notice to a confirmed subscriber, with RFC 8058 one-click unsubscribe headers. */
-export function replyMail(c: Comment, from: string, to: string, unsubscribeUrl: string): OutgoingMail {
+export function replyMail(c: Comment, from: string, to: string, unsubscribeUrl: string, s: MailStrings = mailStrings('en')): OutgoingMail {
+  const vars = { who: c.author || s.someone, target: c.target };
   return {
     from,
     to,
-    subject: oneLine(`New reply by ${c.author || 'someone'} on ${c.target}`, 200),
+    subject: oneLine(fill(s.replySubject, vars), 200),
     text: [
-      `${c.author || 'Someone'} wrote on ${c.target}:`,
+      fill(s.replyWrote, vars),
       '',
       excerpt(c.bodyRaw),
       '',
-      `Read and answer: ${c.target}#comment-${c.id}`,
+      `${s.replyRead}: ${c.target}#comment-${c.id}`,
       '',
-      `Stop these mails (one click): ${unsubscribeUrl}`,
+      `${s.replyStop}: ${unsubscribeUrl}`,
     ].join('\n'),
     headers: {
       'List-Unsubscribe': `<${unsubscribeUrl}>`,

@@ -9,6 +9,7 @@ import type { Logger } from '../lib/logger.js';
 import { newToken } from '../lib/tokens.js';
 import { createMailTransport, toOutgoingMail } from '../mail/mail-transport.js';
 import { createLinkSigner, type LinkSigner } from '../mail/signed-links.js';
+import { mailStrings } from '../mail/mail-strings.js';
 import type { Store } from '../store/repository.js';
 import type { Notifier } from './notifier.js';
 import { createOutboxNotifier } from './outbox-notifier.js';
@@ -60,7 +61,9 @@ export async function createMailing(options: {
   const outbox = createOutboxWorker({ repo: store.outbox, deliver, clock, logger: logger.child({ component: 'outbox' }), ...options.tuning });
   const notifier = createOutboxNotifier({
     store, clock, publicUrl: config.publicUrl, signer, publicJson: options.publicJson, webhook: deliver.webhook !== undefined,
-    mail: config.smtpUrl ? { from: config.mailFrom ?? defaultMailFrom(config.publicUrl), ownerEmail: config.notifyEmail } : undefined,
+    mail: config.smtpUrl
+      ? { from: config.mailFrom ?? defaultMailFrom(config.publicUrl), ownerEmail: config.notifyEmail, strings: mailStrings(config.mailLang) }
+      : undefined,
     onQueued: () => outbox.wake(),
   });
   return { notifier, outbox, signer };

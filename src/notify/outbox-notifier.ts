@@ -9,6 +9,7 @@ import { newToken, sha256Hex } from '../lib/tokens.js';
 import { confirmSubscriptionMail, ownerMail, replyMail } from '../mail/messages.js';
 import type { OutgoingMail } from '../mail/mail-transport.js';
 import type { LinkSigner } from '../mail/signed-links.js';
+import type { MailStrings } from '../mail/mail-strings.js';
 import type { Store } from '../store/repository.js';
 import type { Notifier, NotifyEvent } from './notifier.js';
 
@@ -21,7 +22,7 @@ export interface OutboxNotifierOptions {
   publicUrl: string;
   signer: LinkSigner;
   /** Unset when no SMTP relay is configured: no mail rows are written. */
-  mail: { from: string; ownerEmail: string | undefined } | undefined;
+  mail: { from: string; ownerEmail: string | undefined; strings: MailStrings } | undefined;
   webhook: boolean;
   /** The webhook body's comment: the public JSON shape. */
   publicJson: (c: Comment) => Record<string, unknown>;
@@ -34,6 +35,8 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
 
   const queueMail = (mail: OutgoingMail) => store.outbox.enqueue({ channel: 'mail', payload: { ...mail }, now: clock.now() });
 
+  const strings = options.mail?.strings;
+
   async function notifyOwner(c: Comment, from: string, to: string): Promise<void> {
     const link = (action: 'approve' | 'spam' | 'delete') =>
       `${publicUrl}/mail/action?token=${signer.signAction(c.id, action, clock.now())}`;
@@ -42,7 +45,7 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
       spam: link('spam'),
       delete: link('delete'),
       admin: `${publicUrl}/admin`,
-    }));
+    }, strings));
   }
 
   async function requestSubscription(c: Comment, from: string): Promise<void> {
@@ -56,7 +59,7 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
     const { subscription, renewed } = await store.subscriptions.request(email, c.threadId, sha256Hex(token), clock.now());
     if (!renewed) return;
     const confirmUrl = `${publicUrl}/subscriptions/confirm?id=${subscription.id}&token=${token}`;
-    await queueMail(confirmSubscriptionMail(from, email, c.target, confirmUrl));
+    await queueMail(confirmSubscriptionMail(from, email, c.target, confirmUrl, strings));
   }
 
   /** Mails every confirmed subscriber of the thread about an approved comment, except its own author. */
@@ -66,7 +69,7 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
     for (const sub of await store.subscriptions.listConfirmed(c.threadId)) {
       if (sub.email === own) continue;
       const unsubscribeUrl = `${publicUrl}/subscriptions/unsubscribe?id=${sub.id}&token=${signer.unsubscribeToken(sub.id, sub.email)}`;
-      await queueMail(replyMail(c, from, sub.email, unsubscribeUrl));
+      await queueMail(replyMail(c, from, sub.email, unsubscribeUrl, strings));
     }
   }
 

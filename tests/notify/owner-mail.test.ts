@@ -167,3 +167,22 @@ describe('owner notification mail, auto-approved and linkbacks', () => {
     }
   });
 });
+
+describe('mail language', () => {
+  test('BACKTALK_MAIL_LANG=ru: Russian subject and text, and the links still work', async () => {
+    const ru = await startWithMail({ BACKTALK_MAIL_LANG: 'ru', BACKTALK_MODERATION: 'all' });
+    try {
+      const c = await postComment(ru.app, { author: 'Аня', body: 'Привет, мир' });
+      await ru.flush();
+      const mail = ru.smtp.to(OWNER).at(-1)!;
+      assert.match(mail.subject, /^\[на проверке\] Новый комментарий от Аня: http:\/\/blog\.example\//);
+      assert.match(mail.text, /Привет, мир/);
+      const approve = linkAfter(mail.text, 'Одобрить');
+      const res = await ru.app.postForm('/mail/action', { token: new URL(approve).searchParams.get('token')! });
+      assert.equal(res.status, 200);
+      assert.equal((await ru.app.deps.store.comments.findById(c.id))?.status, 'approved');
+    } finally {
+      await ru.close();
+    }
+  });
+});

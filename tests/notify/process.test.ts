@@ -43,11 +43,11 @@ describe('notifications in the server process', () => {
 describe('notification configuration', () => {
   test('bad values are reported, each naming its variable', () => {
     assert.throws(
-      () => loadConfig({ BACKTALK_SMTP_URL: 'http://mail', BACKTALK_NOTIFY_EMAIL: 'not an address', BACKTALK_WEBHOOK_URL: 'ftp://x', BACKTALK_WEBHOOK_SECRET: '' }),
+      () => loadConfig({ BACKTALK_SMTP_URL: 'http://mail', BACKTALK_NOTIFY_EMAIL: 'not an address', BACKTALK_WEBHOOK_URL: 'ftp://x', BACKTALK_WEBHOOK_SECRET: '', BACKTALK_MAIL_LANG: 'xx' }),
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
         const text = err.problems.join('\n');
-        for (const name of ['BACKTALK_SMTP_URL', 'BACKTALK_NOTIFY_EMAIL', 'BACKTALK_WEBHOOK_URL', 'BACKTALK_WEBHOOK_SECRET']) assert.match(text, new RegExp(name));
+        for (const name of ['BACKTALK_MAIL_LANG', 'BACKTALK_SMTP_URL', 'BACKTALK_NOTIFY_EMAIL', 'BACKTALK_WEBHOOK_URL', 'BACKTALK_WEBHOOK_SECRET']) assert.match(text, new RegExp(name));
         return true;
       },
     );
