@@ -14,7 +14,7 @@ import { webmentionRoutes } from './http/webmention-routes.js';
 import { siteCors } from './http/middleware/cors.js';
 import { createErrorHandler } from './http/middleware/error-handler.js';
 import { requireAdmin } from './http/middleware/require-admin.js';
-import { actionRoutes } from './http/action-routes.js';
+import { actionRoutes, outboxAdminRoutes } from './http/action-routes.js';
 import { subscriptionRoutes } from './http/subscription-routes.js';
 import { feedRoutes } from './http/feed-routes.js';
 import { threadRoutes } from './http/thread-routes.js';
@@ -60,6 +60,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/admin', requireAdmin(() => deps.adminTokenHash), adminDataRoutes(deps));
   app.use(adminPageRoutes());
   app.use(actionRoutes({ ...deps, publicUrl: config.publicUrl }));
+  app.use('/api/admin', requireAdmin(() => deps.adminTokenHash), outboxAdminRoutes(deps));
   app.use(subscriptionRoutes({ ...deps, publicUrl: config.publicUrl }));
   app.use(feedRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
 

@@ -153,5 +153,13 @@ describe('webhook', () => {
     assert.equal(failed.attempts, 12);
     assert.match(failed.lastError ?? '', /HTTP 503/);
     receiver.failing = false;
+
+    // The owner sees it in the admin API; without the token, nothing.
+    const listed = await app.admin('/api/admin/outbox?status=failed');
+    assert.equal(listed.status, 200);
+    const { items } = (await listed.json()) as { items: Array<{ id: number; channel: string; attempts: number; last_error: string; event: string }> };
+    assert.deepEqual(items.map((i) => [i.id, i.channel, i.attempts, i.event]), [[failed.id, 'webhook', 12, 'comment.created']]);
+    assert.match(items[0]!.last_error, /HTTP 503/);
+    assert.equal((await app.request('/api/admin/outbox?status=failed')).status, 401);
   });
 });
