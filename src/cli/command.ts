@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { ConfigError, loadConfig, resolveRuntimeConfig, type RuntimeConfig } from '../config.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/repository.js';
 
 /** A command module exports `register`; cli.ts lists the module names. */
@@ -27,7 +27,7 @@ export function cliConfig(env: Record<string, string | undefined> = process.env)
 
 /** Opens the store of BACKTALK_DB for the length of `work`, closing it (checkpointed) afterwards. */
 export async function withStore<T>(config: RuntimeConfig, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = openSqliteStore(config.dbPath);
+  const store = await openStore(config.dbPath); // SQLite file or postgres:// URL
   try {
     return await work(store);
   } finally {

@@ -94,11 +94,6 @@ export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient
 
 /** The URL with its password hidden, for logs and the start-up line. */
 export function redactPostgresUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'postgres://…';
-  }
+  // By pattern rather than with URL(): libpq URLs may have an empty host (socket in ?host=…).
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:@/]*):[^@/]*@/i, '$1:***@').replace(/([?&]password=)[^&]*/i, '$1***');
 }
