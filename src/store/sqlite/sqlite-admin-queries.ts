@@ -13,7 +13,7 @@ const FIELD_COLUMNS: Record<CommentSearchField, readonly string[]> = {
   source: ["coalesce(c.source_url, '')"],
 };
 
-/** `LIKE` treats % and _ as wildcards; the thread filter is for the literal text. */
+/** `LIKE` treats % and _ as wildcards; searches are for the literal text. */
 export function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
@@ -51,8 +51,11 @@ export class SqliteAdminQueries {
   }
 
   search(query: CommentSearch, page: { limit: number; before?: number }): Comment[] {
-    const rows = this.searchStatement(query.field, query.status !== undefined).all({
-      needle: query.q.toLowerCase(),
+    // An ASCII query needs only LIKE's own ASCII case folding, about ten times faster than calling
+    // into JavaScript per row; other scripts go through the Unicode fold.
+    const ascii = /^[\x00-\x7f]*$/.test(query.q);
+    const rows = this.searchStatement(query.field, query.status !== undefined, ascii).all({
+      needle: ascii ? likePattern(query.q) : query.q.toLowerCase(),
       status: query.status ?? null,
       before: page.before ?? Number.MAX_SAFE_INTEGER,
       limit: page.limit,
@@ -77,13 +80,15 @@ export class SqliteAdminQueries {
     }));
   }
 
-  /** One prepared statement per (field, status filter) pair, made on first use. */
-  private searchStatement(field: CommentSearchField | undefined, byStatus: boolean) {
-    const key = `${field ?? '*'}:${byStatus}`;
+  /** One prepared statement per (field, status filter, matcher) made on first use. */
+  private searchStatement(field: CommentSearchField | undefined, byStatus: boolean, ascii: boolean) {
+    const key = `${field ?? '*'}:${byStatus}:${ascii}`;
     let stmt = this.searches.get(key);
     if (!stmt) {
       const columns = field ? FIELD_COLUMNS[field] : Object.values(FIELD_COLUMNS).flat();
-      const match = columns.map((col) => `instr(${FOLD}(${col}), @needle) > 0`).join(' OR ');
+      const match = columns
+        .map((col) => (ascii ? `${col} LIKE @needle ESCAPE '\\'` : `instr(${FOLD}(${col}), @needle) > 0`))
+        .join(' OR ');
       stmt = this.db.prepare(`SELECT ${COMMENT_COLUMNS} FROM comments c JOIN threads t ON t.id = c.thread_id
         WHERE (${match}) ${byStatus ? 'AND c.status = @status' : "AND @status IS NULL"} AND c.id < @before
         ORDER BY c.id DESC LIMIT @limit`);
