@@ -34,8 +34,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
   const { repo, clock, logger } = options;
   const concurrency = options.concurrency ?? 2;
   const leaseMs = options.leaseMs ?? 120_000;
-  // 12 tries over roughly a day (30 s, 1 min, 2 min … capped at 4 h): an SMTP outage of a day loses nothing.
-  const maxAttempts = options.maxAttempts ?? 12;
+  // 16 tries over about 28 hours (30 s, 1 min, 2 min … then every 4 h): an SMTP outage of a day loses nothing.
+  const maxAttempts = options.maxAttempts ?? 16;
   const baseDelayMs = options.baseDelayMs ?? 30_000;
   const maxDelayMs = options.maxDelayMs ?? 4 * 3600_000;
   const inFlight = new Set<Promise<void>>();

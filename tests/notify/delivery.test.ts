@@ -150,7 +150,7 @@ describe('webhook', () => {
     }
     const [failed] = await app.deps.store.outbox.listByStatus('failed', 5);
     assert.ok(failed, 'marked failed');
-    assert.equal(failed.attempts, 12);
+    assert.equal(failed.attempts, 16);
     assert.match(failed.lastError ?? '', /HTTP 503/);
     receiver.failing = false;
 
@@ -158,7 +158,7 @@ describe('webhook', () => {
     const listed = await app.admin('/api/admin/outbox?status=failed');
     assert.equal(listed.status, 200);
     const { items } = (await listed.json()) as { items: Array<{ id: number; channel: string; attempts: number; last_error: string; event: string }> };
-    assert.deepEqual(items.map((i) => [i.id, i.channel, i.attempts, i.event]), [[failed.id, 'webhook', 12, 'comment.created']]);
+    assert.deepEqual(items.map((i) => [i.id, i.channel, i.attempts, i.event]), [[failed.id, 'webhook', 16, 'comment.created']]);
     assert.match(items[0]!.last_error, /HTTP 503/);
     assert.equal((await app.request('/api/admin/outbox?status=failed')).status, 401);
   });
