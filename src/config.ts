@@ -47,6 +47,8 @@ export interface Config {
   /** Express "trust proxy" value; false ignores X-Forwarded-For entirely. */
   trustProxy: boolean | number | string;
   logLevel: string;
+  /** A second port serving only GET /metrics, without the admin token (keep it off the internet); undefined = none. */
+  metricsPort: number | undefined;
   /** smtp:// or smtps:// URL of the mail relay; unset = no e-mail at all. */
   smtpUrl: string | undefined;
   /** The site owner's address for new-item mails; unset = no owner mails. */
@@ -196,6 +198,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     gravatar: bool('GRAVATAR', false),
     trustProxy,
     logLevel,
+    metricsPort: read('METRICS_PORT') === undefined ? undefined : int('METRICS_PORT', 0, 0, 65535),
     smtpUrl,
     notifyEmail,
     mailFrom: read('MAIL_FROM'),

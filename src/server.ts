@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, resolveRuntimeConfig } from './config.js';
 import { createLogger } from './lib/logger.js';
 import { describeDb, openStore } from './store/open-store.js';
 import { createDeps, type AppDeps } from './wiring.js';
+import { serveMetrics } from './http/metrics-routes.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -41,6 +42,10 @@ export async function runServer(env: Record<string, string | undefined>): Promis
   resolveApp(createApp(deps));
   deps.worker.start();
   deps.outbox.start();
+  if (runtime.metricsPort !== undefined) {
+    const at = await serveMetrics(deps.metrics, runtime.host, runtime.metricsPort);
+    process.stdout.write(`Metrics on http://${at}/metrics\n`);
+  }
   process.stdout.write(`Backtalk serving on ${runtime.publicUrl} (listening on ${runtime.host}:${runtime.port}, database ${describeDb(runtime.dbPath)})\n`);
 
   installShutdown(server, deps);

@@ -3,7 +3,11 @@
  * linkback outcomes and the Webmention queue depth of this app alone.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { spawnServer } from '../helpers/spawn-server.js';
 import { FAKE_AKISMET_KEY, startFakeAkismet, type FakeAkismet } from '../helpers/fake-akismet.js';
 import { ADMIN_TOKEN, POST, startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -89,6 +93,29 @@ describe('/metrics', () => {
       assert.equal(m.get('backtalk_http_requests_total{method="POST",route="/comments",status="201"}'), 1);
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('BACKTALK_METRICS_PORT', () => {
+  test('the real process serves /metrics on a second port without a token; the main port still wants it', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'backtalk-metrics-port-'));
+    const server = await spawnServer({ BACKTALK_PORT: '0', BACKTALK_METRICS_PORT: '0', BACKTALK_DB: join(dir, 'b.db'), BACKTALK_ADMIN_TOKEN: ADMIN_TOKEN }, dir);
+    try {
+      const at = /Metrics on (http:\/\/\S+)/.exec(server.stdout())?.[1];
+      assert.ok(at, `the metrics address is printed: ${server.stdout()}`);
+      assert.notEqual(new URL(at).port, new URL(server.url).port);
+      await fetch(`${server.url}/healthz`);
+      const open = await fetch(at);
+      assert.equal(open.status, 200);
+      const m = parseExposition(await open.text());
+      assert.equal(m.get('backtalk_http_requests_total{method="GET",route="/healthz",status="200"}'), 1);
+      assert.equal((await fetch(new URL('/api/comments', at))).status, 404, 'nothing else on that port');
+      assert.equal((await fetch(`${server.url}/metrics`)).status, 401);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
