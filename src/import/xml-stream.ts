@@ -63,9 +63,9 @@ export async function* streamXmlRecords<T>(file: string, visitor: XmlVisitor<T>,
         yield out;
       }
     }
+    if (path.length > 0) throw new ImportError(`line ${parser.line}`, `the file ends inside <${path[path.length - 1]}>: it is truncated`);
     parser.close();
     if (failure) throw failure;
-    if (path.length > 0) throw new ImportError(`line ${parser.line}`, `the file ends inside <${path[path.length - 1]}>: it is truncated`);
     visitor.end?.(emit);
     if (ready.length > 0) yield ready;
   } finally {
