@@ -270,3 +270,31 @@ describe('performance', () => {
     assert.ok(render < 5000, `rendering 200 comments took ${render} ms`);
   });
 });
+
+describe('the demo blog', () => {
+  test('with no configuration, /demo/ takes a comment and /demo/all/ counts it, under the demo\'s own strict CSP', async () => {
+    // No BACKTALK_SITES: the default site is the server's own public URL, as with `npm start`.
+    const demo = await startStack({ BACKTALK_SITES: '' }, stack.blog);
+    try {
+      const ctx = await browser.newContext();
+      await ctx.addInitScript(() => {
+        const seen: string[] = [];
+        Object.defineProperty(window, '__cspViolations', { value: seen });
+        document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+      });
+      const page = await ctx.newPage();
+      await page.goto(`${demo.bt.url}/demo/`);
+      await page.fill('#bt-body', 'Trying the demo');
+      await page.click('.bt-submit');
+      await page.locator('.bt-comment .bt-body', { hasText: 'Trying the demo' }).waitFor();
+      await screenshot(page, 'demo-post');
+      await page.goto(`${demo.bt.url}/demo/all/`);
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-backtalk-count]')].every((a) => /\d/.test(a.textContent ?? '')));
+      assert.deepEqual(await page.locator('[data-backtalk-count]').allTextContents(), ['1 comment', '0 comments']);
+      assert.deepEqual(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations), []);
+      await ctx.close();
+    } finally {
+      await demo.bt.close();
+    }
+  });
+});
