@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { parseFeed } from '@rowanmanning/feed-parser';
 import { SaxesParser } from 'saxes';
 import { POST, SITE, startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -99,6 +100,25 @@ describe('Atom feeds', () => {
     assert.ok(!/<script/i.test(content), 'content is the sanitized body');
     assert.equal(child(feed, 'updated')!.text, child(entries[0]!, 'updated')!.text, 'feed updated = newest entry');
     assert.equal(children(feed, 'link').find((l) => l.attrs.rel === 'self')!.attrs.href, `${app.url}/feed.atom?target=${encodeURIComponent(POST)}`);
+  });
+
+  test('a feed parser reads the thread feed as Atom with the same items, authors, dates and content', async () => {
+    const xml = await (await app.request(`/feed.atom?target=${encodeURIComponent(POST)}`)).text();
+    const feed = parseFeed(xml);
+    assert.equal(feed.meta.type, 'atom');
+    assert.equal(feed.meta.version, '1.0');
+    assert.equal(feed.title, `Comments on ${POST}`);
+    assert.equal(feed.url, POST);
+    assert.equal(feed.self, `${app.url}/feed.atom?target=${encodeURIComponent(POST)}`);
+    assert.deepEqual(feed.items.map((i) => i.url), [`${POST}#comment-${ids.second}`, `${POST}#comment-${ids.first}`]);
+    const [newest, oldest] = feed.items as [(typeof feed.items)[0], (typeof feed.items)[0]];
+    assert.match(newest.id ?? '', /^tag:127\.0\.0\.1,\d{4}-\d{2}-\d{2}:comment-\d+$/);
+    assert.deepEqual(oldest.authors.map((a) => [a.name, a.url]), [['Tom & Jerry "Q"', 'https://tom.example/']]);
+    assert.ok(newest.updated && oldest.updated && newest.updated >= oldest.updated);
+    assert.equal(feed.updated?.getTime(), newest.updated?.getTime());
+    assert.match(oldest.content ?? '', /<strong>bold<\/strong>/);
+    assert.ok(!/<script/i.test(oldest.content ?? ''));
+    assert.equal(oldest.title, `Tom & Jerry "Q" on ${POST}`, 'the html title decodes to the plain text');
   });
 
   test('site feed: every thread, newest first, approved only', async () => {
