@@ -19,6 +19,7 @@ export interface ThreadRouteDeps {
   avatarUrl: (c: Comment) => string;
   clock: { now(): Date };
   gravatar: boolean;
+  config: { editWindowMinutes: number };
 }
 
 export function threadRoutes(deps: ThreadRouteDeps): Router {
@@ -41,6 +42,7 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
       avatarUrl: deps.avatarUrl,
       now: deps.clock.now(),
       replyTo: positiveInt(req, 'parent'),
+      editMinutes: deps.config.editWindowMinutes,
     });
     // Comments change at any moment: caches must revalidate; the language depends on the header.
     res.vary('Accept-Language').set('Cache-Control', 'no-cache').type('text/html; charset=utf-8');

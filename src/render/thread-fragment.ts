@@ -27,6 +27,8 @@ export interface ThreadView {
   now: Date;
   /** The no-JavaScript reply link's parent: the form starts as a reply to it. */
   replyTo?: number;
+  /** BACKTALK_EDIT_MINUTES, so the widget offers Edit/Delete exactly as long as the server allows. */
+  editMinutes?: number;
 }
 
 /** The strings the interactive widget needs, handed over in the fragment so one locale file serves both. */
@@ -47,7 +49,7 @@ export function renderThreadFragment(view: ThreadView): SafeHtml {
   const widgetStrings: Record<string, string> = {};
   for (const key of WIDGET_STRINGS) widgetStrings[key] = t[key];
 
-  return html`<section class="bt-thread" lang="${t.lang}" aria-labelledby="bt-title" data-bt-target="${view.target}" data-bt-strings="${JSON.stringify(widgetStrings)}">
+  return html`<section class="bt-thread" lang="${t.lang}" aria-labelledby="bt-title" data-bt-target="${view.target}" data-bt-strings="${JSON.stringify(widgetStrings)}" data-bt-edit-minutes="${view.editMinutes ?? 15}">
 <h2 class="bt-title" id="bt-title">${plural(t, t.comments, visibleCount)}</h2>
 ${visibleCount === 0 ? html`<p class="bt-empty">${t.noComments}</p>` : ''}
 <ol class="bt-comments">${renderList(roots(comments), childrenOf(comments), 1, view)}</ol>

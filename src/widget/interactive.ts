@@ -14,8 +14,6 @@ interface ApiError { error?: { code?: string; message?: string; field?: string }
 const OWN_KEY = 'backtalk:own';
 const AUTHOR_KEY = 'backtalk:author';
 const REMEMBERED = ['author', 'email', 'url'] as const;
-/** The contract's edit window; the server enforces it, this only hides stale buttons. */
-const EDIT_MS = 15 * 60 * 1000;
 
 function load<T>(key: string, fallback: T): T {
   try {
@@ -43,6 +41,8 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, text?: s
 export function start(root: HTMLElement, base: string): WidgetApi {
   const section = () => root.querySelector<HTMLElement>('.bt-thread')!;
   const t = JSON.parse(section().dataset.btStrings || '{}') as Record<string, string>;
+  // The server's edit window (contract: 15 minutes by default); it enforces it, this only hides stale buttons.
+  const editMs = Number(section().dataset.btEditMinutes || 15) * 60_000;
   const fill = (s: string, v: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (m, k: string) => (k in v ? String(v[k]) : m));
   const form = root.querySelector<HTMLFormElement>('form.bt-form');
   const field = (name: string) => form?.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement | null;
@@ -183,7 +183,7 @@ export function start(root: HTMLElement, base: string): WidgetApi {
     save(AUTHOR_KEY, remembered);
     if (comment.edit_token) {
       const own = ownComments();
-      own[comment.id] = { token: comment.edit_token, body: data.body || '', until: Date.now() + EDIT_MS };
+      own[comment.id] = { token: comment.edit_token, body: data.body || '', until: Date.now() + editMs };
       save(OWN_KEY, own);
     }
     field('body')!.value = '';
@@ -230,14 +230,15 @@ export function start(root: HTMLElement, base: string): WidgetApi {
         note.classList.add('bt-status-error');
         return;
       }
-      const updated = (await res.json()) as { body_html: string };
+      const updated = (await res.json()) as { body_html: string; status: string };
       body.innerHTML = updated.body_html; // sanitized by the server's single policy
       const all = ownComments();
       if (all[id]) all[id]!.body = area.value;
       save(OWN_KEY, all);
       box.remove();
       body.hidden = false;
-      status(t.saved!);
+      // An edit goes through the spam checks again and may be held.
+      status(updated.status === 'pending' ? t.pending! : t.saved!);
     };
   };
 
