@@ -38,7 +38,10 @@ export function feedRoutes(deps: FeedRouteDeps): Router {
       const thread = await deps.store.threads.findByTarget(target);
       const visible = thread ? await deps.store.comments.listVisible(thread.id) : [];
       items = visible.filter((c) => !c.deleted && c.status === 'approved').reverse().slice(0, THREAD_FEED_ITEMS);
-      feed = new Feed({ id: self, title: `Comments on ${thread?.title ?? target}`, link: target, feedLinks: { atom: self }, generator: 'Backtalk', updated: newest(items) });
+      feed = new Feed({
+        id: self, title: `Comments on ${thread?.title ?? target}`, link: target, feedLinks: { atom: self }, generator: 'Backtalk',
+        updated: items.length > 0 ? newest(items) : (thread?.created ?? new Date(0)),
+      });
     }
     for (const c of items) feed.addItem(toEntry(c, host));
 

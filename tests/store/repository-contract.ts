@@ -583,10 +583,13 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         assert.deepEqual((await store.subscriptions.listConfirmed(b.id)).map((s) => s.id), [sb.id]);
       });
 
-      test('a nonce is usable once', async () => {
+      test('a nonce is usable once, for at least as long as a link can live (7 days)', async () => {
         assert.equal(await store.usedTokens.use('nonce-1', at(0)), true);
         assert.equal(await store.usedTokens.use('nonce-1', at(1)), false);
         assert.equal(await store.usedTokens.use('nonce-2', at(1)), true);
+        const week = 7 * 24 * 3600;
+        for (let i = 0; i < 150; i++) await store.usedTokens.use(`filler-${i}`, at(week));
+        assert.equal(await store.usedTokens.use('nonce-1', at(week)), false, 'still remembered a week later');
       });
     });
 

@@ -21,8 +21,11 @@ function toItem(row: OutboxRow): OutboxItem {
   };
 }
 
+const SENT_KEEP_MS = 30 * 24 * 3600_000;
+
 export class SqliteOutboxRepository implements OutboxRepository {
   private readonly stmts;
+  private sentCount = 0;
 
   constructor(private readonly db: SqliteDatabase) {
     this.stmts = {
@@ -37,6 +40,8 @@ export class SqliteOutboxRepository implements OutboxRepository {
       failed: db.prepare(`UPDATE outbox SET status = 'failed', last_error = @error, claimed_until = NULL WHERE id = @id`),
       countDue: db.prepare(`SELECT count(*) AS n FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?`),
       list: db.prepare(`SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?`),
+      // Delivered items are kept a while for the owner to look at, not for ever.
+      pruneSent: db.prepare(`DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?`),
     };
   }
 
@@ -63,6 +68,7 @@ export class SqliteOutboxRepository implements OutboxRepository {
 
   async markSent(id: number, now: Date): Promise<void> {
     this.stmts.sent.run({ id, now: now.getTime() });
+    if (++this.sentCount % 100 === 0) this.stmts.pruneSent.run(now.getTime() - SENT_KEEP_MS);
   }
 
   async retryLater(id: number, result: { error: string; nextAttemptAt: Date }): Promise<void> {

@@ -65,15 +65,25 @@ export class SqliteSubscriptionRepository implements SubscriptionRepository {
   }
 }
 
+/**
+ * A nonce needs remembering only while its link could still be valid: links live 7 days from
+ * signing and are used after signing, so a nonce used more than 8 days ago can go.
+ */
+const NONCE_KEEP_MS = 8 * 24 * 3600_000;
+
 export class SqliteUsedTokenRepository implements UsedTokenRepository {
   private readonly insert;
+  private readonly prune;
+  private uses = 0;
 
   constructor(db: SqliteDatabase) {
     // The primary key decides: of two racing uses, exactly one inserts.
     this.insert = db.prepare(`INSERT INTO used_action_tokens (nonce, used_at) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING`);
+    this.prune = db.prepare(`DELETE FROM used_action_tokens WHERE used_at < ?`);
   }
 
   async use(nonce: string, now: Date): Promise<boolean> {
+    if (++this.uses % 100 === 1) this.prune.run(now.getTime() - NONCE_KEEP_MS);
     return this.insert.run(nonce, now.getTime()).changes === 1;
   }
 }
