@@ -51,7 +51,15 @@ function systemUser(): { name: string; uid: number; gid: number } | undefined {
   return name && uid && gid ? { name, uid: Number(uid), gid: Number(gid) } : undefined;
 }
 
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+export interface ClusterOptions {
+  /**
+   * Keep PostgreSQL's crash-safety settings (fsync, synchronous_commit, full_page_writes) as shipped,
+   * for benchmarks; tests turn them off, since a throwaway cluster never needs to survive a power cut.
+   */
+  durable?: boolean;
+}
+
+export async function startPostgresCluster(options: ClusterOptions = {}): Promise<PostgresCluster> {
   const bin = findPostgresBin();
   if (!bin) throw new Error(postgresUnavailable());
   const asRoot = process.getuid?.() === 0;
@@ -68,8 +76,9 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
 
   try {
     run('initdb', ['-D', dataDir, '-U', SUPERUSER, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync']);
-    const options = `-k ${dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-    run('pg_ctl', ['-D', dataDir, '-l', join(dir, 'postgres.log'), '-o', options, '-w', '-t', '60', 'start']);
+    const fast = options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+    const serverOptions = `-k ${dir} -c listen_addresses='' -c max_connections=200${fast}`;
+    run('pg_ctl', ['-D', dataDir, '-l', join(dir, 'postgres.log'), '-o', serverOptions, '-w', '-t', '60', 'start']);
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     const e = err as { stderr?: Buffer; message: string };
