@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { createServer as createTcpServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig, resolveRuntimeConfig } from '../../src/config.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -85,6 +87,43 @@ describe('mail through an SMTP outage', () => {
       assert.equal(await store.outbox.countDue(clock.now()), 0);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('a relay that accepts connections and never answers', () => {
+  test('requests are not slowed while the running worker waits on it, and nothing is lost', async (t) => {
+    const sockets = new Set<Socket>();
+    const blackHole = createTcpServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    const clock = movableClock();
+    const app = await startTestServer({
+      BACKTALK_SMTP_URL: `smtp://127.0.0.1:${(blackHole.address() as AddressInfo).port}`, BACKTALK_NOTIFY_EMAIL: OWNER,
+    }, { clock });
+    app.deps.outbox.start();
+    try {
+      const timings: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        await postComment(app, { body: `into the void ${i}` });
+        timings.push(performance.now() - t);
+        await app.deps.notifier.drain();
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      assert.ok(sockets.size >= 1, 'the worker is talking to the relay');
+      t.diagnostic(`POST /comments with a hung relay: ${timings.map((ms) => ms.toFixed(1)).join(', ')} ms`);
+      assert.ok(Math.max(...timings) < 1000, `request times ${timings.map((t) => t.toFixed(0)).join(', ')} ms`);
+      for (const s of sockets) s.destroy();
+      await app.deps.outbox.stop();
+      const pending = await app.deps.store.outbox.listByStatus('pending', 10);
+      assert.equal(pending.length, 5, 'every mail is still queued');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => blackHole.close(() => resolve()));
+      await app.close();
     }
   });
 });
