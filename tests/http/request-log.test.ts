@@ -39,7 +39,7 @@ async function startLogged(level: string) {
   server.on('request', createApp(deps));
   const url = `http://127.0.0.1:${runtime.port}`;
   return {
-    url, lines,
+    url, lines, deps,
     /** The request lines (those carrying a response), after the sink has caught up. */
     async requestLines() {
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -75,6 +75,27 @@ describe('request logs', () => {
     assert.deepEqual(line!.res, { statusCode: 201 });
     assert.equal(typeof line!.responseTime, 'number');
     assert.equal(line!.msg, 'POST /comments 201');
+  });
+
+  test('an unexpected failure: a 500 logged at error level, with the error and the same request id', async () => {
+    s.lines.length = 0;
+    const threads = s.deps.store.threads;
+    const original = threads.findByTarget;
+    threads.findByTarget = async () => {
+      throw new Error('disk on fire');
+    };
+    try {
+      const res = await fetch(`${s.url}/api/comments?target=${encodeURIComponent(POST)}&token=secret-1`, { headers: { 'x-request-id': 'trace-500' } });
+      assert.equal(res.status, 500);
+      assert.equal(res.headers.get('x-request-id'), 'trace-500');
+    } finally {
+      threads.findByTarget = original;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const mine = s.lines.filter((l) => l.reqId === 'trace-500');
+    assert.ok(mine.some((l) => l.msg === 'unhandled error' && l.level === 50 && JSON.stringify(l).includes('disk on fire')), JSON.stringify(mine));
+    assert.ok(mine.some((l) => l.res?.statusCode === 500 && l.level === 50), 'the request line is at error level');
+    assert.doesNotMatch(JSON.stringify(s.lines), /secret-1/);
   });
 
   test('a sane incoming X-Request-Id is kept; an odd one is replaced', async () => {

@@ -3,6 +3,7 @@ import { AppError, PayloadTooLargeError, RateLimitedError, ValidationError } fro
 import type { Logger } from '../../lib/logger.js';
 import { parseHttpUrl } from '../../lib/url.js';
 import { errorPage } from '../pages.js';
+import { loggableUrl } from './request-log.js';
 
 /**
  * Errors a client causes before our code runs, mapped to our codes: body-parser's carry a `type`;
@@ -42,7 +43,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError = err instanceof AppError ? err : fromBodyParser(err as { type?: string });
     if (!appError) {
-      logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
+      logger.error({ err, reqId: req.id, method: req.method, url: loggableUrl(req.originalUrl) }, 'unhandled error');
     }
     const error = appError ?? new AppError('internal-error', 500, 'Something went wrong on our side.');
     if (res.headersSent) return;
