@@ -161,6 +161,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (notifyEmail !== undefined && !/^[^\s@<>]+@[^\s@<>]+$/.test(notifyEmail)) {
     problems.push(`BACKTALK_NOTIFY_EMAIL: expected one e-mail address, got "${notifyEmail}"`);
   }
+  if (notifyEmail !== undefined && smtpUrl === undefined) problems.push('BACKTALK_NOTIFY_EMAIL: needs BACKTALK_SMTP_URL to send through');
   const webhookUrl = read('WEBHOOK_URL');
   if (webhookUrl !== undefined && !parseHttpUrl(webhookUrl)) problems.push(`BACKTALK_WEBHOOK_URL: expected an absolute http(s) URL, got "${webhookUrl}"`);
   const webhookSecret = read('WEBHOOK_SECRET');

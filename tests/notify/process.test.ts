@@ -53,6 +53,14 @@ describe('notification configuration', () => {
     );
   });
 
+  test('an owner address without a relay is refused rather than silently ignored', () => {
+    assert.throws(() => loadConfig({ BACKTALK_NOTIFY_EMAIL: 'me@example.org' }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.deepEqual(err.problems, ['BACKTALK_NOTIFY_EMAIL: needs BACKTALK_SMTP_URL to send through']);
+      return true;
+    });
+  });
+
   test('good values are kept; nothing is required when mail and webhook are off', () => {
     const off = loadConfig({});
     assert.equal(off.smtpUrl, undefined);
