@@ -147,6 +147,20 @@ export function start(root: HTMLElement, base: string): WidgetApi {
     }
   };
 
+  let previewSeq = 0;
+  let previewTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Hides the preview and drops any request still pending, so a late answer cannot bring it back. */
+  const resetPreview = () => {
+    clearTimeout(previewTimer);
+    previewSeq++;
+    const box = form?.querySelector<HTMLElement>('.bt-preview');
+    if (box) {
+      box.hidden = true;
+      box.textContent = '';
+    }
+    return box;
+  };
+
   const submit = async () => {
     if (!form) return;
     clearErrors();
@@ -187,9 +201,7 @@ export function start(root: HTMLElement, base: string): WidgetApi {
       save(OWN_KEY, own);
     }
     field('body')!.value = '';
-    const preview = form.querySelector<HTMLElement>('.bt-preview')!;
-    preview.hidden = true;
-    preview.textContent = '';
+    resetPreview();
     cancelReply();
     if (comment.status === 'pending') {
       status(t.pending!);
@@ -257,16 +269,15 @@ export function start(root: HTMLElement, base: string): WidgetApi {
     status(t.deletedOwn!);
   };
 
-  let previewSeq = 0;
-  let previewTimer: ReturnType<typeof setTimeout> | undefined;
   const preview = (text: string) => {
+    // While typing the old preview stays up (no flicker); an empty body hides it.
+    if (text.trim() === '') {
+      resetPreview();
+      return;
+    }
     clearTimeout(previewTimer);
     const box = form?.querySelector<HTMLElement>('.bt-preview');
     if (!box) return;
-    if (text.trim() === '') {
-      box.hidden = true;
-      return;
-    }
     previewTimer = setTimeout(async () => {
       const seq = ++previewSeq;
       const res = await json('POST', '/api/preview', { body: text }).catch(() => undefined);
