@@ -124,6 +124,30 @@ describe('reading and posting', () => {
   });
 });
 
+describe('keyboard', () => {
+  test('reply and post with the keyboard alone', async () => {
+    const url = stack.blog.origin + '/posts/keyboard/';
+    const parent = await apiComment(stack.bt, url, { author: 'Kay', body: 'Keyboard users welcome' });
+    const { page } = await openPost('/posts/keyboard/');
+    const tabTo = async (selector: string) => {
+      for (let i = 0; i < 30; i++) {
+        if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+        await page.keyboard.press('Tab');
+      }
+      assert.fail(`Tab never reached ${selector}`);
+    };
+    await tabTo(`[data-bt-reply="${parent.id}"]`);
+    await page.keyboard.press('Enter');
+    await page.locator(`#comment-${parent.id} > .bt-form`).waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'bt-body');
+    await page.keyboard.type('Typed, not clicked');
+    await tabTo('.bt-submit');
+    await page.keyboard.press('Enter');
+    await page.locator(`#comment-${parent.id} .bt-replies .bt-body`, { hasText: 'Typed, not clicked' }).waitFor();
+    await page.context().close();
+  });
+});
+
 describe('moderation and rate limits', () => {
   test('a held comment shows the pending notice; the next one within the minute gets 429 with Retry-After', async () => {
     const strict = await startStack({ BACKTALK_MODERATION: 'all', BACKTALK_RATE_LIMIT: '1' }, stack.blog);
