@@ -27,14 +27,17 @@ export function feedRoutes(deps: FeedRouteDeps): Router {
   router.get('/feed.atom', async (req, res) => {
     const raw = req.query.target;
     if (raw !== undefined && typeof raw !== 'string') throw new ValidationError('invalid-url', 'Give one target.', 'target');
+    const target = raw === undefined ? undefined : resolveTarget(raw, deps.sites);
+    const self = feedUrl(deps.publicUrl, target);
     let items: Comment[];
     let feed: Feed;
-    const self = feedUrl(deps.publicUrl, raw === undefined ? undefined : resolveTarget(raw, deps.sites));
-    if (raw === undefined) {
+    if (target === undefined) {
       items = (await deps.store.comments.listByStatus('approved', { limit: SITE_FEED_ITEMS })).filter((c) => !c.deleted);
-      feed = new Feed({ id: self, title: `Comments on ${deps.sites.join(', ')}`, link: deps.sites[0] ?? deps.publicUrl, feedLinks: { atom: self }, generator: 'Backtalk', updated: newest(items) });
+      feed = new Feed({
+        id: self, title: `Comments on ${deps.sites.join(', ')}`, link: deps.sites[0] ?? deps.publicUrl, feedLinks: { atom: self },
+        generator: 'Backtalk', updated: newest(items),
+      });
     } else {
-      const target = resolveTarget(raw, deps.sites);
       const thread = await deps.store.threads.findByTarget(target);
       const visible = thread ? await deps.store.comments.listVisible(thread.id) : [];
       items = visible.filter((c) => !c.deleted && c.status === 'approved').reverse().slice(0, THREAD_FEED_ITEMS);
