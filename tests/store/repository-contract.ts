@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import type { Comment, LinkbackKind, NewComment, Thread } from '../../src/domain/comment.js';
-import type { CommentEdit, Store } from '../../src/store/repository.js';
+import { COMMENT_STATUSES, type Comment, type LinkbackKind, type NewComment, type Thread } from '../../src/domain/comment.js';
+import type { CommentEdit, ExportedComment, Store, TransferComment } from '../../src/store/repository.js';
 
 export interface StoreFixture {
   store: Store;
@@ -590,6 +590,124 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const week = 7 * 24 * 3600;
         for (let i = 0; i < 150; i++) await store.usedTokens.use(`filler-${i}`, at(week));
         assert.equal(await store.usedTokens.use('nonce-1', at(week)), false, 'still remembered a week later');
+      });
+    });
+
+    describe('transfer (import, export, personal data, purge)', () => {
+      const moved = (key: string, overrides: Partial<TransferComment> = {}): TransferComment => {
+        const { threadId: _t, parent: _p, ...rest } = aComment(0);
+        return { ...rest, key, parentKey: null, target: POST, deleted: false, edited: null, ...overrides };
+      };
+      const everything = async (order?: 'id' | 'thread') => {
+        const out: ExportedComment[] = [];
+        for await (const c of store.transfer.exportComments('inst', order)) out.push(c);
+        return out;
+      };
+
+      test('an import links replies to parents that come later, by key, and creates threads with their flags', async () => {
+        const session = await store.transfer.beginImport();
+        await session.importBatch({
+          threads: [{ target: POST, title: 'Hello', commentsClosed: true, linkbacksClosed: false, created: at(-60) }],
+          comments: [moved('x:2', { parentKey: 'x:1', created: at(2) })],
+        });
+        await session.importBatch({ threads: [], comments: [moved('x:1', { created: at(1) }), moved('x:3', { target: OTHER_POST, parentKey: 'x:missing' })] });
+        assert.deepEqual(await session.commit(), { threads: 2, comments: 3, skipped: 0 });
+        const [reply, parent, orphan] = await everything();
+        assert.equal(reply!.parent, parent!.id);
+        assert.equal(reply!.parentKey, 'x:1');
+        assert.equal(orphan!.parent, null, 'a parent missing from the file leaves the reply top-level');
+        assert.deepEqual(await store.threads.findByTarget(POST), { id: reply!.threadId, target: POST, title: 'Hello', commentsClosed: true, linkbacksClosed: false, created: at(-60) });
+        assert.equal((await store.threads.findByTarget(OTHER_POST))?.created.getTime(), at(0).getTime(), 'a thread named only by a comment is created at its time');
+      });
+
+      test('keys already imported are skipped; an existing thread keeps its flags and gains a missing title', async () => {
+        const existing = await thread();
+        await store.threads.setClosed(existing.id, { linkbacks: true });
+        const first = await store.transfer.beginImport();
+        await first.importBatch({ threads: [], comments: [moved('k:1'), moved('k:2', { parentKey: 'k:1' })] });
+        await first.commit();
+        const second = await store.transfer.beginImport();
+        const counts = await second.importBatch({
+          threads: [{ target: POST, title: 'Now titled', commentsClosed: true, linkbacksClosed: false, created: at(99) }],
+          comments: [moved('k:1', { bodyRaw: 'changed' }), moved('k:2'), moved('k:3')],
+        });
+        assert.deepEqual(counts, { threads: 0, comments: 1, skipped: 2 });
+        await second.commit();
+        const all = await everything();
+        assert.deepEqual(all.map((c) => c.key), ['k:1', 'k:2', 'k:3']);
+        assert.equal(all[0]!.bodyRaw, 'Hello', 'the first import wins');
+        assert.equal(all[1]!.parent, all[0]!.id, 'a skipped reply keeps its parent');
+        assert.deepEqual(await store.threads.findById(existing.id), { ...existing, title: 'Now titled', linkbacksClosed: true });
+      });
+
+      test('rollback leaves no thread and no comment behind', async () => {
+        const session = await store.transfer.beginImport();
+        await session.importBatch({
+          threads: [{ target: POST, title: null, commentsClosed: false, linkbacksClosed: false, created: at(0) }],
+          comments: [moved('r:1'), moved('r:2', { target: OTHER_POST })],
+        });
+        await session.rollback();
+        assert.deepEqual(await store.transfer.counts(), { threads: 0, comments: 0 });
+        assert.equal(await store.threads.findByTarget(POST), undefined);
+        await thread(); // the store is usable again afterwards
+      });
+
+      test('export: every status, every column, in pages; comments without a key get json:<instance>#<id>', async () => {
+        const t = await thread();
+        const other = await thread(OTHER_POST);
+        const made: Comment[] = [];
+        for (let i = 0; i < 1203; i++) {
+          made.push(await insertOk(aComment(i % 2 ? other.id : t.id, { status: COMMENT_STATUSES[i % 4]!, parent: i === 5 ? made[0]!.id : null, created: at(i) })));
+        }
+        const byId = await everything();
+        assert.deepEqual(byId.map((c) => c.id), ids(made));
+        assert.deepEqual(byId.map((c) => c.status), made.map((c) => c.status));
+        assert.equal(byId[0]!.key, `json:inst#${made[0]!.id}`);
+        assert.equal(byId[5]!.parentKey, `json:inst#${made[0]!.id}`);
+        const { key: _k, parentKey: _pk, sourceKey, ...asComment } = byId[5]!;
+        assert.deepEqual(asComment, made[5]);
+        assert.equal(sourceKey, null);
+        const byThread = await everything('thread');
+        assert.deepEqual(byThread.map((c) => c.threadId), [...made.filter((c) => c.threadId === t.id), ...made.filter((c) => c.threadId === other.id)].map((c) => c.threadId));
+        const threads = [];
+        for await (const th of store.transfer.exportThreads()) threads.push(th.target);
+        assert.deepEqual(threads, [POST, OTHER_POST]);
+        assert.deepEqual(await store.transfer.counts(), { threads: 2, comments: 1203 });
+      });
+
+      test('personal data: found case-insensitively; anonymize rewrites, remove deletes or keeps placeholders', async () => {
+        const t = await thread();
+        const mine = await insertOk(aComment(t.id, { email: 'me@example.org' }));
+        const myReply = await insertOk(aComment(t.id, { email: 'ME@example.org', parent: mine.id }));
+        const theirs = await insertOk(aComment(t.id, { email: 'them@example.org', parent: mine.id }));
+        const data = await store.transfer.personalData('Me@Example.org');
+        assert.deepEqual(ids(data.comments), [mine.id, myReply.id]);
+
+        const anonymized = await store.transfer.erasePersonalData('me@example.org', 'anonymize');
+        assert.equal(anonymized.comments, 2);
+        const anon = await store.comments.findById(myReply.id);
+        assert.deepEqual([anon?.author, anon?.email, anon?.url, anon?.ip, anon?.bodyRaw], ['Anonymous', '', '', '', 'Hello']);
+
+        const other = await insertOk(aComment(t.id, { email: 'x@example.org' }));
+        const otherReply = await insertOk(aComment(t.id, { email: 'x@example.org', parent: other.id }));
+        assert.deepEqual(await store.transfer.erasePersonalData('x@example.org', 'remove'), { comments: 2, placeholders: 0, subscriptions: 0 },
+          'a comment whose only replies are also removed goes entirely');
+        assert.equal(await store.comments.findById(otherReply.id), undefined);
+        assert.deepEqual(await store.transfer.erasePersonalData('them@example.org', 'remove'), { comments: 1, placeholders: 0, subscriptions: 0 });
+        assert.equal(await store.comments.findById(theirs.id), undefined);
+      });
+
+      test('purge deletes the given statuses created before the date, nothing else', async () => {
+        const t = await thread();
+        const oldSpam = await insertOk(aComment(t.id, { status: 'spam', created: at(0) }));
+        const oldTrash = await insertOk(aComment(t.id, { status: 'trash', created: at(0) }));
+        const oldApproved = await insertOk(aComment(t.id, { status: 'approved', created: at(0) }));
+        const newSpam = await insertOk(aComment(t.id, { status: 'spam', created: at(100) }));
+        assert.equal(await store.transfer.purge(['spam', 'trash'], at(50)), 2);
+        assert.equal(await store.comments.findById(oldSpam.id), undefined);
+        assert.equal(await store.comments.findById(oldTrash.id), undefined);
+        assert.ok(await store.comments.findById(oldApproved.id));
+        assert.ok(await store.comments.findById(newSpam.id));
       });
     });
 
