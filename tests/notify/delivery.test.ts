@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig, resolveRuntimeConfig } from '../../src/config.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openStore } from '../../src/store/open-store.js';
 import { createDeps } from '../../src/wiring.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { movableClock, OWNER, postComment, startWithMail, startWebhookReceiver, type MailSetup, type WebhookReceiver } from './support.js';
@@ -75,7 +75,8 @@ describe('mail through an SMTP outage', () => {
       BACKTALK_PORT: '0', BACKTALK_DB: setup.app.dbPath, BACKTALK_SITES: 'http://blog.example', BACKTALK_ADMIN_TOKEN: 'test-admin-token-0123456789',
       BACKTALK_LOG_LEVEL: 'silent', BACKTALK_SMTP_URL: `smtp://127.0.0.1:${setup.smtp.port}`, BACKTALK_NOTIFY_EMAIL: OWNER,
     });
-    const store = openSqliteStore(setup.app.dbPath);
+    // Whatever backend the test server uses (SQLite file, or PostgreSQL under tests/multi).
+    const store = await openStore(setup.app.dbPath);
     try {
       const deps = await createDeps(resolveRuntimeConfig(config, 9), store, createLogger('silent'), { clock });
       const before = setup.smtp.to(OWNER).length;
