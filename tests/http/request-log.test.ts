@@ -118,8 +118,10 @@ describe('request logs', () => {
     const target = `${POST}?x=1`;
     await fetch(`${s.url}/api/comments?target=${encodeURIComponent(target)}&token=secret-value-123`);
     await fetch(`${s.url}/nowhere?token=another-secret`);
+    await fetch(`${s.url}/api/admin/comments?status=pending`);
     const logged = await s.requestLines();
-    assert.equal(logged.length, 2);
+    assert.equal(logged.length, 3);
+    assert.equal(logged[2]!.msg, 'GET /api/admin/comments?status 401', 'the full path, also under a mounted router');
     assert.equal(logged[0]!.req!.url, `/api/comments?target=${encodeURIComponent(target)}&token`);
     assert.equal(logged[1]!.req!.url, '/nowhere?token');
     assert.equal(logged[1]!.res!.statusCode, 404);

@@ -43,8 +43,9 @@ export function requestLog(logger: Logger): RequestHandler {
     genReqId: (req) => req.id ?? randomUUID(),
     quietReqLogger: true,
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-    customSuccessMessage: (req, res) => `${req.method} ${loggableUrl(req.url ?? '')} ${res.statusCode}`,
-    customErrorMessage: (req, res) => `${req.method} ${loggableUrl(req.url ?? '')} ${res.statusCode}`,
+    // originalUrl: a router mounted on a prefix (/api/admin) rewrites req.url while it runs.
+    customSuccessMessage: (req, res) => `${req.method} ${loggableUrl(originalUrl(req))} ${res.statusCode}`,
+    customErrorMessage: (req, res) => `${req.method} ${loggableUrl(originalUrl(req))} ${res.statusCode}`,
     serializers: {
       req: (req: { method: string; url: string; raw?: IncomingMessage }) => ({
         method: req.method,
@@ -53,6 +54,10 @@ export function requestLog(logger: Logger): RequestHandler {
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   }) as RequestHandler;
+}
+
+function originalUrl(req: IncomingMessage): string {
+  return (req as Partial<Request>).originalUrl ?? req.url ?? '';
 }
 
 /**
