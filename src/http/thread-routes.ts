@@ -3,7 +3,8 @@
  * `&fragment=1`: the fragment alone (what the widget inserts, and what static-site builds include).
  * `&lang=ru` or Accept-Language picks the language; `&parent=ID` starts the form as a reply.
  */
-import { Router, type Request } from 'express';
+import { gzipSync } from 'node:zlib';
+import { Router, type Request, type Response } from 'express';
 import type { Comment } from '../domain/comment.js';
 import { resolveTarget } from '../pipeline/normalize.js';
 import { GRAVATAR_ORIGIN, pageCsp } from '../render/csp.js';
@@ -47,11 +48,11 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
     // Comments change at any moment: caches must revalidate; the language depends on the header.
     res.vary('Accept-Language').set('Cache-Control', 'no-cache').type('text/html; charset=utf-8');
     if (req.query.fragment === '1') {
-      res.send(fragment.value);
+      sendCompressed(req, res, fragment.value);
       return;
     }
     res.set('Content-Security-Policy', csp).set('X-Content-Type-Options', 'nosniff').set('Referrer-Policy', 'strict-origin-when-cross-origin');
-    res.send(renderThreadPage({ target, publicUrl: deps.publicUrl, strings, fragment }));
+    sendCompressed(req, res, renderThreadPage({ target, publicUrl: deps.publicUrl, strings, fragment }));
   });
   return router;
 }
@@ -59,4 +60,17 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
 function positiveInt(req: Request, name: string): number | undefined {
   const raw = req.query[name];
   return typeof raw === 'string' && /^\d{1,15}$/.test(raw) && Number(raw) > 0 ? Number(raw) : undefined;
+}
+
+/**
+ * Thread HTML is repetitive markup (about 170 KB for 200 comments, under 15 KB gzipped), so it is
+ * compressed here rather than relying on a proxy that may not be there.
+ */
+function sendCompressed(req: Request, res: Response, body: string): void {
+  res.vary('Accept-Encoding');
+  if (body.length < 1400 || !/\bgzip\b/.test(req.get('accept-encoding') ?? '')) {
+    res.send(body);
+    return;
+  }
+  res.set('Content-Encoding', 'gzip').send(gzipSync(body, { level: 6 }));
 }

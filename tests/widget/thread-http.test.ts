@@ -214,3 +214,22 @@ describe('avatars', () => {
     }
   });
 });
+
+describe('compression', () => {
+  test('a large thread is sent gzipped to clients that accept it', async () => {
+    const s = await startTestServer();
+    try {
+      for (let i = 0; i < 30; i++) await post(s, { author: `R${i}`, body: `comment ${i}` });
+      const zipped = await s.request(`/thread?fragment=1&target=${enc(POST)}`, { headers: { 'accept-encoding': 'gzip' } });
+      assert.equal(zipped.headers.get('content-encoding'), 'gzip');
+      assert.match(zipped.headers.get('vary') ?? '', /Accept-Encoding/);
+      const text = await zipped.text(); // fetch decompresses
+      assert.equal(text.match(/class="bt-comment"/g)?.length, 30);
+      const plain = await s.request(`/thread?fragment=1&target=${enc(POST)}`, { headers: { 'accept-encoding': 'identity' } });
+      assert.equal(plain.headers.get('content-encoding'), null);
+      assert.equal((await plain.text()).length, text.length);
+    } finally {
+      await s.close();
+    }
+  });
+});
