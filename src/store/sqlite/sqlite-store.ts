@@ -4,9 +4,9 @@ import { SqliteAdminQueries } from './sqlite-admin-queries.js';
 import { openSqlite, type SqliteDatabase } from './open-sqlite.js';
 import { SqliteCommentRepository } from './sqlite-comment-repository.js';
 import { SqliteLinkbackLogRepository, SqliteWebmentionRepository } from './sqlite-webmention-repository.js';
+import { backupSqlite, SqliteTransferRepository } from './sqlite-transfer-repository.js';
 import { SqliteOutboxRepository } from './sqlite-outbox-repository.js';
 import { SqliteSubscriptionRepository, SqliteUsedTokenRepository } from './sqlite-subscription-repository.js';
-import { backupSqlite, SqliteTransferRepository } from './sqlite-transfer-repository.js';
 
 interface ThreadRow {
   id: number;
@@ -30,12 +30,12 @@ function toThread(row: ThreadRow): Thread {
 
 class SqliteThreadRepository implements ThreadRepository {
   private readonly stmts;
+  private readonly admin: SqliteAdminQueries;
 
   constructor(db: SqliteDatabase) {
-  private readonly admin: SqliteAdminQueries;
+    this.admin = new SqliteAdminQueries(db);
     this.stmts = {
       // ON CONFLICT DO NOTHING + select keeps "create on first use" race-free across connections.
-    this.admin = new SqliteAdminQueries(db);
       create: db.prepare(`INSERT INTO threads (target, created_at) VALUES (?, ?) ON CONFLICT (target) DO NOTHING`),
       byTarget: db.prepare(`SELECT * FROM threads WHERE target = ?`),
       byId: db.prepare(`SELECT * FROM threads WHERE id = ?`),
@@ -65,12 +65,12 @@ class SqliteThreadRepository implements ThreadRepository {
     const flag = (v: boolean | undefined) => (v === undefined ? null : v ? 1 : 0);
     this.stmts.close.run({ id, comments: flag(what.comments), linkbacks: flag(what.linkbacks) });
   }
-}
-
 
   async list(page: { limit: number; before?: number; q?: string }): Promise<ThreadSummary[]> {
     return this.admin.listThreads(page);
   }
+}
+
 class SqliteSettingsRepository implements SettingsRepository {
   private readonly stmts;
 
