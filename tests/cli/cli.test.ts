@@ -9,7 +9,7 @@ import { after, describe, test } from 'node:test';
 import { sha256Hex } from '../../src/lib/tokens.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { fixture, removeTempDirs, tempDir } from '../import/support.js';
-import { runCli } from './support.js';
+import { runCli, spawnCli } from './support.js';
 
 after(removeTempDirs);
 
@@ -59,6 +59,25 @@ describe('backtalk CLI', () => {
       assert.equal(r.code, 0, helps[i]![0].join(' '));
       assert.match(r.stdout, helps[i]![1]);
     });
+  });
+
+  test('serve runs the server like npm start and stops cleanly on SIGTERM', async () => {
+    const { dir, ...e } = env();
+    const child = spawnCli(['serve'], { ...e, BACKTALK_PORT: '0', BACKTALK_ADMIN_TOKEN: 'serve-test-token-0123456789' }, dir);
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        const m = /Backtalk serving on (\S+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`exited with ${code}`)));
+    });
+    const health = await fetch(`${url}/healthz`);
+    assert.equal(health.status, 200);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
   });
 
   test('import wxr, then again: nothing added twice; the data is served', async () => {

@@ -1,5 +1,5 @@
 /** Runs the CLI as a real process (`node --import tsx src/cli.ts …`) against a temporary BACKTALK_DB. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -22,5 +22,12 @@ export function runCli(args: string[], env: Record<string, string>, cwd?: string
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
+  });
+}
+
+/** The CLI as a long-running child (for `serve`). */
+export function spawnCli(args: string[], env: Record<string, string>, cwd?: string): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--import', TSX, CLI, ...args], {
+    cwd, env: { PATH: process.env.PATH ?? '', BACKTALK_LOG_LEVEL: 'silent', ...env },
   });
 }
