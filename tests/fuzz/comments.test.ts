@@ -67,7 +67,7 @@ describe('POST /comments', () => {
           assert.equal(after, before, `a refused request (${res.status}) stored a row: ${text.slice(0, 200)}`);
         }
       }),
-      runs(500),
+      runs(400),
     );
     assert.ok(stored > 50, `enough inputs reached the store to mean something (${stored})`);
     await server.assertAlive();
@@ -96,7 +96,7 @@ describe('POST /comments', () => {
           assert.doesNotMatch(res.text, /<script/i);
         }
       }),
-      runs(400),
+      runs(300),
     );
     await server.assertAlive();
   });

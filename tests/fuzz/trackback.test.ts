@@ -92,7 +92,7 @@ test('random pings in random encodings and declared charsets: always TrackBack X
         else refused += 1;
       },
     ),
-    runs(400),
+    runs(350),
   );
   assert.ok(accepted > 30 && refused > 30, `both paths exercised (${accepted} accepted, ${refused} refused)`);
   await server.assertAlive();
