@@ -115,3 +115,22 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
     },
   };
 }
+
+let created = 0;
+
+/**
+ * A new empty database in the cluster that `adminUrl` (any database URL of it) points to; answers
+ * its URL. Names carry the process id, so test files running in parallel never collide.
+ */
+export async function createFreshDatabase(adminUrl: string, prefix = 'test'): Promise<string> {
+  const name = `${prefix}_${process.pid}_${++created}`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  const [base, query] = adminUrl.split('?', 2) as [string, string | undefined];
+  return `${base.replace(/\/[^/]*$/, `/${name}`)}${query === undefined ? '' : `?${query}`}`;
+}

@@ -11,6 +11,7 @@ import { createApp } from '../../src/app.js';
 import { loadConfig, resolveRuntimeConfig } from '../../src/config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { openStore } from '../../src/store/open-store.js';
+import { createFreshDatabase } from './postgres-cluster.js';
 import { createDeps, type AppDeps, type DepsOverrides } from '../../src/wiring.js';
 
 export const SITE = 'http://blog.example';
@@ -31,7 +32,10 @@ export interface TestServer {
 
 export async function startTestServer(env: Record<string, string> = {}, overrides: DepsOverrides = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'backtalk-test-'));
-  const dbPath = join(dir, 'backtalk.db');
+  // tests/multi/run-on-postgres.ts sets BACKTALK_TEST_POSTGRES to run the same tests on PostgreSQL:
+  // then each server gets a fresh database of that throwaway cluster instead of a SQLite file.
+  const pgAdmin = process.env.BACKTALK_TEST_POSTGRES;
+  const dbPath = pgAdmin ? await createFreshDatabase(pgAdmin) : join(dir, 'backtalk.db');
   const config = loadConfig({
     BACKTALK_PORT: '0',
     BACKTALK_DB: dbPath,
