@@ -72,7 +72,8 @@ export function commentJson(c: ExportedComment): CommentJson {
 export async function exportJson(store: Store, file: string, onRecord?: () => void): Promise<{ threads: number; comments: number }> {
   const instance = await instanceId(store);
   const counts = { threads: 0, comments: 0 };
-  await writeFileStreaming(file, async (w) => {
+  const snapshot = store.transfer.readSnapshot?.bind(store.transfer) ?? (<T>(work: () => Promise<T>) => work());
+  await snapshot(() => writeFileStreaming(file, async (w) => {
     const header = JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, instance, exported: new Date().toISOString() });
     await w.write(`${header.slice(0, -1)},\n"threads":[\n`);
     let sep = '';
@@ -91,6 +92,6 @@ export async function exportJson(store: Store, file: string, onRecord?: () => vo
       onRecord?.();
     }
     await w.write(`${sep === '' ? '' : '\n'}]}\n`);
-  });
+  }));
   return counts;
 }

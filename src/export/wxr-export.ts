@@ -71,7 +71,8 @@ ${c.deleted ? commentMeta('backtalk_deleted', '1') : ''}${c.title !== null ? com
 export async function exportWxr(store: Store, file: string, site: string, onRecord?: () => void): Promise<{ threads: number; comments: number }> {
   const instance = await instanceId(store);
   const counts = { threads: 0, comments: 0 };
-  await writeFileStreaming(file, async (w) => {
+  const snapshot = store.transfer.readSnapshot?.bind(store.transfer) ?? (<T>(work: () => Promise<T>) => work());
+  await snapshot(() => writeFileStreaming(file, async (w) => {
     await w.write(`<?xml version="1.0" encoding="UTF-8" ?>
 <rss version="2.0"
 \txmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
@@ -106,6 +107,6 @@ export async function exportWxr(store: Store, file: string, site: string, onReco
     }
     if (threadId !== undefined) await w.write('\t</item>\n');
     await w.write('</channel>\n</rss>\n');
-  });
+  }));
   return counts;
 }

@@ -78,6 +78,16 @@ export class SqliteTransferRepository implements TransferRepository {
     return { threads: row.threads, comments: row.comments };
   }
 
+  async readSnapshot<T>(work: () => Promise<T>): Promise<T> {
+    // In WAL mode a read transaction sees the database as of its first read, and never blocks writers.
+    this.db.exec('BEGIN');
+    try {
+      return await work();
+    } finally {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+    }
+  }
+
   async personalData(email: string): Promise<PersonalData> {
     const comments = (this.db.prepare(`SELECT ${COMMENT_COLUMNS} FROM comments c JOIN threads t ON t.id = c.thread_id
         WHERE c.email <> '' AND lower(c.email) = lower(?) ORDER BY c.id`).all(email) as CommentRow[]).map(toComment);
