@@ -261,6 +261,12 @@ export interface TransferRepository {
    */
   exportComments(instance: string, order?: 'id' | 'thread'): AsyncIterable<ExportedComment>;
   counts(): Promise<{ threads: number; comments: number }>;
+  /**
+   * Runs `work` on one read snapshot, so an export taken while the server writes is consistent.
+   * Only for a store the caller has to itself (the CLI): other callers' writes on the same
+   * connection in the meantime would fail. Optional: without it an export reads page by page.
+   */
+  readSnapshot?<T>(work: () => Promise<T>): Promise<T>;
   /** Everything stored about one e-mail address (compared case-insensitively). */
   personalData(email: string): Promise<PersonalData>;
   erasePersonalData(email: string, mode: EraseMode): Promise<EraseResult>;
