@@ -92,6 +92,24 @@ describe('backtalk CLI', () => {
     assert.deepEqual(await counts(e.BACKTALK_DB), { threads: 2, comments: 9 });
   });
 
+  test('a progress bar on a terminal (stderr a TTY, through script(1))', async (t) => {
+    const { execFileSync } = await import('node:child_process');
+    try {
+      execFileSync('script', ['--version'], { stdio: 'ignore' });
+    } catch {
+      t.skip('script(1) from util-linux is not installed, so no pseudo-terminal can be made');
+      return;
+    }
+    const { dir: _dir, ...e } = env();
+    const { fileURLToPath } = await import('node:url');
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const out = execFileSync('script', ['-qec', `node --import tsx src/cli.ts import wxr ${fixture('wordpress.wxr')}`, '/dev/null'], {
+      cwd: root, env: { PATH: process.env.PATH ?? '', ...e }, encoding: 'utf8',
+    });
+    assert.match(out, /import wxr \[[^\]]*\] 100%/);
+    assert.match(out, /Imported 9 comments/);
+  });
+
   test('a truncated file: one line naming the line, exit 1, nothing imported', async () => {
     const e = env();
     const text = readFileSync(fixture('disqus.xml'), 'utf8');
