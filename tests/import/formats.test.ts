@@ -244,3 +244,35 @@ describe('Isso database', () => {
     }
   });
 });
+
+describe('Backtalk JSON', () => {
+  test('a truncated export or a bad record names the line and comment; nothing is kept', async () => {
+    const source = tempStore();
+    const target = tempStore();
+    try {
+      await run(source.store, 'wxr', fixture('wordpress.wxr'));
+      const { exportJson } = await import('../../src/export/json-export.js');
+      const file = join(tempDir(), 'export.json');
+      await exportJson(source.store, file);
+      const lines = readFileSync(file, 'utf8').split('\n');
+
+      const cut = join(tempDir(), 'cut.json');
+      writeFileSync(cut, lines.slice(0, 8).join('\n'));
+      await assert.rejects(run(target.store, 'json', cut), /line 8: the file ends before the export does: it is truncated/);
+
+      const badLine = lines.findIndex((l) => l.includes('"status":"trash"'));
+      const bad = join(tempDir(), 'bad.json');
+      writeFileSync(bad, lines.map((l, i) => (i === badLine ? l.replace('"status":"trash"', '"status":"deleted"') : l)).join('\n'));
+      await assert.rejects(run(target.store, 'json', bad), new RegExp(`line ${badLine + 1} \\(comment \\d+\\): unknown status "deleted"`));
+      assert.deepEqual(await target.store.transfer.counts(), { threads: 0, comments: 0 });
+
+      // The same content pretty-printed by a tool is still a Backtalk export.
+      const pretty = join(tempDir(), 'pretty.json');
+      writeFileSync(pretty, JSON.stringify(JSON.parse(readFileSync(file, 'utf8')), null, 2));
+      assert.deepEqual(await run(target.store, 'json', pretty), { threads: 2, comments: 9, skipped: 0 });
+    } finally {
+      await source.close();
+      await target.close();
+    }
+  });
+});
