@@ -12,6 +12,7 @@ import { decodeFormBody } from '../protocols/form-body.js';
 import { formatTrackbackResponse, formatTrackbackRss, parseTrackbackPing } from '../protocols/trackback.js';
 import type { Store } from '../store/repository.js';
 import { clientInfo } from './client-info.js';
+import { fromBodyParser } from './middleware/error-handler.js';
 
 export interface TrackbackRouteDeps {
   pipeline: Pipeline;
@@ -85,6 +86,9 @@ function trackbackErrors(logger: Logger): ErrorRequestHandler {
     } else if (err instanceof URIError) {
       // The router could not percent-decode a path parameter (`/trackback/%ff`): the client's mistake.
       message = 'The TrackBack URL is not valid percent-encoding.';
+    } else if (fromBodyParser(err as { type?: string }) && (err as { type?: string }).type !== 'entity.too.large') {
+      // A body that could not be read (an unknown or broken Content-Encoding): the sender's mistake.
+      message = 'The ping body could not be read.';
     } else if ((err as { type?: string }).type === 'entity.too.large') {
       message = 'The ping is larger than 64 KiB.';
     } else {

@@ -101,14 +101,15 @@ describe('POST /comments', () => {
     await server.assertAlive();
   });
 
-  test('other bodies: no or odd content types, empty, huge, binary', async () => {
+  test('other bodies: no or odd content types and encodings, empty, huge, binary', async () => {
     await fc.assert(
       fc.asyncProperty(
+        fc.constantFrom(undefined, 'gzip', 'deflate', 'br', 'identity', 'bogus', 'gzip, gzip'),
         fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/json; charset=latin1', '', 'application/x-www-form-urlencoded;;;'),
         fc.oneof(fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)), fc.integer({ min: 60, max: 80 }).map((k) => Buffer.alloc(k * 1024, 'a'))),
-        async (type, body) => {
+        async (encoding, type, body) => {
           const before = server.counts().comments;
-          const res = await send(body, type === '' ? {} : { 'content-type': type });
+          const res = await send(body, { ...(type === '' ? {} : { 'content-type': type }), ...(encoding ? { 'content-encoding': encoding } : {}) });
           assert.ok(res.status >= 400 && res.status < 500, `status ${res.status} for ${type}: ${res.text.slice(0, 200)}`);
           assert.equal(server.counts().comments, before);
         },

@@ -33,6 +33,18 @@ test('inputs that once crashed the process or answered 500 are refused in each d
     assert.equal(tb.status, 200);
     assert.match(await tb.text(), /<error>1<\/error>/);
 
+    // A Content-Encoding whose body does not inflate answered 500 (JSON doors) or a TrackBack 500.
+    for (const [path, type] of [['/comments', 'application/json'], ['/webmention', 'application/x-www-form-urlencoded'], ['/api/comments/1', 'application/json']] as const) {
+      const res = await fetch(`${server.url}${path}`, { method: path === '/api/comments/1' ? 'PUT' : 'POST', headers: { 'content-type': type, 'content-encoding': 'gzip', 'x-edit-token': 'x' }, body: 'not gzip at all' });
+      assert.equal(res.status, 400, path);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'invalid-body');
+    }
+    for (const encoding of ['gzip', 'bogus']) {
+      const res = await fetch(`${server.url}/trackback?target=${encodeURIComponent(POST)}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': encoding }, body: 'url=x' });
+      assert.equal(res.status, 200, encoding);
+      assert.match(await res.text(), /<error>1<\/error>/);
+    }
+
     assert.equal(server.child.exitCode, null, 'still running');
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
   } finally {

@@ -98,16 +98,18 @@ test('random pings in random encodings and declared charsets: always TrackBack X
   await server.assertAlive();
 });
 
-test('raw bytes, odd content types and odd paths at the TrackBack door', async () => {
+test('raw bytes, odd content types and encodings, odd paths at the TrackBack door', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.uint8Array({ maxLength: 400 }),
       fc.constantFrom('application/x-www-form-urlencoded', 'text/plain', 'application/json', 'multipart/form-data', '', 'application/x-www-form-urlencoded; charset=utf-8; charset=latin1'),
       fc.oneof(fc.constant(`/trackback?target=${encodeURIComponent(POST)}`), fc.constant('/trackback'), fc.nat().map((n) => `/trackback/${n}`),
         fc.constantFrom('/trackback/0', '/trackback/-1', '/trackback/1e9', '/trackback/99999999999999999999', '/trackback/%ff', '/trackback?target=&target=x', '/trackback?target[]=x')),
-      async (bytes, type, path) => {
+      fc.constantFrom(undefined, 'gzip', 'deflate', 'br', 'bogus'),
+      async (bytes, type, path, encoding) => {
         const before = server.counts().comments;
-        const res = await server.request(path, { method: 'POST', headers: type === '' ? {} : { 'content-type': type }, body: Buffer.from(bytes) });
+        const headers = { ...(type === '' ? {} : { 'content-type': type }), ...(encoding ? { 'content-encoding': encoding } : {}) };
+        const res = await server.request(path, { method: 'POST', headers, body: Buffer.from(bytes) });
         const text = await res.text();
         assert.equal(res.status, 200, `HTTP ${res.status} for ${path}: ${text.slice(0, 300)}`);
         assert.equal(readResponse(text).error, 1);

@@ -9,7 +9,7 @@ import { loggableUrl } from './request-log.js';
  * Errors a client causes before our code runs, mapped to our codes: body-parser's carry a `type`;
  * the router's "Failed to decode param" (a path like `/api/comments/%ff`) is a URIError with status 400.
  */
-function fromBodyParser(err: { type?: string; limit?: number; status?: number }): AppError | undefined {
+export function fromBodyParser(err: { type?: string; limit?: number; status?: number }): AppError | undefined {
   if (err instanceof URIError && err.status === 400) return new ValidationError('invalid-url', 'The URL path is not valid percent-encoding.');
   switch (err.type) {
     case 'entity.too.large':
@@ -25,6 +25,11 @@ function fromBodyParser(err: { type?: string; limit?: number; status?: number })
     case 'parameters.too.many':
       return new ValidationError('invalid-body', 'The request body could not be read.');
     default:
+      // Any other client error body-parser raises (an http-error with a 4xx status): e.g. a
+      // `Content-Encoding: gzip` body that does not inflate. Unmapped, it would have been a 500.
+      if (typeof err.status === 'number' && err.status >= 400 && err.status < 500 && (err as { expose?: boolean }).expose) {
+        return new AppError('invalid-body', err.status, 'The request body could not be read.');
+      }
       return undefined;
   }
 }
