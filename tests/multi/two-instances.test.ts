@@ -14,7 +14,8 @@ import { postgresUnavailable, startPostgresCluster, type PostgresCluster } from 
 import { startSourceServer, type SourceServer } from '../helpers/source-server.js';
 import { POST, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { expectFault, expectPingAccepted, FAULT, linkingSource, ping } from '../pingback/support.js';
-import { linkingPage, readStatus, submit } from '../webmention/support.js';
+import { pingFields, readReply } from '../trackback/support.js';
+import { linkingPage, readStatus, sendWebmention, submit } from '../webmention/support.js';
 
 const skip = postgresUnavailable();
 let cluster: PostgresCluster | undefined;
@@ -122,6 +123,57 @@ describe('two instances on one PostgreSQL database', { skip }, () => {
     const c = await startTestServer({ BACKTALK_DB: a.deps.config.dbPath, BACKTALK_RATE_LIMIT: '5' });
     cleanups.push(() => c.close());
     assert.equal((await post(c, 99)).status, 429);
+  });
+
+  test('mixed load on both at once, every linkback aimed at both: no errors, each source stored once, every comment kept', async () => {
+    const [a, b] = await twoInstances();
+    a.deps.worker.start();
+    b.deps.worker.start();
+    const source = await sourceServer();
+    const k = 8;
+    const both = <T>(call: (server: TestServer) => Promise<T>) => [call(a), call(b)];
+    const work: Array<Promise<unknown>> = [];
+    const pingbacks: Array<Promise<Awaited<ReturnType<typeof ping>>[]>> = [];
+    const trackbacks: Array<Promise<Array<{ status: number; body: string }>>> = [];
+    const mentions: Array<Promise<Response[]>> = [];
+    for (let i = 0; i < k; i++) {
+      const pb = linkingSource(source, `/pingback-${i}`);
+      pingbacks.push(Promise.all(both((s) => ping(s, pb))));
+      const tb = linkingSource(source, `/trackback-${i}`);
+      trackbacks.push(Promise.all(both((s) => pingFields(s, { url: tb, title: `T${i}`, excerpt: 'about it', blog_name: 'Other' }))));
+      source.set(`/webmention-${i}`, linkingPage(POST));
+      mentions.push(Promise.all(both((s) => sendWebmention(s, source.url(`/webmention-${i}`), POST))));
+    }
+    const comments = Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).postJson('/comments', { target: POST, body: `Mixed load comment ${i}`, author: `R${i}` }));
+    const reads = Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).request(`/api/comments?target=${encodeURIComponent(POST)}`));
+    work.push(...pingbacks, ...trackbacks, ...mentions, ...comments, ...reads);
+    await Promise.all(work);
+
+    for (const [i, answers] of (await Promise.all(pingbacks)).entries()) {
+      assert.deepEqual(answers.map((x) => x.kind).sort(), ['fault', 'value'], `pingback ${i}: one accepted, one refused`);
+      expectFault(answers.find((x) => x.kind === 'fault')!, FAULT.alreadyRegistered);
+    }
+    for (const [i, answers] of (await Promise.all(trackbacks)).entries()) {
+      assert.deepEqual(answers.map((x) => x.status), [200, 200]);
+      assert.deepEqual(answers.map((x) => readReply(x.body).error).sort(), [0, 1], `trackback ${i}: one accepted, one refused`);
+    }
+    for (const answers of await Promise.all(mentions)) assert.deepEqual(answers.map((r) => r.status), [201, 201]);
+    assert.deepEqual((await Promise.all(comments)).map((r) => r.status), Array(30).fill(201));
+    assert.deepEqual((await Promise.all(reads)).map((r) => r.status), Array(30).fill(200));
+
+    const deadline = Date.now() + 30_000;
+    let items = await thread(a);
+    while (items.filter((c) => c.type === 'webmention').length < k && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      items = await thread(a);
+    }
+    await Promise.all([a.deps.worker.drain(), b.deps.worker.drain()]);
+    items = await thread(b);
+    const count = (type: string) => items.filter((c) => c.type === type).length;
+    assert.deepEqual({ comment: count('comment'), pingback: count('pingback'), trackback: count('trackback'), webmention: count('webmention') },
+      { comment: 30, pingback: k, trackback: k, webmention: k });
+    const sources = items.filter((c) => c.source !== null).map((c) => c.source);
+    assert.equal(new Set(sources).size, sources.length, 'no source stored twice');
   });
 
   test('two stores claiming the outbox at once never claim one item twice', async () => {

@@ -110,6 +110,39 @@ describe('PostgreSQL backend', { skip }, () => {
       }
     });
 
+    test('readSnapshot: exports inside it do not see writes made meanwhile; by-thread order pages through', async () => {
+      const { url, name } = await freshDatabase();
+      const store = await openPostgresStore(url);
+      try {
+        const a = await store.threads.ensure('https://blog.example/a/', new Date());
+        const b = await store.threads.ensure('https://blog.example/b/', new Date());
+        const session = await store.transfer.beginImport();
+        const item = (i: number, target: string) => ({
+          kind: 'comment' as const, status: 'approved' as const, author: `A${i}`, email: '', url: '', bodyHtml: '<p>x</p>', bodyRaw: `x${i}`,
+          source: null, sourceKey: null, title: null, mentionType: null, authorPhoto: null, ip: '', userAgent: '', reasons: [],
+          editTokenHash: null, created: new Date(), key: `json:t#${i}`, parentKey: null, target, deleted: false, edited: null,
+        });
+        // 1,200 comments alternating between the threads: more than two export pages either way.
+        await session.importBatch({ threads: [], comments: Array.from({ length: 1200 }, (_, i) => item(i, i % 2 ? a.target : b.target)) });
+        await session.commit();
+        const exported = await store.transfer.readSnapshot!(async () => {
+          const seen: Array<{ threadId: number; id: number }> = [];
+          for await (const c of store.transfer.exportComments('snap', 'thread')) {
+            if (seen.length === 10) await store.transfer.purge(['approved'], new Date(Date.now() + 60_000)); // deletes everything, elsewhere
+            seen.push({ threadId: c.threadId, id: c.id });
+          }
+          return seen;
+        });
+        assert.equal(exported.length, 1200, 'the snapshot still held every comment');
+        const sorted = [...exported].sort((x, y) => x.threadId - y.threadId || x.id - y.id);
+        assert.deepEqual(exported, sorted, 'ordered by thread, then id');
+        assert.equal((await store.transfer.counts()).comments, 0, 'the purge did happen outside the snapshot');
+      } finally {
+        await store.close();
+        await cluster!.dropDatabase(name);
+      }
+    });
+
     test('backup writes a SQLite file holding the same threads and comments', async () => {
       const { url, name } = await freshDatabase();
       const dir = await mkdtemp(join(tmpdir(), 'backtalk-pgbackup-'));

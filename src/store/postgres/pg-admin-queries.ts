@@ -21,17 +21,35 @@ export async function countByStatus(pool: pg.Pool): Promise<Record<CommentStatus
   return counts;
 }
 
+/**
+ * The collation that lower-cases every script the same whatever the database's locale: ICU's root
+ * locale when PostgreSQL was built with ICU (Debian's is), else the database default (a database made
+ * with the C locale then folds ASCII only). Looked up once per pool.
+ */
+const foldCollation = new WeakMap<pg.Pool, Promise<string>>();
+function collationFor(pool: pg.Pool): Promise<string> {
+  let found = foldCollation.get(pool);
+  if (!found) {
+    found = pool.query(`SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu'`)
+      .then((r) => (r.rowCount ? ' COLLATE "und-x-icu"' : ''))
+      .catch(() => '');
+    foldCollation.set(pool, found);
+  }
+  return found;
+}
+
 export async function searchComments(pool: pg.Pool, query: CommentSearch, page: { limit: number; before?: number }): Promise<Comment[]> {
   const field = query.field;
   const columns = field ? FIELD_COLUMNS[field] : Object.values(FIELD_COLUMNS).flat();
-  // ILIKE: SQLite's LIKE ignores ASCII case; PostgreSQL's ILIKE ignores case for every letter, which
-  // only finds more. The escape character is the backslash, as likePattern writes it.
-  const match = columns.map((col) => `${col} ILIKE $1 ESCAPE '\\'`).join(' OR ');
+  // strpos on lower-cased text: a literal substring (no wildcards to escape), case ignored in any
+  // script ("ОТВЕТ" is found by "ответ"), as the SQLite backend does with its JavaScript fold.
+  const collate = await collationFor(pool);
+  const match = columns.map((col) => `strpos(lower(${col}${collate}), lower($1${collate})) > 0`).join(' OR ');
   const result = await pool.query<PgCommentRow>({
     name: `admin-search-${field ?? 'any'}`,
     text: `SELECT ${COMMENT_COLUMNS} FROM comments c JOIN threads t ON t.id = c.thread_id
       WHERE (${match}) AND ($2::text IS NULL OR c.status = $2) AND c.id < $3 ORDER BY c.id DESC LIMIT $4`,
-    values: [likePattern(query.q), query.status ?? null, page.before ?? Number.MAX_SAFE_INTEGER, page.limit],
+    values: [query.q, query.status ?? null, page.before ?? Number.MAX_SAFE_INTEGER, page.limit],
   });
   return result.rows.map(fromCommentRow);
 }

@@ -1,4 +1,5 @@
 /** Bulk moves for PostgreSQL: imports in one transaction, paged exports, personal-data requests, purging. */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 import type { CommentStatus, Thread } from '../../domain/comment.js';
 import type {
@@ -27,7 +28,29 @@ const toThread = (row: ThreadRow): Thread => ({
 });
 
 export class PgTransferRepository implements TransferRepository {
+  /** The connection of a readSnapshot under way; the exports read through it while it lasts. */
+  private readonly snapshot = new AsyncLocalStorage<pg.PoolClient>();
+
   constructor(private readonly pool: pg.Pool) {}
+
+  private reader(): pg.Pool | pg.PoolClient {
+    return this.snapshot.getStore() ?? this.pool;
+  }
+
+  /** One REPEATABLE READ snapshot on one connection for every export read inside `work`. */
+  async readSnapshot<T>(work: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        return await this.snapshot.run(client, work);
+      } finally {
+        await client.query('COMMIT');
+      }
+    } finally {
+      client.release();
+    }
+  }
 
   async beginImport(): Promise<ImportSession> {
     const client = await this.pool.connect();
@@ -43,31 +66,34 @@ export class PgTransferRepository implements TransferRepository {
 
   async *exportThreads(): AsyncIterable<Thread> {
     for (let after = 0; ;) {
-      const rows = (await this.pool.query<ThreadRow>(`SELECT * FROM threads WHERE id > $1 ORDER BY id LIMIT ${PAGE}`, [after])).rows;
+      const rows = (await this.reader().query<ThreadRow>(`SELECT * FROM threads WHERE id > $1 ORDER BY id LIMIT ${PAGE}`, [after])).rows;
       for (const row of rows) yield toThread(row);
       if (rows.length < PAGE) return;
       after = rows[rows.length - 1]!.id;
     }
   }
 
-  async *exportComments(instance: string): AsyncIterable<ExportedComment> {
-    for (let after = 0; ;) {
-      const rows = (await this.pool.query<PgCommentRow & { source_key: string | null; key: string; parent_key: string | null }>(
+  async *exportComments(instance: string, order: 'id' | 'thread' = 'id'): AsyncIterable<ExportedComment> {
+    const byThread = order === 'thread';
+    for (let cursor = { thread: 0, after: 0 }; ;) {
+      const rows = (await this.reader().query<PgCommentRow & { source_key: string | null; key: string; parent_key: string | null }>(
         `SELECT ${COMMENT_COLUMNS}, c.source_key,
             coalesce(c.import_key, 'json:' || $1 || '#' || c.id) AS key,
             CASE WHEN p.id IS NULL THEN NULL ELSE coalesce(p.import_key, 'json:' || $1 || '#' || p.id) END AS parent_key
           FROM comments c JOIN threads t ON t.id = c.thread_id LEFT JOIN comments p ON p.id = c.parent_id
-          WHERE c.id > $2 ORDER BY c.id LIMIT ${PAGE}`,
-        [instance, after],
+          WHERE ${byThread ? '(c.thread_id, c.id) > ($3, $2)' : 'c.id > $2 AND $3::bigint IS NOT NULL'}
+          ORDER BY ${byThread ? 'c.thread_id, c.id' : 'c.id'} LIMIT ${PAGE}`,
+        [instance, cursor.after, cursor.thread],
       )).rows;
       for (const row of rows) yield { ...fromCommentRow(row), sourceKey: row.source_key, key: row.key, parentKey: row.parent_key };
       if (rows.length < PAGE) return;
-      after = rows[rows.length - 1]!.id;
+      const last = rows[rows.length - 1]!;
+      cursor = { thread: last.thread_id, after: last.id };
     }
   }
 
   async counts(): Promise<{ threads: number; comments: number }> {
-    const row = (await this.pool.query<{ threads: number; comments: number }>(
+    const row = (await this.reader().query<{ threads: number; comments: number }>(
       `SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM comments) AS comments`)).rows[0]!;
     return { threads: row.threads, comments: row.comments };
   }
