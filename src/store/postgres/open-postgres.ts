@@ -70,6 +70,9 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
   }
 }
 
+/** Marks a connection whose ROLLBACK failed: it must not go back to the pool. */
+class BrokenConnection extends Error {}
+
 async function inTransaction<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
   await client.query('BEGIN');
   try {
@@ -77,7 +80,12 @@ async function inTransaction<T>(client: pg.PoolClient, work: () => Promise<T>): 
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK');
+    try {
+      await client.query('ROLLBACK');
+    } catch {
+      // The original error is the one worth reporting; the connection is discarded by the caller.
+      throw new BrokenConnection(err instanceof Error ? err.message : String(err), { cause: err });
+    }
     throw err;
   }
 }
@@ -85,10 +93,17 @@ async function inTransaction<T>(client: pg.PoolClient, work: () => Promise<T>): 
 /** Runs `work` in one transaction on one pooled connection. */
 export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken = false;
   try {
     return await inTransaction(client, () => work(client));
+  } catch (err) {
+    if (err instanceof BrokenConnection) {
+      broken = true;
+      throw err.cause;
+    }
+    throw err;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 
