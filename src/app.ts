@@ -56,15 +56,15 @@ export function createApp(deps: AppDeps): Express {
   app.use(previewRoutes());
   app.use(widgetRoutes({ dir: join(projectRoot(), 'dist', 'widget') }));
   app.use(demoRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
-  app.use('/api/admin', requireAdmin(() => deps.adminTokenHash), adminRoutes({ ...deps, sites: config.sites }));
-  app.use('/api/admin', requireAdmin(() => deps.adminTokenHash), adminDataRoutes(deps));
+  app.use('/api/admin', requireAdmin(deps.adminTokenHash), adminRoutes({ ...deps, sites: config.sites }));
+  app.use('/api/admin', requireAdmin(deps.adminTokenHash), adminDataRoutes(deps));
   app.use(adminPageRoutes());
   app.use(actionRoutes({ ...deps, publicUrl: config.publicUrl }));
-  app.use('/api/admin', requireAdmin(() => deps.adminTokenHash), outboxAdminRoutes(deps));
+  app.use('/api/admin', requireAdmin(deps.adminTokenHash), outboxAdminRoutes(deps));
   app.use(subscriptionRoutes({ ...deps, publicUrl: config.publicUrl }));
   app.use(feedRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
 
-  app.get('/metrics', requireAdmin(() => deps.adminTokenHash), metricsHandler(deps.metrics));
+  app.get('/metrics', requireAdmin(deps.adminTokenHash), metricsHandler(deps.metrics));
 
   app.get('/avatar/:file', (req, res) => {
     const match = /^([0-9a-f]{20})\.svg$/.exec(String(req.params.file ?? ''));

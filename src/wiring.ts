@@ -39,7 +39,8 @@ export interface AppDeps {
   blockedWords: BlockedWords;
   notifier: NotifyQueue;
   fetcher: PageFetcher;
-  adminTokenHash: string;
+  /** The admin token's SHA-256 as it stands now: `backtalk admin-token` rotates it without a restart. */
+  adminTokenHash: () => Promise<string>;
   avatarUrl: (c: Comment) => string;
   webmentions: WebmentionService;
   /** Background verification of queued Webmentions; main.ts starts it, tests drain it. */
@@ -125,7 +126,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
 
   return {
     config, logger, store, clock, pipeline, ownComments, moderate, blockedWords, notifier, fetcher,
-    adminTokenHash: await adminTokenHash(config, store, logger), avatarUrl, webmentions, worker, metrics,
+    adminTokenHash: currentAdminTokenHash(config, store, await adminTokenHash(config, store, logger)), avatarUrl, webmentions, worker, metrics,
     outbox: mailing.outbox, mailLinks: mailing.signer,
   };
 }
@@ -155,6 +156,25 @@ async function adminTokenHash(config: RuntimeConfig, store: Store, logger: Logge
   process.stdout.write(`Admin token (shown only this once, keep it safe): ${token}\n`);
   logger.info('generated a new admin token');
   return hash;
+}
+
+/**
+ * Reads the stored hash again at most every few seconds, so a token rotated by the CLI (another
+ * process, or another instance on PostgreSQL) takes effect without a restart, and a request does not
+ * cost a settings read.
+ */
+function currentAdminTokenHash(config: RuntimeConfig, store: Store, initial: string): () => Promise<string> {
+  if (config.adminToken) return async () => initial;
+  const TTL_MS = 5000;
+  let hash = initial;
+  let readAt = Date.now();
+  return async () => {
+    if (Date.now() - readAt > TTL_MS) {
+      readAt = Date.now();
+      hash = (await store.settings.get('admin_token_hash').catch(() => undefined)) ?? hash;
+    }
+    return hash;
+  };
 }
 
 async function settingOnce(store: Store, key: string, make: () => string): Promise<string> {

@@ -6,7 +6,7 @@ export function register(program: Command): void {
   program
     .command('admin-token')
     .description('rotate the admin token: a new one is printed once and only its hash is stored')
-    .addHelpText('after', '\nA running server keeps the token it started with until it is restarted.')
+    .addHelpText('after', '\nA running server picks the new token up within 5 seconds; the old one stops working then.')
     .action(action(async () => {
       const config = cliConfig();
       if (config.adminToken) {
@@ -14,6 +14,6 @@ export function register(program: Command): void {
       }
       const token = newToken();
       await withStore(config, (store) => store.settings.set('admin_token_hash', sha256Hex(token)));
-      process.stdout.write(`New admin token (shown only this once, keep it safe): ${token}\nRestart the server for it to take effect.\n`);
+      process.stdout.write(`New admin token (shown only this once, keep it safe): ${token}\nA running server switches to it within 5 seconds.\n`);
     }));
 }
