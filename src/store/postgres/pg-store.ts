@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Thread } from '../../domain/comment.js';
 import type { SettingsRepository, Store, ThreadRepository, ThreadSummary } from '../repository.js';
 import { backupPostgres } from './backup.js';
-import { createPool, migratePostgres, type PoolOptions } from './open-postgres.js';
+import { createPool, migratePostgres, redactPostgresUrl, type PoolOptions } from './open-postgres.js';
 import { listThreads } from './pg-admin-queries.js';
 import { PgCommentRepository } from './pg-comment-repository.js';
 import { PgOutboxRepository, PgSubscriptionRepository, PgUsedTokenRepository } from './pg-outbox-repository.js';
@@ -125,7 +125,7 @@ export async function openPostgresStore(url: string, options: PoolOptions = {}):
     await migratePostgres(pool);
   } catch (err) {
     await pool.end();
-    throw err;
+    throw new Error(`cannot open PostgreSQL database ${redactPostgresUrl(url)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   return createPostgresStore(pool);
 }
