@@ -8,7 +8,6 @@ import type { Store } from '../store/repository.js';
 export async function instanceId(store: Store): Promise<string> {
   const existing = await store.settings.get('instance_id');
   if (existing) return existing;
-  const id = newToken().slice(0, 16);
-  await store.settings.set('instance_id', id);
-  return id;
+  // setIfAbsent: of two processes making it at once, both keep the first one's.
+  return store.settings.setIfAbsent('instance_id', newToken().slice(0, 16));
 }

@@ -37,11 +37,8 @@ export async function createMailing(options: {
   tuning?: OutboxTuning;
 }): Promise<Mailing> {
   const { config, store, clock, logger } = options;
-  let secret = await store.settings.get('mail_link_secret');
-  if (!secret) {
-    secret = newToken();
-    await store.settings.set('mail_link_secret', secret);
-  }
+  // setIfAbsent: instances starting together on one database must all sign with the same secret.
+  const secret = (await store.settings.get('mail_link_secret')) ?? (await store.settings.setIfAbsent('mail_link_secret', newToken()));
   const signer = createLinkSigner(secret);
 
   const deliver: Partial<Record<'mail' | 'webhook', Deliver>> = {};
