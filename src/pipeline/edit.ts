@@ -9,7 +9,7 @@ import { matchesHash } from '../lib/tokens.js';
 import type { Store } from '../store/repository.js';
 import type { SpamChecker } from '../spam/spam-checker.js';
 import { normalizeComment } from './normalize.js';
-import { renderCommentBody } from './sanitize.js';
+import { renderCommentBodyOffThread } from '../lib/offload.js';
 import { checkSpam } from './spam-check.js';
 
 export interface OwnCommentDeps {
@@ -46,7 +46,7 @@ export function createOwnComments(deps: OwnCommentDeps): OwnComments {
         author: patch.author ?? current.author, email: current.email, url: patch.url ?? current.url,
         client: { ip: current.ip, userAgent: current.userAgent, referrer: '' },
       });
-      const bodyHtml = renderCommentBody(fields.bodyRaw);
+      const bodyHtml = await renderCommentBodyOffThread(fields.bodyRaw);
       const spam = await checkSpam(
         { kind: 'comment', threadId: current.threadId, target: current.target, author: fields.author, email: fields.email,
           url: fields.url, bodyRaw: fields.bodyRaw, bodyHtml, source: null, honeypot: '',

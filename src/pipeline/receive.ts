@@ -14,7 +14,8 @@ import type { SpamChecker } from '../spam/spam-checker.js';
 import type { SubmissionLimiter } from '../spam/submission-limiter.js';
 import type { ModerationMode } from '../config.js';
 import { normalizeComment, normalizeLinkback, resolveTarget } from './normalize.js';
-import { renderCommentBody, renderPlainText } from './sanitize.js';
+import { renderPlainText } from './sanitize.js';
+import { renderCommentBodyOffThread } from '../lib/offload.js';
 import { checkSpam, initialStatus } from './spam-check.js';
 import type { SourceVerifier } from './verify-source.js';
 
@@ -101,7 +102,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         throw new ValidationError('invalid-parent', 'The comment you are replying to does not exist in this thread.', 'parent');
       }
     }
-    const bodyHtml = renderCommentBody(fields.bodyRaw);
+    const bodyHtml = await renderCommentBodyOffThread(fields.bodyRaw);
     if (await store.comments.hasSameBody(thread.id, fields.author, fields.email, fields.bodyRaw)) {
       throw new ConflictError('duplicate', 'Duplicate comment: it looks as though you have already said that.');
     }

@@ -5,7 +5,7 @@
  */
 import type { LinkbackKind, VerifiedSource } from '../domain/comment.js';
 import type { PageFetcher } from '../lib/fetch-page.js';
-import { checkSourceLinks } from '../linkback/find-link.js';
+import { checkSourceLinksOffThread } from '../lib/offload.js';
 
 export type VerifyOutcome =
   | { kind: 'verified'; source: VerifiedSource }
@@ -35,7 +35,8 @@ export function createSourceVerifier(fetcher: PageFetcher): SourceVerifier {
         return { kind: 'unreachable', reason: `the source answered HTTP ${page.status}`, temporary: page.status >= 500 || page.status === 429, status: page.status };
       }
       const rule = kind === 'webmention' ? 'webmention' : 'anchor';
-      const check = checkSourceLinks({ url: page.url, contentType: page.contentType, body: page.body }, target, rule);
+      // Large pages are parsed on a worker thread, so a 1 MiB source never stalls other requests.
+      const check = await checkSourceLinksOffThread({ url: page.url, contentType: page.contentType, body: page.body }, target, rule);
       switch (check.kind) {
         case 'linked':
           return { kind: 'verified', source: check.source };

@@ -1,0 +1,17 @@
+/** Worker-thread side of offload.ts: the CPU-heavy steps that must not run on the request thread. */
+import { checkSourceLinks, type LinkCheck, type LinkRule, type SourceDocument } from '../linkback/find-link.js';
+import { renderCommentBody } from '../pipeline/sanitize.js';
+
+export type OffloadTask =
+  | { kind: 'check-links'; doc: SourceDocument; target: string; rule: LinkRule }
+  | { kind: 'render-comment'; raw: string };
+
+/** piscina calls the default export (a worker without one fails to load under tsx). */
+export default function run(task: OffloadTask): LinkCheck | string {
+  switch (task.kind) {
+    case 'check-links':
+      return checkSourceLinks(task.doc, task.target, task.rule);
+    case 'render-comment':
+      return renderCommentBody(task.raw);
+  }
+}
