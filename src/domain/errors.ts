@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'upstream-error'
   | 'same-source-and-target'
   | 'method-not-allowed'
+  | 'busy'
   | 'internal-error';
 
 export class AppError extends Error {
@@ -81,4 +82,29 @@ export class PayloadTooLargeError extends AppError {
   constructor(limitBytes: number) {
     super('payload-too-large', 413, `The request body is larger than ${Math.round(limitBytes / 1024)} KiB.`);
   }
+}
+
+/**
+ * The database is briefly unavailable: SQLite's write lock held past busy_timeout (an import or a
+ * backup in another process), or PostgreSQL refusing for load. Nothing was stored; the client may
+ * simply send again, so this is a 503 with Retry-After, not a 500.
+ */
+export class StoreBusyError extends AppError {
+  readonly retryAfterSeconds = 5;
+  constructor() {
+    super('busy', 503, 'The database is busy; please try again in a few seconds.');
+  }
+}
+
+const BUSY_CODES = new Set([
+  'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT', 'SQLITE_LOCKED',
+  '55P03', // lock_not_available
+  '53300', // too_many_connections
+  '57P03', // cannot_connect_now
+]);
+
+/** A StoreBusyError for a driver error that only means "try again", else undefined. */
+export function storeBusy(err: unknown): StoreBusyError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && BUSY_CODES.has(code) ? new StoreBusyError() : undefined;
 }

@@ -4,7 +4,7 @@
  * except 429 for rate limits, so every client can parse them.
  */
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
-import { AppError, NotFoundError, RateLimitedError, ValidationError } from '../domain/errors.js';
+import { AppError, NotFoundError, RateLimitedError, storeBusy, ValidationError } from '../domain/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Pipeline } from '../pipeline/receive.js';
 import { resolveTarget } from '../pipeline/normalize.js';
@@ -83,6 +83,10 @@ function trackbackErrors(logger: Logger): ErrorRequestHandler {
       message = 'You are sending TrackBack pings too quickly. Please try again later.';
     } else if (err instanceof AppError) {
       message = err.message;
+    } else if (storeBusy(err)) {
+      status = 503;
+      res.set('Retry-After', String(storeBusy(err)!.retryAfterSeconds));
+      message = storeBusy(err)!.message;
     } else if (err instanceof URIError) {
       // The router could not percent-decode a path parameter (`/trackback/%ff`): the client's mistake.
       message = 'The TrackBack URL is not valid percent-encoding.';

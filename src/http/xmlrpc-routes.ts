@@ -5,7 +5,7 @@
  */
 import express, { Router, type ErrorRequestHandler, type Response } from 'express';
 import type { ClientInfo } from '../domain/comment.js';
-import { AppError } from '../domain/errors.js';
+import { AppError, storeBusy } from '../domain/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { resolveTarget } from '../pipeline/normalize.js';
 import type { Pipeline } from '../pipeline/receive.js';
@@ -89,6 +89,8 @@ export function xmlrpcRoutes(deps: XmlRpcRouteDeps): Router {
   function toFault(err: unknown): XmlRpcFault {
     if (err instanceof XmlRpcFault) return err;
     if (err instanceof AppError) return new XmlRpcFault(pingbackFaultCode(err.code), err.message);
+    const busy = storeBusy(err);
+    if (busy) return new XmlRpcFault(pingbackFaultCode(busy.code), busy.message);
     deps.logger.error({ err }, 'xml-rpc method failed');
     return new XmlRpcFault(XMLRPC_FAULT.internalError, 'server error. internal error');
   }

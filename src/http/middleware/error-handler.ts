@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Request } from 'express';
-import { AppError, PayloadTooLargeError, RateLimitedError, ValidationError } from '../../domain/errors.js';
+import { AppError, PayloadTooLargeError, RateLimitedError, StoreBusyError, storeBusy, ValidationError } from '../../domain/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { parseHttpUrl } from '../../lib/url.js';
 import { errorPage } from '../pages.js';
@@ -46,13 +46,13 @@ export function isFormPost(req: Request): boolean {
 /** The one place API errors are rendered: `{"error": {"code", "message", "field"?}}` with the error's status. */
 export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const appError = err instanceof AppError ? err : fromBodyParser(err as { type?: string });
+    const appError = err instanceof AppError ? err : (fromBodyParser(err as { type?: string }) ?? storeBusy(err));
     if (!appError) {
       logger.error({ err, reqId: req.id, method: req.method, url: loggableUrl(req.originalUrl) }, 'unhandled error');
     }
     const error = appError ?? new AppError('internal-error', 500, 'Something went wrong on our side.');
     if (res.headersSent) return;
-    if (error instanceof RateLimitedError) res.set('Retry-After', String(error.retryAfterSeconds));
+    if (error instanceof RateLimitedError || error instanceof StoreBusyError) res.set('Retry-After', String(error.retryAfterSeconds));
     res.status(error.status);
     // Only the reader's comment form gets an HTML page; machine clients (Webmention senders) get JSON.
     if (isFormPost(req) && req.path === '/comments') {
