@@ -11,10 +11,11 @@
  * A few tests reach past the server into the SQLite file itself and so fail here by design, not
  * because of PostgreSQL: tests/http/store-busy.test.ts (holds SQLite's write lock), and one test each
  * in tests/http/caching.test.ts and tests/http/admin-blocked-words.test.ts (open `dbPath` with
- * better-sqlite3). Everything else in the default set passes on PostgreSQL.
+ * better-sqlite3; the second makes a folder named after the URL, removed again below). Everything
+ * else in the default set passes on PostgreSQL.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { postgresUnavailable, startPostgresCluster } from '../helpers/postgres-cluster.js';
 
@@ -32,6 +33,9 @@ if (unavailable) {
   process.exit(0);
 }
 const cluster = await startPostgresCluster();
+// A test that opens server.dbPath as a SQLite file creates folders named after the URL's scheme.
+const stray = 'postgres:';
+const strayBefore = existsSync(stray);
 let status = 1;
 try {
   const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...files], {
@@ -40,5 +44,6 @@ try {
   status = result.status ?? 1;
 } finally {
   await cluster.stop();
+  if (!strayBefore) rmSync(stray, { recursive: true, force: true });
 }
 process.exit(status);
