@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { describeDb } from '../store/open-store.js';
 import { action, CliError, cliConfig, withStore } from './command.js';
 
 export function register(program: Command): void {
@@ -12,6 +13,6 @@ export function register(program: Command): void {
       const config = cliConfig();
       if (resolve(file) === resolve(config.dbPath)) throw new CliError('the backup file cannot be the database itself');
       await withStore(config, (store) => store.backup(file));
-      process.stdout.write(`Backed up ${config.dbPath} to ${file}.\n`);
+      process.stdout.write(`Backed up ${describeDb(config.dbPath)} to ${file}.\n`);
     }));
 }

@@ -11,6 +11,7 @@ import { PG_SCHEMA_VERSION } from '../store/postgres/migrations.js';
 import { createPool, isPostgresUrl, migratePostgres, redactPostgresUrl } from '../store/postgres/open-postgres.js';
 import { openSqlite, type SqliteDatabase } from '../store/sqlite/open-sqlite.js';
 import { SCHEMA_VERSION } from '../store/sqlite/migrations.js';
+import { describeDb } from '../store/open-store.js';
 import { action, CliError, cliConfig } from './command.js';
 
 /** An opened side of a copy and how to let go of it. */
@@ -85,7 +86,7 @@ export function register(program: Command): void {
         const config = cliConfig();
         const side = await openSide(config.dbPath, 'target');
         await side.close();
-        process.stdout.write(`Schema of ${isPostgresUrl(config.dbPath) ? redactPostgresUrl(config.dbPath) : config.dbPath} is at version ${SCHEMA_VERSION}.\n`);
+        process.stdout.write(`Schema of ${describeDb(config.dbPath)} is at version ${SCHEMA_VERSION}.\n`);
         return;
       }
       if (!options.from || !options.to) throw new CliError('give both --from and --to (or neither, to migrate BACKTALK_DB in place)');
