@@ -294,6 +294,42 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         assert.equal((await store.comments.countVisible([])).size, 0);
       });
 
+      test('threadVersions: a tag per existing thread that changes with every change to it, and only then', async () => {
+        const a = await thread(POST);
+        const b = await thread(OTHER_POST);
+        const unknown = 'https://blog.example/never-commented/';
+        const tagOf = async (target = POST) => (await store.comments.threadVersions([target])).get(target);
+        const both = await store.comments.threadVersions([POST, OTHER_POST, unknown]);
+        assert.deepEqual([...both.keys()].sort(), [OTHER_POST, POST].sort());
+        assert.equal(both.get(POST), await tagOf(POST), 'one target or many: the same tag');
+        assert.equal(await tagOf(unknown), undefined);
+        assert.equal((await store.comments.threadVersions([])).size, 0);
+
+        const seen = new Set<string>();
+        const changed = async (what: string) => {
+          const tag = await tagOf();
+          assert.ok(tag !== undefined && !seen.has(tag), `the tag did not change after ${what}`);
+          seen.add(tag);
+        };
+        await changed('nothing (first read)');
+        const c = await insertOk(aComment(a.id));
+        await changed('insert');
+        const otherTag = await tagOf(OTHER_POST);
+        await insertOk(aComment(b.id));
+        assert.equal(await tagOf(POST) !== undefined && seen.has((await tagOf(POST))!), true, 'another thread\'s insert changed it');
+        assert.notEqual(await tagOf(OTHER_POST), otherTag);
+        await store.comments.setStatus(c.id, 'spam');
+        await changed('setStatus');
+        await store.comments.edit(c.id, { author: 'Ann', url: '', bodyRaw: 'new', bodyHtml: '<p>new</p>', status: 'approved', reasons: [], edited: at(120) });
+        await changed('edit');
+        await insertOk(aComment(a.id, { parent: c.id }));
+        await changed('a reply');
+        await store.comments.remove(c.id);
+        await changed('remove (placeholder)');
+        await store.threads.setClosed(a.id, { comments: true });
+        await changed('setClosed');
+      });
+
       test('listByStatus: newest first across threads, paged with limit and a `before` id cursor', async () => {
         const a = await thread(POST);
         const b = await thread(OTHER_POST);

@@ -40,6 +40,8 @@ export class SqliteCommentRepository implements CommentRepository {
       updateLinkback: db.prepare(`UPDATE comments SET author = @author, url = @url, title = @title, body_raw = @body_raw,
           body_hash = @body_hash, body_html = @body_html, mention_type = @mention_type, author_photo = @author_photo, edited_at = @edited_at
         WHERE id = @id AND source_key IS NOT NULL`),
+      // id and created_at too: a deleted thread's id can be reused, and its version starts again at 0.
+      versionOne: db.prepare(`SELECT id || '.' || created_at || '.' || version FROM threads WHERE target = ?`).pluck(),
       hasReplies: db.prepare(`SELECT 1 FROM comments WHERE parent_id = ? LIMIT 1`),
       placeholder: db.prepare(`UPDATE comments SET deleted = 1, author = '', email = '', url = '', body_html = '',
           body_raw = '', body_hash = '', author_photo = NULL, edit_token_hash = NULL, ip = '', user_agent = '' WHERE id = ?`),
@@ -85,12 +87,18 @@ export class SqliteCommentRepository implements CommentRepository {
   async threadVersions(targets: readonly string[]): Promise<Map<string, string>> {
     const versions = new Map<string, string>();
     if (targets.length === 0) return versions;
+    if (targets.length === 1) {
+      // The hot path of every conditional GET: one prepared statement, the tag built by SQLite.
+      const tag = this.stmts.versionOne.get(targets[0]) as string | undefined;
+      if (tag !== undefined) versions.set(targets[0]!, tag);
+      return versions;
+    }
     const unique = [...new Set(targets)];
     const rows = this.byArity(this.versionStmts, unique.length, (placeholders) =>
       `SELECT target, id, created_at, version FROM threads WHERE target IN (${placeholders})`)
       .raw().all(...unique) as Array<[string, number, number, number]>;
     // id and created_at too: a deleted thread's id can be reused, and its version starts again at 0.
-    for (const [target, id, created, version] of rows) versions.set(target, `${id}.${created.toString(36)}.${version}`);
+    for (const [target, id, created, version] of rows) versions.set(target, `${id}.${created}.${version}`);
     return versions;
   }
 
