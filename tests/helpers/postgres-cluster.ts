@@ -41,6 +41,15 @@ export function findPostgresBin(): string | undefined {
 export function postgresUnavailable(): string | undefined {
   if (!findPostgresBin()) return 'PostgreSQL binaries (initdb, pg_ctl) not found on PATH or in /usr/lib/postgresql/*/bin: PostgreSQL tests skipped';
   if (process.getuid?.() === 0 && !systemUser()) return 'running as root and there is no `postgres` user to run initdb as: PostgreSQL tests skipped';
+  if (process.getuid?.() === 0 && !runuser()) return 'running as root and runuser (util-linux) is missing, so initdb cannot run as `postgres`: PostgreSQL tests skipped';
+  return undefined;
+}
+
+/** runuser (util-linux) lives in sbin, which a CI shell's PATH may lack. */
+function runuser(): string | undefined {
+  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin']) {
+    if (dir && existsSync(join(dir, 'runuser'))) return join(dir, 'runuser');
+  }
   return undefined;
 }
 
@@ -70,7 +79,7 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
   if (user) chownSync(dir, user.uid, user.gid);
   const dataDir = join(dir, 'data');
   const run = (cmd: string, args: string[]) => {
-    const [file, argv] = user ? ['runuser', ['-u', user.name, '--', join(bin, cmd), ...args]] : [join(bin, cmd), args];
+    const [file, argv] = user ? [runuser()!, ['-u', user.name, '--', join(bin, cmd), ...args]] : [join(bin, cmd), args];
     execFileSync(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
   };
 
