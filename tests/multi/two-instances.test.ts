@@ -3,7 +3,8 @@
  * own createDeps/createApp, own HTTP port, own connection pool, own worker) on one throwaway cluster.
  * Checked over HTTP: the same pingback sent to both at once is stored once (the other answers fault
  * 48); queued Webmentions are verified exactly once with both workers running; the submission rate
- * limit is one limit, not one per instance. And at the store level: two pools claiming the mail
+ * limit is one limit, not one per instance; mixed load with every linkback aimed at both. And at the
+ * store level: a dead instance's leased jobs come back to the other, and two pools claiming the mail
  * outbox at once never claim one item twice.
  */
 import assert from 'node:assert/strict';
@@ -174,6 +175,25 @@ describe('two instances on one PostgreSQL database', { skip }, () => {
       { comment: 30, pingback: k, trackback: k, webmention: k });
     const sources = items.filter((c) => c.source !== null).map((c) => c.source);
     assert.equal(new Set(sources).size, sources.length, 'no source stored twice');
+  });
+
+  test('a job leased by an instance that died is taken up by the other once the lease runs out', async () => {
+    const db = await freshDatabase();
+    const [a, b] = await Promise.all([openPostgresStore(db), openPostgresStore(db)]);
+    cleanups.push(() => Promise.all([a.close(), b.close()]).then(() => undefined));
+    const t0 = new Date(Date.UTC(2026, 10, 26, 12));
+    const later = (ms: number) => new Date(t0.getTime() + ms);
+    const job = await a.webmentions.enqueue({ token: 'lease-1', source: 'https://s.example/1', target: POST, clientIp: '', userAgent: '', now: t0 });
+    const mail = await a.outbox.enqueue({ channel: 'mail', payload: { n: 1 }, now: t0 });
+    assert.deepEqual((await a.webmentions.claimDue(t0, 10, 30_000)).map((j) => j.id), [job.id]);
+    assert.deepEqual((await a.outbox.claimDue(t0, 10, 30_000)).map((m) => m.id), [mail.id]);
+    // A "dies" here: it never finishes. While its lease lasts, B finds nothing to do.
+    assert.deepEqual(await b.webmentions.claimDue(later(29_000), 10, 30_000), []);
+    assert.deepEqual(await b.outbox.claimDue(later(29_000), 10, 30_000), []);
+    const [retaken] = await b.webmentions.claimDue(later(30_001), 10, 30_000);
+    assert.equal(retaken?.id, job.id);
+    assert.equal(retaken?.attempts, 2, 'the second claim counts a second attempt');
+    assert.equal((await b.outbox.claimDue(later(30_001), 10, 30_000))[0]?.id, mail.id);
   });
 
   test('two stores claiming the outbox at once never claim one item twice', async () => {
