@@ -69,17 +69,28 @@ async function importOnly(file: string, db: string): Promise<void> {
   const { importFile } = await import('../src/import/run-import.js');
   const store = openSqliteStore(db);
   const started = Date.now();
+  // What JavaScript itself holds (heap plus Buffers), sampled: unlike RSS it does not include SQLite's
+  // page cache or the allocator's slack, so it shows plainly whether the file is held in memory.
+  let peakJs = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakJs = Math.max(peakJs, m.heapUsed + m.external);
+  };
+  const sampler = setInterval(sample, 20);
   const counts = await importFile(store, { format: 'wxr', file, site: 'https://blog.example', keepIp: false });
+  clearInterval(sampler);
+  sample();
   await store.close();
   process.stdout.write(JSON.stringify({
     comments: counts.comments, threads: counts.threads, seconds: (Date.now() - started) / 1000,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakJsMb: Math.round(peakJs / 1048576),
     heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 1048576),
   }));
 }
 
 /** Generates an `mb` MB file, imports it in a child process, and reports. */
-export async function measure(mb: number, nodeArgs: readonly string[] = []): Promise<{ fileMb: number; comments: number; threads: number; seconds: number; peakRssMb: number; heapLimitMb: number }> {
+export async function measure(mb: number, nodeArgs: readonly string[] = []): Promise<{ fileMb: number; comments: number; threads: number; seconds: number; peakRssMb: number; peakJsMb: number; heapLimitMb: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'backtalk-rss-'));
   try {
     const file = join(dir, 'big.wxr');
@@ -88,7 +99,7 @@ export async function measure(mb: number, nodeArgs: readonly string[] = []): Pro
     const out = execFileSync(process.execPath, [...nodeArgs, '--import', 'tsx', self, '--import-only', file, join(dir, 'bench.db')], {
       cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', maxBuffer: 1 << 20,
     });
-    return { fileMb: Math.round(statSync(file).size / 1048576), ...(JSON.parse(out) as { comments: number; threads: number; seconds: number; peakRssMb: number; heapLimitMb: number }) };
+    return { fileMb: Math.round(statSync(file).size / 1048576), ...(JSON.parse(out) as { comments: number; threads: number; seconds: number; peakRssMb: number; peakJsMb: number; heapLimitMb: number }) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

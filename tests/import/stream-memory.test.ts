@@ -13,6 +13,10 @@ test('peak RSS stays flat when the WXR grows from 4 MB to 32 MB', { timeout: 240
   const heap = ['--max-old-space-size=32'];
   const [small, large] = await Promise.all([measure(4, heap), measure(32, heap)]);
   assert.ok(large.comments > 7 * small.comments, 'the larger file really has more to import');
+  // JavaScript's own memory (heap + Buffers) is the sharp test: holding the file would add its 28 MB.
+  const jsGrowth = large.peakJsMb - small.peakJsMb;
+  assert.ok(jsGrowth < 14, `JS memory grew by ${jsGrowth} MB (${small.peakJsMb} → ${large.peakJsMb}) for 28 MB more input`);
+  // RSS also counts SQLite's cache and allocator slack, which vary with load on a shared machine: a looser bound.
   const growth = large.peakRssMb - small.peakRssMb;
-  assert.ok(growth < 20, `peak RSS grew by ${growth} MB (${small.peakRssMb} → ${large.peakRssMb}) for 28 MB more input`);
+  assert.ok(growth < 40, `peak RSS grew by ${growth} MB (${small.peakRssMb} → ${large.peakRssMb}) for 28 MB more input`);
 });
