@@ -3,14 +3,20 @@
  * runs each on its own so one slow source never holds up the others. A failure is logged and its
  * lease runs out, so the job comes back; nothing here ever rejects into the caller.
  */
-import type { WebmentionJob } from '../domain/comment.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import type { WebmentionRepository } from '../store/repository.js';
 
-export interface JobWorkerOptions {
-  repo: WebmentionRepository;
-  run: (job: WebmentionJob) => Promise<void>;
+/** A durable queue whose claims are leases: the Webmention queue and the mail/webhook outbox. */
+export interface LeasedQueue<J> {
+  /** Atomically leases up to `limit` due jobs. */
+  claimDue(now: Date, limit: number, leaseMs: number): Promise<J[]>;
+  /** Jobs due at `now` or earlier. */
+  countDue(now: Date): Promise<number>;
+}
+
+export interface JobWorkerOptions<J extends { id: number }> {
+  repo: LeasedQueue<J>;
+  run: (job: J) => Promise<void>;
   clock: Clock;
   logger: Logger;
   concurrency: number;
@@ -19,7 +25,7 @@ export interface JobWorkerOptions {
   leaseMs: number;
 }
 
-export function createJobWorker(options: JobWorkerOptions) {
+export function createJobWorker<J extends { id: number }>(options: JobWorkerOptions<J>) {
   const { repo, clock, logger } = options;
   const inFlight = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
@@ -55,6 +61,7 @@ export function createJobWorker(options: JobWorkerOptions) {
       if (running) wake();
     },
     start(): void {
+      if (running) return;
       running = true;
       timer = setInterval(wake, options.pollMs);
       timer.unref();

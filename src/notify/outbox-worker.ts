@@ -4,6 +4,7 @@
  * `maxAttempts`, then marked `failed`; a crash mid-delivery leaves the lease to run out, and the item
  * comes back. Requests never wait for any of this.
  */
+import { createJobWorker } from '../jobs/job-worker.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { OutboxChannel, OutboxItem, OutboxRepository } from '../store/repository.js';
@@ -32,16 +33,11 @@ export function backoffMs(attempts: number, baseMs: number, maxMs: number): numb
 
 export function createOutboxWorker(options: OutboxWorkerOptions) {
   const { repo, clock, logger } = options;
-  const concurrency = options.concurrency ?? 2;
   const leaseMs = options.leaseMs ?? 120_000;
   // 16 tries over about 28 hours (30 s, 1 min, 2 min … then every 4 h): an SMTP outage of a day loses nothing.
   const maxAttempts = options.maxAttempts ?? 16;
   const baseDelayMs = options.baseDelayMs ?? 30_000;
   const maxDelayMs = options.maxDelayMs ?? 4 * 3600_000;
-  const inFlight = new Set<Promise<void>>();
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-  let polling: Promise<void> | undefined;
 
   async function run(item: OutboxItem): Promise<void> {
     const deliver = options.deliver[item.channel];
@@ -66,56 +62,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     await repo.markSent(item.id, clock.now());
   }
 
-  async function poll(): Promise<void> {
-    const free = concurrency - inFlight.size;
-    if (free <= 0) return;
-    for (const item of await repo.claimDue(clock.now(), free, leaseMs)) {
-      const task = run(item)
-        .catch((err: unknown) => logger.error({ err, id: item.id }, 'outbox bookkeeping failed; the lease will expire'))
-        .finally(() => {
-          inFlight.delete(task);
-          if (running) wake();
-        });
-      inFlight.add(task);
-    }
-  }
-
-  function wake(): void {
-    if (polling) return;
-    polling = poll()
-      .catch((err: unknown) => logger.error({ err }, 'outbox poll failed'))
-      .finally(() => (polling = undefined));
-  }
-
-  return {
-    /** Something was queued: deliver now rather than at the next tick (only while started). */
-    wake(): void {
-      if (running) wake();
-    },
-    start(): void {
-      if (running) return;
-      running = true;
-      timer = setInterval(wake, options.pollMs ?? 5000);
-      timer.unref();
-      wake();
-    },
-    /** Stops polling and waits for deliveries in flight. */
-    async stop(): Promise<void> {
-      running = false;
-      if (timer) clearInterval(timer);
-      await polling;
-      await Promise.allSettled([...inFlight]);
-    },
-    /** Runs until nothing is due and nothing is in flight (tests, CLI). Items waiting for a retry stay. */
-    async drain(): Promise<void> {
-      for (;;) {
-        await polling;
-        await poll();
-        if (inFlight.size === 0 && (await repo.countDue(clock.now())) === 0) return;
-        await Promise.race([...inFlight, new Promise((r) => setTimeout(r, 10))]);
-      }
-    },
-  };
+  // Polling, leases, bounded concurrency, stop and drain are the same as for the Webmention queue.
+  const { wake, start, stop, drain } = createJobWorker({
+    repo, run, clock, logger, concurrency: options.concurrency ?? 2, pollMs: options.pollMs ?? 5000, leaseMs,
+  });
+  return { wake, start, stop, drain };
 }
 
 export type OutboxWorker = ReturnType<typeof createOutboxWorker>;
