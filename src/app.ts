@@ -1,4 +1,5 @@
 /** createApp(deps): the Express app — middleware order, routers, 404 and the error handler. No I/O at import. */
+import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import { NotFoundError } from './domain/errors.js';
 import { identiconSvg } from './lib/avatar.js';
@@ -6,7 +7,7 @@ import { adminRoutes } from './http/admin-routes.js';
 import { adminDataRoutes } from './http/admin-data-routes.js';
 import { adminPageRoutes } from './http/admin-page-routes.js';
 import { commentRoutes } from './http/comment-routes.js';
-import { createPublicReads } from './http/public-reads.js';
+import { createPublicReads, type PublicReads } from './http/public-reads.js';
 import { trackbackRoutes } from './http/trackback-routes.js';
 import { discoveryRoutes } from './http/discovery-routes.js';
 import { xmlrpcRoutes } from './http/xmlrpc-routes.js';
@@ -29,6 +30,20 @@ import { metricsHandler } from './http/metrics-routes.js';
 import type { AppDeps } from './wiring.js';
 
 export function createApp(deps: AppDeps): Express {
+  return buildApp(deps).app;
+}
+
+/**
+ * What node:http serves (server.ts, tests/helpers/test-server.ts): unchanged threads (a 304, or a
+ * rendered body in the cache) are answered before Express builds its request and response
+ * (src/http/public-reads.ts); every other request goes to the Express app.
+ */
+export function createRequestListener(deps: AppDeps): RequestListener {
+  const { app, publicReads } = buildApp(deps);
+  return publicReads.listener(app);
+}
+
+function buildApp(deps: AppDeps): { app: Express; publicReads: PublicReads } {
   const { config } = deps;
   if (config.gravatar) deps = { ...deps, avatarUrl: withGravatar(deps.avatarUrl) };
   const app = express();
@@ -37,8 +52,6 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
   const perRequest = [requestId(), requestLog(deps.logger), requestMetrics(deps.metrics)];
   const publicReads = createPublicReads({ ...deps, sites: config.sites, publicUrl: config.publicUrl });
-  // Unchanged threads (a 304, or a body already rendered) are answered ahead of the router: public-reads.ts.
-  app.use(publicReads.fastLane(perRequest));
   app.use(...perRequest);
 
   app.get('/healthz', async (_req, res) => {
@@ -76,5 +89,5 @@ export function createApp(deps: AppDeps): Express {
     throw new NotFoundError();
   });
   app.use(createErrorHandler(deps.logger));
-  return app;
+  return { app, publicReads };
 }

@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app.js';
+import { createRequestListener } from './app.js';
 import { ConfigError, loadConfig, resolveRuntimeConfig } from './config.js';
 import { createLogger } from './lib/logger.js';
 import { describeDb, openStore } from './store/open-store.js';
@@ -27,10 +27,15 @@ export async function runServer(env: Record<string, string | undefined>): Promis
   const logger = createLogger(config.logLevel);
   const store = await openStore(config.dbPath);
 
-  // Requests that arrive while the app is still being built wait for it instead of being dropped.
-  let resolveApp!: (app: ReturnType<typeof createApp>) => void;
-  const appReady = new Promise<ReturnType<typeof createApp>>((resolve) => (resolveApp = resolve));
-  const server: Server = createServer((req, res) => void appReady.then((app) => app(req, res)));
+  // Requests that arrive while the app is still being built wait for it instead of being dropped;
+  // once it is built, requests go straight to it (no promise turn per request).
+  let listener: RequestListener | undefined;
+  let resolveApp!: (app: RequestListener) => void;
+  const appReady = new Promise<RequestListener>((resolve) => (resolveApp = resolve));
+  const server: Server = createServer((req, res) => {
+    if (listener) listener(req, res);
+    else void appReady.then((ready) => ready(req, res));
+  });
   server.keepAliveTimeout = 5_000;
 
   await new Promise<void>((resolve, reject) => {
@@ -39,7 +44,8 @@ export async function runServer(env: Record<string, string | undefined>): Promis
   });
   const runtime = resolveRuntimeConfig(config, (server.address() as AddressInfo).port);
   const deps = await createDeps(runtime, store, logger);
-  resolveApp(createApp(deps));
+  listener = createRequestListener(deps);
+  resolveApp(listener);
   deps.worker.start();
   deps.outbox.start();
   if (runtime.metricsPort !== undefined) {

@@ -2,15 +2,22 @@
  * The public reads every page view of a blog makes: GET /api/comments and GET /api/counts, with
  * their validators (see middleware/caching.ts) and the rendered-body cache; plus a fast lane that
  * answers the commonest of them — a thread whose ETag the reader (or the CDN) already has, or whose
- * rendered body is cached — ahead of the router, CORS and route layers, with the same headers, the
- * same request id, log line and metrics as the full path (tests/http/caching.test.ts compares them).
+ * rendered body is cached — at the node:http layer, before Express builds its request and response,
+ * with the same headers, the same request id, log line and metrics as the full path
+ * (tests/http/caching.test.ts compares them). On this 2-core machine Express's own dispatch and the
+ * per-request middlewares cost more than the whole 304 (docs/benchmarks.md).
  */
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, OutgoingHttpHeaders, RequestListener } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Request, Response } from 'express';
 import type { Comment } from '../domain/comment.js';
 import { ValidationError } from '../domain/errors.js';
 import { resolveTarget } from '../pipeline/normalize.js';
 import { toCommentJson } from '../protocols/comment-form.js';
+import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/repository.js';
+import { loggableUrl, requestIdFrom } from './middleware/request-log.js';
 import { BodyCache, etagOf, ifNoneMatchHits, notModified, PUBLIC_CACHE_CONTROL, sendJsonBody } from './middleware/caching.js';
 
 const MAX_COUNT_TARGETS = 100;
@@ -24,6 +31,9 @@ export interface PublicReadsDeps {
   sites: readonly string[];
   publicUrl: string;
   avatarUrl: (c: Comment) => string;
+  /** For the fast lane's log line and metrics (listener); the Express routes log and count themselves. */
+  logger?: Logger;
+  metrics?: Metrics;
 }
 
 export interface PublicReads {
@@ -32,10 +42,10 @@ export interface PublicReads {
   comments(req: Request, res: Response): Promise<void>;
   counts(req: Request, res: Response): Promise<void>;
   /**
-   * Express middleware for the very front of the app. `before` are the middlewares every request
-   * passes (request id, log, metrics); they run here too when the fast lane answers.
+   * The request listener for node:http: unchanged threads (a 304, or a body in the rendered-body
+   * cache) are answered before Express builds its request and response; everything else goes to `app`.
    */
-  fastLane(before: RequestHandler[]): RequestHandler;
+  listener(app: RequestListener): RequestListener;
 }
 
 export function createPublicReads(deps: PublicReadsDeps): PublicReads {
@@ -109,13 +119,13 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
   }
 
   /** The target of `GET /api/comments?target=…` when that is all the URL says, else undefined. */
-  function fastTarget(req: Request): string | undefined {
+  function fastTarget(req: IncomingMessage): string | undefined {
     if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
-    const url = req.url;
+    const url = req.url ?? '';
     if (!url.startsWith('/api/comments?')) return undefined;
     const params = new URLSearchParams(url.slice('/api/comments?'.length));
     const all = params.getAll('target');
-    if (all.length !== 1) return undefined;
+    if (all.length !== 1 || params.size !== 1) return undefined;
     try {
       return normalized(all[0]!);
     } catch {
@@ -123,48 +133,51 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
     }
   }
 
-  /** What the CORS middleware (middleware/cors.ts) sets on a simple GET. */
-  function corsHeaders(req: Request, res: Response): void {
-    const origin = req.headers.origin;
-    if (origin !== undefined && allowedOrigins.has(origin)) {
-      res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Vary', 'Origin');
-      res.setHeader('Access-Control-Expose-Headers', 'Location,Retry-After,ETag');
-    } else {
-      res.setHeader('Vary', 'Origin');
-    }
-  }
+  const logRequests = deps.logger?.isLevelEnabled('info') ?? false;
 
-  function fastLane(before: RequestHandler[]): RequestHandler {
-    const runBefore = (req: Request, res: Response): void => {
-      const noop: NextFunction = () => undefined;
-      for (const mw of before) void mw(req, res, noop);
-    };
-    return (req, res, next) => {
+  /**
+   * The node:http listener: the fast lane, else `app`. The fast answer carries what the Express path's
+   * per-request middlewares and CORS would have set (X-Request-Id, Vary and the CORS headers of
+   * middleware/cors.ts for a simple GET, Cache-Control, ETag), its log line (the fields of pino-http's,
+   * written directly) and its metrics (counter and latency under route "/api/comments"), measured to
+   * the end of the response call instead of a 'finish' listener.
+   */
+  function listener(app: RequestListener): RequestListener {
+    return (req, res) => {
       const target = fastTarget(req);
-      if (target === undefined) return next();
+      if (target === undefined) return app(req, res);
+      const start = performance.now();
       threadEtag(target).then(
         ({ etag }) => {
           const conditional = ifNoneMatchHits(req.headers['if-none-match'], etag);
           const body = conditional ? undefined : rendered.get(target, etag);
-          if (!conditional && !body) return next();
-          runBefore(req, res);
-          // The metrics label of the route the full path would have matched.
-          req.route = { path: '/api/comments' } as Request['route'];
-          corsHeaders(req, res);
-          res.setHeader('Cache-Control', PUBLIC_CACHE_CONTROL);
-          res.setHeader('ETag', etag);
-          if (conditional) {
-            res.statusCode = 304;
-            res.end();
+          if (!conditional && !body) return app(req, res);
+          const incomingId = req.headers['x-request-id'];
+          const id = requestIdFrom(typeof incomingId === 'string' ? incomingId : undefined);
+          const origin = req.headers.origin;
+          const status = conditional ? 304 : 200;
+          // One writeHead with a flat list: cheaper than a setHeader per header (no header map is built).
+          const headers: Array<string | number> = ['X-Request-Id', id];
+          if (origin !== undefined && allowedOrigins.has(origin)) {
+            headers.push('Access-Control-Allow-Origin', origin, 'Vary', 'Origin', 'Access-Control-Expose-Headers', 'Location,Retry-After,ETag');
           } else {
-            sendJsonBody(res, body!);
+            headers.push('Vary', 'Origin');
+          }
+          headers.push('Cache-Control', PUBLIC_CACHE_CONTROL, 'ETag', etag);
+          if (body) headers.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', body.length);
+          res.writeHead(status, headers as unknown as OutgoingHttpHeaders);
+          res.end(body);
+          const seconds = (performance.now() - start) / 1000;
+          deps.metrics?.observeRequest(req.method!, '/api/comments', status, seconds);
+          if (logRequests) {
+            const line = `${req.method} ${loggableUrl(req.url!)} ${status}`;
+            deps.logger!.info({ reqId: id, req: { method: req.method, url: loggableUrl(req.url!) }, res: { statusCode: status }, responseTime: Math.round(seconds * 1000) }, line);
           }
         },
-        () => next(), // let the full path meet (and report) the same error
+        () => app(req, res), // let the full path meet (and report) the same error
       );
     };
   }
 
-  return { threadEtag, comments, counts, fastLane };
+  return { threadEtag, comments, counts, listener };
 }

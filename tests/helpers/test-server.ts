@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../src/app.js';
+import { createRequestListener } from '../../src/app.js';
 import { loadConfig, resolveRuntimeConfig } from '../../src/config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -54,7 +54,8 @@ export async function startTestServer(env: Record<string, string> = {}, override
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const runtime = resolveRuntimeConfig(config, (server.address() as AddressInfo).port);
   const deps = await createDeps(runtime, store, createLogger(config.logLevel), overrides);
-  server.on('request', createApp(deps));
+  // The same composition as server.ts: the fast lane at the node:http layer, then the Express app.
+  server.on('request', createRequestListener(deps));
   const url = `http://127.0.0.1:${runtime.port}`;
 
   const request = (path: string, init?: RequestInit) => fetch(url + path, { redirect: 'manual', ...init });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { createApp } from '../../src/app.js';
+import { createRequestListener } from '../../src/app.js';
 import { loadConfig, resolveRuntimeConfig } from '../../src/config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -36,7 +36,7 @@ async function startLogged(level: string) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const runtime = resolveRuntimeConfig(config, (server.address() as AddressInfo).port);
   const deps = await createDeps(runtime, store, createLogger(level, sink));
-  server.on('request', createApp(deps));
+  server.on('request', createRequestListener(deps));
   const url = `http://127.0.0.1:${runtime.port}`;
   return {
     url, lines, deps,
@@ -111,6 +111,29 @@ describe('request logs', () => {
     const logged = await s.requestLines();
     assert.equal(logged[0]!.reqId, 'edge-4f2a.91:7');
     assert.equal(new Set(logged.map((l) => l.reqId)).size, 5, 'each request its own id');
+  });
+
+  test('the fast lane (a 304 or a cached body, answered before Express) logs the same line as the full path', async () => {
+    const path = `/api/comments?target=${encodeURIComponent(POST)}`;
+    const first = await fetch(s.url + path); // the full path: renders and caches the body
+    await first.text();
+    const etag = first.headers.get('etag')!;
+    s.lines.length = 0;
+    const notModified = await fetch(s.url + path, { headers: { 'if-none-match': etag, 'x-request-id': 'revalidate-1' } });
+    assert.equal(notModified.status, 304);
+    const cached = await fetch(s.url + path);
+    assert.equal(cached.status, 200);
+    await cached.text();
+    const logged = await s.requestLines();
+    assert.equal(logged.length, 2);
+    assert.equal(logged[0]!.level, 30, 'info');
+    assert.equal(logged[0]!.reqId, 'revalidate-1');
+    assert.deepEqual(logged[0]!.req, { method: 'GET', url: path });
+    assert.deepEqual(logged[0]!.res, { statusCode: 304 });
+    assert.equal(typeof logged[0]!.responseTime, 'number');
+    assert.equal(logged[0]!.msg, `GET ${path} 304`);
+    assert.equal(logged[1]!.reqId, cached.headers.get('x-request-id'));
+    assert.deepEqual(logged[1]!.res, { statusCode: 200 });
   });
 
   test('query values other than the target stay out of the log; a 404 is logged at info, not as an error', async () => {

@@ -16,10 +16,14 @@ import type { Metrics } from '../../metrics/metrics.js';
 const SANE_ID = /^[A-Za-z0-9][A-Za-z0-9._:@/+=-]{0,127}$/;
 const KEPT_QUERY_VALUES = new Set(['target']);
 
+/** The caller's X-Request-Id when it looks like an id, else a new UUID (also used by the fast lane, public-reads.ts). */
+export function requestIdFrom(incoming: string | undefined): string {
+  return incoming !== undefined && SANE_ID.test(incoming) ? incoming : randomUUID();
+}
+
 export function requestId(): RequestHandler {
   return (req, res, next) => {
-    const incoming = req.get('x-request-id');
-    const id = incoming !== undefined && SANE_ID.test(incoming) ? incoming : randomUUID();
+    const id = requestIdFrom(req.get('x-request-id'));
     req.id = id;
     res.setHeader('X-Request-Id', id);
     next();
