@@ -1,24 +1,15 @@
 /** The moderation page's queries on PostgreSQL: queue sizes, search, and the thread list. */
 import type pg from 'pg';
 import type { Comment, CommentStatus } from '../../domain/comment.js';
-import type { CommentSearch, CommentSearchField, ThreadSummary } from '../repository.js';
-import { emptyCounts, likePattern } from '../sqlite/sqlite-admin-queries.js';
-import { COMMENT_COLUMNS, fromCommentRow, type PgCommentRow } from './pg-comment-row.js';
-
-/** Which columns each search field looks in (as in SQLite). Fixed strings: no request text reaches the SQL. */
-const FIELD_COLUMNS: Record<CommentSearchField, readonly string[]> = {
-  text: ['c.body_raw', "coalesce(c.title, '')"],
-  author: ['c.author', 'c.url'],
-  email: ['c.email'],
-  ip: ['c.ip'],
-  source: ["coalesce(c.source_url, '')"],
-};
+import type { CommentSearch, ThreadSummary } from '../repository.js';
+import { COMMENT_COLUMNS, toComment, type CommentRow } from '../rows/comment-row.js';
+import { toStatusCounts, type StatusCountRow } from '../rows/status-count-row.js';
+import { toThreadSummary, type ThreadSummaryRow } from '../rows/thread-row.js';
+import { likePattern, SEARCH_COLUMNS } from '../search-columns.js';
 
 export async function countByStatus(pool: pg.Pool): Promise<Record<CommentStatus, number>> {
-  const counts = emptyCounts();
-  const result = await pool.query<{ status: CommentStatus; n: number }>({ name: 'admin-counts', text: `SELECT status, count(*) AS n FROM comments GROUP BY status` });
-  for (const row of result.rows) counts[row.status] = row.n;
-  return counts;
+  const result = await pool.query<StatusCountRow>({ name: 'admin-counts', text: `SELECT status, count(*) AS n FROM comments GROUP BY status` });
+  return toStatusCounts(result.rows);
 }
 
 /**
@@ -40,31 +31,18 @@ function collationFor(pool: pg.Pool): Promise<string> {
 
 export async function searchComments(pool: pg.Pool, query: CommentSearch, page: { limit: number; before?: number }): Promise<Comment[]> {
   const field = query.field;
-  const columns = field ? FIELD_COLUMNS[field] : Object.values(FIELD_COLUMNS).flat();
+  const columns = field ? SEARCH_COLUMNS[field] : Object.values(SEARCH_COLUMNS).flat();
   // strpos on lower-cased text: a literal substring (no wildcards to escape), case ignored in any
   // script ("ОТВЕТ" is found by "ответ"), as the SQLite backend does with its JavaScript fold.
   const collate = await collationFor(pool);
   const match = columns.map((col) => `strpos(lower(${col}${collate}), lower($1${collate})) > 0`).join(' OR ');
-  const result = await pool.query<PgCommentRow>({
+  const result = await pool.query<CommentRow>({
     name: `admin-search-${field ?? 'any'}`,
     text: `SELECT ${COMMENT_COLUMNS} FROM comments c JOIN threads t ON t.id = c.thread_id
       WHERE (${match}) AND ($2::text IS NULL OR c.status = $2) AND c.id < $3 ORDER BY c.id DESC LIMIT $4`,
     values: [query.q, query.status ?? null, page.before ?? Number.MAX_SAFE_INTEGER, page.limit],
   });
-  return result.rows.map(fromCommentRow);
-}
-
-interface ThreadSummaryRow {
-  id: number;
-  target: string;
-  title: string | null;
-  comments_closed: boolean;
-  linkbacks_closed: boolean;
-  created_at: number;
-  n_pending: number;
-  n_approved: number;
-  n_spam: number;
-  n_trash: number;
+  return result.rows.map(toComment);
 }
 
 export async function listThreads(pool: pg.Pool, page: { limit: number; before?: number; q?: string }): Promise<ThreadSummary[]> {
@@ -81,13 +59,5 @@ export async function listThreads(pool: pg.Pool, page: { limit: number; before?:
       ORDER BY t.id DESC`,
     values: [page.before ?? Number.MAX_SAFE_INTEGER, page.limit, page.q ? likePattern(page.q) : null],
   });
-  return result.rows.map((r) => ({
-    id: r.id,
-    target: r.target,
-    title: r.title,
-    commentsClosed: r.comments_closed,
-    linkbacksClosed: r.linkbacks_closed,
-    created: new Date(r.created_at),
-    counts: { pending: r.n_pending, approved: r.n_approved, spam: r.n_spam, trash: r.n_trash },
-  }));
+  return result.rows.map(toThreadSummary);
 }

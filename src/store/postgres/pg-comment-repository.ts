@@ -1,10 +1,9 @@
 import type pg from 'pg';
 import type { Comment, CommentStatus, NewComment } from '../../domain/comment.js';
 import type { CommentEdit, CommentRepository, CommentSearch, InsertResult, LinkbackUpdate } from '../repository.js';
-import { bodyHash } from '../sqlite/comment-row.js';
+import { bodyHash, COMMENT_COLUMNS, toComment, type CommentRow } from '../rows/comment-row.js';
 import { transaction } from './open-postgres.js';
 import { countByStatus, searchComments } from './pg-admin-queries.js';
-import { COMMENT_COLUMNS as COLUMNS, fromCommentRow as fromRow, type PgCommentRow } from './pg-comment-row.js';
 
 const FROM = `FROM comments c JOIN threads t ON t.id = c.thread_id`;
 
@@ -39,14 +38,14 @@ export class PgCommentRepository implements CommentRepository {
   }
 
   async listVisible(threadId: number): Promise<Comment[]> {
-    const result = await this.pool.query<PgCommentRow>({
+    const result = await this.pool.query<CommentRow>({
       name: 'comments-visible',
-      text: `SELECT ${COLUMNS} ${FROM} WHERE c.thread_id = $1 AND c.status = 'approved'
+      text: `SELECT ${COMMENT_COLUMNS} ${FROM} WHERE c.thread_id = $1 AND c.status = 'approved'
           AND (NOT c.deleted OR EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id AND r.status = 'approved'))
         ORDER BY c.id`,
       values: [threadId],
     });
-    return result.rows.map(fromRow);
+    return result.rows.map(toComment);
   }
 
   async countVisible(targets: readonly string[]): Promise<Map<string, number>> {
@@ -85,21 +84,21 @@ export class PgCommentRepository implements CommentRepository {
   }
 
   async listByStatus(status: CommentStatus, page: { limit: number; before?: number }): Promise<Comment[]> {
-    const result = await this.pool.query<PgCommentRow>({
+    const result = await this.pool.query<CommentRow>({
       name: 'comments-by-status',
-      text: `SELECT ${COLUMNS} ${FROM} WHERE c.status = $1 AND c.id < $2 ORDER BY c.id DESC LIMIT $3`,
+      text: `SELECT ${COMMENT_COLUMNS} ${FROM} WHERE c.status = $1 AND c.id < $2 ORDER BY c.id DESC LIMIT $3`,
       values: [status, page.before ?? Number.MAX_SAFE_INTEGER, page.limit],
     });
-    return result.rows.map(fromRow);
+    return result.rows.map(toComment);
   }
 
   async findLinkback(threadId: number, sourceKey: string): Promise<Comment | undefined> {
-    const result = await this.pool.query<PgCommentRow>({
+    const result = await this.pool.query<CommentRow>({
       name: 'comments-linkback',
-      text: `SELECT ${COLUMNS} ${FROM} WHERE c.thread_id = $1 AND c.source_key = $2`,
+      text: `SELECT ${COMMENT_COLUMNS} ${FROM} WHERE c.thread_id = $1 AND c.source_key = $2`,
       values: [threadId, sourceKey],
     });
-    return result.rows[0] && fromRow(result.rows[0]);
+    return result.rows[0] && toComment(result.rows[0]);
   }
 
   async hasSameBody(threadId: number, author: string, email: string, bodyRaw: string): Promise<boolean> {
@@ -167,7 +166,7 @@ export class PgCommentRepository implements CommentRepository {
   }
 
   private async get(db: Queryable, id: number): Promise<Comment | undefined> {
-    const result = await db.query<PgCommentRow>({ name: 'comments-by-id', text: `SELECT ${COLUMNS} ${FROM} WHERE c.id = $1`, values: [id] });
-    return result.rows[0] && fromRow(result.rows[0]);
+    const result = await db.query<CommentRow>({ name: 'comments-by-id', text: `SELECT ${COMMENT_COLUMNS} ${FROM} WHERE c.id = $1`, values: [id] });
+    return result.rows[0] && toComment(result.rows[0]);
   }
 }

@@ -1,26 +1,8 @@
 import type pg from 'pg';
 import type { OutboxChannel, OutboxItem, OutboxRepository, OutboxStatus, Subscription, SubscriptionRepository, UsedTokenRepository } from '../repository.js';
+import { OUTBOX_COLUMNS, toOutboxItem, type OutboxRow } from '../rows/outbox-row.js';
+import { toSubscription, type SubscriptionRow } from '../rows/subscription-row.js';
 import { transaction } from './open-postgres.js';
-
-interface OutboxRow {
-  id: number;
-  channel: string;
-  payload: string;
-  status: string;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  created_at: number;
-  sent_at: number | null;
-}
-
-const toItem = (row: OutboxRow): OutboxItem => ({
-  id: row.id, channel: row.channel as OutboxChannel, payload: JSON.parse(row.payload) as Record<string, unknown>,
-  status: row.status as OutboxStatus, attempts: row.attempts, nextAttemptAt: new Date(row.next_attempt_at),
-  lastError: row.last_error, created: new Date(row.created_at), sent: row.sent_at === null ? null : new Date(row.sent_at),
-});
-
-const COLUMNS = 'id, channel, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at';
 
 export class PgOutboxRepository implements OutboxRepository {
   constructor(private readonly pool: pg.Pool) {}
@@ -28,15 +10,15 @@ export class PgOutboxRepository implements OutboxRepository {
   async enqueue(item: { channel: OutboxChannel; payload: Record<string, unknown>; now: Date }): Promise<OutboxItem> {
     const result = await this.pool.query<OutboxRow>({
       name: 'outbox-insert',
-      text: `INSERT INTO outbox (channel, payload, status, next_attempt_at, created_at) VALUES ($1, $2, 'pending', $3, $3) RETURNING ${COLUMNS}`,
+      text: `INSERT INTO outbox (channel, payload, status, next_attempt_at, created_at) VALUES ($1, $2, 'pending', $3, $3) RETURNING ${OUTBOX_COLUMNS}`,
       values: [item.channel, JSON.stringify(item.payload), item.now.getTime()],
     });
-    return toItem(result.rows[0]!);
+    return toOutboxItem(result.rows[0]!);
   }
 
   async findById(id: number): Promise<OutboxItem | undefined> {
-    const result = await this.pool.query<OutboxRow>({ name: 'outbox-by-id', text: `SELECT ${COLUMNS} FROM outbox WHERE id = $1`, values: [id] });
-    return result.rows[0] && toItem(result.rows[0]);
+    const result = await this.pool.query<OutboxRow>({ name: 'outbox-by-id', text: `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE id = $1`, values: [id] });
+    return result.rows[0] && toOutboxItem(result.rows[0]);
   }
 
   async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxItem[]> {
@@ -48,10 +30,10 @@ export class PgOutboxRepository implements OutboxRepository {
                 AND (claimed_until IS NULL OR claimed_until < $1)
               ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) due
         WHERE o.id = due.id
-        RETURNING ${COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}`,
+        RETURNING ${OUTBOX_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}`,
       values: [now.getTime(), now.getTime() + leaseMs, limit],
     });
-    return result.rows.map(toItem).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id);
+    return result.rows.map(toOutboxItem).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id);
   }
 
   async markSent(id: number, now: Date): Promise<void> {
@@ -77,23 +59,10 @@ export class PgOutboxRepository implements OutboxRepository {
   }
 
   async listByStatus(status: OutboxStatus, limit: number): Promise<OutboxItem[]> {
-    const result = await this.pool.query<OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE status = $1 ORDER BY id DESC LIMIT $2`, [status, limit]);
-    return result.rows.map(toItem);
+    const result = await this.pool.query<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE status = $1 ORDER BY id DESC LIMIT $2`, [status, limit]);
+    return result.rows.map(toOutboxItem);
   }
 }
-
-interface SubscriptionRow {
-  id: number;
-  email: string;
-  thread_id: number;
-  confirmed: boolean;
-  token_hash: string;
-  created_at: number;
-}
-
-const toSubscription = (row: SubscriptionRow): Subscription => ({
-  id: row.id, email: row.email, threadId: row.thread_id, confirmed: row.confirmed, tokenHash: row.token_hash, created: new Date(row.created_at),
-});
 
 export class PgSubscriptionRepository implements SubscriptionRepository {
   constructor(private readonly pool: pg.Pool) {}

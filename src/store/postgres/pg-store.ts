@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Thread } from '../../domain/comment.js';
 import type { SettingsRepository, Store, ThreadRepository, ThreadSummary } from '../repository.js';
+import { toThread, type ThreadRow } from '../rows/thread-row.js';
 import { backupPostgres } from './backup.js';
 import { createPool, migratePostgres, redactPostgresUrl, type PoolOptions } from './open-postgres.js';
 import { listThreads } from './pg-admin-queries.js';
@@ -8,24 +9,6 @@ import { PgCommentRepository } from './pg-comment-repository.js';
 import { PgOutboxRepository, PgSubscriptionRepository, PgUsedTokenRepository } from './pg-outbox-repository.js';
 import { PgTransferRepository } from './pg-transfer-repository.js';
 import { PgLinkbackLogRepository, PgWebmentionRepository } from './pg-webmention-repository.js';
-
-interface ThreadRow {
-  id: number;
-  target: string;
-  title: string | null;
-  comments_closed: boolean;
-  linkbacks_closed: boolean;
-  created_at: number;
-}
-
-const toThread = (row: ThreadRow): Thread => ({
-  id: row.id,
-  target: row.target,
-  title: row.title,
-  commentsClosed: row.comments_closed,
-  linkbacksClosed: row.linkbacks_closed,
-  created: new Date(row.created_at),
-});
 
 class PgThreadRepository implements ThreadRepository {
   constructor(private readonly pool: pg.Pool) {}

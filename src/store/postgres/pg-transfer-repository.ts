@@ -6,26 +6,13 @@ import type {
   EraseMode, EraseResult, ExportedComment, ImportCounts, ImportSession, PersonalData, TransferComment,
   TransferRepository, TransferThread,
 } from '../repository.js';
-import { bodyHash } from '../sqlite/comment-row.js';
+import { bodyHash, COMMENT_COLUMNS, toComment, type CommentRow } from '../rows/comment-row.js';
+import { toSubscriptionExport, type SubscriptionExportRow } from '../rows/subscription-row.js';
+import { toThread, type ThreadRow } from '../rows/thread-row.js';
 import { transaction } from './open-postgres.js';
-import { COMMENT_COLUMNS, fromCommentRow, type PgCommentRow } from './pg-comment-row.js';
 
 /** Rows per page when exporting: enough to be quick, small enough that memory stays flat. */
 const PAGE = 500;
-
-interface ThreadRow {
-  id: number;
-  target: string;
-  title: string | null;
-  comments_closed: boolean;
-  linkbacks_closed: boolean;
-  created_at: number;
-}
-
-const toThread = (row: ThreadRow): Thread => ({
-  id: row.id, target: row.target, title: row.title, commentsClosed: row.comments_closed,
-  linkbacksClosed: row.linkbacks_closed, created: new Date(row.created_at),
-});
 
 export class PgTransferRepository implements TransferRepository {
   /** The connection of a readSnapshot under way; the exports read through it while it lasts. */
@@ -76,7 +63,7 @@ export class PgTransferRepository implements TransferRepository {
   async *exportComments(instance: string, order: 'id' | 'thread' = 'id'): AsyncIterable<ExportedComment> {
     const byThread = order === 'thread';
     for (let cursor = { thread: 0, after: 0 }; ;) {
-      const rows = (await this.reader().query<PgCommentRow & { source_key: string | null; key: string; parent_key: string | null }>(
+      const rows = (await this.reader().query<CommentRow & { source_key: string | null; key: string; parent_key: string | null }>(
         `SELECT ${COMMENT_COLUMNS}, c.source_key,
             coalesce(c.import_key, 'json:' || $1 || '#' || c.id) AS key,
             CASE WHEN p.id IS NULL THEN NULL ELSE coalesce(p.import_key, 'json:' || $1 || '#' || p.id) END AS parent_key
@@ -85,7 +72,7 @@ export class PgTransferRepository implements TransferRepository {
           ORDER BY ${byThread ? 'c.thread_id, c.id' : 'c.id'} LIMIT ${PAGE}`,
         [instance, cursor.after, cursor.thread],
       )).rows;
-      for (const row of rows) yield { ...fromCommentRow(row), sourceKey: row.source_key, key: row.key, parentKey: row.parent_key };
+      for (const row of rows) yield { ...toComment(row), sourceKey: row.source_key, key: row.key, parentKey: row.parent_key };
       if (rows.length < PAGE) return;
       const last = rows[rows.length - 1]!;
       cursor = { thread: last.thread_id, after: last.id };
@@ -99,12 +86,12 @@ export class PgTransferRepository implements TransferRepository {
   }
 
   async personalData(email: string): Promise<PersonalData> {
-    const comments = (await this.pool.query<PgCommentRow>(`SELECT ${COMMENT_COLUMNS} FROM comments c JOIN threads t ON t.id = c.thread_id
-        WHERE c.email <> '' AND lower(c.email) = lower($1) ORDER BY c.id`, [email])).rows.map(fromCommentRow);
-    const subscriptions = (await this.pool.query<{ target: string; confirmed: boolean; created_at: number }>(
+    const comments = (await this.pool.query<CommentRow>(`SELECT ${COMMENT_COLUMNS} FROM comments c JOIN threads t ON t.id = c.thread_id
+        WHERE c.email <> '' AND lower(c.email) = lower($1) ORDER BY c.id`, [email])).rows.map(toComment);
+    const subscriptions = (await this.pool.query<SubscriptionExportRow>(
       `SELECT t.target, s.confirmed, s.created_at FROM subscriptions s JOIN threads t ON t.id = s.thread_id
         WHERE lower(s.email) = lower($1) ORDER BY s.id`, [email])).rows
-      .map((s) => ({ target: s.target, confirmed: s.confirmed, created: new Date(s.created_at) }));
+      .map(toSubscriptionExport);
     return { email, comments, subscriptions };
   }
 

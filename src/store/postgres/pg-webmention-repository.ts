@@ -1,33 +1,9 @@
 import type pg from 'pg';
-import type { LinkbackKind, LinkbackLogEntry, LinkbackOutcome, WebmentionJob, WebmentionStatus } from '../../domain/comment.js';
+import type { LinkbackLogEntry, WebmentionJob } from '../../domain/comment.js';
 import type { LinkbackLogRepository, NewWebmentionJob, WebmentionRepository } from '../repository.js';
+import { LOG_KEEP, toLinkbackLogEntry, type LinkbackLogRow } from '../rows/linkback-log-row.js';
+import { toWebmentionJob, WEBMENTION_COLUMNS, type WebmentionRow } from '../rows/webmention-row.js';
 import { transaction } from './open-postgres.js';
-
-interface JobRow {
-  id: number;
-  token: string;
-  source: string;
-  target: string;
-  status: string;
-  reason: string | null;
-  attempts: number;
-  next_attempt_at: number;
-  client_ip: string;
-  user_agent: string;
-  comment_id: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-function toJob(row: JobRow): WebmentionJob {
-  return {
-    id: row.id, token: row.token, source: row.source, target: row.target, status: row.status as WebmentionStatus,
-    reason: row.reason, attempts: row.attempts, nextAttemptAt: new Date(row.next_attempt_at), clientIp: row.client_ip,
-    userAgent: row.user_agent, commentId: row.comment_id, created: new Date(row.created_at), updated: new Date(row.updated_at),
-  };
-}
-
-const JOB_COLUMNS = `id, token, source, target, status, reason, attempts, next_attempt_at, client_ip, user_agent, comment_id, created_at, updated_at`;
 
 export class PgWebmentionRepository implements WebmentionRepository {
   constructor(private readonly pool: pg.Pool) {}
@@ -37,40 +13,40 @@ export class PgWebmentionRepository implements WebmentionRepository {
       // Two instances receiving the same mention at once must end up with one waiting job: a
       // transaction-scoped lock on the (source, target) pair serializes the look-then-insert.
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`webmention\n${job.source}\n${job.target}`]);
-      const waiting = await client.query<JobRow>(
-        `SELECT ${JOB_COLUMNS} FROM webmentions WHERE source = $1 AND target = $2 AND status = 'pending'
+      const waiting = await client.query<WebmentionRow>(
+        `SELECT ${WEBMENTION_COLUMNS} FROM webmentions WHERE source = $1 AND target = $2 AND status = 'pending'
           AND claimed_until IS NULL AND attempts = 0 LIMIT 1`,
         [job.source, job.target],
       );
-      if (waiting.rows[0]) return toJob(waiting.rows[0]);
-      const inserted = await client.query<JobRow>(
+      if (waiting.rows[0]) return toWebmentionJob(waiting.rows[0]);
+      const inserted = await client.query<WebmentionRow>(
         `INSERT INTO webmentions (token, source, target, status, next_attempt_at, client_ip, user_agent, created_at, updated_at)
-          VALUES ($1, $2, $3, 'pending', $4, $5, $6, $4, $4) RETURNING ${JOB_COLUMNS}`,
+          VALUES ($1, $2, $3, 'pending', $4, $5, $6, $4, $4) RETURNING ${WEBMENTION_COLUMNS}`,
         [job.token, job.source, job.target, job.now.getTime(), job.clientIp, job.userAgent],
       );
-      return toJob(inserted.rows[0]!);
+      return toWebmentionJob(inserted.rows[0]!);
     });
   }
 
   async findByToken(token: string): Promise<WebmentionJob | undefined> {
-    const result = await this.pool.query<JobRow>({ name: 'webmentions-by-token', text: `SELECT ${JOB_COLUMNS} FROM webmentions WHERE token = $1`, values: [token] });
-    return result.rows[0] && toJob(result.rows[0]);
+    const result = await this.pool.query<WebmentionRow>({ name: 'webmentions-by-token', text: `SELECT ${WEBMENTION_COLUMNS} FROM webmentions WHERE token = $1`, values: [token] });
+    return result.rows[0] && toWebmentionJob(result.rows[0]);
   }
 
   async claimDue(now: Date, limit: number, leaseMs: number): Promise<WebmentionJob[]> {
     // SKIP LOCKED: workers of other instances claiming at the same moment pass over the rows this
     // statement has locked instead of waiting for them or claiming them twice.
-    const result = await this.pool.query<JobRow>({
+    const result = await this.pool.query<WebmentionRow>({
       name: 'webmentions-claim',
       text: `UPDATE webmentions w SET claimed_until = $2, attempts = w.attempts + 1
         FROM (SELECT id FROM webmentions WHERE status = 'pending' AND next_attempt_at <= $1
                 AND (claimed_until IS NULL OR claimed_until < $1)
               ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) due
         WHERE w.id = due.id
-        RETURNING ${JOB_COLUMNS.split(', ').map((c) => `w.${c}`).join(', ')}`,
+        RETURNING ${WEBMENTION_COLUMNS.split(', ').map((c) => `w.${c}`).join(', ')}`,
       values: [now.getTime(), now.getTime() + leaseMs, limit],
     });
-    return result.rows.map(toJob).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id);
+    return result.rows.map(toWebmentionJob).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id);
   }
 
   async finish(id: number, r: { status: 'accepted' | 'rejected'; reason: string; commentId: number | null; now: Date }): Promise<void> {
@@ -99,21 +75,6 @@ export class PgWebmentionRepository implements WebmentionRepository {
   }
 }
 
-interface LogRow {
-  id: number;
-  kind: string;
-  source: string;
-  target: string;
-  outcome: string;
-  reason: string;
-  ip: string;
-  comment_id: number | null;
-  created_at: number;
-}
-
-/** The log is for diagnosis, not an archive: the newest LOG_KEEP attempts are kept. */
-const LOG_KEEP = 10_000;
-
 export class PgLinkbackLogRepository implements LinkbackLogRepository {
   private recorded = 0;
 
@@ -131,14 +92,11 @@ export class PgLinkbackLogRepository implements LinkbackLogRepository {
   }
 
   async list(page: { limit: number; before?: number }): Promise<LinkbackLogEntry[]> {
-    const result = await this.pool.query<LogRow>({
+    const result = await this.pool.query<LinkbackLogRow>({
       name: 'linkback-log-list',
       text: `SELECT * FROM linkback_log WHERE id < $1 ORDER BY id DESC LIMIT $2`,
       values: [page.before ?? Number.MAX_SAFE_INTEGER, page.limit],
     });
-    return result.rows.map((r) => ({
-      id: r.id, kind: r.kind as LinkbackKind, source: r.source, target: r.target, outcome: r.outcome as LinkbackOutcome,
-      reason: r.reason, ip: r.ip, commentId: r.comment_id, created: new Date(r.created_at),
-    }));
+    return result.rows.map(toLinkbackLogEntry);
   }
 }

@@ -1,29 +1,14 @@
 /** The moderation page's queries on SQLite: queue sizes, search, and the thread list. */
-import { COMMENT_STATUSES, type Comment, type CommentStatus } from '../../domain/comment.js';
+import type { Comment, CommentStatus } from '../../domain/comment.js';
 import type { CommentSearch, CommentSearchField, ThreadSummary } from '../repository.js';
-import { COMMENT_COLUMNS, toComment, type CommentRow } from './comment-row.js';
+import { COMMENT_COLUMNS, toComment, type CommentRow } from '../rows/comment-row.js';
+import { toStatusCounts, type StatusCountRow } from '../rows/status-count-row.js';
+import { toThreadSummary, type ThreadSummaryRow } from '../rows/thread-row.js';
+import { likePattern, SEARCH_COLUMNS } from '../search-columns.js';
 import type { SqliteDatabase } from './open-sqlite.js';
-
-/** Which columns each search field looks in. Fixed strings: nothing from the request reaches the SQL text. */
-const FIELD_COLUMNS: Record<CommentSearchField, readonly string[]> = {
-  text: ['c.body_raw', "coalesce(c.title, '')"],
-  author: ['c.author', 'c.url'],
-  email: ['c.email'],
-  ip: ['c.ip'],
-  source: ["coalesce(c.source_url, '')"],
-};
-
-/** `LIKE` treats % and _ as wildcards; searches are for the literal text. */
-export function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-}
 
 /** A connection function: JavaScript's Unicode lower-casing. */
 const FOLD = 'backtalk_fold';
-
-export function emptyCounts(): Record<CommentStatus, number> {
-  return Object.fromEntries(COMMENT_STATUSES.map((s) => [s, 0])) as Record<CommentStatus, number>;
-}
 
 export class SqliteAdminQueries {
   private readonly searches = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
@@ -45,9 +30,7 @@ export class SqliteAdminQueries {
   }
 
   countByStatus(): Record<CommentStatus, number> {
-    const counts = emptyCounts();
-    for (const row of this.stmts.counts.all() as Array<{ status: CommentStatus; n: number }>) counts[row.status] = row.n;
-    return counts;
+    return toStatusCounts(this.stmts.counts.all() as StatusCountRow[]);
   }
 
   search(query: CommentSearch, page: { limit: number; before?: number }): Comment[] {
@@ -69,15 +52,7 @@ export class SqliteAdminQueries {
       limit: page.limit,
       pattern: page.q ? likePattern(page.q) : null,
     }) as ThreadSummaryRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      target: r.target,
-      title: r.title,
-      commentsClosed: r.comments_closed === 1,
-      linkbacksClosed: r.linkbacks_closed === 1,
-      created: new Date(r.created_at),
-      counts: { pending: r.n_pending, approved: r.n_approved, spam: r.n_spam, trash: r.n_trash },
-    }));
+    return rows.map(toThreadSummary);
   }
 
   /** One prepared statement per (field, status filter, matcher) made on first use. */
@@ -85,7 +60,7 @@ export class SqliteAdminQueries {
     const key = `${field ?? '*'}:${byStatus}:${ascii}`;
     let stmt = this.searches.get(key);
     if (!stmt) {
-      const columns = field ? FIELD_COLUMNS[field] : Object.values(FIELD_COLUMNS).flat();
+      const columns = field ? SEARCH_COLUMNS[field] : Object.values(SEARCH_COLUMNS).flat();
       const match = columns
         .map((col) => (ascii ? `${col} LIKE @needle ESCAPE '\\'` : `instr(${FOLD}(${col}), @needle) > 0`))
         .join(' OR ');
@@ -96,17 +71,4 @@ export class SqliteAdminQueries {
     }
     return stmt;
   }
-}
-
-interface ThreadSummaryRow {
-  id: number;
-  target: string;
-  title: string | null;
-  comments_closed: number;
-  linkbacks_closed: number;
-  created_at: number;
-  n_pending: number;
-  n_approved: number;
-  n_spam: number;
-  n_trash: number;
 }

@@ -1,7 +1,7 @@
 import type { Comment, CommentStatus, NewComment } from '../../domain/comment.js';
 import type { CommentEdit, CommentRepository, CommentSearch, InsertResult, LinkbackUpdate } from '../repository.js';
 import { SqliteAdminQueries } from './sqlite-admin-queries.js';
-import { bodyHash, COMMENT_COLUMNS, toComment, toInsertParams, type CommentRow } from './comment-row.js';
+import { bodyHash, COMMENT_COLUMNS, toComment, toInsertParams, type CommentRow } from '../rows/comment-row.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase } from './open-sqlite.js';
 

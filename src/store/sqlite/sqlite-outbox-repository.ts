@@ -1,25 +1,6 @@
 import type { OutboxChannel, OutboxItem, OutboxRepository, OutboxStatus } from '../repository.js';
+import { toOutboxItem, type OutboxRow } from '../rows/outbox-row.js';
 import type { SqliteDatabase } from './open-sqlite.js';
-
-interface OutboxRow {
-  id: number;
-  channel: string;
-  payload: string;
-  status: string;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  created_at: number;
-  sent_at: number | null;
-}
-
-function toItem(row: OutboxRow): OutboxItem {
-  return {
-    id: row.id, channel: row.channel as OutboxChannel, payload: JSON.parse(row.payload) as Record<string, unknown>,
-    status: row.status as OutboxStatus, attempts: row.attempts, nextAttemptAt: new Date(row.next_attempt_at),
-    lastError: row.last_error, created: new Date(row.created_at), sent: row.sent_at === null ? null : new Date(row.sent_at),
-  };
-}
 
 const SENT_KEEP_MS = 30 * 24 * 3600_000;
 
@@ -47,12 +28,12 @@ export class SqliteOutboxRepository implements OutboxRepository {
 
   async enqueue(item: { channel: OutboxChannel; payload: Record<string, unknown>; now: Date }): Promise<OutboxItem> {
     const info = this.stmts.insert.run({ channel: item.channel, payload: JSON.stringify(item.payload), now: item.now.getTime() });
-    return toItem(this.stmts.byId.get(info.lastInsertRowid) as OutboxRow);
+    return toOutboxItem(this.stmts.byId.get(info.lastInsertRowid) as OutboxRow);
   }
 
   async findById(id: number): Promise<OutboxItem | undefined> {
     const row = this.stmts.byId.get(id) as OutboxRow | undefined;
-    return row && toItem(row);
+    return row && toOutboxItem(row);
   }
 
   async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxItem[]> {
@@ -61,7 +42,7 @@ export class SqliteOutboxRepository implements OutboxRepository {
       const ids = (this.stmts.due.all({ now: now.getTime(), limit }) as Array<{ id: number }>).map((r) => r.id);
       return ids.map((id) => {
         this.stmts.claim.run({ id, until: now.getTime() + leaseMs });
-        return toItem(this.stmts.byId.get(id) as OutboxRow);
+        return toOutboxItem(this.stmts.byId.get(id) as OutboxRow);
       });
     }).immediate();
   }
@@ -84,6 +65,6 @@ export class SqliteOutboxRepository implements OutboxRepository {
   }
 
   async listByStatus(status: OutboxStatus, limit: number): Promise<OutboxItem[]> {
-    return (this.stmts.list.all(status, limit) as OutboxRow[]).map(toItem);
+    return (this.stmts.list.all(status, limit) as OutboxRow[]).map(toOutboxItem);
   }
 }

@@ -1,5 +1,6 @@
 import type { Thread } from '../../domain/comment.js';
 import type { SettingsRepository, Store, ThreadRepository, ThreadSummary } from '../repository.js';
+import { toThread, type ThreadRow } from '../rows/thread-row.js';
 import { SqliteAdminQueries } from './sqlite-admin-queries.js';
 import { openSqlite, type SqliteDatabase } from './open-sqlite.js';
 import { SqliteCommentRepository } from './sqlite-comment-repository.js';
@@ -7,26 +8,6 @@ import { SqliteLinkbackLogRepository, SqliteWebmentionRepository } from './sqlit
 import { backupSqlite, SqliteTransferRepository } from './sqlite-transfer-repository.js';
 import { SqliteOutboxRepository } from './sqlite-outbox-repository.js';
 import { SqliteSubscriptionRepository, SqliteUsedTokenRepository } from './sqlite-subscription-repository.js';
-
-interface ThreadRow {
-  id: number;
-  target: string;
-  title: string | null;
-  comments_closed: number;
-  linkbacks_closed: number;
-  created_at: number;
-}
-
-function toThread(row: ThreadRow): Thread {
-  return {
-    id: row.id,
-    target: row.target,
-    title: row.title,
-    commentsClosed: row.comments_closed === 1,
-    linkbacksClosed: row.linkbacks_closed === 1,
-    created: new Date(row.created_at),
-  };
-}
 
 class SqliteThreadRepository implements ThreadRepository {
   private readonly stmts;

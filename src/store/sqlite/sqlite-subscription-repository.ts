@@ -1,21 +1,6 @@
 import type { Subscription, SubscriptionRepository, UsedTokenRepository } from '../repository.js';
+import { toSubscription, type SubscriptionRow } from '../rows/subscription-row.js';
 import type { SqliteDatabase } from './open-sqlite.js';
-
-interface SubscriptionRow {
-  id: number;
-  email: string;
-  thread_id: number;
-  confirmed: number;
-  token_hash: string;
-  created_at: number;
-}
-
-function toSubscription(row: SubscriptionRow): Subscription {
-  return {
-    id: row.id, email: row.email, threadId: row.thread_id, confirmed: row.confirmed === 1,
-    tokenHash: row.token_hash, created: new Date(row.created_at),
-  };
-}
 
 export class SqliteSubscriptionRepository implements SubscriptionRepository {
   private readonly stmts;

@@ -7,29 +7,13 @@ import type {
   EraseMode, EraseResult, ExportedComment, ImportCounts, ImportSession, PersonalData, TransferComment,
   TransferRepository, TransferThread,
 } from '../repository.js';
-import { COMMENT_COLUMNS, toComment, type CommentRow } from './comment-row.js';
+import { COMMENT_COLUMNS, toComment, type CommentRow } from '../rows/comment-row.js';
+import { toSubscriptionExport, type SubscriptionExportRow } from '../rows/subscription-row.js';
+import { toThread, type ThreadRow } from '../rows/thread-row.js';
 import type { SqliteDatabase } from './open-sqlite.js';
 
 /** Rows per page when exporting: enough to be quick, small enough that memory stays flat. */
 const PAGE = 500;
-
-interface ThreadRow {
-  id: number;
-  target: string;
-  title: string | null;
-  comments_closed: number;
-  linkbacks_closed: number;
-  created_at: number;
-}
-
-const toThread = (row: ThreadRow): Thread => ({
-  id: row.id,
-  target: row.target,
-  title: row.title,
-  commentsClosed: row.comments_closed === 1,
-  linkbacksClosed: row.linkbacks_closed === 1,
-  created: new Date(row.created_at),
-});
 
 export class SqliteTransferRepository implements TransferRepository {
   constructor(private readonly db: SqliteDatabase) {}
@@ -93,8 +77,8 @@ export class SqliteTransferRepository implements TransferRepository {
         WHERE c.email <> '' AND lower(c.email) = lower(?) ORDER BY c.id`).all(email) as CommentRow[]).map(toComment);
     const subscriptions = (this.db.prepare(`SELECT t.target, s.confirmed, s.created_at FROM subscriptions s
         JOIN threads t ON t.id = s.thread_id WHERE lower(s.email) = lower(?) ORDER BY s.id`).all(email) as
-      Array<{ target: string; confirmed: number; created_at: number }>)
-      .map((s) => ({ target: s.target, confirmed: s.confirmed === 1, created: new Date(s.created_at) }));
+      SubscriptionExportRow[])
+      .map(toSubscriptionExport);
     return { email, comments, subscriptions };
   }
 

@@ -1,30 +1,8 @@
-import type { LinkbackKind, LinkbackLogEntry, LinkbackOutcome, WebmentionJob, WebmentionStatus } from '../../domain/comment.js';
+import type { LinkbackLogEntry, WebmentionJob } from '../../domain/comment.js';
 import type { LinkbackLogRepository, NewWebmentionJob, WebmentionRepository } from '../repository.js';
+import { LOG_KEEP, toLinkbackLogEntry, type LinkbackLogRow } from '../rows/linkback-log-row.js';
+import { toWebmentionJob, type WebmentionRow } from '../rows/webmention-row.js';
 import type { SqliteDatabase } from './open-sqlite.js';
-
-interface JobRow {
-  id: number;
-  token: string;
-  source: string;
-  target: string;
-  status: string;
-  reason: string | null;
-  attempts: number;
-  next_attempt_at: number;
-  client_ip: string;
-  user_agent: string;
-  comment_id: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-function toJob(row: JobRow): WebmentionJob {
-  return {
-    id: row.id, token: row.token, source: row.source, target: row.target, status: row.status as WebmentionStatus,
-    reason: row.reason, attempts: row.attempts, nextAttemptAt: new Date(row.next_attempt_at), clientIp: row.client_ip,
-    userAgent: row.user_agent, commentId: row.comment_id, created: new Date(row.created_at), updated: new Date(row.updated_at),
-  };
-}
 
 export class SqliteWebmentionRepository implements WebmentionRepository {
   private readonly stmts;
@@ -50,18 +28,18 @@ export class SqliteWebmentionRepository implements WebmentionRepository {
 
   async enqueue(job: NewWebmentionJob): Promise<WebmentionJob> {
     return this.db.transaction(() => {
-      const waiting = this.stmts.unclaimed.get(job.source, job.target) as JobRow | undefined;
-      if (waiting) return toJob(waiting);
+      const waiting = this.stmts.unclaimed.get(job.source, job.target) as WebmentionRow | undefined;
+      if (waiting) return toWebmentionJob(waiting);
       const info = this.stmts.insert.run({
         token: job.token, source: job.source, target: job.target, now: job.now.getTime(), client_ip: job.clientIp, user_agent: job.userAgent,
       });
-      return toJob(this.stmts.byId.get(info.lastInsertRowid) as JobRow);
+      return toWebmentionJob(this.stmts.byId.get(info.lastInsertRowid) as WebmentionRow);
     }).immediate();
   }
 
   async findByToken(token: string): Promise<WebmentionJob | undefined> {
-    const row = this.stmts.byToken.get(token) as JobRow | undefined;
-    return row && toJob(row);
+    const row = this.stmts.byToken.get(token) as WebmentionRow | undefined;
+    return row && toWebmentionJob(row);
   }
 
   async claimDue(now: Date, limit: number, leaseMs: number): Promise<WebmentionJob[]> {
@@ -70,7 +48,7 @@ export class SqliteWebmentionRepository implements WebmentionRepository {
       const ids = (this.stmts.due.all({ now: now.getTime(), limit }) as Array<{ id: number }>).map((r) => r.id);
       return ids.map((id) => {
         this.stmts.claim.run({ id, until: now.getTime() + leaseMs });
-        return toJob(this.stmts.byId.get(id) as JobRow);
+        return toWebmentionJob(this.stmts.byId.get(id) as WebmentionRow);
       });
     }).immediate();
   }
@@ -87,20 +65,6 @@ export class SqliteWebmentionRepository implements WebmentionRepository {
     return (this.stmts.countDue.get(now.getTime()) as { n: number }).n;
   }
 }
-
-interface LogRow {
-  id: number;
-  kind: string;
-  source: string;
-  target: string;
-  outcome: string;
-  reason: string;
-  ip: string;
-  comment_id: number | null;
-  created_at: number;
-}
-
-const LOG_KEEP = 10_000;
 
 export class SqliteLinkbackLogRepository implements LinkbackLogRepository {
   private readonly stmts;
@@ -125,10 +89,7 @@ export class SqliteLinkbackLogRepository implements LinkbackLogRepository {
   }
 
   async list(page: { limit: number; before?: number }): Promise<LinkbackLogEntry[]> {
-    const rows = this.stmts.list.all(page.before ?? Number.MAX_SAFE_INTEGER, page.limit) as LogRow[];
-    return rows.map((r) => ({
-      id: r.id, kind: r.kind as LinkbackKind, source: r.source, target: r.target, outcome: r.outcome as LinkbackOutcome,
-      reason: r.reason, ip: r.ip, commentId: r.comment_id, created: new Date(r.created_at),
-    }));
+    const rows = this.stmts.list.all(page.before ?? Number.MAX_SAFE_INTEGER, page.limit) as LinkbackLogRow[];
+    return rows.map(toLinkbackLogEntry);
   }
 }

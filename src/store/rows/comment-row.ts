@@ -1,6 +1,10 @@
-/** The comments table's row shape and its mapping to the domain: the only place columns are named outside SQL. */
+/**
+ * The comments table's row shape and its mapping to the domain, for both backends: the only place
+ * columns are named outside SQL.
+ */
 import { createHash } from 'node:crypto';
 import type { Comment, CommentKind, CommentStatus, MentionType, NewComment } from '../../domain/comment.js';
+import { isSet, type DbFlag } from './flag.js';
 
 export interface CommentRow {
   id: number;
@@ -22,7 +26,7 @@ export interface CommentRow {
   user_agent: string;
   reasons: string;
   edit_token_hash: string | null;
-  deleted: number;
+  deleted: DbFlag;
   created_at: number;
   edited_at: number | null;
 }
@@ -53,13 +57,13 @@ export function toComment(row: CommentRow): Comment {
     userAgent: row.user_agent,
     reasons: JSON.parse(row.reasons) as string[],
     editTokenHash: row.edit_token_hash,
-    deleted: row.deleted === 1,
+    deleted: isSet(row.deleted),
     created: new Date(row.created_at),
     edited: row.edited_at === null ? null : new Date(row.edited_at),
   };
 }
 
-/** Named parameters for an INSERT of a new comment. */
+/** Named parameters for SQLite's INSERT of a new comment. */
 export function toInsertParams(c: NewComment): Record<string, string | number | null> {
   return {
     thread_id: c.threadId,
