@@ -5,20 +5,14 @@
  * must hear "already registered" (48), not an error of ours.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import {
-  FAULT, POST, PRIVATE_FETCH, allRows, expectPingAccepted, expectValue, getPingbacks, linkingPage, ping, plain, startSourceServer, withServer,
-  type SourceServer, type XmlRpcAnswer,
+  FAULT, POST, PRIVATE_FETCH, allRows, expectPingAccepted, expectValue, getPingbacks, linkingPage, ping, plain, withServer, type XmlRpcAnswer,
 } from './support.js';
+import { useSourceServer } from '../helpers/fixtures.js';
 
-let source: SourceServer;
-before(async () => {
-  source = await startSourceServer();
-});
-after(async () => {
-  await source?.close();
-});
+const source = useSourceServer();
 
 describe('10 identical pings at once', () => {
   it('store exactly one pingback; the other nine get fault 48', async () => {

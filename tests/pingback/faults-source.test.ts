@@ -5,24 +5,12 @@
  * `<a href>` a reader sees. Every fault arrives with HTTP 200, and nothing is stored.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import type { TestServer } from '../helpers/test-server.js';
-import { startTestServer } from '../helpers/test-server.js';
-import {
-  FAULT, POST, PRIVATE_FETCH, allRows, deadPort, expectFault, linkingPage, ping, startSourceServer, type SourceServer,
-} from './support.js';
+import { FAULT, POST, PRIVATE_FETCH, allRows, deadPort, expectFault, linkingPage, ping } from './support.js';
+import { useLinkbackServer } from '../helpers/fixtures.js';
 
-let source: SourceServer;
-let server: TestServer;
-before(async () => {
-  source = await startSourceServer();
-  server = await startTestServer(PRIVATE_FETCH);
-});
-after(async () => {
-  await server?.close();
-  await source?.close();
-});
+const { server, source } = useLinkbackServer(PRIVATE_FETCH);
 
 describe('fault 16: the source does not exist', () => {
   it('nothing listens on the source port (connection refused)', async () => {

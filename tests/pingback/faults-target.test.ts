@@ -6,31 +6,18 @@
  * source, so it is never fetched for them.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import type { TestServer } from '../helpers/test-server.js';
-import { startTestServer } from '../helpers/test-server.js';
 import {
   FAULT, OTHER_POST, POST, PRIVATE_FETCH, allRows, expectFault, expectPingAccepted, expectValue, getPingbacks, linkingSource, ping, plain,
-  startSourceServer, withServer, type SourceServer,
+  withServer,
 } from './support.js';
+import { useSourceServer, useTestServer } from '../helpers/fixtures.js';
 
-let source: SourceServer;
-before(async () => {
-  source = await startSourceServer();
-});
-after(async () => {
-  await source?.close();
-});
+const source = useSourceServer();
 
 describe('faults 32 and 33: the target', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer(PRIVATE_FETCH);
-  });
-  after(async () => {
-    await server?.close();
-  });
+  const server = useTestServer(PRIVATE_FETCH);
 
   for (const target of ['not a url', '', 'ftp://blog.example/2026/11/hello/', '/2026/11/hello/']) {
     it(`pingback.ping to the malformed target ${JSON.stringify(target)} → 32, source not fetched`, async () => {

@@ -6,25 +6,15 @@
  * for bodies over the cap, the server staying healthy afterwards.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import type { TestServer } from '../helpers/test-server.js';
-import { startTestServer } from '../helpers/test-server.js';
 import {
-  FAULT, POST, PRIVATE_FETCH, Raw, allRows, call, expectFault, expectValue, linkingSource, methodCall, plain, postXmlRpc, readAnswer, sleep,
-  startSourceServer, type SourceServer,
+  FAULT, POST, PRIVATE_FETCH, Raw, allRows, call, expectFault, expectValue, linkingSource, methodCall, plain, postXmlRpc, readAnswer,
+  sleep, startSourceServer,
 } from './support.js';
+import { useLinkbackServer } from '../helpers/fixtures.js';
 
-let source: SourceServer;
-let server: TestServer;
-before(async () => {
-  source = await startSourceServer();
-  server = await startTestServer(PRIVATE_FETCH);
-});
-after(async () => {
-  await server?.close();
-  await source?.close();
-});
+const { server, source } = useLinkbackServer(PRIVATE_FETCH);
 
 const send = async (body: string | Buffer) => readAnswer(await postXmlRpc(server, body));
 

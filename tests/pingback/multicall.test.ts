@@ -5,25 +5,15 @@
  * is capped.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import type { TestServer } from '../helpers/test-server.js';
-import { startTestServer } from '../helpers/test-server.js';
 import {
-  FAULT, POST, PRIVATE_FETCH, Struct, call, expectFault, expectValue, linkingSource, plain, readFaultStruct, sleep, startSourceServer,
-  type Param, type SourceServer, type XValue,
+  FAULT, POST, PRIVATE_FETCH, Struct, call, expectFault, expectValue, linkingSource, plain, readFaultStruct, sleep, type Param,
+  type XValue,
 } from './support.js';
+import { useLinkbackServer } from '../helpers/fixtures.js';
 
-let source: SourceServer;
-let server: TestServer;
-before(async () => {
-  source = await startSourceServer();
-  server = await startTestServer(PRIVATE_FETCH);
-});
-after(async () => {
-  await server?.close();
-  await source?.close();
-});
+const { server, source } = useLinkbackServer(PRIVATE_FETCH);
 
 const entry = (methodName: string, params: Param[] = []): Param => ({ methodName, params });
 

@@ -5,32 +5,21 @@
  * attempt with its outcome and reason.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { FAKE_AKISMET_KEY, startFakeAkismet, type FakeAkismet } from '../helpers/fake-akismet.js';
+import { FAKE_AKISMET_KEY, startFakeAkismet } from '../helpers/fake-akismet.js';
 import { DEFAULT_FETCH_POLICY, createPageFetcher, type PageFetcher } from '../../src/lib/fetch-page.js';
 import {
   FAULT, OTHER_POST, POST, PRIVATE_FETCH, SITE, allRows, deadPort, expectFault, expectPingAccepted, linkbackLog, linkingSource, ping,
-  publicItems, startSourceServer, withServer, type SourceServer,
+  publicItems, withServer,
 } from './support.js';
 import { startTestServer } from '../helpers/test-server.js';
+import { useFixture, useSourceServer } from '../helpers/fixtures.js';
 
-let source: SourceServer;
-before(async () => {
-  source = await startSourceServer();
-});
-after(async () => {
-  await source?.close();
-});
+const source = useSourceServer();
 
 describe('Akismet', () => {
-  let akismet: FakeAkismet;
-  before(async () => {
-    akismet = await startFakeAkismet();
-  });
-  after(async () => {
-    await akismet?.close();
-  });
+  const akismet = useFixture('the fake Akismet', startFakeAkismet, (fake) => fake.close());
 
   it('comment-check gets comment_type=pingback, the source as comment_author_url, the post as permalink', async () => {
     akismet.reset();

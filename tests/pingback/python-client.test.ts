@@ -4,11 +4,10 @@
  * there that send pings from non-JavaScript stacks.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import type { TestServer } from '../helpers/test-server.js';
-import { startTestServer } from '../helpers/test-server.js';
-import { FAULT, OTHER_POST, POST, PRIVATE_FETCH, linkingSource, pythonUnavailable, runPython, startSourceServer, type SourceServer } from './support.js';
+import { FAULT, OTHER_POST, POST, PRIVATE_FETCH, linkingSource, pythonUnavailable, runPython } from './support.js';
+import { useLinkbackServer } from '../helpers/fixtures.js';
 
 const skip = await pythonUnavailable();
 
@@ -46,16 +45,7 @@ print(json.dumps(out))
 type Outcome = { ok: unknown } | { fault: [number, string] };
 
 describe('Python xmlrpc.client as the sender', { skip }, () => {
-  let source: SourceServer;
-  let server: TestServer;
-  before(async () => {
-    source = await startSourceServer();
-    server = await startTestServer(PRIVATE_FETCH);
-  });
-  after(async () => {
-    await server?.close();
-    await source?.close();
-  });
+  const { server, source } = useLinkbackServer(PRIVATE_FETCH);
 
   it('pingback.ping answers a string; the same ping again raises Fault 48', async () => {
     const from = linkingSource(source, '/python/first', POST, 'Pythonic post');

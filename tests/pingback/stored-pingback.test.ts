@@ -5,25 +5,15 @@
  * fall back to the host, never fault 32), P16 (`&amp;` in the source's href).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import type { TestServer } from '../helpers/test-server.js';
-import { startTestServer } from '../helpers/test-server.js';
 import {
-  LONE_SURROGATE, POST, PRIVATE_FETCH, SITE, expectPingAccepted, expectValue, getPingbacks, ping, plain, publicItems, startSourceServer, textOf,
-  type PublicItem, type SourceServer,
+  LONE_SURROGATE, POST, PRIVATE_FETCH, SITE, expectPingAccepted, expectValue, getPingbacks, ping, plain, publicItems, textOf,
+  type PublicItem,
 } from './support.js';
+import { useLinkbackServer } from '../helpers/fixtures.js';
 
-let source: SourceServer;
-let server: TestServer;
-before(async () => {
-  source = await startSourceServer();
-  server = await startTestServer(PRIVATE_FETCH);
-});
-after(async () => {
-  await server?.close();
-  await source?.close();
-});
+const { server, source } = useLinkbackServer(PRIVATE_FETCH);
 
 const html = (head: string, body: string) => `<!doctype html><html><head><meta charset="utf-8">${head}</head><body>${body}</body></html>`;
 

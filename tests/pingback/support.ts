@@ -14,7 +14,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SaxesParser } from 'saxes';
 
-import { POST, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { POST, type TestServer } from '../helpers/test-server.js';
 
 export { ADMIN_TOKEN, POST, SITE } from '../helpers/test-server.js';
 
@@ -42,6 +42,8 @@ export const FAULT = {
 // Source blogs
 
 export { startSourceServer, type SeenRequest, type SourcePage, type SourceServer } from '../helpers/source-server.js';
+export { withServer } from '../helpers/fixtures.js';
+export { LONE_SURROGATE, adminItems, allRows, publicItems, textOf, type AdminItem, type PublicItem } from '../helpers/thread-items.js';
 import type { SourcePage, SourceServer } from '../helpers/source-server.js';
 
 /** An ordinary blog post whose text links to `target` with an `<a href>`. */
@@ -312,48 +314,6 @@ export async function getPingbacks(server: TestServer, target: string = POST): P
   return call(server, 'pingback.extensions.getPingbacks', [target]);
 }
 
-/** A fresh Backtalk (own SQLite file, own limiters) for one test, closed afterwards. */
-export async function withServer(env: Record<string, string>, run: (server: TestServer) => Promise<void>): Promise<void> {
-  const server = await startTestServer(env);
-  try {
-    await run(server);
-  } finally {
-    await server.close();
-  }
-}
-
-export interface PublicItem {
-  id: number;
-  type: string;
-  author: string;
-  url: string;
-  body_html: string;
-  source: string | null;
-  title: string | null;
-}
-
-export interface AdminItem extends PublicItem {
-  status: string;
-  target: string;
-}
-
-export async function publicItems(server: TestServer, target: string = POST): Promise<PublicItem[]> {
-  const res = await server.request(`/api/comments?target=${encodeURIComponent(target)}`);
-  assert.equal(res.status, 200, `GET /api/comments answered ${res.status}`);
-  return ((await res.json()) as { comments: PublicItem[] }).comments;
-}
-
-/** Every stored row, whatever its status. */
-export async function allRows(server: TestServer): Promise<AdminItem[]> {
-  const rows: AdminItem[] = [];
-  for (const status of ['approved', 'pending', 'spam', 'trash']) {
-    const res = await server.admin(`/api/admin/comments?status=${status}&limit=500`);
-    assert.equal(res.status, 200, `admin list ${status} answered ${res.status}`);
-    rows.push(...((await res.json()) as { comments: AdminItem[] }).comments);
-  }
-  return rows;
-}
-
 export interface LogEntry {
   id: number;
   type: string;
@@ -369,20 +329,6 @@ export async function linkbackLog(server: TestServer): Promise<LogEntry[]> {
   assert.equal(res.status, 200, `GET /api/admin/linkbacks answered ${res.status}`);
   return ((await res.json()) as { attempts: LogEntry[] }).attempts;
 }
-
-/** The text a reader sees in `body_html`: tags removed, entities decoded. */
-export function textOf(html: string): string {
-  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', hellip: '…' };
-  return html
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(?:#x([\dA-Fa-f]+)|#(\d+)|([a-z]+));/g, (all, hex?: string, dec?: string, name?: string) =>
-      hex ? String.fromCodePoint(parseInt(hex, 16)) : dec ? String.fromCodePoint(Number(dec)) : (named[name!] ?? all),
-    )
-    .trim();
-}
-
-/** A lone UTF-16 surrogate: what a cut through the middle of an astral character leaves. */
-export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 // ---------------------------------------------------------------------------------------------
 // Python's xmlrpc.client, an independent XML-RPC implementation (expat underneath)

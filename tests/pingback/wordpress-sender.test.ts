@@ -5,14 +5,12 @@
  * string values. WordPress's own receiver trims both (§3.3); node-xmlrpc does not (§5.2, P30).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import type { TestServer } from '../helpers/test-server.js';
-import { startTestServer } from '../helpers/test-server.js';
 import {
   POST, PRIVATE_FETCH, escapeXml, expectPingAccepted, getPingbacks, expectValue, linkingSource, plain, postXmlRpc, publicItems, readAnswer,
-  startSourceServer, type SourceServer,
 } from './support.js';
+import { useLinkbackServer } from '../helpers/fixtures.js';
 
 const WORDPRESS_HEADERS = {
   'content-type': 'text/xml',
@@ -45,16 +43,7 @@ function prettyPing(source: string, target: string, typed: boolean): string {
 }
 
 describe('a WordPress-style sender', () => {
-  let source: SourceServer;
-  let server: TestServer;
-  before(async () => {
-    source = await startSourceServer();
-    server = await startTestServer(PRIVATE_FETCH);
-  });
-  after(async () => {
-    await server?.close();
-    await source?.close();
-  });
+  const { server, source } = useLinkbackServer(PRIVATE_FETCH);
 
   it('a pretty-printed call with <string> values is accepted, trimmed, and stored with the exact source URL', async () => {
     const from = linkingSource(source, '/wp/typed', POST, 'WordPress neighbour');
