@@ -30,7 +30,7 @@ export interface ScenarioResult {
 export interface Report {
   date: string;
   machine: Record<string, string | number>;
-  params: LoadParams & { warmup: number; seedComments: number; scenarios: string[]; servers: string };
+  params: LoadParams & { warmup: number; seedComments: number; scenarios: string[]; servers: string; backtalkNodeFlags: string };
   scenarios: ScenarioResult[];
   /** Anything that makes the numbers suspect: errors, crashes, failed probes, server log lines. */
   problems: string[];
@@ -102,7 +102,8 @@ export function markdownReport(report: Report): string {
       `side; each side a fresh server process on a fresh database seeded with ${p.seedComments} approved comments; ` +
       'baseline and Backtalk one after the other, never together. ratio = Backtalk req/s ÷ baseline req/s. ' +
       'Errors = responses with another status than expected, connection errors and timeouts (warm-up included). ' +
-      'Server CPUs = average CPUs the server process used during the measured run (1.00 = one core saturated).',
+      'Server CPUs = average CPUs the server process used during the measured run (1.00 = one core saturated). ' +
+      `Backtalk runs with the node flags of \`npm start\`: ${p.backtalkNodeFlags || '(none)'}.`,
     '',
     markdownTable(report),
     '',

@@ -17,7 +17,7 @@ import { runLoad, stopCurrentLoad, type LoadParams } from './measure.js';
 import { machineInfo, markdownReport, markdownTable, type Report, type ScenarioResult, type SideResult } from './report.js';
 import { SCENARIOS, setSources, type Scenario } from './scenarios.js';
 import { buildForBench } from './build.js';
-import { SEED_COMMENTS, SIDES, seed, startSide, startSources, useBuild, type SideName } from './sides.js';
+import { SEED_COMMENTS, SIDES, seed, startFlags, startSide, startSources, useBuild, type SideName } from './sides.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const resultsDir = join(root, 'bench', 'results');
@@ -192,7 +192,7 @@ async function main(): Promise<number> {
   const report: Report = {
     date: new Date().toISOString(),
     machine: machineInfo(root),
-    params: { connections: opts.connections, duration: opts.duration, warmup: opts.warmup, seedComments: SEED_COMMENTS, scenarios: opts.scenarios.map((s) => s.name), servers: opts.tsx ? 'tsx' : 'esbuild-transpiled JavaScript' },
+    params: { connections: opts.connections, duration: opts.duration, warmup: opts.warmup, seedComments: SEED_COMMENTS, scenarios: opts.scenarios.map((s) => s.name), servers: opts.tsx ? 'tsx' : 'esbuild-transpiled JavaScript', backtalkNodeFlags: startFlags(root).join(' ') },
     scenarios,
     problems,
     warnings,

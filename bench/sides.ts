@@ -2,6 +2,7 @@
  * The two servers compared: how to start each one on a fresh database, and how to seed it with the
  * same kind of data (one thread, SEED_COMMENTS approved comments, posted over HTTP like a reader would).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type ServerProcess } from './children.js';
 
@@ -32,12 +33,23 @@ export function useBuild(dir: string | undefined): void {
 }
 const entry = (file: string): string[] => [...runFrom.loader, join(runFrom.dir, runFrom.loader.length ? file : file.replace(/\.ts$/, '.js'))];
 
+/**
+ * The node flags of `npm start` (package.json: `node FLAGS dist/src/main.js`), so the bench runs
+ * Backtalk the way production does (V8 heap sizing included).
+ */
+export function startFlags(root: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const match = /^node\s+(.*?)\s*dist\/src\/main\.js$/.exec(pkg.scripts?.start ?? '');
+  if (!match) throw new Error(`package.json: the start script is not "node [FLAGS] dist/src/main.js": ${pkg.scripts?.start}`);
+  return match[1]!.split(/\s+/).filter((flag) => flag !== '');
+}
+
 export function startSide(side: SideName, root: string, dataDir: string, nodeArgs: string[] = []): Promise<ServerProcess> {
   const db = join(dataDir, 'bench.db');
   if (side === 'backtalk') {
     return startServer({
       name: 'backtalk',
-      args: [...nodeArgs, ...entry('src/main.ts')],
+      args: [...startFlags(root), ...nodeArgs, ...entry('src/main.ts')],
       cwd: root,
       env: {
         ...cleanEnv(),
