@@ -4,25 +4,13 @@
  * nothing is stored or fetched for a refusal.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 
-import { POST, SITE, startTestServer, type TestServer } from '../helpers/test-server.js';
-import {
-  assertJsonError, linkingPage, pendingJobs, postRaw, PRIVATE_FETCH, readStatus, sendWebmention, startSourceServer,
-  thread, type SourceServer,
-} from './support.js';
+import { POST, SITE } from '../helpers/test-server.js';
+import { assertJsonError, linkingPage, pendingJobs, postRaw, PRIVATE_FETCH, readStatus, sendWebmention, thread } from './support.js';
+import { useLinkbackServer } from '../helpers/fixtures.js';
 
-let server: TestServer;
-let source: SourceServer;
-
-before(async () => {
-  server = await startTestServer(PRIVATE_FETCH);
-  source = await startSourceServer();
-});
-after(async () => {
-  await server.close();
-  await source.close();
-});
+const { server, source } = useLinkbackServer(PRIVATE_FETCH);
 
 describe('a valid Webmention', () => {
   test('is answered 201 with an absolute Location status URL and JSON, pending until verified, then accepted and listed', async () => {

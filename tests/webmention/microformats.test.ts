@@ -3,22 +3,13 @@
  * and the response type (reply, like, repost) are stored with the mention.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { POST, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { mentionsFrom, PRIVATE_FETCH, startSourceServer, submitAndProcess, type PublicComment, type SourceServer } from './support.js';
+import { POST } from '../helpers/test-server.js';
+import { mentionsFrom, PRIVATE_FETCH, submitAndProcess, type PublicComment } from './support.js';
+import { useLinkbackServer } from '../helpers/fixtures.js';
 
-let server: TestServer;
-let source: SourceServer;
-
-before(async () => {
-  server = await startTestServer(PRIVATE_FETCH);
-  source = await startSourceServer();
-});
-after(async () => {
-  await server.close();
-  await source.close();
-});
+const { server, source } = useLinkbackServer(PRIVATE_FETCH);
 
 const AUTHOR = `<span class="p-author h-card"><a class="u-url p-name" href="https://ann.example/">Ann Author</a>` +
   `<img class="u-photo" src="https://ann.example/photo.jpg" alt=""></span>`;

@@ -4,24 +4,13 @@
  * the link removes it, and that is success; 404 and 500 are not delete signals.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { POST, startTestServer, type TestServer } from '../helpers/test-server.js';
-import {
-  linkingPage, mentionsFrom, PRIVATE_FETCH, startSourceServer, submitAndProcess, thread, type PublicComment, type SourceServer,
-} from './support.js';
+import { POST } from '../helpers/test-server.js';
+import { linkingPage, mentionsFrom, PRIVATE_FETCH, submitAndProcess, thread, type PublicComment, type SourceServer } from './support.js';
+import { useLinkbackServer } from '../helpers/fixtures.js';
 
-let server: TestServer;
-let source: SourceServer;
-
-before(async () => {
-  server = await startTestServer(PRIVATE_FETCH);
-  source = await startSourceServer();
-});
-after(async () => {
-  await server.close();
-  await source.close();
-});
+const { server, source } = useLinkbackServer(PRIVATE_FETCH);
 
 /** Publishes a linking page at `path`, sends the Webmention and returns the stored mention. */
 async function published(path: string, text = 'The first version of my reply.'): Promise<PublicComment> {

@@ -3,22 +3,13 @@
  * are followed up to a limit, and the target must appear under the media type's rules.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { POST, SITE, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { mentionsFrom, PRIVATE_FETCH, startSourceServer, submitAndProcess, type SourceServer } from './support.js';
+import { POST, SITE } from '../helpers/test-server.js';
+import { mentionsFrom, PRIVATE_FETCH, submitAndProcess } from './support.js';
+import { useLinkbackServer } from '../helpers/fixtures.js';
 
-let server: TestServer;
-let source: SourceServer;
-
-before(async () => {
-  server = await startTestServer(PRIVATE_FETCH);
-  source = await startSourceServer();
-});
-after(async () => {
-  await server.close();
-  await source.close();
-});
+const { server, source } = useLinkbackServer(PRIVATE_FETCH);
 
 function html(inner: string, title = 'A source page'): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><article>${inner}</article></body></html>`;
