@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 
-import { POST, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { POST, type TestServer } from '../helpers/test-server.js';
 
 export const PROLOG = '<?xml version="1.0" encoding="utf-8"?>';
 /** The contract's success document, with the whitespace between tags removed. */
@@ -14,6 +14,8 @@ export const XML_TYPE = 'text/xml; charset=utf-8';
 export const OTHER_POST = 'http://blog.example/2026/12/another/';
 
 export { startSourceServer, type SourcePage, type SourceServer } from '../helpers/source-server.js';
+export { withServer } from '../helpers/fixtures.js';
+export { LONE_SURROGATE, adminItems, allRows, publicItems, textOf, type AdminItem, type PublicItem } from '../helpers/thread-items.js';
 import type { SourcePage, SourceServer } from '../helpers/source-server.js';
 
 /** An ordinary blog post that links to `target` with an `<a href>` in its text. */
@@ -127,64 +129,5 @@ export function expectAccepted(answer: PingAnswer): void {
   assert.equal(answer.body.replace(/>\s+</g, '><').trim(), SUCCESS_DOC, `not the success document: ${answer.body}`);
 }
 
-export interface PublicItem {
-  id: number;
-  type: string;
-  author: string;
-  url: string;
-  body_html: string;
-  source: string | null;
-  title: string | null;
-}
-
-export interface AdminItem extends PublicItem {
-  status: string;
-  target: string;
-}
-
-export async function publicItems(server: TestServer, target: string = POST): Promise<PublicItem[]> {
-  const res = await server.request(`/api/comments?target=${encodeURIComponent(target)}`);
-  assert.equal(res.status, 200, `GET /api/comments answered ${res.status}`);
-  const body = (await res.json()) as { comments: PublicItem[] };
-  return body.comments;
-}
-
-export async function adminItems(server: TestServer, status: string): Promise<AdminItem[]> {
-  const res = await server.admin(`/api/admin/comments?status=${status}&limit=500`);
-  assert.equal(res.status, 200, `admin list ${status} answered ${res.status}`);
-  return ((await res.json()) as { comments: AdminItem[] }).comments;
-}
-
-/** Every stored row, whatever its status. */
-export async function allRows(server: TestServer): Promise<AdminItem[]> {
-  const rows: AdminItem[] = [];
-  for (const status of ['approved', 'pending', 'spam', 'trash']) rows.push(...(await adminItems(server, status)));
-  return rows;
-}
-
-/** The text a reader sees in `body_html`: tags removed, entities decoded. */
-export function textOf(html: string): string {
-  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', hellip: '…' };
-  return html
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(?:#x([\dA-Fa-f]+)|#(\d+)|([a-z]+));/g, (all, hex?: string, dec?: string, name?: string) =>
-      hex ? String.fromCodePoint(parseInt(hex, 16)) : dec ? String.fromCodePoint(Number(dec)) : (named[name!] ?? all),
-    )
-    .trim();
-}
-
-/** A lone UTF-16 surrogate: what a cut through the middle of an emoji leaves. */
-export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /** PRIVATE_FETCH lets the server fetch sources on 127.0.0.1 random ports (test-server.ts). */
 export const PRIVATE_FETCH = { BACKTALK_ALLOW_PRIVATE_FETCH: 'true' } as const;
-
-/** A fresh Backtalk (own SQLite file, own limiters) for one test, closed afterwards. */
-export async function withServer(env: Record<string, string>, run: (server: TestServer) => Promise<void>): Promise<void> {
-  const server = await startTestServer(env);
-  try {
-    await run(server);
-  } finally {
-    await server.close();
-  }
-}

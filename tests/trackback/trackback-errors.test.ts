@@ -3,24 +3,19 @@
  * 200 (TB-SPEC 1.2; protocols.md table 7.1 T2, T4, T6, T7, T14-T17, T20), and none stores a row.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { POST, type TestServer } from '../helpers/test-server.js';
 import {
-  OTHER_POST, PRIVATE_FETCH, allRows, expectAccepted, expectRefusal, formBody, linkingPage, linkingSource, ping,
-  pingFields, publicItems, readReply, startSourceServer, trackbackPath, withServer, type SourceServer,
+  OTHER_POST, PRIVATE_FETCH, allRows, expectAccepted, expectRefusal, formBody, linkingPage, linkingSource, ping, pingFields, publicItems,
+  readReply, trackbackPath, withServer,
 } from './support.js';
+import { useSourceServer } from '../helpers/fixtures.js';
 
 const DUPLICATE = 'There is already a ping from that URL for this post.';
 const CLOSED = 'Trackbacks are closed for this item.';
 
-let source: SourceServer;
-before(async () => {
-  source = await startSourceServer();
-});
-after(async () => {
-  await source.close();
-});
+const source = useSourceServer();
 
 async function assertNothingStored(server: TestServer): Promise<void> {
   assert.deepEqual((await allRows(server)).map((c) => c.source), [], 'no row stored');

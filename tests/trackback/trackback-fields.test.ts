@@ -4,23 +4,18 @@
  * characters without breaking an emoji, and an untitled ping titled with its URL (T3, T8, T18, T19).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import iconv from 'iconv-lite';
 
 import { POST } from '../helpers/test-server.js';
 import {
-  LONE_SURROGATE, PRIVATE_FETCH, allRows, expectAccepted, expectRefusal, formBody, linkingSource, percentEncodeBytes,
-  ping, pingFields, publicItems, startSourceServer, textOf, trackbackPath, withServer, type PublicItem, type SourceServer,
+  LONE_SURROGATE, PRIVATE_FETCH, allRows, expectAccepted, expectRefusal, formBody, linkingSource, percentEncodeBytes, ping, pingFields,
+  publicItems, textOf, trackbackPath, withServer, type PublicItem,
 } from './support.js';
+import { useSourceServer } from '../helpers/fixtures.js';
 
-let source: SourceServer;
-before(async () => {
-  source = await startSourceServer();
-});
-after(async () => {
-  await source.close();
-});
+const source = useSourceServer();
 
 /**
  * ISO-2022-JP (RFC 1468), which iconv-lite cannot write: JIS X 0208 characters are their EUC-JP bytes

@@ -5,25 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
 import { POST } from '../helpers/test-server.js';
 import {
-  PRIVATE_FETCH, SUCCESS_DOC, XML_TYPE, adminItems, expectAccepted, formBody, linkingSource, ping, pingFields,
-  publicItems, readReply, startSourceServer, textOf, trackbackPath, unescapeXml, withServer, type SourceServer,
+  PRIVATE_FETCH, SUCCESS_DOC, XML_TYPE, adminItems, expectAccepted, formBody, linkingSource, ping, pingFields, publicItems, readReply,
+  textOf, trackbackPath, unescapeXml, withServer,
 } from './support.js';
+import { useSourceServer } from '../helpers/fixtures.js';
 
 const run = promisify(execFile);
 const curlMissing = spawnSync('curl', ['--version']).error !== undefined;
 
-let source: SourceServer;
-before(async () => {
-  source = await startSourceServer();
-});
-after(async () => {
-  await source.close();
-});
+const source = useSourceServer();
 
 /** The ping URL /discovery hands out for `target`, e.g. `http://127.0.0.1:PORT/trackback/7`. */
 async function discoveredPingUrl(server: { request(path: string): Promise<Response> }, target: string): Promise<string> {

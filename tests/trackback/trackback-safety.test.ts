@@ -6,22 +6,17 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { FAKE_AKISMET_KEY, startFakeAkismet } from '../helpers/fake-akismet.js';
 import { POST } from '../helpers/test-server.js';
 import {
-  PRIVATE_FETCH, adminItems, expectAccepted, expectRefusal, linkingPage, linkingSource, pingFields, publicItems, readReply,
-  startSourceServer, withServer, type SourceServer,
+  PRIVATE_FETCH, adminItems, expectAccepted, expectRefusal, linkingPage, linkingSource, pingFields, publicItems, readReply, startSourceServer, withServer,
+  type SourceServer,
 } from './support.js';
+import { useSourceServer } from '../helpers/fixtures.js';
 
-let source: SourceServer;
-before(async () => {
-  source = await startSourceServer();
-});
-after(async () => {
-  await source.close();
-});
+const source = useSourceServer();
 
 /** A port on 127.0.0.1 that nothing listens on: bound once, then released. */
 async function deadPort(): Promise<number> {
