@@ -13,16 +13,12 @@ import { createLogger } from '../../src/lib/logger.js';
 import { openStore } from '../../src/store/open-store.js';
 import { createDeps } from '../../src/wiring.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { movableClock, OWNER, postComment, startWithMail, startWebhookReceiver, type MailSetup, type WebhookReceiver } from './support.js';
+import { movableClock, OWNER, postComment, startWebhookReceiver, useMailSetup, type WebhookReceiver } from './support.js';
 
 const MINUTE = 60_000;
 
 describe('mail through an SMTP outage', () => {
-  let setup: MailSetup;
-  before(async () => {
-    setup = await startWithMail();
-  });
-  after(() => setup.close());
+  const setup = useMailSetup();
 
   test('SMTP down: the request still succeeds and the mail waits; SMTP back: delivered once', async () => {
     await setup.smtp.stop();

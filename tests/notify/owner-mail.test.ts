@@ -3,8 +3,8 @@
  * confirmation page, POST acts once, expired and tampered links are refused.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { linkAfter, OWNER, postComment, startWithMail, type MailSetup } from './support.js';
+import { describe, test } from 'node:test';
+import { linkAfter, OWNER, postComment, startWithMail, useMailSetup, type MailSetup } from './support.js';
 
 async function status(setup: MailSetup, id: number): Promise<string | undefined> {
   return (await setup.app.deps.store.comments.findById(id))?.status;
@@ -18,11 +18,7 @@ const formPost = (setup: MailSetup, link: string, init: RequestInit = {}) => {
 };
 
 describe('owner notification mail', () => {
-  let setup: MailSetup;
-  before(async () => {
-    setup = await startWithMail({ BACKTALK_MODERATION: 'all' });
-  });
-  after(() => setup.close());
+  const setup = useMailSetup({ BACKTALK_MODERATION: 'all' });
 
   test('a held comment mails the owner with [held] first in the subject and the comment in the text', async () => {
     const c = await postComment(setup.app, { author: 'Mallory', email: 'm@example.org', body: 'Is this <script>held</script>?' });
@@ -120,11 +116,7 @@ describe('owner notification mail', () => {
 });
 
 describe('owner notification mail, auto-approved and linkbacks', () => {
-  let setup: MailSetup;
-  before(async () => {
-    setup = await startWithMail();
-  });
-  after(() => setup.close());
+  const setup = useMailSetup();
 
   test('an approved comment: plain subject, a link to read it, no approve link', async () => {
     const c = await postComment(setup.app, { author: 'Ann', body: 'fine' });

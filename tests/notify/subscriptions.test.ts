@@ -3,9 +3,9 @@
  * and RFC 8058 one-click unsubscribe.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ADMIN_TOKEN, POST } from '../helpers/test-server.js';
-import { linkAfter, postComment, startWithMail, type MailSetup } from './support.js';
+import { linkAfter, postComment, startWithMail, useMailSetup, type MailSetup } from './support.js';
 
 const READER = 'reader@example.org';
 
@@ -24,11 +24,7 @@ async function confirmSubscription(setup: MailSetup, address: string): Promise<v
 }
 
 describe('reply subscriptions (moderation: auto)', () => {
-  let setup: MailSetup;
-  before(async () => {
-    setup = await startWithMail({ BACKTALK_NOTIFY_EMAIL: '' });
-  });
-  after(() => setup.close());
+  const setup = useMailSetup({ BACKTALK_NOTIFY_EMAIL: '' });
 
   test('double opt-in: nothing but the confirmation mail until the address confirms', async () => {
     // A plain form post, the way the widget's checkbox sends it.
@@ -103,11 +99,7 @@ describe('reply subscriptions (moderation: auto)', () => {
 });
 
 describe('reply subscriptions (moderation: all)', () => {
-  let setup: MailSetup;
-  before(async () => {
-    setup = await startWithMail({ BACKTALK_NOTIFY_EMAIL: '', BACKTALK_MODERATION: 'all' });
-  });
-  after(() => setup.close());
+  const setup = useMailSetup({ BACKTALK_NOTIFY_EMAIL: '', BACKTALK_MODERATION: 'all' });
 
   test('a held reply is mailed to subscribers only once a moderator approves it; a reply marked spam never', async () => {
     await postComment(setup.app, { author: 'Reader', email: READER, body: 'watching', subscribe: '1' });

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { Clock } from '../../src/lib/clock.js';
+import { useFixture } from '../helpers/fixtures.js';
 import { POST, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 export const OWNER = 'owner@blog.example';
@@ -210,6 +211,11 @@ export async function startWithMail(env: Record<string, string> = {}): Promise<M
       await smtp.stop();
     },
   };
+}
+
+/** startWithMail() for the tests of the current suite: started before them, closed after them. */
+export function useMailSetup(env: Record<string, string> = {}): MailSetup {
+  return useFixture('the mail setup', () => startWithMail(env), (setup) => setup.close());
 }
 
 export async function postComment(app: TestServer, fields: Record<string, unknown>): Promise<{ id: number; status: string }> {
