@@ -8,25 +8,17 @@
  * for those only "at most once" is checked (a retry by the reader is a new comment with a new body).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { spawnServer, type SpawnedServer } from '../helpers/spawn-server.js';
+import { useKillHarness } from './support.js';
 
 const TOTAL = 2400;
 const KILL_AT_ACKNOWLEDGED = 1200;
 const CONCURRENCY = 16;
 const TARGET = 'http://blog.example/2026/11/kill/';
 
-const children: SpawnedServer[] = [];
-const dirs: string[] = [];
-after(async () => {
-  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-  await Promise.all(children.map((c) => c.exited));
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const harness = useKillHarness();
 
 const marker = (n: number) => `crash-marker-${String(n).padStart(5, '0')}`;
 
@@ -48,15 +40,13 @@ async function post(base: string, n: number): Promise<Outcome> {
 }
 
 test(`SIGKILL halfway through ${TOTAL} comment POSTs: every comment answered 201 is stored exactly once and the database is intact`, { timeout: 240_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'backtalk-kill-'));
-  dirs.push(dir);
+  const dir = harness.tempDir('backtalk-kill-');
   const dbPath = join(dir, 'db', 'backtalk.db');
   const env = {
     BACKTALK_PORT: '0', BACKTALK_DB: dbPath, BACKTALK_SITES: 'http://blog.example',
     BACKTALK_RATE_LIMIT: '0', BACKTALK_ADMIN_TOKEN: 'kill-admin-token-0123456789', BACKTALK_LOG_LEVEL: 'silent',
   };
-  const first = await spawnServer(env, dir);
-  children.push(first);
+  const first = await harness.spawn(env, dir);
 
   const outcomes: Outcome[] = [];
   let next = 0;
@@ -86,8 +76,7 @@ test(`SIGKILL halfway through ${TOTAL} comment POSTs: every comment answered 201
   t.diagnostic(`phase 1: ${next} POSTs sent in ${Date.now() - began} ms, ${acknowledged} answered 201, SIGKILL after ${killedAfter} were sent; ${cutOff} cut off by the kill`);
 
   // Phase 2: a new process on the same file takes the rest.
-  const second = await spawnServer(env, dir);
-  children.push(second);
+  const second = await harness.spawn(env, dir);
   const rest = async () => {
     while (next < TOTAL) {
       const n = next++;

@@ -6,46 +6,36 @@
  * is stored twice; `PRAGMA integrity_check` is ok.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { spawnServer, type SpawnedServer } from '../helpers/spawn-server.js';
+import { useKillHarness } from './support.js';
 
 const TOTAL = 1000;
 const KILL_AT = 500;
 const CONCURRENCY = 16;
 const TARGET = 'http://blog.example/2026/11/mentioned/';
 
-const children: SpawnedServer[] = [];
-const dirs: string[] = [];
-let blog: Server | undefined;
-after(async () => {
-  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-  await Promise.all(children.map((c) => c.exited));
-  if (blog) {
-    blog.closeAllConnections();
-    await new Promise<void>((resolve) => blog!.close(() => resolve()));
-  }
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const harness = useKillHarness();
 
 type Outcome = { n: number; kind: 'acknowledged'; statusPath: string } | { n: number; kind: 'cut-off' } | { n: number; kind: 'refused'; status: number; text: string };
 
 test(`SIGKILL halfway through ${TOTAL} Webmention POSTs: every one answered 201 is queued exactly once and answers on its status URL after a restart`, { timeout: 180_000 }, async (t) => {
   // Source pages that link to the target, so the worker verifies while the POSTs keep coming.
-  blog = createServer((req, res) => {
+  const blog = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
       .end(`<html><body><p>Post ${req.url} links <a href="${TARGET}">here</a>.</p></body></html>`);
   });
-  await new Promise<void>((resolve) => blog!.listen(0, '127.0.0.1', resolve));
-  const sourceUrl = (n: number) => `http://127.0.0.1:${(blog!.address() as AddressInfo).port}/s/${n}`;
+  await new Promise<void>((resolve) => blog.listen(0, '127.0.0.1', resolve));
+  harness.onCleanup(async () => {
+    blog.closeAllConnections();
+    await new Promise<void>((resolve) => blog.close(() => resolve()));
+  });
+  const sourceUrl = (n: number) => `http://127.0.0.1:${(blog.address() as AddressInfo).port}/s/${n}`;
 
-  const dir = mkdtempSync(join(tmpdir(), 'backtalk-wm-kill-'));
-  dirs.push(dir);
+  const dir = harness.tempDir('backtalk-wm-kill-');
   const dbPath = join(dir, 'db', 'backtalk.db');
   const env = {
     BACKTALK_PORT: '0', BACKTALK_DB: dbPath, BACKTALK_SITES: 'http://blog.example', BACKTALK_ALLOW_PRIVATE_FETCH: 'true',
@@ -67,8 +57,7 @@ test(`SIGKILL halfway through ${TOTAL} Webmention POSTs: every one answered 201 
     }
   };
 
-  const first = await spawnServer(env, dir);
-  children.push(first);
+  const first = await harness.spawn(env, dir);
   const outcomes: Outcome[] = [];
   let next = 0;
   let acknowledged = 0;
@@ -91,8 +80,7 @@ test(`SIGKILL halfway through ${TOTAL} Webmention POSTs: every one answered 201 
   const cutOff = outcomes.filter((o) => o.kind === 'cut-off').length;
   t.diagnostic(`phase 1: ${acknowledged} answered 201, SIGKILL after ${sentAtKill} sent (${Date.now() - began} ms), ${cutOff} cut off`);
 
-  const second = await spawnServer(env, dir);
-  children.push(second);
+  const second = await harness.spawn(env, dir);
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (next < TOTAL) outcomes.push(await post(second.url, next++));
   }));
