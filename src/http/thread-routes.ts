@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
 import type { Comment } from '../domain/comment.js';
 import { resolveTarget } from '../pipeline/normalize.js';
+import { etagOf, notModified } from './middleware/caching.js';
 import { GRAVATAR_ORIGIN, pageCsp } from '../render/csp.js';
 import { negotiateLocale } from '../render/locale.js';
 import { renderThreadFragment } from '../render/thread-fragment.js';
@@ -34,6 +35,19 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
   router.get('/thread', async (req, res) => {
     const target = resolveTarget(req.query.target, deps.sites);
     const strings = negotiateLocale(req.query.lang, req.get('accept-language'));
+    const replyTo = positiveInt(req, 'parent');
+    const fragmentOnly = req.query.fragment === '1';
+    // The validator: everything the HTML depends on. The thread version changes with every change to
+    // the thread or its comments (see middleware/caching.ts); the minute, because the HTML says
+    // "5 minutes ago": a revalidation after a minute gets fresh relative times (a weak ETag: within
+    // the minute, "10 seconds ago" and "40 seconds ago" count as the same representation).
+    const version = (await deps.store.comments.threadVersions([target])).get(target) ?? '-';
+    const minute = Math.floor(deps.clock.now().getTime() / 60_000);
+    const etag = etagOf('thread-1', target, version, String(minute), strings.lang, String(replyTo ?? ''), fragmentOnly ? 'fragment' : 'page',
+      deps.publicUrl, deps.gravatar ? 'gravatar' : '', String(deps.config.editWindowMinutes));
+    // The language depends on the header, the encoding too (sendCompressed); a 304 carries the same Vary.
+    res.vary('Accept-Language').vary('Accept-Encoding');
+    if (notModified(req, res, etag)) return;
     const thread = await deps.store.threads.findByTarget(target);
     const comments = thread ? await deps.store.comments.listVisible(thread.id) : [];
     const fragment = renderThreadFragment({
@@ -42,12 +56,11 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
       publicUrl: deps.publicUrl,
       avatarUrl: deps.avatarUrl,
       now: deps.clock.now(),
-      replyTo: positiveInt(req, 'parent'),
+      replyTo,
       editMinutes: deps.config.editWindowMinutes,
     });
-    // Comments change at any moment: caches must revalidate; the language depends on the header.
-    res.vary('Accept-Language').set('Cache-Control', 'no-cache').type('text/html; charset=utf-8');
-    if (req.query.fragment === '1') {
+    res.type('text/html; charset=utf-8');
+    if (fragmentOnly) {
       sendCompressed(req, res, fragment.value);
       return;
     }

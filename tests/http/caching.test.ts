@@ -247,3 +247,39 @@ describe('the fast lane for unchanged threads (src/http/public-reads.ts)', () =>
     assert.match(line, / 3$/);
   });
 });
+
+describe('ETag and Cache-Control on GET /thread (the server-rendered thread)', () => {
+  const threadPath = (query = '') => `/thread?target=${encodeURIComponent(POST)}&fragment=1${query}`;
+
+  it('answers 304 while nothing it shows changed; a new comment, another language, a reply form, the page and a later minute each change the ETag', async (t) => {
+    let now = Date.parse('2026-11-26T10:00:05Z');
+    const server = await startTestServer({}, { clock: { now: () => new Date(now) } });
+    t.after(() => server.close());
+    await postComment(server, { body: 'thread etag', author: 'Ann' });
+    const { etag, body } = await fresh(server, threadPath());
+    assert.match(body, /thread etag/);
+    await assertNotModified(server, threadPath(), etag);
+    const notModified = await server.request(threadPath(), { headers: { 'if-none-match': etag } });
+    assert.match(notModified.headers.get('vary') ?? '', /Accept-Language/);
+    assert.match(notModified.headers.get('vary') ?? '', /Accept-Encoding/);
+
+    // What the HTML depends on besides the comments: language, reply form, page or fragment.
+    const others = [threadPath('&lang=ru'), threadPath('&parent=1'), `/thread?target=${encodeURIComponent(POST)}`];
+    const etags = new Set([etag]);
+    for (const path of others) etags.add((await assertChanged(server, path, etag)).etag);
+    assert.equal(etags.size, 4);
+    const viaHeader = await server.request(threadPath(), { headers: { 'if-none-match': etag, 'accept-language': 'ru' } });
+    assert.equal(viaHeader.status, 200, 'Accept-Language picks another representation');
+    await viaHeader.text();
+
+    // Relative times ("1 minute ago") move with the clock: a minute later the old copy is not current.
+    now += 60_000;
+    const later = await assertChanged(server, threadPath(), etag);
+    await assertNotModified(server, threadPath(), later.etag);
+
+    // A new comment: a new ETag and the comment in the body.
+    await postComment(server, { body: 'second one', author: 'Bob' });
+    const changed = await assertChanged(server, threadPath(), later.etag);
+    assert.match(changed.body, /second one/);
+  });
+});
