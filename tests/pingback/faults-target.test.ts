@@ -19,14 +19,22 @@ const source = useSourceServer();
 describe('faults 32 and 33: the target', () => {
   const server = useTestServer(PRIVATE_FETCH);
 
-  for (const target of ['not a url', '', 'ftp://blog.example/2026/11/hello/', '/2026/11/hello/']) {
-    it(`pingback.ping to the malformed target ${JSON.stringify(target)} → 32, source not fetched`, async () => {
-      const path = `/t32/${encodeURIComponent(target)}`;
-      const from = linkingSource(source, path, target);
-      expectFault(await ping(server, from, target), FAULT.targetNotFound);
-      assert.equal(source.hits(path), 0, 'the source was not fetched');
-    });
-  }
+  /** One test per target: pingback.ping answers `fault`, and the source (served under `/dir/`) is never fetched. */
+  const refusedUnfetched = (targets: string[], dir: string, fault: number, name: (target: string) => string) => {
+    for (const target of targets) {
+      it(name(target), async () => {
+        const path = `/${dir}/${encodeURIComponent(target)}`;
+        const from = linkingSource(source, path, target);
+        expectFault(await ping(server, from, target), fault);
+        assert.equal(source.hits(path), 0, 'the source was not fetched');
+      });
+    }
+  };
+
+  refusedUnfetched(
+    ['not a url', '', 'ftp://blog.example/2026/11/hello/', '/2026/11/hello/'], 't32', FAULT.targetNotFound,
+    (target) => `pingback.ping to the malformed target ${JSON.stringify(target)} → 32, source not fetched`,
+  );
 
   it('getPingbacks of a post nobody has pinged or commented → 32', async () => {
     expectFault(await getPingbacks(server, 'http://blog.example/2020/01/never-written/'), FAULT.targetNotFound);
@@ -39,14 +47,7 @@ describe('faults 32 and 33: the target', () => {
     'http://evil.example/http://blog.example/2026/11/hello/',
     'http://blog.example.evil.example/2026/11/hello/',
   ];
-  for (const target of foreign) {
-    it(`pingback.ping to ${target} → 33, source not fetched`, async () => {
-      const path = `/t33/${encodeURIComponent(target)}`;
-      const from = linkingSource(source, path, target);
-      expectFault(await ping(server, from, target), FAULT.targetInvalid);
-      assert.equal(source.hits(path), 0, 'the source was not fetched');
-    });
-  }
+  refusedUnfetched(foreign, 't33', FAULT.targetInvalid, (target) => `pingback.ping to ${target} → 33, source not fetched`);
 
   it('getPingbacks of a post on a foreign host → 33', async () => {
     expectFault(await getPingbacks(server, 'http://evil.example/2026/11/hello/'), FAULT.targetInvalid);

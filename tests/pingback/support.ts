@@ -14,6 +14,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SaxesParser } from 'saxes';
 
+import type { LinkbackAttempt } from '../../src/admin-ui/api.js';
 import { POST, type TestServer } from '../helpers/test-server.js';
 
 export { ADMIN_TOKEN, POST, SITE } from '../helpers/test-server.js';
@@ -314,15 +315,8 @@ export async function getPingbacks(server: TestServer, target: string = POST): P
   return call(server, 'pingback.extensions.getPingbacks', [target]);
 }
 
-export interface LogEntry {
-  id: number;
-  type: string;
-  source: string;
-  target: string;
-  outcome: string;
-  reason: string;
-  comment_id: number | null;
-}
+/** An attempt as GET /api/admin/linkbacks lists it: the type the admin UI reads it with. */
+export type LogEntry = LinkbackAttempt;
 
 export async function linkbackLog(server: TestServer): Promise<LogEntry[]> {
   const res = await server.admin('/api/admin/linkbacks?limit=500');
