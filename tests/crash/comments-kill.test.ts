@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { useKillHarness } from './support.js';
+import { killedLoad, useKillHarness } from './support.js';
 
 const TOTAL = 2400;
 const KILL_AT_ACKNOWLEDGED = 1200;
@@ -48,42 +48,19 @@ test(`SIGKILL halfway through ${TOTAL} comment POSTs: every comment answered 201
   };
   const first = await harness.spawn(env, dir);
 
-  const outcomes: Outcome[] = [];
-  let next = 0;
-  let acknowledged = 0;
-  let killedAfter = -1;
+  const load = killedLoad({ total: TOTAL, concurrency: CONCURRENCY, killAtAcknowledged: KILL_AT_ACKNOWLEDGED, send: post });
+  const { outcomes } = load;
   const began = Date.now();
-  let killed: Promise<unknown> | undefined;
 
   // Phase 1: 16 workers pull numbers until the first process is gone.
-  const worker = async () => {
-    while (next < TOTAL && killedAfter < 0) {
-      const n = next++;
-      const outcome = await post(first.url, n);
-      outcomes.push(outcome);
-      if (outcome.kind === 'acknowledged') acknowledged += 1;
-      if (acknowledged >= KILL_AT_ACKNOWLEDGED && !killed) {
-        killedAfter = next;
-        first.child.kill('SIGKILL');
-        killed = first.exited;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  await killed;
+  const { acknowledged, sentAtKill, sent } = await load.untilKilled(first);
   assert.equal(first.child.signalCode, 'SIGKILL');
   const cutOff = outcomes.filter((o) => o.kind === 'cut-off').length;
-  t.diagnostic(`phase 1: ${next} POSTs sent in ${Date.now() - began} ms, ${acknowledged} answered 201, SIGKILL after ${killedAfter} were sent; ${cutOff} cut off by the kill`);
+  t.diagnostic(`phase 1: ${sent} POSTs sent in ${Date.now() - began} ms, ${acknowledged} answered 201, SIGKILL after ${sentAtKill} were sent; ${cutOff} cut off by the kill`);
 
   // Phase 2: a new process on the same file takes the rest.
   const second = await harness.spawn(env, dir);
-  const rest = async () => {
-    while (next < TOTAL) {
-      const n = next++;
-      outcomes.push(await post(second.url, n));
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, rest));
+  await load.rest(second);
 
   const acked = outcomes.filter((o): o is Extract<Outcome, { kind: 'acknowledged' }> => o.kind === 'acknowledged');
   const refused = outcomes.filter((o) => o.kind === 'refused');

@@ -46,3 +46,60 @@ export function useKillHarness(): KillHarness {
     },
   };
 }
+
+export interface LoadPlan<O extends { kind: string }> {
+  /** Requests numbered 0 … total - 1, across both processes. */
+  total: number;
+  /** Requests in flight at once. */
+  concurrency: number;
+  /** The first process is SIGKILLed once this many requests were answered ('acknowledged'). */
+  killAtAcknowledged: number;
+  /** Sends request `n` to the server at `base`; never throws (a request cut off is an outcome too). */
+  send(base: string, n: number): Promise<O>;
+}
+
+export interface LoadRun<O> {
+  /** Every outcome so far, in order of completion. */
+  outcomes: O[];
+  /**
+   * Phase 1: `concurrency` workers send to `first` until `killAtAcknowledged` were acknowledged,
+   * SIGKILL it, and wait until it is gone. Returns how many were acknowledged and sent by then.
+   */
+  untilKilled(first: SpawnedServer): Promise<{ acknowledged: number; sentAtKill: number; sent: number }>;
+  /** Phase 2: the requests not sent yet, to `second`. */
+  rest(second: SpawnedServer): Promise<void>;
+}
+
+/** The load both kill tests put on the server: one numbering of requests across the kill and the restart. */
+export function killedLoad<O extends { kind: string }>(plan: LoadPlan<O>): LoadRun<O> {
+  const outcomes: O[] = [];
+  let next = 0;
+  const workers = (work: () => Promise<void>) => Promise.all(Array.from({ length: plan.concurrency }, work));
+  return {
+    outcomes,
+    async untilKilled(first) {
+      let acknowledged = 0;
+      let sentAtKill = -1;
+      let killed: Promise<unknown> | undefined;
+      await workers(async () => {
+        while (next < plan.total && !killed) {
+          const outcome = await plan.send(first.url, next++);
+          outcomes.push(outcome);
+          if (outcome.kind === 'acknowledged') acknowledged += 1;
+          if (acknowledged >= plan.killAtAcknowledged && !killed) {
+            sentAtKill = next;
+            first.child.kill('SIGKILL');
+            killed = first.exited;
+          }
+        }
+      });
+      await killed;
+      return { acknowledged, sentAtKill, sent: next };
+    },
+    async rest(second) {
+      await workers(async () => {
+        while (next < plan.total) outcomes.push(await plan.send(second.url, next++));
+      });
+    },
+  };
+}

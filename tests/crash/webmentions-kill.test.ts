@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { useKillHarness } from './support.js';
+import { killedLoad, useKillHarness } from './support.js';
 
 const TOTAL = 1000;
 const KILL_AT = 500;
@@ -58,32 +58,15 @@ test(`SIGKILL halfway through ${TOTAL} Webmention POSTs: every one answered 201 
   };
 
   const first = await harness.spawn(env, dir);
-  const outcomes: Outcome[] = [];
-  let next = 0;
-  let acknowledged = 0;
-  let killed: Promise<unknown> | undefined;
-  let sentAtKill = 0;
+  const load = killedLoad({ total: TOTAL, concurrency: CONCURRENCY, killAtAcknowledged: KILL_AT, send: post });
+  const { outcomes } = load;
   const began = Date.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < TOTAL && !killed) {
-      const outcome = await post(first.url, next++);
-      outcomes.push(outcome);
-      if (outcome.kind === 'acknowledged') acknowledged += 1;
-      if (acknowledged >= KILL_AT && !killed) {
-        sentAtKill = next;
-        first.child.kill('SIGKILL');
-        killed = first.exited;
-      }
-    }
-  }));
-  await killed;
+  const { acknowledged, sentAtKill } = await load.untilKilled(first);
   const cutOff = outcomes.filter((o) => o.kind === 'cut-off').length;
   t.diagnostic(`phase 1: ${acknowledged} answered 201, SIGKILL after ${sentAtKill} sent (${Date.now() - began} ms), ${cutOff} cut off`);
 
   const second = await harness.spawn(env, dir);
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < TOTAL) outcomes.push(await post(second.url, next++));
-  }));
+  await load.rest(second);
 
   const acked = outcomes.filter((o): o is Extract<Outcome, { kind: 'acknowledged' }> => o.kind === 'acknowledged');
   assert.deepEqual(outcomes.filter((o) => o.kind === 'refused'), [], 'none refused');
