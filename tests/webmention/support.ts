@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 
+import type { WebmentionStatusJson } from '../../src/protocols/webmention.js';
 import { POST, type TestServer } from '../helpers/test-server.js';
 
 export { startSourceServer, type InFlightTracker, type SourcePage, type SourceServer } from '../helpers/source-server.js';
@@ -33,14 +34,8 @@ export function postRaw(server: TestServer | string, path: string, body: string,
   });
 }
 
-export interface WebmentionStatus {
-  status: 'pending' | 'accepted' | 'rejected';
-  reason: string | null;
-  source: string;
-  target: string;
-  created: string;
-  updated: string;
-}
+/** The status URL's JSON, typed as the server writes it. */
+export type WebmentionStatus = WebmentionStatusJson;
 
 /** Sends a Webmention that must be queued, and returns its status URL. */
 export async function submit(server: TestServer | string, source: string, target: string = POST): Promise<string> {
