@@ -158,7 +158,7 @@ export interface WebhookReceiver {
 
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const calls: WebhookCall[] = [];
-  const receiver = { url: '', calls, failing: false, close: async () => undefined };
+  const receiver: WebhookReceiver = { url: '', calls, failing: false, close: async () => undefined };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
