@@ -7,7 +7,7 @@
  * (tests/http/caching.test.ts compares them). On this 2-core machine Express's own dispatch and the
  * per-request middlewares cost more than the whole 304 (docs/benchmarks.md).
  */
-import type { IncomingMessage, OutgoingHttpHeaders, RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Request, Response } from 'express';
 import type { Comment } from '../domain/comment.js';
@@ -147,11 +147,16 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
       const target = fastTarget(req);
       if (target === undefined) return app(req, res);
       const start = performance.now();
+      let handedOver = false;
+      const fullPath = (): void => {
+        handedOver = true;
+        app(req, res);
+      };
       threadEtag(target).then(
         ({ etag }) => {
           const conditional = ifNoneMatchHits(req.headers['if-none-match'], etag);
           const body = conditional ? undefined : rendered.get(target, etag);
-          if (!conditional && !body) return app(req, res);
+          if (!conditional && !body) return fullPath();
           const incomingId = req.headers['x-request-id'];
           const id = requestIdFrom(typeof incomingId === 'string' ? incomingId : undefined);
           const origin = req.headers.origin;
@@ -165,7 +170,7 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
           }
           headers.push('Cache-Control', PUBLIC_CACHE_CONTROL, 'ETag', etag);
           if (body) headers.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', body.length);
-          res.writeHead(status, headers as unknown as OutgoingHttpHeaders);
+          res.writeHead(status, headers);
           res.end(body);
           const seconds = (performance.now() - start) / 1000;
           deps.metrics?.observeRequest(req.method!, '/api/comments', status, seconds);
@@ -174,8 +179,13 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
             deps.logger!.info({ reqId: id, req: { method: req.method, url: loggableUrl(req.url!) }, res: { statusCode: status }, responseTime: Math.round(seconds * 1000) }, line);
           }
         },
-        () => app(req, res), // let the full path meet (and report) the same error
-      );
+        fullPath, // let the full path meet (and report) the same error
+      ).catch((err: unknown) => {
+        // A failure after the answer was decided (metrics, log): never an unhandled rejection.
+        if (handedOver) return;
+        if (!res.headersSent) fullPath();
+        else deps.logger?.error({ err }, 'fast lane failed after answering');
+      });
     };
   }
 

@@ -234,6 +234,26 @@ describe('the fast lane for unchanged threads (src/http/public-reads.ts)', () =>
     await missing.text();
   });
 
+  it('a failure after the fast answer (metrics) neither crashes the process nor changes the answer', async (t) => {
+    const server = await start(t);
+    const { etag } = await fresh(server, commentsPath());
+    const metrics = server.deps.metrics;
+    const original = metrics.observeRequest;
+    let calls = 0;
+    metrics.observeRequest = () => {
+      calls++;
+      throw new Error('metrics broke');
+    };
+    try {
+      await assertNotModified(server, commentsPath(), etag);
+      await assertNotModified(server, commentsPath(), etag);
+      assert.equal(calls, 2, 'the fast lane answered both');
+    } finally {
+      metrics.observeRequest = original;
+    }
+    await assertNotModified(server, commentsPath(), etag);
+  });
+
   it('counts the fast answers in /metrics under the route, like the full path', async (t) => {
     const server = await start(t);
     await postComment(server, { body: 'metrics', author: 'Ann' });
