@@ -33,7 +33,13 @@ export interface OutboxNotifierOptions {
 export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
   const { store, clock, publicUrl, signer } = options;
 
-  const queueMail = (mail: OutgoingMail) => store.outbox.enqueue({ channel: 'mail', payload: { ...mail }, now: clock.now() });
+  /** Rows written so far; the worker is only woken when a notification really queued something. */
+  let queued = 0;
+  const enqueue = async (item: Parameters<typeof store.outbox.enqueue>[0]) => {
+    await store.outbox.enqueue(item);
+    queued += 1;
+  };
+  const queueMail = (mail: OutgoingMail) => enqueue({ channel: 'mail', payload: { ...mail }, now: clock.now() });
 
   const strings = options.mail?.strings;
 
@@ -77,10 +83,11 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
     const c = event.comment;
     if (c.status === 'spam' || c.status === 'trash') return;
     const mail = options.mail;
+    const queuedBefore = queued;
     if (event.type === 'comment-received') {
       if (mail?.ownerEmail) await notifyOwner(c, mail.from, mail.ownerEmail);
       if (options.webhook) {
-        await store.outbox.enqueue({
+        await enqueue({
           channel: 'webhook',
           payload: { event: 'comment.created', target: c.target, status: c.status, comment: { ...options.publicJson(c), status: c.status, target: c.target } },
           now: clock.now(),
@@ -92,7 +99,7 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
       // First publication of a held reply: subscribers hear of it now, not when it arrived.
       await notifySubscribers(c, mail.from);
     }
-    options.onQueued();
+    if (queued !== queuedBefore) options.onQueued();
   }
 
   return { name: 'outbox', notify };
