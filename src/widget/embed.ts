@@ -56,7 +56,8 @@ function thread(root: HTMLElement, base: string, target: string, lang: string): 
   css.href = base + '/widget/backtalk.css';
   document.head.appendChild(css);
   performance.mark('backtalk-start');
-  fetch(`${base}/thread?fragment=1&lang=${enc(lang)}&target=${enc(target)}`)
+  // no-cache: revalidate with the ETag (a cheap 304) rather than show a stale copy from the browser's cache.
+  fetch(`${base}/thread?fragment=1&lang=${enc(lang)}&target=${enc(target)}`, { cache: 'no-cache' })
     .then((r) => (r.ok ? r.text() : Promise.reject(new Error(String(r.status)))))
     .then((text) => {
       performance.mark('backtalk-fetched');

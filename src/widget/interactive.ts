@@ -113,7 +113,9 @@ export function start(root: HTMLElement, base: string): WidgetApi {
 
   const refresh = async () => {
     const thread = section();
-    const res = await fetch(`${base}/thread?fragment=1&lang=${encodeURIComponent(thread.lang)}&target=${encodeURIComponent(thread.dataset.btTarget!)}`);
+    // Right after the reader's own change: a fresh URL and no-store, so neither the browser's cache
+    // (stale-while-revalidate) nor a CDN in front can hand back the thread as it was before it.
+    const res = await fetch(`${base}/thread?fragment=1&lang=${encodeURIComponent(thread.lang)}&target=${encodeURIComponent(thread.dataset.btTarget!)}&_=${Date.now()}`, { cache: 'no-store' });
     if (!res.ok) return;
     const tpl = document.createElement('template');
     tpl.innerHTML = await res.text(); // server-rendered and escaped, as in embed.ts
