@@ -97,7 +97,3 @@ export const MAIL_LANGS: Readonly<Record<string, MailStrings>> = { en, ru };
 export function mailStrings(lang: string | undefined): MailStrings {
   return MAIL_LANGS[lang ?? 'en'] ?? en;
 }
-
-export function fill(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (m, key: string) => values[key] ?? m);
-}

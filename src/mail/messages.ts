@@ -4,7 +4,8 @@
  */
 import type { Comment } from '../domain/comment.js';
 import type { OutgoingMail } from './mail-transport.js';
-import { fill, mailStrings, type MailStrings } from './mail-strings.js';
+import { format } from '../i18n/index.js';
+import { mailStrings, type MailStrings } from './mail-strings.js';
 
 const EXCERPT_CHARS = 2000;
 
@@ -30,7 +31,7 @@ export function ownerMail(c: Comment, from: string, to: string, links: OwnerLink
   const held = c.status === 'pending';
   const who = c.author || c.source || s.someone;
   const vars = { held: held ? s.held : '', kind: s.kinds[c.kind], who, target: c.target };
-  const lines = [fill(held ? s.ownerHeld : s.ownerPublished, vars), '', `${s.author}: ${c.author || s.none}`];
+  const lines = [format(held ? s.ownerHeld : s.ownerPublished, vars), '', `${s.author}: ${c.author || s.none}`];
   if (c.email) lines.push(`${s.email}: ${c.email}`);
   if (c.url) lines.push(`${s.website}: ${c.url}`);
   if (c.source) lines.push(`${s.source}: ${c.source}`);
@@ -41,7 +42,7 @@ export function ownerMail(c: Comment, from: string, to: string, links: OwnerLink
   if (links.approve) lines.push(`${s.approve}: ${links.approve}`);
   if (links.spam) lines.push(`${s.spam}: ${links.spam}`);
   lines.push(`${s.delete}: ${links.delete}`, `${s.allComments}: ${links.admin}`, '', s.linkNote);
-  return { from, to, subject: oneLine(fill(s.ownerSubject, vars), 200), text: lines.join('\n') };
+  return { from, to, subject: oneLine(format(s.ownerSubject, vars), 200), text: lines.join('\n') };
 }
 
 /** Double opt-in: nothing is sent to a subscriber until this link has been followed and confirmed. */
@@ -49,8 +50,8 @@ export function confirmSubscriptionMail(from: string, to: string, target: string
   return {
     from,
     to,
-    subject: oneLine(fill(s.confirmSubject, { target }), 200),
-    text: [fill(s.confirmText, { target }), '', `${s.confirmLink}: ${confirmUrl}`, '', s.confirmIgnore].join('\n'),
+    subject: oneLine(format(s.confirmSubject, { target }), 200),
+    text: [format(s.confirmText, { target }), '', `${s.confirmLink}: ${confirmUrl}`, '', s.confirmIgnore].join('\n'),
   };
 }
 
@@ -60,9 +61,9 @@ export function replyMail(c: Comment, from: string, to: string, unsubscribeUrl: 
   return {
     from,
     to,
-    subject: oneLine(fill(s.replySubject, vars), 200),
+    subject: oneLine(format(s.replySubject, vars), 200),
     text: [
-      fill(s.replyWrote, vars),
+      format(s.replyWrote, vars),
       '',
       excerpt(c.bodyRaw),
       '',
