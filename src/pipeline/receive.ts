@@ -102,10 +102,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         throw new ValidationError('invalid-parent', 'The comment you are replying to does not exist in this thread.', 'parent');
       }
     }
-    const bodyHtml = await renderCommentBodyOffThread(fields.bodyRaw);
+    // The indexed duplicate check first: a repeated comment need not be rendered in the worker pool.
     if (await store.comments.hasSameBody(thread.id, fields.author, fields.email, fields.bodyRaw)) {
       throw new ConflictError('duplicate', 'Duplicate comment: it looks as though you have already said that.');
     }
+    const bodyHtml = await renderCommentBodyOffThread(fields.bodyRaw);
     const spam = await checkSpam(
       { kind: 'comment', threadId: thread.id, target: thread.target, ...pick(fields), bodyHtml, source: null, client: input.client },
       deps.spamCheckers,
