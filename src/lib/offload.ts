@@ -52,10 +52,3 @@ export async function renderCommentBodyOffThread(raw: string): Promise<string> {
   const task: OffloadTask = { kind: 'render-comment', raw };
   return (await sharedPool().run(task)) as string;
 }
-
-/** Ends the worker threads (tests, shutdown); a later call starts a new pool. */
-export async function closeOffloadPool(): Promise<void> {
-  const p = pool;
-  pool = undefined;
-  await p?.destroy();
-}
