@@ -69,11 +69,10 @@ function buildApp(deps: AppDeps): { app: Express; publicReads: PublicReads } {
   app.use(previewRoutes());
   app.use(widgetRoutes({ dir: join(projectRoot(), 'dist', 'widget') }));
   app.use(demoRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
-  app.use('/api/admin', requireAdmin(deps.adminTokenHash), adminRoutes({ ...deps, sites: config.sites }));
-  app.use('/api/admin', requireAdmin(deps.adminTokenHash), adminDataRoutes(deps));
+  // One token check for the whole admin API.
+  app.use('/api/admin', requireAdmin(deps.adminTokenHash), adminRoutes({ ...deps, sites: config.sites }), adminDataRoutes(deps), outboxAdminRoutes(deps));
   app.use(adminPageRoutes());
   app.use(actionRoutes({ ...deps, publicUrl: config.publicUrl }));
-  app.use('/api/admin', requireAdmin(deps.adminTokenHash), outboxAdminRoutes(deps));
   app.use(subscriptionRoutes({ ...deps, publicUrl: config.publicUrl }));
   app.use(feedRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
 

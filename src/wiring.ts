@@ -131,12 +131,11 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   };
 }
 
-/** Queue depths for /metrics; the outbox only when this store has one. */
+/** Queue depths for /metrics. */
 function metricsSources(store: Store, clock: Clock) {
-  const outbox = (store as { outbox?: { countDue?: (now: Date) => Promise<number> } }).outbox;
   return {
     webmentionQueueDepth: () => store.webmentions.countDue(clock.now()),
-    outboxDepth: outbox?.countDue ? () => outbox.countDue!(clock.now()) : undefined,
+    outboxDepth: () => store.outbox.countDue(clock.now()),
   };
 }
 

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { resolveTarget } from '../pipeline/normalize.js';
 import { formatDiscovery } from '../protocols/discovery.js';
+import { feedUrl } from './feed-routes.js';
 import type { Store } from '../store/repository.js';
 
 export interface DiscoveryRouteDeps {
@@ -23,7 +24,7 @@ export function discoveryRoutes(deps: DiscoveryRouteDeps): Router {
       trackbackUrl: `${deps.publicUrl}/trackback/${thread.id}`,
       pingbackUrl: `${deps.publicUrl}/xmlrpc`,
       webmentionUrl: `${deps.publicUrl}/webmention`,
-      feedUrl: `${deps.publicUrl}/feed.atom?target=${encodeURIComponent(target)}`,
+      feedUrl: feedUrl(deps.publicUrl, target),
     }));
   });
   return router;

@@ -9,6 +9,7 @@ import type { Comment } from '../domain/comment.js';
 import { ValidationError } from '../domain/errors.js';
 import { escapeHtml } from '../lib/html.js';
 import { resolveTarget } from '../pipeline/normalize.js';
+import { ifNoneMatchHits } from './middleware/caching.js';
 import type { Store } from '../store/repository.js';
 
 export interface FeedRouteDeps {
@@ -51,7 +52,7 @@ export function feedRoutes(deps: FeedRouteDeps): Router {
     const body = feed.atom1();
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
     res.set({ ETag: etag, 'Cache-Control': 'public, max-age=300', 'X-Content-Type-Options': 'nosniff' });
-    if (ifNoneMatch(req, etag)) {
+    if (ifNoneMatchHits(req.get('if-none-match'), etag)) {
       res.status(304).end();
       return;
     }
@@ -90,12 +91,6 @@ function newest(items: readonly Comment[]): Date {
   let max = 0;
   for (const c of items) max = Math.max(max, (c.edited ?? c.created).getTime());
   return new Date(max);
-}
-
-function ifNoneMatch(req: Request, etag: string): boolean {
-  const header = req.get('if-none-match');
-  if (!header) return false;
-  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*');
 }
 
 function capitalize(s: string): string {

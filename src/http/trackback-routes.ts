@@ -77,16 +77,17 @@ function trackbackErrors(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let status = 200;
     let message: string;
+    const busy = storeBusy(err);
     if (err instanceof RateLimitedError) {
       status = 429;
       res.set('Retry-After', String(err.retryAfterSeconds));
       message = 'You are sending TrackBack pings too quickly. Please try again later.';
     } else if (err instanceof AppError) {
       message = err.message;
-    } else if (storeBusy(err)) {
+    } else if (busy) {
       status = 503;
-      res.set('Retry-After', String(storeBusy(err)!.retryAfterSeconds));
-      message = storeBusy(err)!.message;
+      res.set('Retry-After', String(busy.retryAfterSeconds));
+      message = busy.message;
     } else if (err instanceof URIError) {
       // The router could not percent-decode a path parameter (`/trackback/%ff`): the client's mistake.
       message = 'The TrackBack URL is not valid percent-encoding.';
