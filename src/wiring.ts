@@ -22,6 +22,7 @@ import { createRuleChecker } from './spam/rule-checker.js';
 import type { SpamChecker, SpamFeedback } from './spam/spam-checker.js';
 import { createSubmissionLimiter, type LimiterBackend } from './spam/submission-limiter.js';
 import type { Store } from './store/repository.js';
+import { settingOnce } from './store/setting-once.js';
 import { createWebmentionService, type WebmentionService } from './jobs/webmention-service.js';
 import { createJobWorker, type JobWorker } from './jobs/job-worker.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -174,11 +175,4 @@ function currentAdminTokenHash(config: RuntimeConfig, store: Store, initial: str
     }
     return hash;
   };
-}
-
-async function settingOnce(store: Store, key: string, make: () => string): Promise<string> {
-  const existing = await store.settings.get(key);
-  if (existing) return existing;
-  // First writer wins, so instances starting together on one database agree on the value.
-  return store.settings.setIfAbsent(key, make());
 }

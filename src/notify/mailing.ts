@@ -11,6 +11,7 @@ import { createMailTransport, toOutgoingMail } from '../mail/mail-transport.js';
 import { createLinkSigner, type LinkSigner } from '../mail/signed-links.js';
 import { mailStrings } from '../mail/mail-strings.js';
 import type { Store } from '../store/repository.js';
+import { settingOnce } from '../store/setting-once.js';
 import type { Notifier } from './notifier.js';
 import { createOutboxNotifier } from './outbox-notifier.js';
 import { createOutboxWorker, type Deliver, type OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
@@ -37,8 +38,8 @@ export async function createMailing(options: {
   tuning?: OutboxTuning;
 }): Promise<Mailing> {
   const { config, store, clock, logger } = options;
-  // setIfAbsent: instances starting together on one database must all sign with the same secret.
-  const secret = (await store.settings.get('mail_link_secret')) ?? (await store.settings.setIfAbsent('mail_link_secret', newToken()));
+  // Instances starting together on one database must all sign with the same secret.
+  const secret = await settingOnce(store, 'mail_link_secret', newToken);
   const signer = createLinkSigner(secret);
 
   const deliver: Partial<Record<'mail' | 'webhook', Deliver>> = {};
