@@ -102,9 +102,11 @@ export class PgCommentRepository implements CommentRepository {
   }
 
   async hasSameBody(threadId: number, author: string, email: string, bodyRaw: string): Promise<boolean> {
+    // No hash (NULL, or '' in rows `backtalk migrate` copied from a SQLite database older than schema v4):
+    // compared in full, as SQLite does.
     const result = await this.pool.query({
       name: 'comments-same-body',
-      text: `SELECT 1 FROM comments WHERE thread_id = $1 AND (body_hash = $5 OR body_hash IS NULL) AND body_raw = $4 AND status <> 'trash' AND NOT deleted
+      text: `SELECT 1 FROM comments WHERE thread_id = $1 AND (body_hash = $5 OR body_hash IS NULL OR body_hash = '') AND body_raw = $4 AND status <> 'trash' AND NOT deleted
           AND (CASE WHEN $3 <> '' THEN email = $3 ELSE author = $2 END) LIMIT 1`,
       values: [threadId, author, email, bodyRaw, bodyHash(bodyRaw)],
     });

@@ -7,7 +7,7 @@ import type {
   EraseMode, EraseResult, ExportedComment, ImportCounts, ImportSession, PersonalData, TransferComment,
   TransferRepository, TransferThread,
 } from '../repository.js';
-import { COMMENT_COLUMNS, toComment, type CommentRow } from '../rows/comment-row.js';
+import { bodyHash, COMMENT_COLUMNS, toComment, type CommentRow } from '../rows/comment-row.js';
 import { toSubscriptionExport, type SubscriptionExportRow } from '../rows/subscription-row.js';
 import { toThread, type ThreadRow } from '../rows/thread-row.js';
 import type { SqliteDatabase } from './open-sqlite.js';
@@ -157,9 +157,10 @@ class SqliteImportSession implements ImportSession {
       // OR IGNORE: a key imported before, or a second linkback from one source to one post, is skipped.
       comment: db.prepare(`INSERT OR IGNORE INTO comments (thread_id, kind, status, author, email, url, body_html, body_raw,
           source_url, source_key, title, mention_type, author_photo, ip, user_agent, reasons, edit_token_hash, deleted,
-          created_at, edited_at, import_key)
+          created_at, edited_at, import_key, body_hash)
         VALUES (@thread_id, @kind, @status, @author, @email, @url, @body_html, @body_raw, @source_url, @source_key, @title,
-          @mention_type, @author_photo, @ip, @user_agent, @reasons, @edit_token_hash, @deleted, @created_at, @edited_at, @import_key)`),
+          @mention_type, @author_photo, @ip, @user_agent, @reasons, @edit_token_hash, @deleted, @created_at, @edited_at, @import_key,
+          @body_hash)`),
       parent: db.prepare(`INSERT OR REPLACE INTO temp.import_parents (key, parent_key) VALUES (?, ?)`),
     };
   }
@@ -186,6 +187,7 @@ class SqliteImportSession implements ImportSession {
         mention_type: c.mentionType, author_photo: c.authorPhoto, ip: c.ip, user_agent: c.userAgent,
         reasons: JSON.stringify(c.reasons), edit_token_hash: c.editTokenHash, deleted: c.deleted ? 1 : 0,
         created_at: c.created.getTime(), edited_at: c.edited?.getTime() ?? null, import_key: c.key,
+        body_hash: bodyHash(c.bodyRaw),
       }).changes;
       if (inserted) {
         counts.comments++;
