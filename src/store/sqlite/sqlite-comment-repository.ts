@@ -13,10 +13,7 @@ export class SqliteCommentRepository implements CommentRepository {
   private readonly stmts;
   private readonly countStmts = new Map<number, Statement>();
   private readonly versionStmts = new Map<number, Statement>();
-  private readonly admin: SqliteAdminQueries;
-
-  constructor(private readonly db: SqliteDatabase) {
-    this.admin = new SqliteAdminQueries(db);
+  constructor(private readonly db: SqliteDatabase, private readonly admin: SqliteAdminQueries) {
     this.stmts = {
       insert: db.prepare(`INSERT INTO comments (thread_id, parent_id, kind, status, author, email, url, body_html,
           body_raw, source_url, source_key, title, mention_type, author_photo, ip, user_agent, reasons, edit_token_hash, created_at, body_hash)

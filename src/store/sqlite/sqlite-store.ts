@@ -11,10 +11,7 @@ import { SqliteSubscriptionRepository, SqliteUsedTokenRepository } from './sqlit
 
 class SqliteThreadRepository implements ThreadRepository {
   private readonly stmts;
-  private readonly admin: SqliteAdminQueries;
-
-  constructor(db: SqliteDatabase) {
-    this.admin = new SqliteAdminQueries(db);
+  constructor(db: SqliteDatabase, private readonly admin: SqliteAdminQueries) {
     this.stmts = {
       // ON CONFLICT DO NOTHING + select keeps "create on first use" race-free across connections.
       create: db.prepare(`INSERT INTO threads (target, created_at) VALUES (?, ?) ON CONFLICT (target) DO NOTHING`),
@@ -79,9 +76,11 @@ class SqliteSettingsRepository implements SettingsRepository {
 
 /** The SQLite backend of Store. */
 export function createSqliteStore(db: SqliteDatabase): Store {
+  // One set of moderation queries (and one registration of their SQL function) for both repositories.
+  const admin = new SqliteAdminQueries(db);
   return {
-    threads: new SqliteThreadRepository(db),
-    comments: new SqliteCommentRepository(db),
+    threads: new SqliteThreadRepository(db, admin),
+    comments: new SqliteCommentRepository(db, admin),
     settings: new SqliteSettingsRepository(db),
     webmentions: new SqliteWebmentionRepository(db),
     linkbackLog: new SqliteLinkbackLogRepository(db),
