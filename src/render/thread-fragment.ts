@@ -52,36 +52,39 @@ export function renderThreadFragment(view: ThreadView): SafeHtml {
   return html`<section class="bt-thread" lang="${t.lang}" aria-labelledby="bt-title" data-bt-target="${view.target}" data-bt-strings="${JSON.stringify(widgetStrings)}" data-bt-edit-minutes="${view.editMinutes ?? 15}">
 <h2 class="bt-title" id="bt-title">${plural(t, t.comments, visibleCount)}</h2>
 ${visibleCount === 0 ? html`<p class="bt-empty">${t.noComments}</p>` : ''}
-<ol class="bt-comments">${renderList(roots(comments), childrenOf(comments), 1, view)}</ol>
+<ol class="bt-comments">${renderTree(comments, view)}</ol>
 ${mentions.length > 0 ? renderMentions(mentions, view) : ''}
 ${view.commentsClosed ? html`<p class="bt-closed">${t.commentsClosed}</p>` : renderForm(view)}
 </section>`;
 }
 
-function childrenOf(comments: readonly Comment[]): Map<number, Comment[]> {
-  const ids = new Set(comments.map((c) => c.id));
-  const children = new Map<number, Comment[]>();
+interface Tree {
+  byId: Map<number, Comment>;
+  children: Map<number, Comment[]>;
+}
+
+/** Replies under their parents; a reply whose parent is not shown (held, spam or gone) stays top-level so it is not lost. */
+function renderTree(comments: readonly Comment[], view: ThreadView): SafeHtml[] {
+  const tree: Tree = { byId: new Map(comments.map((c) => [c.id, c])), children: new Map() };
+  const roots: Comment[] = [];
   for (const c of comments) {
-    if (c.parent === null || !ids.has(c.parent)) continue;
-    const list = children.get(c.parent) ?? [];
+    if (c.parent === null || !tree.byId.has(c.parent)) {
+      roots.push(c);
+      continue;
+    }
+    const list = tree.children.get(c.parent) ?? [];
     list.push(c);
-    children.set(c.parent, list);
+    tree.children.set(c.parent, list);
   }
-  return children;
+  return renderList(roots, tree, 1, view);
 }
 
-/** Top-level comments, and replies whose parent is not shown (held, spam or gone) so they are not lost. */
-function roots(comments: readonly Comment[]): Comment[] {
-  const ids = new Set(comments.map((c) => c.id));
-  return comments.filter((c) => c.parent === null || !ids.has(c.parent));
-}
-
-function renderList(items: readonly Comment[], children: Map<number, Comment[]>, depth: number, view: ThreadView): SafeHtml[] {
+function renderList(items: readonly Comment[], tree: Tree, depth: number, view: ThreadView): SafeHtml[] {
   const out: SafeHtml[] = [];
   for (const c of items) {
-    const kids = children.get(c.id) ?? [];
+    const kids = tree.children.get(c.id) ?? [];
     if (depth < MAX_DEPTH) {
-      const nested = kids.length > 0 ? html`<ol class="bt-replies">${renderList(kids, children, depth + 1, view)}</ol>` : '';
+      const nested = kids.length > 0 ? html`<ol class="bt-replies">${renderList(kids, tree, depth + 1, view)}</ol>` : '';
       out.push(html`<li class="bt-comment" id="comment-${c.id}" data-bt-id="${c.id}">${renderComment(c, view, undefined)}${nested}</li>`);
       continue;
     }
@@ -89,11 +92,11 @@ function renderList(items: readonly Comment[], children: Map<number, Comment[]>,
     const flat: Comment[] = [];
     const walk = (x: Comment) => {
       flat.push(x);
-      for (const k of children.get(x.id) ?? []) walk(k);
+      for (const k of tree.children.get(x.id) ?? []) walk(k);
     };
     walk(c);
     for (const x of flat) {
-      const answers = x === c ? undefined : view.comments.find((p) => p.id === x.parent);
+      const answers = x === c || x.parent === null ? undefined : tree.byId.get(x.parent);
       out.push(html`<li class="bt-comment" id="comment-${x.id}" data-bt-id="${x.id}">${renderComment(x, view, answers)}</li>`);
     }
   }
