@@ -1,5 +1,8 @@
 import en, { type PluralForms, type Strings } from './en.js';
 import ru from './ru.js';
+import { format } from './format.js';
+
+export { format };
 
 export type { Strings };
 
@@ -12,10 +15,6 @@ export function pickLocale(lang: string | undefined | null): Strings {
   return LOCALES[base] ?? (en as Strings);
 }
 
-/** Fills `{name}` placeholders. */
-export function format(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (m, key: string) => (key in values ? String(values[key]) : m));
-}
 
 /** A plural phrase through Intl.PluralRules of the locale. */
 export function plural(strings: Strings, forms: PluralForms, n: number): string {

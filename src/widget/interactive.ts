@@ -4,6 +4,8 @@
  * edit/delete of one's own comments within the edit window, and live preview. Reader-supplied text
  * is only ever set with textContent; the one innerHTML is the server's sanitized `body_html`.
  */
+import { format } from '../i18n/format.js';
+
 export interface WidgetApi {
   handle(e: Event): void;
 }
@@ -43,7 +45,6 @@ export function start(root: HTMLElement, base: string): WidgetApi {
   const t = JSON.parse(section().dataset.btStrings || '{}') as Record<string, string>;
   // The server's edit window (contract: 15 minutes by default); it enforces it, this only hides stale buttons.
   const editMs = Number(section().dataset.btEditMinutes || 15) * 60_000;
-  const fill = (s: string, v: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (m, k: string) => (k in v ? String(v[k]) : m));
   const form = root.querySelector<HTMLFormElement>('form.bt-form');
   const field = (name: string) => form?.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement | null;
   const status = (text: string, error = false) => {
@@ -78,7 +79,7 @@ export function start(root: HTMLElement, base: string): WidgetApi {
   };
 
   const showError = (message: string, name?: string) => {
-    status(fill(t.failed!, { message }), true);
+    status(format(t.failed!, { message }), true);
     const input = name ? field(name) : null;
     if (!input || input.type === 'hidden') return;
     const note = el('span', 'bt-field-error', message);
@@ -103,7 +104,7 @@ export function start(root: HTMLElement, base: string): WidgetApi {
     cancelReply();
     item.querySelector(':scope > article')!.after(form);
     field('parent')!.value = id;
-    const note = el('p', 'bt-replying', fill(t.replyingTo!, { name: link.dataset.btName || t.anonymous! }) + ' ');
+    const note = el('p', 'bt-replying', format(t.replyingTo!, { name: link.dataset.btName || t.anonymous! }) + ' ');
     const cancel = el('button', 'bt-cancel-reply', t.cancelReply);
     cancel.type = 'button';
     note.append(cancel);
@@ -178,12 +179,12 @@ export function start(root: HTMLElement, base: string): WidgetApi {
       res = await json('POST', '/comments', data);
     } catch {
       button.disabled = false;
-      status(fill(t.failed!, { message: t.loadFailed! }), true);
+      status(format(t.failed!, { message: t.loadFailed! }), true);
       return;
     }
     if (res.status === 429) {
       const wait = Number(res.headers.get('Retry-After')) || 60;
-      status(fill(t.tooMany!, { n: wait }), true);
+      status(format(t.tooMany!, { n: wait }), true);
       setTimeout(() => (button.disabled = false), wait * 1000);
       return;
     }
