@@ -11,7 +11,10 @@ export function sha256Hex(value: string): string {
 
 /** Compares a presented secret with a stored SHA-256 hash in constant time. */
 export function matchesHash(presented: string, storedHashHex: string): boolean {
-  const a = Buffer.from(sha256Hex(presented), 'hex');
-  const b = Buffer.from(storedHashHex, 'hex');
+  return sameBytes(Buffer.from(sha256Hex(presented), 'hex'), Buffer.from(storedHashHex, 'hex'));
+}
+
+/** Byte equality in constant time (for MACs and hashes); different lengths are simply unequal. */
+export function sameBytes(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }

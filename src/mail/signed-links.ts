@@ -4,7 +4,8 @@
  * recorded on use (used_action_tokens) so each link acts once. Unsubscribe links are an HMAC of the
  * subscription id and address: they never expire, because an old mail must still be able to stop mail.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { sameBytes } from '../lib/tokens.js';
 
 export type MailAction = 'approve' | 'spam' | 'delete';
 export const MAIL_ACTIONS: readonly MailAction[] = ['approve', 'spam', 'delete'];
@@ -48,17 +49,12 @@ export function createLinkSigner(secret: string) {
     return now.getTime() > p.x ? { kind: 'expired', claim } : { kind: 'valid', claim };
   }
 
-  const unsubscribeToken = (subscriptionId: number, email: string): string =>
-    mac('unsubscribe', `${subscriptionId}\n${email.toLowerCase()}`).toString('base64url');
-
+  const unsubscribeMac = (subscriptionId: number, email: string): Buffer => mac('unsubscribe', `${subscriptionId}\n${email.toLowerCase()}`);
+  const unsubscribeToken = (subscriptionId: number, email: string): string => unsubscribeMac(subscriptionId, email).toString('base64url');
   const checkUnsubscribe = (subscriptionId: number, email: string, token: string): boolean =>
-    sameBytes(Buffer.from(token, 'base64url'), mac('unsubscribe', `${subscriptionId}\n${email.toLowerCase()}`));
+    sameBytes(Buffer.from(token, 'base64url'), unsubscribeMac(subscriptionId, email));
 
   return { signAction, checkAction, unsubscribeToken, checkUnsubscribe };
 }
 
 export type LinkSigner = ReturnType<typeof createLinkSigner>;
-
-function sameBytes(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
-}
