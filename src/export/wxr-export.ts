@@ -7,6 +7,7 @@
  */
 import type { CommentStatus, Thread } from '../domain/comment.js';
 import type { ExportedComment, Store } from '../store/repository.js';
+import { escapeXml } from '../lib/xml.js';
 import { instanceId } from './instance.js';
 import { writeFileStreaming } from './file-writer.js';
 
@@ -17,8 +18,9 @@ function cdata(text: string): string {
   return `<![CDATA[${text.replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;
 }
 
-function escapeText(text: string): string {
-  return text.replace(/[&<>]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[ch]!);
+/** RSS 2.0 pubDate (RFC 822) with a numeric zone, as WordPress writes it. */
+function rssDate(d: Date): string {
+  return d.toUTCString().replace('GMT', '+0000');
 }
 
 /** WordPress's MySQL datetime; we keep UTC, so the local and GMT fields are the same. */
@@ -29,9 +31,9 @@ function wpDate(d: Date): string {
 function itemOpen(t: Thread): string {
   return `\t<item>
 \t\t<title>${cdata(t.title ?? t.target)}</title>
-\t\t<link>${escapeText(t.target)}</link>
-\t\t<pubDate>${t.created.toUTCString().replace('GMT', '+0000')}</pubDate>
-\t\t<guid isPermaLink="true">${escapeText(t.target)}</guid>
+\t\t<link>${escapeXml(t.target)}</link>
+\t\t<pubDate>${rssDate(t.created)}</pubDate>
+\t\t<guid isPermaLink="true">${escapeXml(t.target)}</guid>
 \t\t<description></description>
 \t\t<content:encoded>${cdata('')}</content:encoded>
 \t\t<wp:post_id>${t.id}</wp:post_id>
@@ -55,7 +57,7 @@ function commentXml(c: ExportedComment): string {
 \t\t\t<wp:comment_id>${c.id}</wp:comment_id>
 \t\t\t<wp:comment_author>${cdata(c.author)}</wp:comment_author>
 \t\t\t<wp:comment_author_email>${cdata(c.email)}</wp:comment_author_email>
-\t\t\t<wp:comment_author_url>${escapeText(url)}</wp:comment_author_url>
+\t\t\t<wp:comment_author_url>${escapeXml(url)}</wp:comment_author_url>
 \t\t\t<wp:comment_author_IP>${cdata(c.ip)}</wp:comment_author_IP>
 \t\t\t<wp:comment_date>${cdata(wpDate(c.created))}</wp:comment_date>
 \t\t\t<wp:comment_date_gmt>${cdata(wpDate(c.created))}</wp:comment_date_gmt>
@@ -83,12 +85,12 @@ export async function exportWxr(store: Store, file: string, site: string, onReco
 >
 <channel>
 \t<title>${cdata(`Comments of ${site}`)}</title>
-\t<link>${escapeText(site)}</link>
+\t<link>${escapeXml(site)}</link>
 \t<description></description>
-\t<pubDate>${new Date().toUTCString().replace('GMT', '+0000')}</pubDate>
+\t<pubDate>${rssDate(new Date())}</pubDate>
 \t<wp:wxr_version>1.2</wp:wxr_version>
-\t<wp:base_site_url>${escapeText(site)}</wp:base_site_url>
-\t<wp:base_blog_url>${escapeText(site)}</wp:base_blog_url>
+\t<wp:base_site_url>${escapeXml(site)}</wp:base_site_url>
+\t<wp:base_blog_url>${escapeXml(site)}</wp:base_blog_url>
 \t<generator>https://github.com/backtalk (Backtalk export)</generator>
 `);
     let threadId: number | undefined;
