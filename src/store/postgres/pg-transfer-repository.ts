@@ -151,6 +151,8 @@ export class PgTransferRepository implements TransferRepository {
 class PgImportSession implements ImportSession {
   private readonly totals: ImportCounts = { threads: 0, comments: 0, skipped: 0 };
   private open = true;
+  /** Thread ids by target, so a file's many comments per post cost one lookup per post (threads are never deleted). */
+  private readonly threadIds = new Map<string, number>();
 
   constructor(private readonly client: pg.PoolClient) {}
 
@@ -165,7 +167,8 @@ class PgImportSession implements ImportSession {
       if (t.title !== null) await db.query(`UPDATE threads SET title = $2 WHERE target = $1 AND title IS NULL`, [t.target, t.title]);
     }
     for (const c of batch.comments) {
-      let threadId = (await db.query<{ id: number }>(`SELECT id FROM threads WHERE target = $1`, [c.target])).rows[0]?.id;
+      let threadId = this.threadIds.get(c.target) ??
+        (await db.query<{ id: number }>(`SELECT id FROM threads WHERE target = $1`, [c.target])).rows[0]?.id;
       if (threadId === undefined) {
         // ON CONFLICT: a running instance may create the same thread meanwhile.
         const made = await db.query<{ id: number }>(`INSERT INTO threads (target, created_at) VALUES ($1, $2)
@@ -173,6 +176,7 @@ class PgImportSession implements ImportSession {
         counts.threads += made.rowCount ?? 0;
         threadId = made.rows[0]?.id ?? (await db.query<{ id: number }>(`SELECT id FROM threads WHERE target = $1`, [c.target])).rows[0]!.id;
       }
+      this.threadIds.set(c.target, threadId);
       // DO NOTHING on any unique index: a key imported before, or a second linkback from one source
       // to one post, is skipped.
       const inserted = (await db.query(`INSERT INTO comments (thread_id, kind, status, author, email, url, body_html, body_raw,
