@@ -50,11 +50,12 @@ export function subscriptionRoutes(deps: SubscriptionRouteDeps): Router {
     return { sub, token };
   }
 
-  async function unsubscribable(req: Request): Promise<{ sub: Subscription; token: string } | undefined> {
+  /** The subscription an unsubscribe link names (if any), and whether its token is right for it. */
+  async function unsubscribeRequest(req: Request): Promise<{ id: number; token: string; sub: Subscription | undefined; valid: boolean }> {
     const { id, token } = params(req);
     const sub = id ? await deps.store.subscriptions.findById(id) : undefined;
-    if (!sub || !token || !deps.mailLinks.checkUnsubscribe(sub.id, sub.email, token)) return undefined;
-    return { sub, token };
+    const valid = sub !== undefined && token !== '' && deps.mailLinks.checkUnsubscribe(sub.id, sub.email, token);
+    return { id, token, sub, valid };
   }
 
   const threadTarget = async (sub: Subscription) => (await deps.store.threads.findById(sub.threadId))?.target ?? '';
@@ -78,21 +79,21 @@ Every such mail has a link to stop them.</p>`);
   });
 
   router.get('/subscriptions/unsubscribe', async (req, res) => {
-    const found = await unsubscribable(req);
-    if (!found) {
+    const { sub, token, valid } = await unsubscribeRequest(req);
+    if (!valid || !sub) {
       // Already gone (or never there): say so plainly rather than alarm anybody.
       page(res, 200, 'Not subscribed', html`<p role="status">This address gets no reply mails from this thread.</p>`);
       return;
     }
-    page(res, 200, 'Unsubscribe', html`<p>Stop reply mails to <strong>${found.sub.email}</strong>?</p>
-${confirmForm(`${deps.publicUrl}/subscriptions/unsubscribe`, { id: String(found.sub.id), token: found.token }, 'Unsubscribe')}`);
+    page(res, 200, 'Unsubscribe', html`<p>Stop reply mails to <strong>${sub.email}</strong>?</p>
+${confirmForm(`${deps.publicUrl}/subscriptions/unsubscribe`, { id: String(sub.id), token }, 'Unsubscribe')}`);
   });
 
   router.post('/subscriptions/unsubscribe', form, async (req, res) => {
-    const found = await unsubscribable(req);
-    if (found) await deps.store.subscriptions.remove(found.sub.id);
+    const { id, sub, valid } = await unsubscribeRequest(req);
+    if (valid && sub) await deps.store.subscriptions.remove(sub.id);
     // Unknown id: already unsubscribed, which is what was asked. A known id with a wrong token: refused.
-    else if (params(req).id === 0 || (await deps.store.subscriptions.findById(params(req).id))) return invalid(res);
+    else if (id === 0 || sub) return invalid(res);
     page(res, 200, 'Unsubscribed', html`<p role="status">No more reply mails will be sent to this address for this thread.</p>`);
   });
 
