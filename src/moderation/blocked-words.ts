@@ -40,11 +40,15 @@ export function normalizeBlockedWords(input: unknown): string[] {
 
 export function createBlockedWords(settings: SettingsRepository, fromConfig: readonly string[]): BlockedWords {
   const configured = normalizeBlockedWords([...fromConfig]);
+  // Every spam check reads the setting (so a saved list applies at once, in every process), but the
+  // list is parsed again only when the stored text has changed.
+  let parsed: { raw: string; words: string[] } | undefined;
   return {
     async current() {
       const stored = await settings.get(BLOCKED_WORDS_SETTING);
       if (stored === undefined) return { words: [...configured], source: 'config' };
-      return { words: parseStored(stored), source: 'settings' };
+      if (parsed?.raw !== stored) parsed = { raw: stored, words: parseStored(stored) };
+      return { words: [...parsed.words], source: 'settings' };
     },
     async replace(input) {
       const words = normalizeBlockedWords(input);
