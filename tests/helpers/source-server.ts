@@ -1,8 +1,8 @@
 /**
  * A blog on a loopback address whose pages a test sets: the "source" a TrackBack, Pingback or
  * Webmention points to. It records every request, counts TCP connections (SSRF tests check that a
- * refused fetch never connected) and requests in flight (concurrency tests), and can answer late or
- * never.
+ * refused fetch never connected) and, with a tracker, requests in flight across servers
+ * (concurrency tests), and can answer late or never.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -40,9 +40,6 @@ export interface SourceServer {
   /** Requests received for `path` (all paths when omitted). */
   hits(path?: string): number;
   connections(): number;
-  /** Requests being answered right now, and the most there ever were at once. */
-  inFlight(): number;
-  maxInFlight(): number;
   /** Paths whose response has been sent, in order. */
   answered: string[];
   close(): Promise<void>;
@@ -57,22 +54,17 @@ export async function startSourceServer(host = '127.0.0.1', options: { port?: nu
   const answered: string[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;
-  let inFlight = 0;
-  let maxInFlight = 0;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = req.url ?? '/';
     requests.push({ path, headers: req.headers });
     const page = pages.get(path) ?? NOT_FOUND;
     if (page.hang) return;
-    inFlight += 1;
-    maxInFlight = Math.max(maxInFlight, inFlight);
     if (tracker) {
       tracker.now += 1;
       tracker.max = Math.max(tracker.max, tracker.now);
     }
     const answer = (): void => {
-      inFlight -= 1;
       if (tracker) tracker.now -= 1;
       answered.push(path);
       res.writeHead(page.status ?? 200, { 'content-type': page.contentType ?? 'text/html; charset=utf-8', ...page.headers });
@@ -102,8 +94,6 @@ export async function startSourceServer(host = '127.0.0.1', options: { port?: nu
     requests,
     hits: (path) => (path === undefined ? requests.length : requests.filter((r) => r.path === path).length),
     connections: () => connections,
-    inFlight: () => inFlight,
-    maxInFlight: () => maxInFlight,
     answered,
     close: () =>
       new Promise<void>((resolve) => {
