@@ -1,7 +1,29 @@
 import type { Command } from 'commander';
 import { exportJson } from '../export/json-export.js';
 import { exportWxr } from '../export/wxr-export.js';
+import type { Store } from '../store/repository.js';
 import { action, cliConfig, progress, withStore } from './command.js';
+
+type Written = { threads: number; comments: number };
+
+/** Opens the store, runs one exporter with a progress bar over `total` records, and closes it again. */
+async function runExport(
+  config: ReturnType<typeof cliConfig>,
+  label: string,
+  total: (counts: Written) => number,
+  write: (store: Store, onRecord: () => void) => Promise<Written>,
+): Promise<Written> {
+  return withStore(config, async (store) => {
+    const bar = progress(label, 'records');
+    const counts = await store.transfer.counts();
+    let done = 0;
+    try {
+      return await write(store, () => bar.update(++done, total(counts)));
+    } finally {
+      bar.stop();
+    }
+  });
+}
 
 export function register(program: Command): void {
   const exp = program
@@ -12,17 +34,7 @@ export function register(program: Command): void {
     .description('everything, losslessly, as Backtalk JSON (import it again with `backtalk import json`)')
     .argument('<file>', 'where to write it (written to FILE.partial, renamed when complete)')
     .action(action(async (file: string) => {
-      const config = cliConfig();
-      const counts = await withStore(config, async (store) => {
-        const bar = progress('export json', 'records');
-        const total = await store.transfer.counts();
-        let done = 0;
-        try {
-          return await exportJson(store, file, () => bar.update(++done, total.threads + total.comments));
-        } finally {
-          bar.stop();
-        }
-      });
+      const counts = await runExport(cliConfig(), 'export json', (t) => t.threads + t.comments, (store, onRecord) => exportJson(store, file, onRecord));
       process.stdout.write(`Exported ${counts.threads} threads and ${counts.comments} comments to ${file}.\n`);
     }));
   exp
@@ -31,16 +43,8 @@ export function register(program: Command): void {
     .argument('<file>', 'where to write it (written to FILE.partial, renamed when complete)')
     .action(action(async (file: string) => {
       const config = cliConfig();
-      const counts = await withStore(config, async (store) => {
-        const bar = progress('export wxr', 'records');
-        const total = await store.transfer.counts();
-        let done = 0;
-        try {
-          return await exportWxr(store, file, config.sites[0]!, () => bar.update(++done, total.comments));
-        } finally {
-          bar.stop();
-        }
-      });
+      const site = config.sites[0]!;
+      const counts = await runExport(config, 'export wxr', (t) => t.comments, (store, onRecord) => exportWxr(store, file, site, onRecord));
       process.stdout.write(`Exported ${counts.comments} comments of ${counts.threads} threads to ${file}.\n`);
     }));
 }
