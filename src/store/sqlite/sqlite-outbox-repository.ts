@@ -1,25 +1,24 @@
 import type { OutboxChannel, OutboxItem, OutboxRepository, OutboxStatus } from '../repository.js';
 import { toOutboxItem, type OutboxRow } from '../rows/outbox-row.js';
 import type { SqliteDatabase } from './open-sqlite.js';
+import { SqliteLeasedQueue } from './sqlite-leased-queue.js';
 
 const SENT_KEEP_MS = 30 * 24 * 3600_000;
 
 export class SqliteOutboxRepository implements OutboxRepository {
   private readonly stmts;
+  private readonly queue: SqliteLeasedQueue<OutboxRow, OutboxItem>;
   private sentCount = 0;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(db: SqliteDatabase) {
+    this.queue = new SqliteLeasedQueue(db, 'outbox', toOutboxItem);
     this.stmts = {
       insert: db.prepare(`INSERT INTO outbox (channel, payload, status, next_attempt_at, created_at)
         VALUES (@channel, @payload, 'pending', @now, @now)`),
       byId: db.prepare(`SELECT * FROM outbox WHERE id = ?`),
-      due: db.prepare(`SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= @now
-          AND (claimed_until IS NULL OR claimed_until < @now) ORDER BY next_attempt_at, id LIMIT @limit`),
-      claim: db.prepare(`UPDATE outbox SET claimed_until = @until, attempts = attempts + 1 WHERE id = @id`),
       sent: db.prepare(`UPDATE outbox SET status = 'sent', sent_at = @now, claimed_until = NULL, last_error = NULL WHERE id = @id`),
       retry: db.prepare(`UPDATE outbox SET last_error = @error, next_attempt_at = @next, claimed_until = NULL WHERE id = @id`),
       failed: db.prepare(`UPDATE outbox SET status = 'failed', last_error = @error, claimed_until = NULL WHERE id = @id`),
-      countDue: db.prepare(`SELECT count(*) AS n FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?`),
       list: db.prepare(`SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?`),
       // Delivered items are kept a while for the owner to look at, not for ever.
       pruneSent: db.prepare(`DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?`),
@@ -37,14 +36,7 @@ export class SqliteOutboxRepository implements OutboxRepository {
   }
 
   async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxItem[]> {
-    // IMMEDIATE takes the write lock before reading, so two processes never lease the same item.
-    return this.db.transaction(() => {
-      const ids = (this.stmts.due.all({ now: now.getTime(), limit }) as Array<{ id: number }>).map((r) => r.id);
-      return ids.map((id) => {
-        this.stmts.claim.run({ id, until: now.getTime() + leaseMs });
-        return toOutboxItem(this.stmts.byId.get(id) as OutboxRow);
-      });
-    }).immediate();
+    return this.queue.claimDue(now, limit, leaseMs);
   }
 
   async markSent(id: number, now: Date): Promise<void> {
@@ -61,7 +53,7 @@ export class SqliteOutboxRepository implements OutboxRepository {
   }
 
   async countDue(now: Date): Promise<number> {
-    return (this.stmts.countDue.get(now.getTime()) as { n: number }).n;
+    return this.queue.countDue(now);
   }
 
   async listByStatus(status: OutboxStatus, limit: number): Promise<OutboxItem[]> {

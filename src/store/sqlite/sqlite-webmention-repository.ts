@@ -3,11 +3,14 @@ import type { LinkbackLogRepository, NewWebmentionJob, WebmentionRepository } fr
 import { LOG_KEEP, toLinkbackLogEntry, type LinkbackLogRow } from '../rows/linkback-log-row.js';
 import { toWebmentionJob, type WebmentionRow } from '../rows/webmention-row.js';
 import type { SqliteDatabase } from './open-sqlite.js';
+import { SqliteLeasedQueue } from './sqlite-leased-queue.js';
 
 export class SqliteWebmentionRepository implements WebmentionRepository {
   private readonly stmts;
+  private readonly queue: SqliteLeasedQueue<WebmentionRow, WebmentionJob>;
 
   constructor(private readonly db: SqliteDatabase) {
+    this.queue = new SqliteLeasedQueue(db, 'webmentions', toWebmentionJob);
     this.stmts = {
       unclaimed: db.prepare(`SELECT * FROM webmentions WHERE source = ? AND target = ? AND status = 'pending'
           AND claimed_until IS NULL AND attempts = 0 LIMIT 1`),
@@ -15,14 +18,10 @@ export class SqliteWebmentionRepository implements WebmentionRepository {
         VALUES (@token, @source, @target, 'pending', @now, @client_ip, @user_agent, @now, @now)`),
       byToken: db.prepare(`SELECT * FROM webmentions WHERE token = ?`),
       byId: db.prepare(`SELECT * FROM webmentions WHERE id = ?`),
-      due: db.prepare(`SELECT id FROM webmentions WHERE status = 'pending' AND next_attempt_at <= @now
-          AND (claimed_until IS NULL OR claimed_until < @now) ORDER BY next_attempt_at, id LIMIT @limit`),
-      claim: db.prepare(`UPDATE webmentions SET claimed_until = @until, attempts = attempts + 1 WHERE id = @id`),
       finish: db.prepare(`UPDATE webmentions SET status = @status, reason = @reason, comment_id = @comment_id,
           claimed_until = NULL, updated_at = @now WHERE id = @id`),
       retry: db.prepare(`UPDATE webmentions SET reason = @reason, next_attempt_at = @next, claimed_until = NULL,
           attempts = attempts - @refund, updated_at = @now WHERE id = @id`),
-      countDue: db.prepare(`SELECT count(*) AS n FROM webmentions WHERE status = 'pending' AND next_attempt_at <= ?`),
     };
   }
 
@@ -43,14 +42,7 @@ export class SqliteWebmentionRepository implements WebmentionRepository {
   }
 
   async claimDue(now: Date, limit: number, leaseMs: number): Promise<WebmentionJob[]> {
-    // IMMEDIATE takes the write lock first, so two processes cannot claim the same job.
-    return this.db.transaction(() => {
-      const ids = (this.stmts.due.all({ now: now.getTime(), limit }) as Array<{ id: number }>).map((r) => r.id);
-      return ids.map((id) => {
-        this.stmts.claim.run({ id, until: now.getTime() + leaseMs });
-        return toWebmentionJob(this.stmts.byId.get(id) as WebmentionRow);
-      });
-    }).immediate();
+    return this.queue.claimDue(now, limit, leaseMs);
   }
 
   async finish(id: number, result: { status: 'accepted' | 'rejected'; reason: string; commentId: number | null; now: Date }): Promise<void> {
@@ -62,7 +54,7 @@ export class SqliteWebmentionRepository implements WebmentionRepository {
   }
 
   async countDue(now: Date): Promise<number> {
-    return (this.stmts.countDue.get(now.getTime()) as { n: number }).n;
+    return this.queue.countDue(now);
   }
 }
 
