@@ -1,11 +1,16 @@
 import type pg from 'pg';
+import { PgLeasedQueue } from './pg-leased-queue.js';
 import type { OutboxChannel, OutboxItem, OutboxRepository, OutboxStatus, Subscription, SubscriptionRepository, UsedTokenRepository } from '../repository.js';
 import { OUTBOX_COLUMNS, toOutboxItem, type OutboxRow } from '../rows/outbox-row.js';
 import { toSubscription, type SubscriptionRow } from '../rows/subscription-row.js';
 import { transaction } from './open-postgres.js';
 
 export class PgOutboxRepository implements OutboxRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly queue: PgLeasedQueue<OutboxRow, OutboxItem>;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.queue = new PgLeasedQueue(pool, 'outbox', OUTBOX_COLUMNS, toOutboxItem);
+  }
 
   async enqueue(item: { channel: OutboxChannel; payload: Record<string, unknown>; now: Date }): Promise<OutboxItem> {
     const result = await this.pool.query<OutboxRow>({
@@ -22,18 +27,7 @@ export class PgOutboxRepository implements OutboxRepository {
   }
 
   async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxItem[]> {
-    // SKIP LOCKED: every instance's sender claims at once without waiting on, or sharing, an item.
-    const result = await this.pool.query<OutboxRow>({
-      name: 'outbox-claim',
-      text: `UPDATE outbox o SET claimed_until = $2, attempts = o.attempts + 1
-        FROM (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1
-                AND (claimed_until IS NULL OR claimed_until < $1)
-              ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) due
-        WHERE o.id = due.id
-        RETURNING ${OUTBOX_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}`,
-      values: [now.getTime(), now.getTime() + leaseMs, limit],
-    });
-    return result.rows.map(toOutboxItem).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id);
+    return this.queue.claimDue(now, limit, leaseMs);
   }
 
   async markSent(id: number, now: Date): Promise<void> {
@@ -50,12 +44,7 @@ export class PgOutboxRepository implements OutboxRepository {
   }
 
   async countDue(now: Date): Promise<number> {
-    const result = await this.pool.query<{ n: number }>({
-      name: 'outbox-count-due',
-      text: `SELECT count(*) AS n FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1`,
-      values: [now.getTime()],
-    });
-    return result.rows[0]?.n ?? 0;
+    return this.queue.countDue(now);
   }
 
   async listByStatus(status: OutboxStatus, limit: number): Promise<OutboxItem[]> {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { PgLeasedQueue } from './pg-leased-queue.js';
 import type { LinkbackLogEntry, WebmentionJob } from '../../domain/comment.js';
 import type { LinkbackLogRepository, NewWebmentionJob, WebmentionRepository } from '../repository.js';
 import { LOG_KEEP, toLinkbackLogEntry, type LinkbackLogRow } from '../rows/linkback-log-row.js';
@@ -6,7 +7,11 @@ import { toWebmentionJob, WEBMENTION_COLUMNS, type WebmentionRow } from '../rows
 import { transaction } from './open-postgres.js';
 
 export class PgWebmentionRepository implements WebmentionRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly queue: PgLeasedQueue<WebmentionRow, WebmentionJob>;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.queue = new PgLeasedQueue(pool, 'webmentions', WEBMENTION_COLUMNS, toWebmentionJob);
+  }
 
   enqueue(job: NewWebmentionJob): Promise<WebmentionJob> {
     return transaction(this.pool, async (client) => {
@@ -34,19 +39,7 @@ export class PgWebmentionRepository implements WebmentionRepository {
   }
 
   async claimDue(now: Date, limit: number, leaseMs: number): Promise<WebmentionJob[]> {
-    // SKIP LOCKED: workers of other instances claiming at the same moment pass over the rows this
-    // statement has locked instead of waiting for them or claiming them twice.
-    const result = await this.pool.query<WebmentionRow>({
-      name: 'webmentions-claim',
-      text: `UPDATE webmentions w SET claimed_until = $2, attempts = w.attempts + 1
-        FROM (SELECT id FROM webmentions WHERE status = 'pending' AND next_attempt_at <= $1
-                AND (claimed_until IS NULL OR claimed_until < $1)
-              ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) due
-        WHERE w.id = due.id
-        RETURNING ${WEBMENTION_COLUMNS.split(', ').map((c) => `w.${c}`).join(', ')}`,
-      values: [now.getTime(), now.getTime() + leaseMs, limit],
-    });
-    return result.rows.map(toWebmentionJob).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id);
+    return this.queue.claimDue(now, limit, leaseMs);
   }
 
   async finish(id: number, r: { status: 'accepted' | 'rejected'; reason: string; commentId: number | null; now: Date }): Promise<void> {
@@ -66,12 +59,7 @@ export class PgWebmentionRepository implements WebmentionRepository {
   }
 
   async countDue(now: Date): Promise<number> {
-    const result = await this.pool.query<{ n: number }>({
-      name: 'webmentions-count-due',
-      text: `SELECT count(*) AS n FROM webmentions WHERE status = 'pending' AND next_attempt_at <= $1`,
-      values: [now.getTime()],
-    });
-    return result.rows[0]?.n ?? 0;
+    return this.queue.countDue(now);
   }
 }
 
