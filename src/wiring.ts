@@ -3,7 +3,7 @@ import type { RuntimeConfig } from './config.js';
 import type { Comment } from './domain/comment.js';
 import { memoizedAvatarHash } from './lib/avatar.js';
 import { systemClock, type Clock } from './lib/clock.js';
-import { createPageFetcher, DEFAULT_FETCH_POLICY, type PageFetcher } from './lib/fetch-page.js';
+import { createPageFetcher, DEFAULT_FETCH_POLICY, type PageFetcher } from './fetch/fetch-page.js';
 import type { Logger } from './lib/logger.js';
 import { newToken, sha256Hex } from './lib/tokens.js';
 import { createModeration } from './moderation/moderate.js';

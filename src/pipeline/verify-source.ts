@@ -4,7 +4,7 @@
  * Webmention job also acts on `gone` and `no-link` (they delete an earlier mention).
  */
 import type { LinkbackKind, VerifiedSource } from '../domain/comment.js';
-import type { PageFetcher } from '../lib/fetch-page.js';
+import type { PageFetcher } from '../fetch/fetch-page.js';
 import { checkSourceLinksOffThread } from '../lib/offload.js';
 
 export type VerifyOutcome =

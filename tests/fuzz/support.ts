@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import type { FetchOutcome, PageFetcher } from '../../src/lib/fetch-page.js';
+import type { FetchOutcome, PageFetcher } from '../../src/fetch/fetch-page.js';
 import { POST, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 export { POST };

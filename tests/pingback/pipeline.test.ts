@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { FAKE_AKISMET_KEY, startFakeAkismet } from '../helpers/fake-akismet.js';
-import { DEFAULT_FETCH_POLICY, createPageFetcher, type PageFetcher } from '../../src/lib/fetch-page.js';
+import { DEFAULT_FETCH_POLICY, createPageFetcher, type PageFetcher } from '../../src/fetch/fetch-page.js';
 import {
   FAULT, OTHER_POST, POST, PRIVATE_FETCH, SITE, allRows, deadPort, expectFault, expectPingAccepted, linkbackLog, linkingSource, ping,
   publicItems, withServer,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { describe, it } from 'node:test';
-import { AddressRefusedError, createAddressCheck, createGuardedLookup } from '../../src/lib/address-policy.js';
+import { AddressRefusedError, createAddressCheck, createGuardedLookup } from '../../src/fetch/address-policy.js';
 
 describe('createAddressCheck', () => {
   const check = createAddressCheck([]);

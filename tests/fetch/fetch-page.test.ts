@@ -1,12 +1,12 @@
-import { FetchLimits } from '../../src/lib/fetch-limits.js';
+import { FetchLimits } from '../../src/fetch/fetch-limits.js';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo, LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import { after, beforeEach, describe, it } from 'node:test';
 import iconv from 'iconv-lite';
-import { createPageFetcher, DEFAULT_ACCEPT, DEFAULT_FETCH_POLICY } from '../../src/lib/fetch-page.js';
-import type { FetchOutcome, FetchPolicy } from '../../src/lib/fetch-page.js';
+import { createPageFetcher, DEFAULT_ACCEPT, DEFAULT_FETCH_POLICY } from '../../src/fetch/fetch-page.js';
+import type { FetchOutcome, FetchPolicy } from '../../src/fetch/fetch-page.js';
 
 // ---- real servers on loopback ------------------------------------------------------------------------
 

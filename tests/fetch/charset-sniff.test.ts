@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import iconv from 'iconv-lite';
-import { declaredCharset, decodeBody, encodingForLabel, sniffCharset } from '../../src/lib/charset-sniff.js';
+import { declaredCharset, decodeBody, encodingForLabel, sniffCharset } from '../../src/fetch/charset-sniff.js';
 
 const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
 
