@@ -43,7 +43,8 @@ CREATE TABLE comments (
   created_at      BIGINT  NOT NULL,
   edited_at       BIGINT,
   import_key      TEXT,
-  body_hash       TEXT                                 -- hash of body_raw for the duplicate check
+  body_hash       TEXT,                                -- hash of body_raw for the duplicate check
+  lang            TEXT                                 -- language the comment was written in (its mails use it); NULL for linkbacks
 );
 
 -- One linkback per source and post, whatever the protocol, for every instance sharing this
@@ -159,4 +160,4 @@ CREATE TABLE rate_limits (
   expire BIGINT
 );
 
-INSERT INTO backtalk_schema (version) VALUES (4);
+INSERT INTO backtalk_schema (version) VALUES (5);

@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS comments (
   created_at      INTEGER NOT NULL,
   edited_at       INTEGER,
   import_key      TEXT,                                -- origin of an imported item, so re-importing adds nothing twice
-  body_hash       TEXT    NOT NULL DEFAULT ''          -- hash of body_raw for the duplicate check ('' on rows older than v4)
+  body_hash       TEXT    NOT NULL DEFAULT '',         -- hash of body_raw for the duplicate check ('' on rows older than v4)
+  lang            TEXT                                 -- language the comment was written in (its mails use it); NULL for linkbacks
 );
 
 -- One linkback per source and post, whatever the protocol (a trackback, a pingback and a webmention
@@ -140,4 +141,4 @@ CREATE TABLE IF NOT EXISTS used_action_tokens (
   used_at INTEGER NOT NULL
 );
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;

@@ -58,7 +58,7 @@ export interface Config {
   /** POST target for signed JSON events; unset = no webhook. */
   webhookUrl: string | undefined;
   webhookSecret: string | undefined;
-  /** Language of the mails: a key of MAIL_LANGS (en, ru). */
+  /** Language of mails about items that carry none (linkbacks, older comments): a key of LOCALES. */
   mailLang: string;
 }
 

@@ -32,6 +32,8 @@ export interface CommentSubmission {
   honeypot?: string;
   /** `subscribe=1`: mail me replies in this thread (double opt-in, needs `email`). */
   subscribe?: boolean;
+  /** The language the reader wrote in (the request's language): the comment's mails are sent in it. */
+  lang?: string;
   client: ClientInfo;
 }
 
@@ -102,6 +104,8 @@ export interface Comment {
   deleted: boolean;
   created: Date;
   edited: Date | null;
+  /** The language the comment was written in (a LOCALES key); null for linkbacks and older rows. */
+  lang?: string | null;
 }
 
 /** A comment about to be stored: everything but the database-assigned fields. */

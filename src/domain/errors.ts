@@ -2,6 +2,8 @@
  * Typed errors with a stable kebab-case code. They are rendered in one place per wire format:
  * JSON by http/middleware/error-handler.ts, TrackBack XML and XML-RPC faults by their adapters.
  */
+import { ENGLISH, format, type MessageKey, type Strings } from '../i18n/index.js';
+
 export type ErrorCode =
   | 'invalid-body'
   | 'invalid-json'
@@ -29,58 +31,86 @@ export type ErrorCode =
   | 'busy'
   | 'internal-error';
 
+/** Values for a message's `{placeholders}`: numbers, or text quoted from the request. */
+export type MessageParams = Readonly<Record<string, string | number>>;
+
+/** A message key (i18n/en.ts `errors`), with its values when the text has placeholders. */
+export type Message = MessageKey | { readonly key: MessageKey; readonly params: MessageParams };
+
+/** A message with values, e.g. `msg('comment-too-long', { max: 10000 })`. */
+export function msg(key: MessageKey, params: MessageParams): Message {
+  return { key, params };
+}
+
+/**
+ * An error keeps its code and its message key with values; the text is rendered in the reader's
+ * language where the error is rendered (http/middleware/error-handler.ts, the protocol adapters).
+ * `message` holds the English text, for logs and for code that has no reader to speak to.
+ */
 export class AppError extends Error {
+  readonly messageKey: MessageKey;
+  readonly params: MessageParams;
+
   constructor(
     readonly code: ErrorCode,
     readonly status: number,
-    message: string,
+    message: Message,
     /** The request field the error is about, when there is one (contract: `error.field`). */
     readonly field?: string,
   ) {
-    super(message);
+    const key = typeof message === 'string' ? message : message.key;
+    const params = typeof message === 'string' ? {} : message.params;
+    super(format(ENGLISH.errors[key], params));
     this.name = new.target.name;
+    this.messageKey = key;
+    this.params = params;
+  }
+
+  /** The message in the given language (English when the language lacks it, which the i18n test forbids). */
+  messageIn(strings: Strings): string {
+    return format(strings.errors[this.messageKey] ?? ENGLISH.errors[this.messageKey], this.params);
   }
 }
 
 export class ValidationError extends AppError {
-  constructor(code: ErrorCode, message: string, field?: string) {
+  constructor(code: ErrorCode, message: Message, field?: string) {
     super(code, 400, message, field);
   }
 }
 
 export class ForbiddenError extends AppError {
-  constructor(code: ErrorCode, message: string, field?: string) {
+  constructor(code: ErrorCode, message: Message, field?: string) {
     super(code, 403, message, field);
   }
 }
 
 export class NotFoundError extends AppError {
-  constructor(message = 'Not found.') {
+  constructor(message: Message = 'not-found') {
     super('not-found', 404, message);
   }
 }
 
 export class ConflictError extends AppError {
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: Message) {
     super(code, 409, message);
   }
 }
 
 export class UnauthorizedError extends AppError {
   constructor() {
-    super('unauthorized', 401, 'A valid admin token is required.');
+    super('unauthorized', 401, 'unauthorized');
   }
 }
 
 export class RateLimitedError extends AppError {
   constructor(readonly retryAfterSeconds: number) {
-    super('rate-limited', 429, `Too many submissions; try again in ${retryAfterSeconds} s.`);
+    super('rate-limited', 429, msg('rate-limited', { seconds: retryAfterSeconds }));
   }
 }
 
 export class PayloadTooLargeError extends AppError {
   constructor(limitBytes: number) {
-    super('payload-too-large', 413, `The request body is larger than ${Math.round(limitBytes / 1024)} KiB.`);
+    super('payload-too-large', 413, msg('payload-too-large', { kib: Math.round(limitBytes / 1024) }));
   }
 }
 
@@ -92,7 +122,7 @@ export class PayloadTooLargeError extends AppError {
 export class StoreBusyError extends AppError {
   readonly retryAfterSeconds = 5;
   constructor() {
-    super('busy', 503, 'The database is busy; please try again in a few seconds.');
+    super('busy', 503, 'busy');
   }
 }
 

@@ -3,7 +3,7 @@
  * everything stored about one e-mail address, and erasing it.
  */
 import express, { Router } from 'express';
-import { ValidationError } from '../domain/errors.js';
+import { ValidationError, msg } from '../domain/errors.js';
 import { ERASE_MODES, personalDataJson } from '../export/personal-data.js';
 import type { EraseMode, Store } from '../store/repository.js';
 
@@ -14,7 +14,7 @@ export interface AdminDataRouteDeps {
 function emailOf(value: unknown): string {
   const email = typeof value === 'string' ? value.trim() : '';
   if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 254) {
-    throw new ValidationError('invalid-body', 'email must be an e-mail address.', 'email');
+    throw new ValidationError('invalid-body', 'email-param-invalid', 'email');
   }
   return email;
 }
@@ -31,7 +31,7 @@ export function adminDataRoutes(deps: AdminDataRouteDeps): Router {
     const body = (req.body ?? {}) as { email?: unknown; mode?: unknown };
     const email = emailOf(body.email);
     if (typeof body.mode !== 'string' || !(ERASE_MODES as readonly string[]).includes(body.mode)) {
-      throw new ValidationError('invalid-body', `mode must be one of ${ERASE_MODES.join(', ')}.`, 'mode');
+      throw new ValidationError('invalid-body', msg('must-be-one-of', { name: 'mode', values: ERASE_MODES.join(', ') }), 'mode');
     }
     const result = await deps.store.transfer.erasePersonalData(email, body.mode as EraseMode);
     res.json({ email, mode: body.mode, ...result });

@@ -1,7 +1,7 @@
 /** Admin API (bearer token): queues, search, moderation (one or in bulk), threads, linkback log, blocked words. */
 import express, { Router, type Request } from 'express';
 import { COMMENT_STATUSES, type Comment, type CommentStatus, type Thread } from '../domain/comment.js';
-import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { NotFoundError, ValidationError, msg } from '../domain/errors.js';
 import { toAdminCommentJson } from '../protocols/comment-form.js';
 import type { BlockedWords } from '../moderation/blocked-words.js';
 import { moderateMany, parseBulkIds } from '../moderation/bulk.js';
@@ -30,7 +30,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   router.get('/comments', async (req, res) => {
     const page = pageParams(req);
     const q = optionalString(req, 'q').trim();
-    if (q.length > MAX_QUERY_LENGTH) throw new ValidationError('field-too-long', `q is at most ${MAX_QUERY_LENGTH} characters.`, 'q');
+    if (q.length > MAX_QUERY_LENGTH) throw new ValidationError('field-too-long', msg('query-too-long', { name: 'q', max: MAX_QUERY_LENGTH }), 'q');
     if (q === '') {
       const status = statusParam(optionalString(req, 'status') || 'pending');
       res.json({ comments: (await deps.store.comments.listByStatus(status, page)).map(json) });
@@ -39,7 +39,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     const rawStatus = optionalString(req, 'status');
     const field = optionalString(req, 'field');
     if (field !== '' && !(COMMENT_SEARCH_FIELDS as readonly string[]).includes(field)) {
-      throw new ValidationError('invalid-body', `field must be one of ${COMMENT_SEARCH_FIELDS.join(', ')}.`, 'field');
+      throw new ValidationError('invalid-body', msg('must-be-one-of', { name: 'field', values: COMMENT_SEARCH_FIELDS.join(', ') }), 'field');
     }
     const found = await deps.store.comments.search(
       { q, field: field === '' ? undefined : (field as CommentSearchField), status: rawStatus === '' ? undefined : statusParam(rawStatus) },
@@ -105,7 +105,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
 
   router.post('/threads/:id', body, async (req, res) => {
     const thread = await deps.store.threads.findById(idParam(req));
-    if (!thread) throw new NotFoundError('No such thread.');
+    if (!thread) throw new NotFoundError('no-such-thread');
     res.json(await setClosed(thread.id, (req.body ?? {}) as Record<string, unknown>));
   });
 
@@ -121,7 +121,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     const flag = (name: string): boolean | undefined => {
       const v = fields[name];
       if (v === undefined) return undefined;
-      if (typeof v !== 'boolean') throw new ValidationError('invalid-body', `${name} must be true or false.`, name);
+      if (typeof v !== 'boolean') throw new ValidationError('invalid-body', msg('must-be-boolean', { name }), name);
       return v;
     };
     const what = { comments: flag('comments_closed'), linkbacks: flag('linkbacks_closed') };
@@ -143,20 +143,20 @@ function threadJson(t: ThreadSummary | Thread) {
 function optionalString(req: Request, name: string): string {
   const v = req.query[name];
   if (v === undefined) return '';
-  if (typeof v !== 'string') throw new ValidationError('invalid-body', `${name} must be given once.`, name);
+  if (typeof v !== 'string') throw new ValidationError('invalid-body', msg('must-be-given-once', { name }), name);
   return v;
 }
 
 function statusParam(value: string): CommentStatus {
   if (!(COMMENT_STATUSES as readonly string[]).includes(value)) {
-    throw new ValidationError('invalid-body', `status must be one of ${COMMENT_STATUSES.join(', ')}.`, 'status');
+    throw new ValidationError('invalid-body', msg('must-be-one-of', { name: 'status', values: COMMENT_STATUSES.join(', ') }), 'status');
   }
   return value as CommentStatus;
 }
 
 function actionParam(value: unknown): ModerationAction {
   if (typeof value !== 'string' || !(MODERATION_ACTIONS as readonly string[]).includes(value)) {
-    throw new ValidationError('invalid-body', `action must be one of ${MODERATION_ACTIONS.join(', ')}.`, 'action');
+    throw new ValidationError('invalid-body', msg('must-be-one-of', { name: 'action', values: MODERATION_ACTIONS.join(', ') }), 'action');
   }
   return value as ModerationAction;
 }

@@ -10,6 +10,7 @@ import type { Store } from '../store/repository.js';
 import { clientInfo } from './client-info.js';
 import { isFormPost } from './middleware/error-handler.js';
 import { heldPage } from './pages.js';
+import { pickRequestLanguage, requestLanguage } from './request-language.js';
 import { createPublicReads, type PublicReads } from './public-reads.js';
 
 export interface CommentRouteDeps {
@@ -33,15 +34,17 @@ export function commentRoutes(deps: CommentRouteDeps): Router {
 
   router.post('/comments', ...bodies, async (req, res) => {
     if (!req.is(['application/json', 'application/x-www-form-urlencoded'])) {
-      throw new AppError('unsupported-media-type', 415, 'Send the comment as a form or as JSON.');
+      throw new AppError('unsupported-media-type', 415, 'comment-media-type');
     }
-    const result = await deps.pipeline.receive(parseCommentForm(req.body, clientInfo(req)));
-    if (result.kind !== 'stored') throw new AppError('internal-error', 500, 'Unexpected pipeline result for a comment.');
+    // The comment keeps the language it was written in: its mails are sent in it.
+    const lang = requestLanguage(req);
+    const result = await deps.pipeline.receive({ ...parseCommentForm(req.body, clientInfo(req)), lang });
+    if (result.kind !== 'stored') throw new AppError('internal-error', 500, 'internal-error');
     const { comment, editToken } = result;
     if (isFormPost(req)) {
       const location = comment.status === 'approved'
         ? `${comment.target}#comment-${comment.id}`
-        : `${deps.publicUrl}/comments/held?target=${encodeURIComponent(comment.target)}`;
+        : `${deps.publicUrl}/comments/held?target=${encodeURIComponent(comment.target)}${lang ? `&lang=${lang}` : ''}`;
       res.redirect(303, location);
       return;
     }
@@ -52,7 +55,7 @@ export function commentRoutes(deps: CommentRouteDeps): Router {
 
   router.get('/comments/held', (req, res) => {
     const target = typeof req.query.target === 'string' ? resolveTarget(req.query.target, deps.sites) : deps.publicUrl;
-    res.type('html').send(heldPage(target));
+    res.type('html').send(heldPage(pickRequestLanguage(req), target));
   });
 
   router.get('/api/comments', reads.comments);
@@ -75,6 +78,6 @@ export function commentRoutes(deps: CommentRouteDeps): Router {
 export function idParam(req: Request): number {
   const raw = String(req.params.id ?? '');
   const id = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(id) || id <= 0) throw new ValidationError('invalid-body', 'Not a comment id.', 'id');
+  if (!Number.isSafeInteger(id) || id <= 0) throw new ValidationError('invalid-body', 'comment-id-invalid', 'id');
   return id;
 }

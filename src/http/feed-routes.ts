@@ -27,7 +27,7 @@ export function feedRoutes(deps: FeedRouteDeps): Router {
 
   router.get('/feed.atom', async (req, res) => {
     const raw = req.query.target;
-    if (raw !== undefined && typeof raw !== 'string') throw new ValidationError('invalid-url', 'Give one target.', 'target');
+    if (raw !== undefined && typeof raw !== 'string') throw new ValidationError('invalid-url', 'one-target', 'target');
     const target = raw === undefined ? undefined : resolveTarget(raw, deps.sites);
     const self = feedUrl(deps.publicUrl, target);
     let items: Comment[];

@@ -1,22 +1,25 @@
 /** Small server-rendered pages for readers without JavaScript: held notice, form errors. */
+import type { Strings } from '../i18n/index.js';
 import { html, type SafeHtml } from '../lib/html.js';
+import { format } from '../i18n/index.js';
 
-export function page(title: string, body: SafeHtml): string {
+/** A page in the reader's language, with the language's writing direction on <html>. */
+export function page(t: Strings, title: string, body: SafeHtml): string {
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="${t.lang}" dir="${t.dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}</style>
 </head><body>${body}</body></html>`.value;
 }
 
-export function heldPage(target: string): string {
-  return page('Comment awaiting moderation', html`<h1>Thank you!</h1>
-<p role="status">Your comment was received and is awaiting moderation. It will appear once approved.</p>
-<p><a href="${target}">Back to the post</a></p>`);
+export function heldPage(t: Strings, target: string): string {
+  return page(t, t.pages.heldTitle, html`<h1>${t.pages.heldHeading}</h1>
+<p role="status">${t.pages.heldText}</p>
+<p><a href="${target}">${t.backToPost}</a></p>`);
 }
 
-export function errorPage(status: number, message: string, back: string | undefined): string {
-  return page(`Error ${status}`, html`<h1>Your comment could not be posted</h1>
+export function errorPage(t: Strings, status: number, message: string, back: string | undefined): string {
+  return page(t, format(t.pages.errorTitle, { status }), html`<h1>${t.pages.errorHeading}</h1>
 <p role="alert">${message}</p>
-${back ? html`<p><a href="${back}">Back to the post</a> (use your browser's back button to keep what you wrote)</p>` : ''}`);
+${back ? html`<p><a href="${back}">${t.backToPost}</a> ${t.pages.errorBackHint}</p>` : ''}`);
 }

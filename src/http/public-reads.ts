@@ -11,7 +11,7 @@ import type { IncomingMessage, RequestListener } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Request, Response } from 'express';
 import type { Comment } from '../domain/comment.js';
-import { ValidationError } from '../domain/errors.js';
+import { ValidationError, msg } from '../domain/errors.js';
 import { resolveTarget } from '../pipeline/normalize.js';
 import { toCommentJson } from '../protocols/comment-form.js';
 import type { Logger } from '../lib/logger.js';
@@ -98,8 +98,8 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
   async function counts(req: Request, res: Response): Promise<void> {
     const raw = req.query.target;
     const asked = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((t): t is string => typeof t === 'string');
-    if (asked.length === 0) throw new ValidationError('missing-field', 'Give at least one target.', 'target');
-    if (asked.length > MAX_COUNT_TARGETS) throw new ValidationError('invalid-body', `At most ${MAX_COUNT_TARGETS} targets at once.`, 'target');
+    if (asked.length === 0) throw new ValidationError('missing-field', 'target-missing', 'target');
+    if (asked.length > MAX_COUNT_TARGETS) throw new ValidationError('invalid-body', msg('too-many-targets', { max: MAX_COUNT_TARGETS }), 'target');
     const byAsked = new Map<string, string>();
     for (const t of asked) {
       try {

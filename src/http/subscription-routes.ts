@@ -4,12 +4,15 @@
  * unsubscribes at once, with no further step (the id and token are in the URL itself).
  */
 import express, { Router, type Request, type Response } from 'express';
+import type { PageStrings } from '../i18n/index.js';
 import type { Clock } from '../lib/clock.js';
 import { html } from '../lib/html.js';
 import { matchesHash } from '../lib/tokens.js';
 import { confirmForm, sendMailPage } from '../mail/pages.js';
 import type { LinkSigner } from '../mail/signed-links.js';
 import type { Store, Subscription } from '../store/repository.js';
+import { formatHtml } from '../render/format-html.js';
+import { pickRequestLanguage } from './request-language.js';
 
 export interface SubscriptionRouteDeps {
   store: Store;
@@ -24,10 +27,14 @@ const CONFIRM_TTL_MS = 7 * 24 * 3600_000;
 export function subscriptionRoutes(deps: SubscriptionRouteDeps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb' });
-  const page = (res: Response, status: number, title: string, body: ReturnType<typeof html>) =>
-    sendMailPage(res, status, deps.publicUrl, title, body);
-  const invalid = (res: Response) =>
-    page(res, 400, 'Invalid link', html`<p role="alert">This link is not valid or has expired.</p>`);
+  const page = (req: Request, res: Response, status: number, title: (t: PageStrings) => string, body: (t: PageStrings) => ReturnType<typeof html>) => {
+    const strings = pickRequestLanguage(req);
+    sendMailPage(res, strings, status, deps.publicUrl, title(strings.pages), body(strings.pages));
+  };
+  const invalid = (req: Request, res: Response) =>
+    page(req, res, 400, (t) => t.invalidLinkTitle, (t) => html`<p role="alert">${t.invalidLinkText}</p>`);
+  /** The form posts back with the page's language, so the answer is in it too. */
+  const formAction = (req: Request, path: string) => `${deps.publicUrl}${path}?lang=${pickRequestLanguage(req).lang}`;
 
   /** id and token from the query (mail links, one-click POSTs) or the posted form. */
   function params(req: Request): { id: number; token: string } {
@@ -62,39 +69,38 @@ export function subscriptionRoutes(deps: SubscriptionRouteDeps): Router {
 
   router.get('/subscriptions/confirm', async (req, res) => {
     const found = await confirmable(req);
-    if (!found) return invalid(res);
+    if (!found) return invalid(req, res);
     const target = await threadTarget(found.sub);
-    page(res, 200, 'Confirm your subscription', html`<p>Send mail to <strong>${found.sub.email}</strong> when someone replies on
-<a href="${target}">${target}</a>?</p>
-${confirmForm(`${deps.publicUrl}/subscriptions/confirm`, { id: String(found.sub.id), token: found.token }, 'Yes, tell me of replies')}`);
+    page(req, res, 200, (t) => t.confirmTitle, (t) => html`<p>${formatHtml(t.confirmQuestion, {
+      email: html`<strong>${found.sub.email}</strong>`, target: html`<a href="${target}">${target}</a>` })}</p>
+${confirmForm(formAction(req, '/subscriptions/confirm'), { id: String(found.sub.id), token: found.token }, t.confirmButton)}`);
   });
 
   router.post('/subscriptions/confirm', form, async (req, res) => {
     const found = await confirmable(req);
-    if (!found) return invalid(res);
+    if (!found) return invalid(req, res);
     await deps.store.subscriptions.confirm(found.sub.id);
     const target = await threadTarget(found.sub);
-    page(res, 200, 'Subscribed', html`<p role="status">You will get a mail when a reply on <a href="${target}">${target}</a> is published.
-Every such mail has a link to stop them.</p>`);
+    page(req, res, 200, (t) => t.subscribedTitle, (t) => html`<p role="status">${formatHtml(t.subscribedText, { target: html`<a href="${target}">${target}</a>` })}</p>`);
   });
 
   router.get('/subscriptions/unsubscribe', async (req, res) => {
     const { sub, token, valid } = await unsubscribeRequest(req);
     if (!valid || !sub) {
       // Already gone (or never there): say so plainly rather than alarm anybody.
-      page(res, 200, 'Not subscribed', html`<p role="status">This address gets no reply mails from this thread.</p>`);
+      page(req, res, 200, (t) => t.notSubscribedTitle, (t) => html`<p role="status">${t.notSubscribedText}</p>`);
       return;
     }
-    page(res, 200, 'Unsubscribe', html`<p>Stop reply mails to <strong>${sub.email}</strong>?</p>
-${confirmForm(`${deps.publicUrl}/subscriptions/unsubscribe`, { id: String(sub.id), token }, 'Unsubscribe')}`);
+    page(req, res, 200, (t) => t.unsubscribeTitle, (t) => html`<p>${formatHtml(t.unsubscribeQuestion, { email: html`<strong>${sub.email}</strong>` })}</p>
+${confirmForm(formAction(req, '/subscriptions/unsubscribe'), { id: String(sub.id), token }, t.unsubscribeTitle)}`);
   });
 
   router.post('/subscriptions/unsubscribe', form, async (req, res) => {
     const { id, sub, valid } = await unsubscribeRequest(req);
     if (valid && sub) await deps.store.subscriptions.remove(sub.id);
     // Unknown id: already unsubscribed, which is what was asked. A known id with a wrong token: refused.
-    else if (id === 0 || sub) return invalid(res);
-    page(res, 200, 'Unsubscribed', html`<p role="status">No more reply mails will be sent to this address for this thread.</p>`);
+    else if (id === 0 || sub) return invalid(req, res);
+    page(req, res, 200, (t) => t.unsubscribedTitle, (t) => html`<p role="status">${t.unsubscribedText}</p>`);
   });
 
   return router;

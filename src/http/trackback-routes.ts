@@ -4,7 +4,7 @@
  * except 429 for rate limits, so every client can parse them.
  */
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
-import { AppError, NotFoundError, RateLimitedError, storeBusy, ValidationError } from '../domain/errors.js';
+import { AppError, NotFoundError, RateLimitedError, storeBusy, ValidationError, msg } from '../domain/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Pipeline } from '../pipeline/receive.js';
 import { resolveTarget } from '../pipeline/normalize.js';
@@ -13,6 +13,7 @@ import { formatTrackbackResponse, formatTrackbackRss, parseTrackbackPing } from 
 import type { Store } from '../store/repository.js';
 import { clientInfo } from './client-info.js';
 import { fromBodyParser } from './middleware/error-handler.js';
+import { pickRequestLanguage } from './request-language.js';
 
 export interface TrackbackRouteDeps {
   pipeline: Pipeline;
@@ -22,7 +23,6 @@ export interface TrackbackRouteDeps {
   clock: { now(): Date };
 }
 
-const DUPLICATE_MESSAGE = 'There is already a ping from that URL for this post.';
 
 export function trackbackRoutes(deps: TrackbackRouteDeps): Router {
   const router = Router();
@@ -34,12 +34,12 @@ export function trackbackRoutes(deps: TrackbackRouteDeps): Router {
     const target = await resolvePingTarget(req);
     const form = decodeFormBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.get('content-type'));
     const result = await deps.pipeline.receive(parseTrackbackPing(form.fields, target, clientInfo(req)));
-    sendXml(res, 200, formatTrackbackResponse(result.kind === 'duplicate' ? DUPLICATE_MESSAGE : undefined));
+    sendXml(res, 200, formatTrackbackResponse(result.kind === 'duplicate' ? pickRequestLanguage(req).errors['trackback-duplicate'] : undefined));
   };
 
   const list = async (req: Request, res: express.Response) => {
     if (req.query.__mode !== 'rss') {
-      sendXml(res, 200, formatTrackbackResponse('Trackback pings must use HTTP POST'));
+      sendXml(res, 200, formatTrackbackResponse(pickRequestLanguage(req).errors['trackback-post-only']));
       return;
     }
     const target = await resolvePingTarget(req);
@@ -56,11 +56,11 @@ export function trackbackRoutes(deps: TrackbackRouteDeps): Router {
     const id = req.params.threadId;
     if (id !== undefined) {
       const thread = /^\d{1,15}$/.test(String(id)) ? await deps.store.threads.findById(Number(id)) : undefined;
-      if (!thread) throw new NotFoundError(`Invalid TrackBack ID '${String(id).slice(0, 40)}'`);
+      if (!thread) throw new NotFoundError(msg('trackback-id-invalid', { id: String(id).slice(0, 40) }));
       return thread.target;
     }
     const target = req.query.target;
-    if (typeof target !== 'string' || target === '') throw new ValidationError('missing-field', 'TrackBack target (target) is required.', 'target');
+    if (typeof target !== 'string' || target === '') throw new ValidationError('missing-field', 'trackback-target-required', 'target');
     return resolveTarget(target, deps.sites);
   }
 
@@ -72,34 +72,35 @@ export function trackbackRoutes(deps: TrackbackRouteDeps): Router {
   return router;
 }
 
-/** TrackBack's own error format for everything that goes wrong under /trackback. */
+/** TrackBack's own error format for everything that goes wrong under /trackback, in the request's language. */
 function trackbackErrors(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let status = 200;
     let message: string;
+    const t = pickRequestLanguage(req).errors;
     const busy = storeBusy(err);
     if (err instanceof RateLimitedError) {
       status = 429;
       res.set('Retry-After', String(err.retryAfterSeconds));
-      message = 'You are sending TrackBack pings too quickly. Please try again later.';
+      message = t['trackback-too-fast'];
     } else if (err instanceof AppError) {
-      message = err.message;
+      message = err.messageIn(pickRequestLanguage(req));
     } else if (busy) {
       status = 503;
       res.set('Retry-After', String(busy.retryAfterSeconds));
-      message = busy.message;
+      message = busy.messageIn(pickRequestLanguage(req));
     } else if (err instanceof URIError) {
       // The router could not percent-decode a path parameter (`/trackback/%ff`): the client's mistake.
-      message = 'The TrackBack URL is not valid percent-encoding.';
+      message = t['trackback-path-invalid'];
     } else if (fromBodyParser(err as { type?: string }) && (err as { type?: string }).type !== 'entity.too.large') {
       // A body that could not be read (an unknown or broken Content-Encoding): the sender's mistake.
-      message = 'The ping body could not be read.';
+      message = t['ping-unreadable'];
     } else if ((err as { type?: string }).type === 'entity.too.large') {
-      message = 'The ping is larger than 64 KiB.';
+      message = t['ping-too-large'];
     } else {
       logger.error({ err, url: req.originalUrl }, 'trackback failed');
       status = 500;
-      message = 'The ping could not be processed; please try again later.';
+      message = t['ping-failed'];
     }
     sendXml(res, status, formatTrackbackResponse(message));
   };

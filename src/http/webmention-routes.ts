@@ -25,7 +25,7 @@ export function webmentionRoutes(deps: WebmentionRouteDeps): Router {
   // is the sender's to keep and is ignored here.
   router.post('/webmention', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     if (!req.is('application/x-www-form-urlencoded')) {
-      throw new AppError('unsupported-media-type', 400, 'Send source and target as application/x-www-form-urlencoded.');
+      throw new AppError('unsupported-media-type', 400, 'webmention-form-required');
     }
     const job = await deps.webmentions.submit(parseWebmention(req.body ?? {}, clientInfo(req)));
     res.status(201).location(statusUrl(job)).json({ ...toStatusJson(job), location: statusUrl(job) });
@@ -34,7 +34,7 @@ export function webmentionRoutes(deps: WebmentionRouteDeps): Router {
   router.get('/webmention/status/:token', async (req, res) => {
     const token = String(req.params.token);
     const job = /^[A-Za-z0-9_-]{10,64}$/.test(token) ? await deps.store.webmentions.findByToken(token) : undefined;
-    if (!job) throw new NotFoundError('No such Webmention.');
+    if (!job) throw new NotFoundError('no-such-webmention');
     res.set('Cache-Control', 'no-store').json(toStatusJson(job));
   });
 

@@ -29,7 +29,7 @@ export function widgetRoutes(opts: { dir: string }): Router {
     try {
       mtimeMs = statSync(path).mtimeMs;
     } catch {
-      throw new AppError('internal-error', 503, 'The widget is not built: run `npm run build`.');
+      throw new AppError('internal-error', 503, 'widget-not-built');
     }
     const hit = cache.get(name);
     if (hit && hit.mtimeMs === mtimeMs) return hit;

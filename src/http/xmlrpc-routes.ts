@@ -13,6 +13,8 @@ import {
   ALREADY_REGISTERED_MESSAGE, PINGBACK_FAULT, parsePingbackCall, parseTargetParam, pingbackFaultCode, pingbackSuccessMessage,
 } from '../protocols/pingback.js';
 import { formatFault, formatMethodResponse, readMethodCall, XMLRPC_FAULT, XmlRpcFault } from '../protocols/xmlrpc.js';
+import { ENGLISH, type Strings } from '../i18n/index.js';
+import { pickRequestLanguage } from './request-language.js';
 import type { Store } from '../store/repository.js';
 import { clientInfo } from './client-info.js';
 
@@ -86,11 +88,12 @@ export function xmlrpcRoutes(deps: XmlRpcRouteDeps): Router {
     return method(params, client);
   }
 
-  function toFault(err: unknown): XmlRpcFault {
+  /** Our errors' fault strings in the request's language (`t`); XML-RPC's own fault strings stay as the spec words them. */
+  function toFault(err: unknown, t: Strings = ENGLISH): XmlRpcFault {
     if (err instanceof XmlRpcFault) return err;
-    if (err instanceof AppError) return new XmlRpcFault(pingbackFaultCode(err.code), err.message);
+    if (err instanceof AppError) return new XmlRpcFault(pingbackFaultCode(err.code), err.messageIn(t));
     const busy = storeBusy(err);
-    if (busy) return new XmlRpcFault(pingbackFaultCode(busy.code), busy.message);
+    if (busy) return new XmlRpcFault(pingbackFaultCode(busy.code), busy.messageIn(t));
     deps.logger.error({ err }, 'xml-rpc method failed');
     return new XmlRpcFault(XMLRPC_FAULT.internalError, 'server error. internal error');
   }
@@ -105,7 +108,7 @@ export function xmlrpcRoutes(deps: XmlRpcRouteDeps): Router {
       const call = await readMethodCall(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
       sendXml(res, 200, formatMethodResponse(await invoke(call.methodName, call.params, clientInfo(req))));
     } catch (err) {
-      const fault = toFault(err);
+      const fault = toFault(err, pickRequestLanguage(req));
       sendXml(res, 200, formatFault(fault.faultCode, fault.faultString));
     }
   });

@@ -1,10 +1,15 @@
 /**
- * English strings, shared by the server-rendered thread page and the widget. A language is one file
- * like this one: copy it, translate the values, and register it in ./index.ts. `{n}` is a number,
- * `{name}` a name; plural forms follow Intl.PluralRules categories of the language.
+ * English: every reader-facing string Backtalk writes, and the shape every other language copies.
+ * A language is one file like this one: copy it, translate the values, and register it in ./index.ts
+ * (tests/unit/i18n.test.ts fails on a missing key or a placeholder that differs from English).
+ * `{n}` is a number, `{name}` a name; plural forms are exactly the Intl.PluralRules categories of the
+ * language. The top-level strings serve the thread page and the widget; `errors`, `pages` and `mail`
+ * never leave the server.
  */
 const en = {
   lang: 'en',
+  /** Writing direction: `rtl` puts `dir="rtl"` on the pages and the widget's section. */
+  dir: 'ltr',
   comments: { one: '{n} comment', other: '{n} comments' },
   mentions: 'Mentions',
   noComments: 'No comments yet. Be the first!',
@@ -47,9 +52,171 @@ const en = {
   saved: 'Saved.',
   deletedOwn: 'Your comment was deleted.',
   loadFailed: 'Comments could not be loaded.',
-} as const;
 
-/** A plural phrase: Intl.PluralRules categories, `other` always present. */
+  /** API error messages, by message key (domain/errors.ts); the error `code` is never translated. */
+  errors: {
+    'comment-required': 'Please write a comment.',
+    'comment-too-long': 'A comment may be at most {max} characters long.',
+    'name-too-long': 'A name may be at most {max} characters long.',
+    'email-invalid': 'That does not look like an e-mail address.',
+    'website-invalid': 'The website must be an http or https address.',
+    'target-required': 'A target URL is required.',
+    'target-invalid': 'The target must be an absolute http(s) URL.',
+    'target-not-allowed': '{origin} is not one of the sites served here.',
+    'url-invalid': "Invalid URL '{url}'",
+    'form-expected': 'Expected a form or a JSON object.',
+    'json-object-expected': 'Expected a JSON object.',
+    'field-not-string': 'The field "{name}" must be a string.',
+    'parent-not-id': 'parent must be a comment id.',
+    'parent-missing': 'The comment you are replying to does not exist in this thread.',
+    'duplicate-comment': 'Duplicate comment: it looks as though you have already said that.',
+    'comments-closed': 'Comments are closed for this item.',
+    'trackbacks-closed': 'Trackbacks are closed for this item.',
+    'pingbacks-closed': 'Pingbacks are closed for this item.',
+    'webmentions-closed': 'Webmentions are closed for this item.',
+    'same-source-and-target': 'The source and the target are the same page.',
+    'self-linkback': 'Linkbacks from this site to itself are not accepted.',
+    'source-unreachable': 'The source URL could not be fetched, so the link cannot be verified.',
+    'verification-busy': 'Too many verifications in flight; please try again later.',
+    'source-missing-link': 'The source URL does not contain a link to the target URL.',
+    'trackback-url-required': 'You need to provide a Source URL (url).',
+    'trackback-target-required': 'TrackBack target (target) is required.',
+    'trackback-id-invalid': "Invalid TrackBack ID '{id}'",
+    'trackback-post-only': 'Trackback pings must use HTTP POST',
+    'trackback-duplicate': 'There is already a ping from that URL for this post.',
+    'trackback-too-fast': 'You are sending TrackBack pings too quickly. Please try again later.',
+    'trackback-path-invalid': 'The TrackBack URL is not valid percent-encoding.',
+    'ping-unreadable': 'The ping body could not be read.',
+    'ping-too-large': 'The ping is larger than 64 KiB.',
+    'ping-failed': 'The ping could not be processed; please try again later.',
+    'charset-undetected': 'The body is not UTF-8 and its charset could not be recognized; declare it in the Content-Type.',
+    'charset-not-ascii': 'The charset field must be ASCII.',
+    'charset-refused': "Charset '{charset}' is not accepted.",
+    'charset-unknown': "Unknown charset '{charset}'.",
+    'charset-cannot-encode': "Charset '{charset}' cannot encode a form body.",
+    'source-param-missing': 'The source parameter is missing.',
+    'target-param-missing': 'The target parameter is missing.',
+    'source-param-invalid': 'The source must be an absolute http or https URL.',
+    'target-param-invalid': 'The target must be an absolute http or https URL.',
+    'webmentions-off': 'Webmentions are not accepted here.',
+    'webmention-home-page': 'Webmentions to the home page are not accepted.',
+    'webmention-form-required': 'Send source and target as application/x-www-form-urlencoded.',
+    'no-such-webmention': 'No such Webmention.',
+    'not-found': 'Not found.',
+    'no-such-comment': 'No such comment.',
+    'no-such-thread': 'No such thread.',
+    'edit-token-wrong': 'This edit token does not belong to this comment.',
+    'edit-window-closed': 'Comments can be changed for {minutes} minutes only.',
+    'unauthorized': 'A valid admin token is required.',
+    'rate-limited': 'Too many submissions; try again in {seconds} s.',
+    'payload-too-large': 'The request body is larger than {kib} KiB.',
+    'busy': 'The database is busy; please try again in a few seconds.',
+    'internal-error': 'Something went wrong on our side.',
+    'path-encoding-invalid': 'The URL path is not valid percent-encoding.',
+    'json-invalid': 'The request body is not valid JSON.',
+    'encoding-unsupported': 'Unsupported request body encoding.',
+    'body-unreadable': 'The request body could not be read.',
+    'comment-media-type': 'Send the comment as a form or as JSON.',
+    'comment-id-invalid': 'Not a comment id.',
+    'one-target': 'Give one target.',
+    'target-missing': 'Give at least one target.',
+    'too-many-targets': 'At most {max} targets at once.',
+    'preview-body-required': 'Send the comment text as JSON in the field "body".',
+    'widget-not-built': 'The widget is not built: run `npm run build`.',
+    'must-be-one-of': '{name} must be one of {values}.',
+    'must-be-boolean': '{name} must be true or false.',
+    'must-be-given-once': '{name} must be given once.',
+    'query-too-long': '{name} is at most {max} characters.',
+    'email-param-invalid': 'email must be an e-mail address.',
+    'words-not-array': 'words must be an array of strings.',
+    'too-many-words': 'At most {max} blocked words.',
+    'word-too-long': 'A blocked word is at most {max} characters.',
+    'ids-required': 'ids must be a non-empty array of comment ids.',
+    'too-many-ids': 'At most {max} ids per request.',
+    'ids-not-integers': 'Every id must be a positive integer.',
+  },
+
+  /** Server-rendered pages: the no-JavaScript form's answers and the pages behind mail links. */
+  pages: {
+    heldTitle: 'Comment awaiting moderation',
+    heldHeading: 'Thank you!',
+    heldText: 'Your comment was received and is awaiting moderation. It will appear once approved.',
+    errorTitle: 'Error {status}',
+    errorHeading: 'Your comment could not be posted',
+    errorBackHint: "(use your browser's back button to keep what you wrote)",
+    invalidLinkTitle: 'Invalid link',
+    invalidLinkText: 'This link is not valid or has expired.',
+    confirmTitle: 'Confirm your subscription',
+    confirmQuestion: 'Send mail to {email} when someone replies on {target}?',
+    confirmButton: 'Yes, tell me of replies',
+    subscribedTitle: 'Subscribed',
+    subscribedText: 'You will get a mail when a reply on {target} is published. Every such mail has a link to stop them.',
+    notSubscribedTitle: 'Not subscribed',
+    notSubscribedText: 'This address gets no reply mails from this thread.',
+    unsubscribeTitle: 'Unsubscribe',
+    unsubscribeQuestion: 'Stop reply mails to {email}?',
+    unsubscribedTitle: 'Unsubscribed',
+    unsubscribedText: 'No more reply mails will be sent to this address for this thread.',
+    actionInvalidText: 'This link is not valid. Use the newest mail, or the admin page.',
+    linkExpiredTitle: 'Link expired',
+    linkExpiredText: 'This link has expired. Moderate the comment from the admin page instead.',
+    linkUsedTitle: 'Link already used',
+    linkUsedText: 'This link has already been used; each works once.',
+    adminPage: 'Admin page',
+    commentGoneTitle: 'Comment not found',
+    commentGoneText: 'This comment no longer exists.',
+    question: '{text}?',
+    actionSummary: '{kind} by {author} on {target}, now {status}:',
+    noName: '(no name)',
+    doneTitle: 'Done',
+    doneApprove: 'Comment {id} approved.',
+    doneSpam: 'Comment {id} marked as spam.',
+    doneDelete: 'Comment {id} deleted.',
+    statuses: { pending: 'pending', approved: 'approved', spam: 'spam', trash: 'trash' },
+  },
+
+  /** Mails, each in the language its comment was written in. */
+  mail: {
+    held: '[held] ',
+    ownerSubject: '{held}New {kind} by {who} on {target}',
+    ownerHeld: 'Held for moderation: a new {kind} on {target}',
+    ownerPublished: 'Published: a new {kind} on {target}',
+    kinds: { comment: 'comment', trackback: 'trackback', pingback: 'pingback', webmention: 'webmention' },
+    someone: 'someone',
+    none: '(none)',
+    author: 'Author',
+    email: 'E-mail',
+    website: 'Web site',
+    source: 'Source',
+    title: 'Title',
+    flagged: 'Flagged',
+    readIt: 'Read it',
+    approve: 'Approve',
+    spam: 'Mark as spam',
+    delete: 'Delete',
+    allComments: 'All comments',
+    linkNote: 'Each link opens a page that asks you to confirm, works once and expires after 7 days.',
+    confirmSubject: 'Confirm: replies on {target}',
+    confirmText: 'Somebody (we hope you) asked to be told by e-mail of new replies on {target}.',
+    confirmLink: 'To confirm, open this link and press the button',
+    confirmIgnore: 'If it was not you, ignore this mail: nothing more will be sent.',
+    replySubject: 'New reply by {who} on {target}',
+    replyWrote: '{who} wrote on {target}:',
+    replyRead: 'Read and answer',
+    replyStop: 'Stop these mails (one click)',
+  },
+};
+
+/** A plural phrase: exactly the Intl.PluralRules categories of the language, `other` always present. */
 export type PluralForms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
-export type Strings = { [K in keyof typeof en]: (typeof en)[K] extends object ? PluralForms : string };
-export default en;
+
+type Texts<T> = { [K in keyof T]: T[K] extends string ? string : K extends 'comments' ? PluralForms : Texts<T[K]> };
+
+/** One language: the same keys as English, every value a string (or plural forms for counts). */
+export type Strings = Omit<Texts<typeof en>, 'dir'> & { dir: 'ltr' | 'rtl' };
+export type MailStrings = Strings['mail'];
+export type PageStrings = Strings['pages'];
+/** The message keys of API errors (domain/errors.ts). */
+export type MessageKey = keyof typeof en.errors;
+
+export default en as Strings;

@@ -54,17 +54,17 @@ export function createWebmentionService(deps: WebmentionServiceDeps) {
   }
 
   async function enqueue(input: LinkbackSubmission): Promise<WebmentionJob> {
-    if (!deps.enabled) throw new AppError('closed', 400, 'Webmentions are not accepted here.');
+    if (!deps.enabled) throw new AppError('closed', 400, 'webmentions-off');
     let target: string;
     try {
       target = resolveTarget(input.target, deps.sites);
     } catch (err) {
       // Webmention wants 400 for "target does not accept webmentions", whatever the reason.
-      if (err instanceof AppError) throw new ValidationError(err.code, err.message, 'target');
+      if (err instanceof AppError) throw new ValidationError(err.code, { key: err.messageKey, params: err.params }, 'target');
       throw err;
     }
     if (new URL(target).pathname === '/' && !new URL(target).search) {
-      throw new ValidationError('invalid-target', 'Webmentions to the home page are not accepted.', 'target');
+      throw new ValidationError('invalid-target', 'webmention-home-page', 'target');
     }
     await deps.limiter.consume(input.client.ip);
     const job = await store.webmentions.enqueue({

@@ -3,9 +3,11 @@
  * script at all: the only active element is a form that posts back to this server.
  */
 import type { Response } from 'express';
+import type { Strings } from '../i18n/index.js';
 import { html, type SafeHtml } from '../lib/html.js';
 
-export function sendMailPage(res: Response, status: number, publicUrl: string, title: string, body: SafeHtml): void {
+/** A page in the language of the mail whose link led here (its `&lang=`), with that language's direction. */
+export function sendMailPage(res: Response, t: Strings, status: number, publicUrl: string, title: string, body: SafeHtml): void {
   const origin = new URL(publicUrl).origin;
   res
     .status(status)
@@ -16,12 +18,13 @@ export function sendMailPage(res: Response, status: number, publicUrl: string, t
       'Cache-Control': 'no-store',
       'X-Frame-Options': 'DENY',
       'X-Content-Type-Options': 'nosniff',
+      'Content-Language': t.lang,
     })
     .type('html')
     .send(html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="${t.lang}" dir="${t.dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>${title}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}blockquote{border-left:3px solid #ccc;margin:1rem 0;padding:0 1rem;white-space:pre-wrap}button{font:inherit;padding:.5rem 1.2rem}</style>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}blockquote{border-inline-start:3px solid #ccc;margin:1rem 0;padding:0 1rem;white-space:pre-wrap}button{font:inherit;padding:.5rem 1.2rem}</style>
 </head><body><h1>${title}</h1>
 ${body}</body></html>`.value);
 }

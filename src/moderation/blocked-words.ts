@@ -3,7 +3,7 @@
  * in the settings table; until one has been saved, BACKTALK_BLOCKED_WORDS applies (and seeds the
  * editor). Once saved, the stored list wins over the environment.
  */
-import { ValidationError } from '../domain/errors.js';
+import { ValidationError, msg } from '../domain/errors.js';
 import type { SettingsRepository } from '../store/repository.js';
 
 export const BLOCKED_WORDS_SETTING = 'blocked_words';
@@ -25,15 +25,15 @@ export interface BlockedWords {
 /** Trimmed, lower-cased (the checker compares lower-cased text), empty entries dropped, duplicates once. */
 export function normalizeBlockedWords(input: unknown): string[] {
   if (!Array.isArray(input) || !input.every((w) => typeof w === 'string')) {
-    throw new ValidationError('invalid-body', 'words must be an array of strings.', 'words');
+    throw new ValidationError('invalid-body', 'words-not-array', 'words');
   }
   const words = [...new Set((input as string[]).map((w) => w.trim().toLowerCase()).filter((w) => w !== ''))];
   if (words.length > MAX_BLOCKED_WORDS) {
-    throw new ValidationError('invalid-body', `At most ${MAX_BLOCKED_WORDS} blocked words.`, 'words');
+    throw new ValidationError('invalid-body', msg('too-many-words', { max: MAX_BLOCKED_WORDS }), 'words');
   }
   const long = words.find((w) => w.length > MAX_BLOCKED_WORD_LENGTH);
   if (long !== undefined) {
-    throw new ValidationError('field-too-long', `A blocked word is at most ${MAX_BLOCKED_WORD_LENGTH} characters.`, 'words');
+    throw new ValidationError('field-too-long', msg('word-too-long', { max: MAX_BLOCKED_WORD_LENGTH }), 'words');
   }
   return words;
 }

@@ -1,5 +1,5 @@
 /** Bulk moderation: one action over many comments, each through the same moderate() as a single click. */
-import { AppError, ValidationError } from '../domain/errors.js';
+import { AppError, ValidationError, msg } from '../domain/errors.js';
 import type { ModerationAction, ModerationResult } from './moderate.js';
 
 /** Enough for a full page of the queue; bounds the work one request can ask for. */
@@ -12,13 +12,13 @@ export type BulkOutcome =
 /** Positive integer ids, duplicates once, in the order given; 400 when the list is empty, too long or not ids. */
 export function parseBulkIds(input: unknown): number[] {
   if (!Array.isArray(input) || input.length === 0) {
-    throw new ValidationError('invalid-body', 'ids must be a non-empty array of comment ids.', 'ids');
+    throw new ValidationError('invalid-body', 'ids-required', 'ids');
   }
   if (input.length > MAX_BULK_IDS) {
-    throw new ValidationError('invalid-body', `At most ${MAX_BULK_IDS} ids per request.`, 'ids');
+    throw new ValidationError('invalid-body', msg('too-many-ids', { max: MAX_BULK_IDS }), 'ids');
   }
   if (!input.every((id) => Number.isSafeInteger(id) && (id as number) > 0)) {
-    throw new ValidationError('invalid-body', 'Every id must be a positive integer.', 'ids');
+    throw new ValidationError('invalid-body', 'ids-not-integers', 'ids');
   }
   return [...new Set(input as number[])];
 }

@@ -27,14 +27,14 @@ const TARGET_STATUS: Record<Exclude<ModerationAction, 'delete'>, CommentStatus> 
 export function createModeration(deps: ModerationDeps) {
   return async function moderate(id: number, action: ModerationAction): Promise<ModerationResult> {
     const before = await deps.store.comments.findById(id);
-    if (!before) throw new NotFoundError('No such comment.');
+    if (!before) throw new NotFoundError('no-such-comment');
     if (action === 'delete') {
       const outcome = await deps.store.comments.remove(id);
-      if (outcome === 'missing') throw new NotFoundError('No such comment.');
+      if (outcome === 'missing') throw new NotFoundError('no-such-comment');
       return { kind: 'deleted', placeholder: outcome === 'placeholder' };
     }
     const comment = await deps.store.comments.setStatus(id, TARGET_STATUS[action]);
-    if (!comment) throw new NotFoundError('No such comment.');
+    if (!comment) throw new NotFoundError('no-such-comment');
     if (deps.feedback && (action === 'spam' || action === 'ham')) {
       const report = action === 'spam' ? deps.feedback.reportSpam : deps.feedback.reportHam;
       // Reporting is best-effort and must not hold up the moderator.

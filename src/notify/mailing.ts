@@ -9,7 +9,6 @@ import type { Logger } from '../lib/logger.js';
 import { newToken } from '../lib/tokens.js';
 import { createMailTransport, toOutgoingMail } from '../mail/mail-transport.js';
 import { createLinkSigner, type LinkSigner } from '../mail/signed-links.js';
-import { mailStrings } from '../mail/mail-strings.js';
 import type { Store } from '../store/repository.js';
 import { settingOnce } from '../store/setting-once.js';
 import type { Notifier } from './notifier.js';
@@ -60,7 +59,7 @@ export async function createMailing(options: {
   const notifier = createOutboxNotifier({
     store, clock, publicUrl: config.publicUrl, signer, publicJson: options.publicJson, webhook: deliver.webhook !== undefined,
     mail: config.smtpUrl
-      ? { from: config.mailFrom ?? defaultMailFrom(config.publicUrl), ownerEmail: config.notifyEmail, strings: mailStrings(config.mailLang) }
+      ? { from: config.mailFrom ?? defaultMailFrom(config.publicUrl), ownerEmail: config.notifyEmail, lang: config.mailLang }
       : undefined,
     onQueued: () => outbox.wake(),
   });

@@ -9,7 +9,7 @@ import { newToken, sha256Hex } from '../lib/tokens.js';
 import { confirmSubscriptionMail, ownerMail, replyMail } from '../mail/messages.js';
 import type { OutgoingMail } from '../mail/mail-transport.js';
 import type { LinkSigner } from '../mail/signed-links.js';
-import type { MailStrings } from '../mail/mail-strings.js';
+import { mailStrings } from '../mail/mail-strings.js';
 import type { Store } from '../store/repository.js';
 import type { Notifier, NotifyEvent } from './notifier.js';
 
@@ -21,8 +21,11 @@ export interface OutboxNotifierOptions {
   clock: Clock;
   publicUrl: string;
   signer: LinkSigner;
-  /** Unset when no SMTP relay is configured: no mail rows are written. */
-  mail: { from: string; ownerEmail: string | undefined; strings: MailStrings } | undefined;
+  /**
+   * Unset when no SMTP relay is configured: no mail rows are written. `lang` (BACKTALK_MAIL_LANG) is
+   * for items that carry no language of their own; a comment's mails are written in its language.
+   */
+  mail: { from: string; ownerEmail: string | undefined; lang: string } | undefined;
   webhook: boolean;
   /** The webhook body's comment: the public JSON shape. */
   publicJson: (c: Comment) => Record<string, unknown>;
@@ -41,17 +44,19 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
   };
   const queueMail = (mail: OutgoingMail) => enqueue({ channel: 'mail', payload: { ...mail }, now: clock.now() });
 
-  const strings = options.mail?.strings;
+  /** The language of every mail about `c`, and the `&lang=` its links carry so their pages match. */
+  const langOf = (c: Comment) => c.lang ?? options.mail?.lang ?? 'en';
+  const stringsOf = (c: Comment) => mailStrings(langOf(c));
 
   async function notifyOwner(c: Comment, from: string, to: string): Promise<void> {
     const link = (action: 'approve' | 'spam' | 'delete') =>
-      `${publicUrl}/mail/action?token=${signer.signAction(c.id, action, clock.now())}`;
+      `${publicUrl}/mail/action?token=${signer.signAction(c.id, action, clock.now())}&lang=${langOf(c)}`;
     await queueMail(ownerMail(c, from, to, {
       approve: c.status === 'approved' ? undefined : link('approve'),
       spam: link('spam'),
       delete: link('delete'),
       admin: `${publicUrl}/admin`,
-    }, strings));
+    }, stringsOf(c)));
   }
 
   async function requestSubscription(c: Comment, from: string): Promise<void> {
@@ -64,8 +69,8 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
     const token = newToken();
     const { subscription, renewed } = await store.subscriptions.request(email, c.threadId, sha256Hex(token), clock.now());
     if (!renewed) return;
-    const confirmUrl = `${publicUrl}/subscriptions/confirm?id=${subscription.id}&token=${token}`;
-    await queueMail(confirmSubscriptionMail(from, email, c.target, confirmUrl, strings));
+    const confirmUrl = `${publicUrl}/subscriptions/confirm?id=${subscription.id}&token=${token}&lang=${langOf(c)}`;
+    await queueMail(confirmSubscriptionMail(from, email, c.target, confirmUrl, stringsOf(c)));
   }
 
   /** Mails every confirmed subscriber of the thread about an approved comment, except its own author. */
@@ -74,8 +79,8 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
     const own = c.email.trim().toLowerCase();
     for (const sub of await store.subscriptions.listConfirmed(c.threadId)) {
       if (sub.email === own) continue;
-      const unsubscribeUrl = `${publicUrl}/subscriptions/unsubscribe?id=${sub.id}&token=${signer.unsubscribeToken(sub.id, sub.email)}`;
-      await queueMail(replyMail(c, from, sub.email, unsubscribeUrl, strings));
+      const unsubscribeUrl = `${publicUrl}/subscriptions/unsubscribe?id=${sub.id}&token=${signer.unsubscribeToken(sub.id, sub.email)}&lang=${langOf(c)}`;
+      await queueMail(replyMail(c, from, sub.email, unsubscribeUrl, stringsOf(c)));
     }
   }
 

@@ -3,7 +3,7 @@
  * handed out when the comment was made. Edits go through sanitize and the spam checks again.
  */
 import type { Comment } from '../domain/comment.js';
-import { ForbiddenError, NotFoundError } from '../domain/errors.js';
+import { ForbiddenError, NotFoundError, msg } from '../domain/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { matchesHash } from '../lib/tokens.js';
 import type { Store } from '../store/repository.js';
@@ -27,13 +27,13 @@ export interface OwnComments {
 export function createOwnComments(deps: OwnCommentDeps): OwnComments {
   async function authorize(id: number, token: string): Promise<Comment> {
     const comment = await deps.store.comments.findById(id);
-    if (!comment || comment.deleted || comment.status === 'trash') throw new NotFoundError('No such comment.');
+    if (!comment || comment.deleted || comment.status === 'trash') throw new NotFoundError('no-such-comment');
     if (token === '' || comment.editTokenHash === null || !matchesHash(token, comment.editTokenHash)) {
-      throw new ForbiddenError('forbidden', 'This edit token does not belong to this comment.');
+      throw new ForbiddenError('forbidden', 'edit-token-wrong');
     }
     const ageMs = deps.clock.now().getTime() - comment.created.getTime();
     if (ageMs > deps.editWindowMinutes * 60_000) {
-      throw new ForbiddenError('edit-window-closed', `Comments can be changed for ${deps.editWindowMinutes} minutes only.`);
+      throw new ForbiddenError('edit-window-closed', msg('edit-window-closed', { minutes: deps.editWindowMinutes }));
     }
     return comment;
   }
@@ -59,7 +59,7 @@ export function createOwnComments(deps: OwnCommentDeps): OwnComments {
         author: fields.author, url: fields.url, bodyRaw: fields.bodyRaw, bodyHtml, status,
         reasons: [...current.reasons, ...spam.reasons], edited: deps.clock.now(),
       });
-      if (!edited) throw new NotFoundError('No such comment.');
+      if (!edited) throw new NotFoundError('no-such-comment');
       return edited;
     },
     async remove(id, token) {

@@ -3,7 +3,7 @@
  * "plain text" fields of linkbacks into real plain text. No I/O.
  */
 import type { CommentSubmission, LinkbackSubmission, MentionType, VerifiedSource } from '../domain/comment.js';
-import { ForbiddenError, ValidationError } from '../domain/errors.js';
+import { ForbiddenError, ValidationError, msg } from '../domain/errors.js';
 import { truncateText } from '../lib/text.js';
 import { isOnSites, linkKey, normalizeUrl, parseHttpUrl } from '../lib/url.js';
 import { toPlainText } from './sanitize.js';
@@ -33,26 +33,26 @@ export interface NormalizedLinkback {
 
 /** A target URL, normalized, that must belong to one of the configured sites. */
 export function resolveTarget(raw: unknown, sites: readonly string[], field = 'target'): string {
-  if (typeof raw !== 'string' || raw.trim() === '') throw new ValidationError('missing-field', 'A target URL is required.', field);
+  if (typeof raw !== 'string' || raw.trim() === '') throw new ValidationError('missing-field', 'target-required', field);
   const url = parseHttpUrl(raw);
-  if (!url) throw new ValidationError('invalid-target', 'The target must be an absolute http(s) URL.', field);
-  if (!isOnSites(url, sites)) throw new ForbiddenError('target-not-allowed', `${url.origin} is not one of the sites served here.`, field);
+  if (!url) throw new ValidationError('invalid-target', 'target-invalid', field);
+  if (!isOnSites(url, sites)) throw new ForbiddenError('target-not-allowed', msg('target-not-allowed', { origin: url.origin }), field);
   return normalizeUrl(url);
 }
 
 export function normalizeComment(input: CommentSubmission): NormalizedComment {
   const bodyRaw = (input.body ?? '').replace(/\r\n?/g, '\n').replace(/\u0000/g, '').trim();
-  if (bodyRaw === '') throw new ValidationError('missing-field', 'Please write a comment.', 'body');
+  if (bodyRaw === '') throw new ValidationError('missing-field', 'comment-required', 'body');
   if ([...bodyRaw].length > LIMITS.body) {
-    throw new ValidationError('field-too-long', `A comment may be at most ${LIMITS.body} characters long.`, 'body');
+    throw new ValidationError('field-too-long', msg('comment-too-long', { max: LIMITS.body }), 'body');
   }
   const author = toPlainText(input.author ?? '');
   if ([...author].length > LIMITS.author) {
-    throw new ValidationError('field-too-long', `A name may be at most ${LIMITS.author} characters long.`, 'author');
+    throw new ValidationError('field-too-long', msg('name-too-long', { max: LIMITS.author }), 'author');
   }
   const email = (input.email ?? '').trim().toLowerCase();
   if (email !== '' && (email.length > LIMITS.email || !/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(email))) {
-    throw new ValidationError('invalid-body', 'That does not look like an e-mail address.', 'email');
+    throw new ValidationError('invalid-body', 'email-invalid', 'email');
   }
   return { author, email, url: normalizeAuthorUrl(input.url), bodyRaw, parent: input.parent ?? null, honeypot: input.honeypot ?? '' };
 }
@@ -64,7 +64,7 @@ function normalizeAuthorUrl(raw: string | undefined): string {
   const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(trimmed) ? trimmed : `http://${trimmed}`;
   const url = parseHttpUrl(withScheme);
   if (!url || url.href.length > LIMITS.url) {
-    throw new ValidationError('invalid-url', 'The website must be an http or https address.', 'url');
+    throw new ValidationError('invalid-url', 'website-invalid', 'url');
   }
   return url.href;
 }
@@ -76,7 +76,7 @@ function normalizeAuthorUrl(raw: string | undefined): string {
 export function normalizeLinkback(input: LinkbackSubmission, verified: VerifiedSource | undefined): NormalizedLinkback {
   const sourceUrl = parseHttpUrl(input.source);
   const sourceKey = linkKey(input.source);
-  if (!sourceUrl || !sourceKey) throw new ValidationError('invalid-url', `Invalid URL '${input.source}'`, 'url');
+  if (!sourceUrl || !sourceKey) throw new ValidationError('invalid-url', msg('url-invalid', { url: input.source }), 'url');
   const source = sourceUrl.href;
   const clean = (s: string | undefined, max: number) => truncateText(toPlainText(s ?? ''), max);
   const claimedTitle = clean(input.title, LIMITS.title);

@@ -3,7 +3,7 @@
  * admit → resolve target → verify source (linkbacks) → normalize → sanitize → spam-check → store → notify.
  */
 import type { Comment, CommentSubmission, LinkbackKind, LinkbackOutcome, LinkbackSubmission, NewComment, Submission, Thread, VerifiedSource } from '../domain/comment.js';
-import { AppError, ConflictError, ForbiddenError, ValidationError } from '../domain/errors.js';
+import { AppError, ConflictError, ForbiddenError, ValidationError, msg } from '../domain/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { reduceIp } from '../lib/ip.js';
 import { newToken, sha256Hex } from '../lib/tokens.js';
@@ -94,17 +94,17 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   }
 
   async function receiveComment(input: CommentSubmission, thread: Thread): Promise<ReceiveResult> {
-    if (thread.commentsClosed) throw new ForbiddenError('closed', 'Comments are closed for this item.');
+    if (thread.commentsClosed) throw new ForbiddenError('closed', 'comments-closed');
     const fields = normalizeComment(input);
     if (fields.parent !== null) {
       const parent = await store.comments.findById(fields.parent);
       if (!parent || parent.threadId !== thread.id || parent.status !== 'approved') {
-        throw new ValidationError('invalid-parent', 'The comment you are replying to does not exist in this thread.', 'parent');
+        throw new ValidationError('invalid-parent', 'parent-missing', 'parent');
       }
     }
     // The indexed duplicate check first: a repeated comment need not be rendered in the worker pool.
     if (await store.comments.hasSameBody(thread.id, fields.author, fields.email, fields.bodyRaw)) {
-      throw new ConflictError('duplicate', 'Duplicate comment: it looks as though you have already said that.');
+      throw new ConflictError('duplicate', 'duplicate-comment');
     }
     const bodyHtml = await renderCommentBodyOffThread(fields.bodyRaw);
     const spam = await checkSpam(
@@ -119,7 +119,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         status: initialStatus(spam, { mode: settings.moderation, isLinkback: false, knownAuthor }),
         author: fields.author, email: fields.email, url: fields.url, bodyRaw: fields.bodyRaw, bodyHtml,
         source: null, sourceKey: null, title: null, mentionType: null, authorPhoto: null,
-        ...clientFields(input), reasons: spam.reasons, editTokenHash: sha256Hex(editToken), created: deps.clock.now(),
+        ...clientFields(input), reasons: spam.reasons, editTokenHash: sha256Hex(editToken), created: deps.clock.now(), lang: input.lang ?? null,
       },
       editToken,
       input.subscribe === true,
@@ -127,13 +127,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   }
 
   async function receiveLinkback(input: LinkbackSubmission, thread: Thread, preVerified?: VerifiedSource): Promise<ReceiveResult> {
-    if (thread.linkbacksClosed || !settings.linkbacksOpen[input.kind]) throw new ForbiddenError('closed', `${capitalize(input.kind)}s are closed for this item.`);
+    if (thread.linkbacksClosed || !settings.linkbacksOpen[input.kind]) throw new ForbiddenError('closed', `${input.kind}s-closed` as const);
     const sourceKey = linkKey(input.source);
     const sourceUrl = parseHttpUrl(input.source);
-    if (!sourceKey || !sourceUrl) throw new ValidationError('invalid-url', `Invalid URL '${input.source}'`, 'url');
-    if (sourceKey === thread.target) throw new ValidationError('same-source-and-target', 'The source and the target are the same page.', 'source');
+    if (!sourceKey || !sourceUrl) throw new ValidationError('invalid-url', msg('url-invalid', { url: input.source }), 'url');
+    if (sourceKey === thread.target) throw new ValidationError('same-source-and-target', 'same-source-and-target', 'source');
     if (!settings.allowSelfPings && isOnSites(sourceUrl, settings.sites)) {
-      throw new ForbiddenError('forbidden', 'Linkbacks from this site to itself are not accepted.', 'source');
+      throw new ForbiddenError('forbidden', 'self-linkback', 'source');
     }
     // Cheap check before any fetch; the unique index decides for real at insert time.
     const existing = await store.comments.findLinkback(thread.id, sourceKey);
@@ -191,11 +191,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         return outcome.source;
       case 'unreachable':
       case 'gone':
-        throw new AppError('source-unreachable', 400, 'The source URL could not be fetched, so the link cannot be verified.');
+        throw new AppError('source-unreachable', 400, 'source-unreachable');
       case 'busy':
-        throw new AppError('upstream-error', 503, 'Too many verifications in flight; please try again later.');
+        throw new AppError('upstream-error', 503, 'verification-busy');
       case 'no-link':
-        throw new AppError('source-missing-link', 400, 'The source URL does not contain a link to the target URL.');
+        throw new AppError('source-missing-link', 400, 'source-missing-link');
     }
   }
 
@@ -218,8 +218,4 @@ const OUTCOME: Record<Comment['status'], LinkbackOutcome> = { approved: 'accepte
 
 function pick(f: ReturnType<typeof normalizeComment>) {
   return { author: f.author, email: f.email, url: f.url, bodyRaw: f.bodyRaw, honeypot: f.honeypot };
-}
-
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -1,11 +1,11 @@
 /** The comment API's wire format: request fields → CommentSubmission, Comment → public JSON. Pure. */
 import type { ClientInfo, Comment, CommentSubmission } from '../domain/comment.js';
-import { ValidationError } from '../domain/errors.js';
+import { ValidationError, msg } from '../domain/errors.js';
 
 /** Reads only the fields a reader may set (accept-list); anything else in the body is ignored. */
 export function parseCommentForm(body: unknown, client: ClientInfo): CommentSubmission {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ValidationError('invalid-body', 'Expected a form or a JSON object.');
+    throw new ValidationError('invalid-body', 'form-expected');
   }
   const fields = body as Record<string, unknown>;
   return {
@@ -25,7 +25,7 @@ export function parseCommentForm(body: unknown, client: ClientInfo): CommentSubm
 /** The edit request's fields: `body`, optionally `author` and `url`. */
 export function parseCommentEdit(body: unknown): { body: string; author?: string; url?: string } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ValidationError('invalid-body', 'Expected a JSON object.');
+    throw new ValidationError('invalid-body', 'json-object-expected');
   }
   const fields = body as Record<string, unknown>;
   return { body: stringField(fields, 'body') ?? '', author: stringField(fields, 'author'), url: stringField(fields, 'url') };
@@ -35,7 +35,7 @@ function stringField(fields: Record<string, unknown>, name: string): string | un
   if (!Object.hasOwn(fields, name)) return undefined;
   const value = fields[name];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new ValidationError('invalid-body', `The field "${name}" must be a string.`, name);
+  if (typeof value !== 'string') throw new ValidationError('invalid-body', msg('field-not-string', { name }), name);
   return value;
 }
 
@@ -48,7 +48,7 @@ function flagField(value: unknown): boolean {
 function parentField(value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n <= 0) throw new ValidationError('invalid-parent', 'parent must be a comment id.', 'parent');
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ValidationError('invalid-parent', 'parent-not-id', 'parent');
   return n;
 }
 

@@ -7,7 +7,7 @@
  * the body itself: split the bytes, percent-decode to bytes, and only then decode text.
  */
 import iconv from 'iconv-lite';
-import { ValidationError } from '../domain/errors.js';
+import { ValidationError, msg } from '../domain/errors.js';
 
 export interface DecodedForm {
   /** Field name → decoded value. Names are read as ASCII; a repeated name keeps its first value. */
@@ -76,7 +76,7 @@ export function decodeFormBody(
   }
   throw new ValidationError(
     'invalid-charset',
-    'The body is not UTF-8 and its charset could not be recognized; declare it in the Content-Type.',
+    'charset-undetected',
   );
 }
 
@@ -139,7 +139,7 @@ function charsetFromContentType(contentType: string | undefined): string | undef
 function charsetFromField(pairs: readonly Pair[]): string | undefined {
   const value = pairs.find((pair) => pair.name === 'charset')?.value;
   if (value === undefined) return undefined;
-  if (value.some((byte) => byte > 0x7f)) throw new ValidationError('invalid-charset', 'The charset field must be ASCII.');
+  if (value.some((byte) => byte > 0x7f)) throw new ValidationError('invalid-charset', 'charset-not-ascii');
   const label = value.toString('latin1').trim();
   return label === '' ? undefined : label;
 }
@@ -152,12 +152,12 @@ function resolveCharset(label: string): Charset {
   const shown = label.length > 40 ? `${label.slice(0, 40)}…` : label;
   // UTF-7 spells `<` as `+ADw-`, the classic way to slip markup past filters (WordPress refuses it too).
   if (/utf7/.test(label.toLowerCase().replace(/[^0-9a-z]/g, ''))) {
-    throw new ValidationError('invalid-charset', `Charset '${shown}' is not accepted.`);
+    throw new ValidationError('invalid-charset', msg('charset-refused', { charset: shown }));
   }
   const charset = LABEL.test(label) ? findCharset(label) : undefined;
-  if (!charset) throw new ValidationError('invalid-charset', `Unknown charset '${shown}'.`);
+  if (!charset) throw new ValidationError('invalid-charset', msg('charset-unknown', { charset: shown }));
   if (!carriesAscii(charset)) {
-    throw new ValidationError('invalid-charset', `Charset '${shown}' cannot encode a form body.`);
+    throw new ValidationError('invalid-charset', msg('charset-cannot-encode', { charset: shown }));
   }
   return charset;
 }

@@ -3,7 +3,7 @@
  * The form itself is decoded by form-body.ts (TrackBack bodies arrive in any charset).
  */
 import type { ClientInfo, LinkbackSubmission } from '../domain/comment.js';
-import { ValidationError } from '../domain/errors.js';
+import { ValidationError, msg } from '../domain/errors.js';
 import { truncateText } from '../lib/text.js';
 import { parseHttpUrl } from '../lib/url.js';
 import { escapeXml } from '../lib/xml.js';
@@ -22,11 +22,11 @@ const URL_ECHO_LIMIT = 200;
 export function parseTrackbackPing(fields: ReadonlyMap<string, string>, target: string, client: ClientInfo): LinkbackSubmission {
   const url = fields.get('url');
   if (url === undefined || url.trim() === '') {
-    throw new ValidationError('missing-field', 'You need to provide a Source URL (url).', 'url');
+    throw new ValidationError('missing-field', 'trackback-url-required', 'url');
   }
   const source = parseHttpUrl(url);
   if (!source) {
-    throw new ValidationError('invalid-url', `Invalid URL '${truncateExcerpt(url, URL_ECHO_LIMIT)}'`, 'url');
+    throw new ValidationError('invalid-url', msg('url-invalid', { url: truncateExcerpt(url, URL_ECHO_LIMIT) }), 'url');
   }
   const submission: LinkbackSubmission = { kind: 'trackback', target, source: source.href, client };
   const title = fields.get('title');

@@ -9,15 +9,15 @@ import { linkKey, parseHttpUrl } from '../lib/url.js';
 export function parseWebmention(fields: Record<string, unknown>, client: ClientInfo): LinkbackSubmission {
   const sourceRaw = fields.source;
   const targetRaw = fields.target;
-  if (typeof sourceRaw !== 'string' || sourceRaw.trim() === '') throw new ValidationError('missing-field', 'The source parameter is missing.', 'source');
-  if (typeof targetRaw !== 'string' || targetRaw.trim() === '') throw new ValidationError('missing-field', 'The target parameter is missing.', 'target');
+  if (typeof sourceRaw !== 'string' || sourceRaw.trim() === '') throw new ValidationError('missing-field', 'source-param-missing', 'source');
+  if (typeof targetRaw !== 'string' || targetRaw.trim() === '') throw new ValidationError('missing-field', 'target-param-missing', 'target');
   const source = parseHttpUrl(sourceRaw);
-  if (!source) throw new ValidationError('invalid-url', 'The source must be an absolute http or https URL.', 'source');
+  if (!source) throw new ValidationError('invalid-url', 'source-param-invalid', 'source');
   const target = parseHttpUrl(targetRaw);
-  if (!target) throw new ValidationError('invalid-target', 'The target must be an absolute http or https URL.', 'target');
+  if (!target) throw new ValidationError('invalid-target', 'target-param-invalid', 'target');
   // "The receiver MUST reject the request if the source URL is the same as the target URL" (§3.2.1).
   if (linkKey(source.href) === linkKey(target.href)) {
-    throw new ValidationError('same-source-and-target', 'The source and the target are the same page.', 'source');
+    throw new ValidationError('same-source-and-target', 'same-source-and-target', 'source');
   }
   return { kind: 'webmention', source: source.href, target: target.href, client };
 }

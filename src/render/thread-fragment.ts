@@ -49,7 +49,7 @@ export function renderThreadFragment(view: ThreadView): SafeHtml {
   const widgetStrings: Record<string, string> = {};
   for (const key of WIDGET_STRINGS) widgetStrings[key] = t[key];
 
-  return html`<section class="bt-thread" lang="${t.lang}" aria-labelledby="bt-title" data-bt-target="${view.target}" data-bt-strings="${JSON.stringify(widgetStrings)}" data-bt-edit-minutes="${view.editMinutes ?? 15}">
+  return html`<section class="bt-thread" lang="${t.lang}" dir="${t.dir}" aria-labelledby="bt-title" data-bt-target="${view.target}" data-bt-strings="${JSON.stringify(widgetStrings)}" data-bt-edit-minutes="${view.editMinutes ?? 15}">
 <h2 class="bt-title" id="bt-title">${plural(t, t.comments, visibleCount)}</h2>
 ${visibleCount === 0 ? html`<p class="bt-empty">${t.noComments}</p>` : ''}
 <ol class="bt-comments">${renderTree(comments, view)}</ol>
@@ -171,6 +171,7 @@ function renderForm(view: ThreadView): SafeHtml {
 <h3 class="bt-form-title" id="bt-form-title">${t.formHeading}</h3>
 ${replying}
 <input type="hidden" name="target" value="${view.target}">
+<input type="hidden" name="lang" value="${t.lang}">
 <input type="hidden" name="parent" value="${parent ? String(parent.id) : ''}">
 <p class="bt-field bt-field-body"><label for="bt-body">${t.bodyLabel}</label>
 <textarea id="bt-body" name="body" rows="5" required maxlength="10000" aria-describedby="bt-body-hint"></textarea>

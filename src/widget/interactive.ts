@@ -53,8 +53,9 @@ export function start(root: HTMLElement, base: string): WidgetApi {
     s.textContent = text;
     s.classList.toggle('bt-status-error', error);
   };
+  // Contract: error messages follow `?lang=` (and the form's `lang` field), so they match the thread's language.
   const json = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    fetch(base + path, {
+    fetch(`${base}${path}?lang=${encodeURIComponent(section().lang)}`, {
       method,
       headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -167,7 +167,7 @@ describe('mail language', () => {
       const c = await postComment(ru.app, { author: 'Аня', body: 'Привет, мир' });
       await ru.flush();
       const mail = ru.smtp.to(OWNER).at(-1)!;
-      assert.match(mail.subject, /^\[на проверке\] Новый комментарий от Аня: http:\/\/blog\.example\//);
+      assert.match(mail.subject, /^\[на проверке\] Новый комментарий, автор: Аня — http:\/\/blog\.example\//);
       assert.match(mail.text, /Привет, мир/);
       const approve = linkAfter(mail.text, 'Одобрить');
       const res = await ru.app.postForm('/mail/action', { token: new URL(approve).searchParams.get('token')! });

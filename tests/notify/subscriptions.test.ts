@@ -54,7 +54,7 @@ describe('reply subscriptions (moderation: auto)', () => {
     assert.match(mail.subject, /New reply by Bob/);
     assert.match(mail.text, /now you hear me/);
     assert.match(mail.text, new RegExp(`#comment-${reply.id}`));
-    assert.match(mail.headers.get('list-unsubscribe') ?? '', /^<http:\/\/127\.0\.0\.1:\d+\/subscriptions\/unsubscribe\?id=\d+&token=[\w-]+>$/);
+    assert.match(mail.headers.get('list-unsubscribe') ?? '', /^<http:\/\/127\.0\.0\.1:\d+\/subscriptions\/unsubscribe\?id=\d+&token=[\w-]+&lang=en>$/);
     assert.equal(mail.headers.get('list-unsubscribe-post'), 'List-Unsubscribe=One-Click');
   });
 

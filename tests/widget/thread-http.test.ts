@@ -98,9 +98,9 @@ describe('GET /thread', () => {
     assert.match(byQuery, /lang="ru"/);
     assert.match(byQuery, /5 комментариев/);
     assert.match(byQuery, /Оставить комментарий/);
-    const byHeader = await s.request(`/thread?target=${enc(POST)}`, { headers: { 'accept-language': 'de;q=1, ru-RU;q=0.9, en;q=0.5' } });
+    const byHeader = await s.request(`/thread?target=${enc(POST)}`, { headers: { 'accept-language': 'fi;q=1, ru-RU;q=0.9, en;q=0.5' } });
     assert.match(byHeader.headers.get('vary') ?? '', /Accept-Language/);
-    assert.match(await byHeader.text(), /<html lang="ru">[\s\S]*Ответить/);
+    assert.match(await byHeader.text(), /<html lang="ru" dir="ltr">[\s\S]*Ответить/);
   });
 
   test('?parent= starts the no-JS form as a reply', async () => {

@@ -3,6 +3,7 @@ import { AppError, PayloadTooLargeError, RateLimitedError, StoreBusyError, store
 import type { Logger } from '../../lib/logger.js';
 import { parseHttpUrl } from '../../lib/url.js';
 import { errorPage } from '../pages.js';
+import { pickRequestLanguage } from '../request-language.js';
 import { loggableUrl } from './request-log.js';
 
 /**
@@ -10,25 +11,25 @@ import { loggableUrl } from './request-log.js';
  * the router's "Failed to decode param" (a path like `/api/comments/%ff`) is a URIError with status 400.
  */
 export function fromBodyParser(err: { type?: string; limit?: number; status?: number }): AppError | undefined {
-  if (err instanceof URIError && err.status === 400) return new ValidationError('invalid-url', 'The URL path is not valid percent-encoding.');
+  if (err instanceof URIError && err.status === 400) return new ValidationError('invalid-url', 'path-encoding-invalid');
   switch (err.type) {
     case 'entity.too.large':
       return new PayloadTooLargeError(err.limit ?? 65536);
     case 'entity.parse.failed':
-      return new ValidationError('invalid-json', 'The request body is not valid JSON.');
+      return new ValidationError('invalid-json', 'json-invalid');
     case 'charset.unsupported':
     case 'encoding.unsupported':
-      return new AppError('unsupported-media-type', 415, 'Unsupported request body encoding.');
+      return new AppError('unsupported-media-type', 415, 'encoding-unsupported');
     case 'request.aborted':
     case 'request.size.invalid':
     case 'stream.encoding.set':
     case 'parameters.too.many':
-      return new ValidationError('invalid-body', 'The request body could not be read.');
+      return new ValidationError('invalid-body', 'body-unreadable');
     default:
       // Any other client error body-parser raises (an http-error with a 4xx status): e.g. a
       // `Content-Encoding: gzip` body that does not inflate. Unmapped, it would have been a 500.
       if (typeof err.status === 'number' && err.status >= 400 && err.status < 500 && (err as { expose?: boolean }).expose) {
-        return new AppError('invalid-body', err.status, 'The request body could not be read.');
+        return new AppError('invalid-body', err.status, 'body-unreadable');
       }
       return undefined;
   }
@@ -43,23 +44,29 @@ export function isFormPost(req: Request): boolean {
   return req.method === 'POST' && Boolean(req.is('application/x-www-form-urlencoded')) && !wantsJson(req);
 }
 
-/** The one place API errors are rendered: `{"error": {"code", "message", "field"?}}` with the error's status. */
+/**
+ * The one place API errors are rendered: `{"error": {"code", "message", "field"?}}` with the error's
+ * status, the message in the request's language (the code never changes).
+ */
 export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError = err instanceof AppError ? err : (fromBodyParser(err as { type?: string }) ?? storeBusy(err));
     if (!appError) {
       logger.error({ err, reqId: req.id, method: req.method, url: loggableUrl(req.originalUrl) }, 'unhandled error');
     }
-    const error = appError ?? new AppError('internal-error', 500, 'Something went wrong on our side.');
+    const error = appError ?? new AppError('internal-error', 500, 'internal-error');
     if (res.headersSent) return;
     if (error instanceof RateLimitedError || error instanceof StoreBusyError) res.set('Retry-After', String(error.retryAfterSeconds));
     res.status(error.status);
+    const strings = pickRequestLanguage(req);
+    res.vary('Accept-Language').set('Content-Language', strings.lang);
+    const message = error.messageIn(strings);
     // Only the reader's comment form gets an HTML page; machine clients (Webmention senders) get JSON.
     if (isFormPost(req) && req.path === '/comments') {
       const back = typeof req.body?.target === 'string' ? parseHttpUrl(req.body.target)?.href : undefined;
-      res.type('html').send(errorPage(error.status, error.message, back));
+      res.type('html').send(errorPage(strings, error.status, message, back));
       return;
     }
-    res.json({ error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } });
+    res.json({ error: { code: error.code, message, ...(error.field ? { field: error.field } : {}) } });
   };
 }

@@ -5,7 +5,10 @@
  * SQLite schema's user_version (src/store/sqlite/migrations.ts): a change to one backend's schema is
  * made to the other's in the same step, which tests/store/postgres-store.test.ts checks.
  */
-export const PG_SCHEMA_VERSION = 4;
+export const PG_SCHEMA_VERSION = 5;
 
 /** PG_MIGRATIONS[n] takes a database from version n to n + 1. Version 4 is the first PostgreSQL schema. */
-export const PG_MIGRATIONS: Readonly<Record<number, string>> = {};
+export const PG_MIGRATIONS: Readonly<Record<number, string>> = {
+  // 4 → 5: the language a comment was written in, so its mails are sent in that language.
+  4: `ALTER TABLE comments ADD COLUMN IF NOT EXISTS lang TEXT;`,
+};

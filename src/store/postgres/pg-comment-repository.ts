@@ -18,13 +18,13 @@ export class PgCommentRepository implements CommentRepository {
     const inserted = await this.pool.query<{ id: number }>({
       name: 'comments-insert',
       text: `INSERT INTO comments (thread_id, parent_id, kind, status, author, email, url, body_html, body_raw,
-          source_url, source_key, title, mention_type, author_photo, ip, user_agent, reasons, edit_token_hash, created_at, body_hash)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+          source_url, source_key, title, mention_type, author_photo, ip, user_agent, reasons, edit_token_hash, created_at, body_hash, lang)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
         ON CONFLICT (thread_id, source_key) WHERE source_key IS NOT NULL DO NOTHING
         RETURNING id`,
       values: [c.threadId, c.parent, c.kind, c.status, c.author, c.email, c.url, c.bodyHtml, c.bodyRaw, c.source,
         c.sourceKey, c.title, c.mentionType, c.authorPhoto, c.ip, c.userAgent, JSON.stringify(c.reasons), c.editTokenHash,
-        c.created.getTime(), bodyHash(c.bodyRaw)],
+        c.created.getTime(), bodyHash(c.bodyRaw), c.lang ?? null],
     });
     const id = inserted.rows[0]?.id;
     if (id !== undefined) return { kind: 'inserted', comment: (await this.get(this.pool, id))! };

@@ -29,12 +29,13 @@ export interface CommentRow {
   deleted: DbFlag;
   created_at: number;
   edited_at: number | null;
+  lang: string | null;
 }
 
 /** Columns selected for a Comment, joined with its thread's target. */
 export const COMMENT_COLUMNS = `c.id, c.thread_id, t.target, c.parent_id, c.kind, c.status, c.author, c.email, c.url,
   c.body_html, c.body_raw, c.source_url, c.title, c.mention_type, c.author_photo, c.ip, c.user_agent,
-  c.reasons, c.edit_token_hash, c.deleted, c.created_at, c.edited_at`;
+  c.reasons, c.edit_token_hash, c.deleted, c.created_at, c.edited_at, c.lang`;
 
 export function toComment(row: CommentRow): Comment {
   return {
@@ -60,6 +61,8 @@ export function toComment(row: CommentRow): Comment {
     deleted: isSet(row.deleted),
     created: new Date(row.created_at),
     edited: row.edited_at === null ? null : new Date(row.edited_at),
+    // Only when known, so a comment without one reads exactly as it did before the column existed.
+    ...(row.lang ? { lang: row.lang } : {}),
   };
 }
 
@@ -86,6 +89,7 @@ export function toInsertParams(c: NewComment): Record<string, string | number | 
     edit_token_hash: c.editTokenHash,
     created_at: c.created.getTime(),
     body_hash: bodyHash(c.bodyRaw),
+    lang: c.lang ?? null,
   };
 }
 

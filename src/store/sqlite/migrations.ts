@@ -3,7 +3,7 @@
  * a database made by an older release is brought forward one numbered step at a time, each step in
  * its own transaction together with its `PRAGMA user_version` bump.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** MIGRATIONS[n] takes a database from version n to n + 1. */
 export const MIGRATIONS: Readonly<Record<number, string>> = {
@@ -98,4 +98,6 @@ END;
 CREATE TRIGGER IF NOT EXISTS threads_version_update AFTER UPDATE OF target, title, comments_closed, linkbacks_closed ON threads BEGIN
   UPDATE threads SET version = version + 1 WHERE id = NEW.id;
 END;`,
+  // 4 → 5: the language a comment was written in, so its mails are sent in that language.
+  4: `ALTER TABLE comments ADD COLUMN lang TEXT;`,
 };

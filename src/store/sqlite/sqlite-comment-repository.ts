@@ -16,9 +16,9 @@ export class SqliteCommentRepository implements CommentRepository {
   constructor(private readonly db: SqliteDatabase, private readonly admin: SqliteAdminQueries) {
     this.stmts = {
       insert: db.prepare(`INSERT INTO comments (thread_id, parent_id, kind, status, author, email, url, body_html,
-          body_raw, source_url, source_key, title, mention_type, author_photo, ip, user_agent, reasons, edit_token_hash, created_at, body_hash)
+          body_raw, source_url, source_key, title, mention_type, author_photo, ip, user_agent, reasons, edit_token_hash, created_at, body_hash, lang)
         VALUES (@thread_id, @parent_id, @kind, @status, @author, @email, @url, @body_html, @body_raw, @source_url,
-          @source_key, @title, @mention_type, @author_photo, @ip, @user_agent, @reasons, @edit_token_hash, @created_at, @body_hash)`),
+          @source_key, @title, @mention_type, @author_photo, @ip, @user_agent, @reasons, @edit_token_hash, @created_at, @body_hash, @lang)`),
       byId: db.prepare(`SELECT ${COMMENT_COLUMNS} ${FROM} WHERE c.id = ?`),
       visible: db.prepare(`SELECT ${COMMENT_COLUMNS} ${FROM} WHERE c.thread_id = ? AND c.status = 'approved'
           AND (c.deleted = 0 OR EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id AND r.status = 'approved'))
