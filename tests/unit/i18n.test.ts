@@ -1,0 +1,109 @@
+/**
+ * Every language is complete (issue 16, point 4): the same keys as English, no empty text, the same
+ * placeholders as the English text, and plural forms for exactly the categories Intl.PluralRules
+ * knows for the language. A language is one file in src/i18n registered with one line.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ENGLISH, LOCALES, plural } from '../../src/i18n/index.js';
+import { projectRoot } from '../../src/lib/paths.js';
+
+type Tree = { [key: string]: string | Tree };
+
+/** Each leaf of a strings tree as [dotted path, text]. */
+function leaves(tree: Tree, prefix = ''): Array<[string, string]> {
+  return Object.entries(tree).flatMap(([key, value]) =>
+    typeof value === 'string' ? [[prefix + key, value] as [string, string]] : leaves(value, `${prefix}${key}.`));
+}
+
+function placeholders(text: string): string[] {
+  return [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!))].sort();
+}
+
+/** Plural phrases are the objects whose keys are all plural categories. */
+const CATEGORIES = new Set(['zero', 'one', 'two', 'few', 'many', 'other']);
+function isPlural(value: unknown): value is Record<string, string> {
+  return typeof value === 'object' && value !== null && Object.keys(value).every((k) => CATEGORIES.has(k)) && 'other' in value;
+}
+
+const english = leaves(ENGLISH as unknown as Tree).filter(([path]) => !path.startsWith('comments.'));
+const languages = Object.keys(LOCALES).sort();
+
+test('at least 15 languages, with the ones the issue names and a right-to-left one', () => {
+  assert.ok(languages.length >= 15, `only ${languages.length} languages: ${languages.join(', ')}`);
+  for (const lang of ['en', 'ru', 'uk', 'de', 'fr', 'es', 'pt', 'it', 'pl', 'ja', 'zh']) assert.ok(languages.includes(lang), `${lang} is missing`);
+  const rtl = languages.filter((lang) => LOCALES[lang]!.dir === 'rtl');
+  assert.deepEqual(rtl.sort(), ['ar', 'he']);
+  for (const lang of languages) assert.ok(['ltr', 'rtl'].includes(LOCALES[lang]!.dir), `${lang}: dir`);
+});
+
+test('adding a language is one file and one line: every file in src/i18n is registered under its own name', () => {
+  const files = readdirSync(join(projectRoot(), 'src', 'i18n'))
+    .filter((f) => /^[a-z]{2,3}\.ts$/.test(f))
+    .map((f) => f.replace(/\.ts$/, ''))
+    .sort();
+  assert.deepEqual(files, languages);
+  for (const lang of languages) assert.equal(LOCALES[lang]!.lang, lang, `${lang}.ts says lang "${LOCALES[lang]!.lang}"`);
+});
+
+describe('every language is complete', () => {
+  for (const lang of languages) {
+    test(lang, () => {
+      const strings = LOCALES[lang] as unknown as Tree;
+      const own = new Map(leaves(strings).filter(([path]) => !path.startsWith('comments.')));
+      const problems: string[] = [];
+      for (const [path, text] of english) {
+        const translated = own.get(path);
+        if (translated === undefined) problems.push(`${path}: missing`);
+        else if (translated.trim() === '') problems.push(`${path}: empty`);
+        else if (placeholders(translated).join() !== placeholders(text).join()) {
+          problems.push(`${path}: placeholders {${placeholders(translated).join('}, {')}} instead of {${placeholders(text).join('}, {')}}`);
+        }
+        own.delete(path);
+      }
+      for (const path of own.keys()) problems.push(`${path}: not an English key`);
+      assert.deepEqual(problems, []);
+    });
+  }
+});
+
+describe('plural forms are exactly the Intl.PluralRules categories of each language', () => {
+  for (const lang of languages) {
+    test(lang, () => {
+      const forms = LOCALES[lang]!.comments;
+      assert.ok(isPlural(forms));
+      const expected = [...new Intl.PluralRules(lang).resolvedOptions().pluralCategories].sort();
+      assert.deepEqual(Object.keys(forms).sort(), expected);
+      for (const [category, text] of Object.entries(forms)) assert.deepEqual(placeholders(text), ['n'], `${lang} comments.${category}`);
+      // Each category is reachable: some count selects it, and the phrase shows that count.
+      for (const n of [0, 1, 2, 3, 5, 11, 21, 22, 25, 100, 101, 1000000, 1.5]) {
+        const category = new Intl.PluralRules(lang).select(n);
+        const phrase = plural(LOCALES[lang]!, forms, n);
+        assert.equal(phrase, forms[category]!.replace('{n}', String(n)), `${lang} ${n} → ${category}`);
+      }
+    });
+  }
+
+  test('Russian, Polish and Arabic pick the right forms', () => {
+    const ru = LOCALES.ru!;
+    assert.deepEqual([1, 3, 5, 21, 1.5].map((n) => plural(ru, ru.comments, n)),
+      ['1 комментарий', '3 комментария', '5 комментариев', '21 комментарий', '1.5 комментария']);
+    const pl = LOCALES.pl!;
+    assert.deepEqual([1, 2, 5, 22].map((n) => plural(pl, pl.comments, n)), ['1 komentarz', '2 komentarze', '5 komentarzy', '22 komentarze']);
+    const ar = LOCALES.ar!;
+    assert.equal(plural(ar, ar.comments, 2), '2 تعليقان');
+    assert.equal(plural(ar, ar.comments, 7), '7 تعليقات');
+  });
+});
+
+test('names are never declined or gendered in Russian: they follow a colon', () => {
+  const ru = LOCALES.ru!;
+  for (const key of ['replyingTo', 'repliedAt', 'liked', 'reposted', 'trackbackFrom', 'pingbackFrom', 'webmentionFrom'] as const) {
+    assert.match(ru[key], /: \{name\}$/, `ru.${key}: "${ru[key]}"`);
+  }
+  for (const text of [ru.mail.ownerSubject, ru.mail.replySubject, ru.mail.replyWrote]) assert.match(text, /: \{who\}/);
+  const all = leaves(ru as unknown as Tree).map(([, text]) => text).join('\n');
+  assert.doesNotMatch(all, /Ответ для|ответил|поделился|от \{who\}|от \{name\}/);
+});
