@@ -6,14 +6,10 @@
 import { api, ApiError, saveToken, savedToken, type Counts } from './api.js';
 import { createCommentList, type ListContext } from './comment-list.js';
 import { clear, h, nextId } from './dom.js';
+import { format, T } from './i18n.js';
 import { createBlockedWordsPanel, createLinkbacksPanel, createSearchPanel, createThreadsPanel } from './panels.js';
 
-const QUEUES = [
-  { key: 'pending', label: 'Pending' },
-  { key: 'approved', label: 'Approved' },
-  { key: 'spam', label: 'Spam' },
-  { key: 'trash', label: 'Trash' },
-] as const;
+const QUEUES = ['pending', 'approved', 'spam', 'trash'] as const;
 
 interface Tab { key: string; label: string; show(): Promise<void> | void; element: HTMLElement; count?: HTMLElement }
 
@@ -31,7 +27,7 @@ async function start(root: HTMLElement): Promise<void> {
     showApp(root, counts);
   } catch (err) {
     saveToken(null);
-    signIn(root, err instanceof ApiError && err.status === 401 ? 'Your session ended: the token was refused.' : errorText(err));
+    signIn(root, err instanceof ApiError && err.status === 401 ? T.sessionEnded : errorText(err));
   }
 }
 
@@ -41,11 +37,11 @@ function signIn(root: HTMLElement, message: string): void {
   const input = h('input', { type: 'password', id: inputId, name: 'token', required: true, autocomplete: 'current-password' });
   const error = h('p', { class: 'bta-error', role: 'alert' }, message);
   const form = h('form', { class: 'bta-signin' },
-    h('h1', {}, 'Backtalk moderation'),
-    h('label', { for: inputId }, 'Admin token'), input,
-    h('p', { class: 'bta-note' }, 'The token printed on first start or set as BACKTALK_ADMIN_TOKEN. It is kept only in this browser tab.'),
+    h('h1', {}, T.title),
+    h('label', { for: inputId }, T.tokenLabel), input,
+    h('p', { class: 'bta-note' }, T.tokenNote),
     error,
-    h('button', { type: 'submit' }, 'Sign in'));
+    h('button', { type: 'submit' }, T.signIn));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const token = input.value.trim();
@@ -55,7 +51,7 @@ function signIn(root: HTMLElement, message: string): void {
       saveToken(token);
       showApp(root, counts);
     } catch (err) {
-      error.textContent = err instanceof ApiError && err.status === 401 ? 'That token was refused.' : errorText(err);
+      error.textContent = err instanceof ApiError && err.status === 401 ? T.tokenRefused : errorText(err);
       input.select();
     }
   });
@@ -74,33 +70,33 @@ function showApp(root: HTMLElement, initial: Counts): void {
     failed: (err) => {
       if (err instanceof ApiError && err.status === 401) {
         saveToken(null);
-        signIn(root, 'Your session ended: the token was refused.');
+        signIn(root, T.sessionEnded);
         return;
       }
-      live.textContent = `Error: ${errorText(err)}`;
+      live.textContent = format(T.error, { message: errorText(err) });
     },
   };
 
-  const tabs: Tab[] = QUEUES.map((q) => {
-    const list = createCommentList(ctx, `${q.label} comments`);
-    return { key: q.key, label: q.label, element: list.element, show: () => list.load({ status: q.key }), count: h('span', { class: 'bta-count' }) };
+  const tabs: Tab[] = QUEUES.map((key) => {
+    const list = createCommentList(ctx, format(T.queueCaption, { queue: T.queues[key] }));
+    return { key, label: T.queues[key], element: list.element, show: () => list.load({ status: key }), count: h('span', { class: 'bta-count' }) };
   });
   const search = createSearchPanel(ctx);
   const linkbacks = createLinkbacksPanel(ctx);
   const threads = createThreadsPanel(ctx);
   const words = createBlockedWordsPanel(ctx);
   tabs.push(
-    { key: 'search', label: 'Search', element: search.element, show: search.refresh },
-    { key: 'linkbacks', label: 'Linkback log', element: linkbacks.element, show: linkbacks.refresh },
-    { key: 'threads', label: 'Threads', element: threads.element, show: threads.refresh },
-    { key: 'words', label: 'Blocked words', element: words.element, show: words.refresh },
+    { key: 'search', label: T.tabSearch, element: search.element, show: search.refresh },
+    { key: 'linkbacks', label: T.tabLinkbacks, element: linkbacks.element, show: linkbacks.refresh },
+    { key: 'threads', label: T.tabThreads, element: threads.element, show: threads.refresh },
+    { key: 'words', label: T.tabWords, element: words.element, show: words.refresh },
   );
 
   const panel = h('section', { class: 'bta-panel', role: 'tabpanel', id: 'bta-panel', tabindex: '0' });
   const buttons = tabs.map((tab) =>
     h('button', { type: 'button', role: 'tab', id: `bta-tab-${tab.key}`, 'aria-controls': 'bta-panel', 'data-tab': tab.key, class: 'bta-tab' },
       tab.label, tab.count ? ' ' : null, tab.count ?? null));
-  const tablist = h('div', { role: 'tablist', 'aria-label': 'Moderation views', class: 'bta-tabs' }, ...buttons);
+  const tablist = h('div', { role: 'tablist', 'aria-label': T.views, class: 'bta-tabs' }, ...buttons);
   let current = 0;
 
   function select(index: number, focus = false): void {
@@ -141,13 +137,13 @@ function showApp(root: HTMLElement, initial: Counts): void {
     }
   }
 
-  const signOut = h('button', { type: 'button', class: 'bta-signout' }, 'Sign out');
+  const signOut = h('button', { type: 'button', class: 'bta-signout' }, T.signOut);
   signOut.addEventListener('click', () => {
     saveToken(null);
     signIn(root, '');
   });
   root.append(
-    h('header', { class: 'bta-top' }, h('h1', {}, 'Backtalk moderation'), signOut),
+    h('header', { class: 'bta-top' }, h('h1', {}, T.title), signOut),
     tablist, live, panel,
   );
   showCounts(initial);

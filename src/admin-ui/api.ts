@@ -1,4 +1,6 @@
 /** The admin API client: bearer token from sessionStorage, JSON in and out, the contract's error shape. */
+import { LANG } from './i18n.js';
+
 const TOKEN_KEY = 'backtalk-admin-token';
 
 export interface AdminComment {
@@ -71,7 +73,8 @@ const base = new URL('api/admin/', document.baseURI);
 
 export async function call<T>(path: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<T> {
   const token = init.token ?? savedToken() ?? '';
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  // The API's error messages in the page's language (contract: Accept-Language when no ?lang=).
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', 'accept-language': LANG };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(new URL(path, base), {
     method: init.method ?? 'GET',

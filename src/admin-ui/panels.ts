@@ -3,6 +3,7 @@ import { api } from './api.js';
 import type { ListContext } from './comment-list.js';
 import { createCommentList } from './comment-list.js';
 import { append, clear, externalLink, h, nextId } from './dom.js';
+import { format, LANG, plural, T } from './i18n.js';
 
 export function createSearchPanel(ctx: ListContext) {
   const qId = nextId('bta-q');
@@ -10,17 +11,17 @@ export function createSearchPanel(ctx: ListContext) {
   const statusId = nextId('bta-status');
   const q = h('input', { type: 'search', id: qId, name: 'q', required: true, maxlength: '200', autocomplete: 'off' });
   const field = h('select', { id: fieldId, name: 'field' },
-    ...[['', 'Everything'], ['text', 'Text'], ['author', 'Author'], ['email', 'E-mail'], ['ip', 'IP address'], ['source', 'Source URL']]
-      .map(([value, text]) => h('option', { value }, text!)));
+    ...(['all', 'text', 'author', 'email', 'ip', 'source'] as const)
+      .map((key) => h('option', { value: key === 'all' ? '' : key }, T.searchFields[key])));
   const status = h('select', { id: statusId, name: 'status' },
-    ...[['', 'Any status'], ['pending', 'Pending'], ['approved', 'Approved'], ['spam', 'Spam'], ['trash', 'Trash']]
-      .map(([value, text]) => h('option', { value }, text!)));
+    h('option', { value: '' }, T.anyStatus),
+    ...(['pending', 'approved', 'spam', 'trash'] as const).map((key) => h('option', { value: key }, T.queues[key])));
   const form = h('form', { class: 'bta-search', role: 'search' },
-    h('label', { for: qId }, 'Search for'), q,
-    h('label', { for: fieldId }, 'in'), field,
-    h('label', { for: statusId }, 'among'), status,
-    h('button', { type: 'submit' }, 'Search'));
-  const results = createCommentList(ctx, 'Search results');
+    h('label', { for: qId }, T.searchFor), q,
+    h('label', { for: fieldId }, T.searchIn), field,
+    h('label', { for: statusId }, T.searchAmong), status,
+    h('button', { type: 'submit' }, T.tabSearch));
+  const results = createCommentList(ctx, T.searchResults);
   results.element.hidden = true;
   let searched = false;
   form.addEventListener('submit', (event) => {
@@ -43,8 +44,9 @@ export function createSearchPanel(ctx: ListContext) {
 export function createLinkbacksPanel(ctx: ListContext) {
   const body = h('tbody');
   const table = h('table', { class: 'bta-table' },
-    h('caption', {}, 'Every linkback attempt and what became of it, newest first'),
-    h('thead', {}, h('tr', {}, ...['When', 'Type', 'Source', 'Post', 'Outcome', 'Reason', 'IP', 'Comment'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('caption', {}, T.linkbackCaption),
+    h('thead', {}, h('tr', {}, ...(['when', 'type', 'source', 'post', 'outcome', 'reason', 'ip', 'comment'] as const)
+      .map((key) => h('th', { scope: 'col' }, T.columns[key])))),
     body);
   async function refresh(): Promise<void> {
     try {
@@ -52,16 +54,16 @@ export function createLinkbacksPanel(ctx: ListContext) {
       clear(body);
       for (const a of attempts) {
         append(body, h('tr', { class: `bta-outcome-${a.outcome.replace(/[^a-z-]/g, '')}` },
-          h('td', {}, h('time', { datetime: a.created }, new Date(a.created).toLocaleString())),
-          h('td', {}, a.type),
+          h('td', {}, h('time', { datetime: a.created }, new Date(a.created).toLocaleString(LANG))),
+          h('td', {}, T.kinds[a.type as keyof typeof T.kinds] ?? a.type),
           h('td', { class: 'bta-url' }, externalLink(a.source)),
           h('td', { class: 'bta-url' }, externalLink(a.target)),
-          h('td', {}, a.outcome),
+          h('td', {}, T.outcomes[a.outcome as keyof typeof T.outcomes] ?? a.outcome),
           h('td', {}, a.reason),
           h('td', {}, a.ip),
           h('td', {}, a.comment_id === null ? '' : `#${a.comment_id}`)));
       }
-      if (attempts.length === 0) append(body, h('tr', {}, h('td', { colspan: '8' }, 'No linkbacks yet.')));
+      if (attempts.length === 0) append(body, h('tr', {}, h('td', { colspan: '8' }, T.noLinkbacks)));
     } catch (err) {
       ctx.failed(err);
     }
@@ -73,8 +75,8 @@ export function createThreadsPanel(ctx: ListContext) {
   const filterId = nextId('bta-tq');
   const filter = h('input', { type: 'search', id: filterId, autocomplete: 'off' });
   const form = h('form', { class: 'bta-search', role: 'search' },
-    h('label', { for: filterId }, 'Posts whose URL contains'), filter, h('button', { type: 'submit' }, 'Filter'));
-  const list = h('ul', { class: 'bta-threads', 'aria-label': 'Threads' });
+    h('label', { for: filterId }, T.threadFilter), filter, h('button', { type: 'submit' }, T.filter));
+  const list = h('ul', { class: 'bta-threads', 'aria-label': T.tabThreads });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void refresh();
@@ -88,7 +90,7 @@ export function createThreadsPanel(ctx: ListContext) {
       try {
         const t = await api.setThread(threadId, { [flag]: box.checked });
         box.checked = t[flag];
-        ctx.announce(`${text}: ${box.checked ? 'yes' : 'no'} for ${t.target}.`);
+        ctx.announce(format(T.switched, { setting: text, value: box.checked ? T.yes : T.no, target: t.target }));
       } catch (err) {
         box.checked = !box.checked;
         ctx.failed(err);
@@ -109,12 +111,12 @@ export function createThreadsPanel(ctx: ListContext) {
         append(list, h('li', { class: 'bta-thread', 'data-id': String(t.id) },
           h('p', { class: 'bta-url' }, externalLink(t.target)),
           h('p', { class: 'bta-thread-counts' },
-            `${t.counts.approved} approved · ${t.counts.pending} pending · ${t.counts.spam} spam · ${t.counts.trash} trash`),
-          h('div', { role: 'group', 'aria-label': `Close ${t.target}` },
-            switchFor(t.id, 'comments_closed', t.comments_closed, 'Comments closed'),
-            switchFor(t.id, 'linkbacks_closed', t.linkbacks_closed, 'Linkbacks closed'))));
+            format(T.threadCounts, t.counts)),
+          h('div', { role: 'group', 'aria-label': format(T.closeThread, { target: t.target }) },
+            switchFor(t.id, 'comments_closed', t.comments_closed, T.commentsClosed),
+            switchFor(t.id, 'linkbacks_closed', t.linkbacks_closed, T.linkbacksClosed))));
       }
-      if (threads.length === 0) append(list, h('li', {}, 'No threads.'));
+      if (threads.length === 0) append(list, h('li', {}, T.noThreads));
     } catch (err) {
       ctx.failed(err);
     }
@@ -128,26 +130,22 @@ export function createBlockedWordsPanel(ctx: ListContext) {
   const area = h('textarea', { id: areaId, rows: '12', cols: '40', 'aria-describedby': helpId, spellcheck: 'false' });
   const origin = h('p', { class: 'bta-note' });
   const form = h('form', { class: 'bta-words' },
-    h('label', { for: areaId }, 'Blocked words and phrases, one per line'),
-    h('p', { id: helpId, class: 'bta-note' },
-      'A new comment or linkback whose author, e-mail, website, source or text contains one of them goes to spam. '
-      + 'Matching ignores case. Saving applies to the next submission.'),
-    area, origin, h('button', { type: 'submit' }, 'Save blocked words'));
+    h('label', { for: areaId }, T.wordsLabel),
+    h('p', { id: helpId, class: 'bta-note' }, T.wordsHelp),
+    area, origin, h('button', { type: 'submit' }, T.wordsSave));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
       const saved = await api.saveBlockedWords(area.value.split('\n'));
       show(saved);
-      ctx.announce(`Saved ${saved.words.length} blocked word${saved.words.length === 1 ? '' : 's'}.`);
+      ctx.announce(plural(T.wordsSaved, saved.words.length));
     } catch (err) {
       ctx.failed(err);
     }
   });
   function show(list: { words: string[]; source: string }): void {
     area.value = list.words.join('\n');
-    origin.textContent = list.source === 'config'
-      ? 'Showing BACKTALK_BLOCKED_WORDS: nothing saved here yet. Once saved, this list replaces it.'
-      : 'Saved list (it replaces BACKTALK_BLOCKED_WORDS).';
+    origin.textContent = list.source === 'config' ? T.wordsFromConfig : T.wordsFromSettings;
   }
   async function refresh(): Promise<void> {
     try {

@@ -7,7 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Router, type Response } from 'express';
+import type { Strings } from '../i18n/index.js';
+import { html } from '../lib/html.js';
 import { projectRoot } from '../lib/paths.js';
+import { pickRequestLanguage } from './request-language.js';
 
 export const ADMIN_CSP = [
   "default-src 'none'",
@@ -21,22 +24,26 @@ export const ADMIN_CSP = [
 ].join('; ');
 
 // Relative asset URLs, so the page also works behind a reverse proxy that mounts Backtalk under a path.
-const SHELL = `<!doctype html>
-<html lang="en">
+// The page's texts travel in data-strings (escaped like every attribute), in the reader's language.
+function shell(t: Strings): string {
+  const strings = JSON.stringify({ ...t.admin, kinds: t.mail.kinds });
+  return html`<!doctype html>
+<html lang="${t.lang}" dir="${t.dir}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>Backtalk moderation</title>
+<title>${t.admin.title}</title>
 <link rel="stylesheet" href="admin/admin.css">
 <script type="module" src="admin/admin.js"></script>
 </head>
 <body>
-<noscript><p>The moderation page needs JavaScript. The admin API works without it: see the README.</p></noscript>
-<div id="backtalk-admin" class="bta"></div>
+<noscript><p>${t.admin.noscript}</p></noscript>
+<div id="backtalk-admin" class="bta" data-strings="${strings}"></div>
 </body>
 </html>
-`;
+`.value;
+}
 
 const ASSETS: Record<string, string> = { 'admin.js': 'text/javascript', 'admin.css': 'text/css' };
 
@@ -55,9 +62,10 @@ function secure(res: Response): void {
 export function adminPageRoutes(assetDir = join(projectRoot(), 'dist', 'admin')): Router {
   const router = Router({ strict: true });
 
-  router.get('/admin', (_req, res) => {
+  router.get('/admin', (req, res) => {
     secure(res);
-    res.type('html').send(SHELL);
+    const strings = pickRequestLanguage(req);
+    res.vary('Accept-Language').set('Content-Language', strings.lang).type('html').send(shell(strings));
   });
   // "/admin/" would resolve the relative asset URLs one level too deep.
   router.get('/admin/', (_req, res) => res.redirect(301, '../admin'));

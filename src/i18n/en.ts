@@ -205,17 +205,86 @@ const en = {
     replyRead: 'Read and answer',
     replyStop: 'Stop these mails (one click)',
   },
+
+  /** The moderation page (/admin): handed to its script in the page, with `mail.kinds` for item types. */
+  admin: {
+    title: 'Backtalk moderation',
+    noscript: 'The moderation page needs JavaScript. The admin API works without it: see the README.',
+    tokenLabel: 'Admin token',
+    tokenNote: 'The token printed on first start or set as BACKTALK_ADMIN_TOKEN. It is kept only in this browser tab.',
+    signIn: 'Sign in',
+    signOut: 'Sign out',
+    sessionEnded: 'Your session ended: the token was refused.',
+    tokenRefused: 'That token was refused.',
+    error: 'Error: {message}',
+    views: 'Moderation views',
+    queues: { pending: 'Pending', approved: 'Approved', spam: 'Spam', trash: 'Trash' },
+    queueCaption: '{queue} comments',
+    tabSearch: 'Search',
+    tabLinkbacks: 'Linkback log',
+    tabThreads: 'Threads',
+    tabWords: 'Blocked words',
+    actions: { approve: 'Approve', spam: 'Spam', ham: 'Not spam', trash: 'Trash', restore: 'Restore and approve', delete: 'Delete' },
+    bulkSelected: '{action} selected',
+    selected: { one: '{n} selected', other: '{n} selected' },
+    bulkActions: 'Bulk actions',
+    selectAll: 'Select all',
+    nothingHere: 'Nothing here.',
+    loadMore: 'Load more',
+    reallyDeleteMany: { one: 'Really delete {n}?', other: 'Really delete {n}?' },
+    reallyDelete: 'Really delete?',
+    done: { approve: 'approved', spam: 'marked as spam', ham: 'marked as not spam', trash: 'moved to trash', delete: 'deleted' },
+    bulkResult: '{action}: {done} done.',
+    bulkResultFailed: '{action}: {done} done, {failed} failed.',
+    commentResult: 'Comment {id}: {action}.',
+    deletedAuthor: '(deleted)',
+    noName: '(no name)',
+    selectComment: 'Select comment {id} by {name}',
+    moderateComment: 'Moderate comment {id}',
+    facts: { type: 'Type', status: 'Status', email: 'E-mail', ip: 'IP', website: 'Website', source: 'Source', post: 'Post', flagged: 'Flagged', agent: 'Agent' },
+    searchFields: { all: 'Everything', text: 'Text', author: 'Author', email: 'E-mail', ip: 'IP address', source: 'Source URL' },
+    anyStatus: 'Any status',
+    searchFor: 'Search for',
+    searchIn: 'in',
+    searchAmong: 'among',
+    searchResults: 'Search results',
+    linkbackCaption: 'Every linkback attempt and what became of it, newest first',
+    columns: { when: 'When', type: 'Type', source: 'Source', post: 'Post', outcome: 'Outcome', reason: 'Reason', ip: 'IP', comment: 'Comment' },
+    outcomes: {
+      accepted: 'accepted', pending: 'pending', spam: 'spam', refused: 'refused', duplicate: 'duplicate',
+      updated: 'updated', deleted: 'deleted', queued: 'queued',
+    },
+    noLinkbacks: 'No linkbacks yet.',
+    threadFilter: 'Posts whose URL contains',
+    filter: 'Filter',
+    threadCounts: '{approved} approved · {pending} pending · {spam} spam · {trash} trash',
+    closeThread: 'Close {target}',
+    commentsClosed: 'Comments closed',
+    linkbacksClosed: 'Linkbacks closed',
+    switched: '{setting}: {value} for {target}.',
+    yes: 'yes',
+    no: 'no',
+    noThreads: 'No threads.',
+    wordsLabel: 'Blocked words and phrases, one per line',
+    wordsHelp: 'A new comment or linkback whose author, e-mail, website, source or text contains one of them goes to spam. Matching ignores case. Saving applies to the next submission.',
+    wordsSave: 'Save blocked words',
+    wordsSaved: { one: 'Saved {n} blocked word.', other: 'Saved {n} blocked words.' },
+    wordsFromConfig: 'Showing BACKTALK_BLOCKED_WORDS: nothing saved here yet. Once saved, this list replaces it.',
+    wordsFromSettings: 'Saved list (it replaces BACKTALK_BLOCKED_WORDS).',
+  },
 };
 
 /** A plural phrase: exactly the Intl.PluralRules categories of the language, `other` always present. */
 export type PluralForms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
 
-type Texts<T> = { [K in keyof T]: T[K] extends string ? string : K extends 'comments' ? PluralForms : Texts<T[K]> };
+/** Objects with an `other` key are plural phrases: each language gives its own categories. */
+type Texts<T> = { [K in keyof T]: T[K] extends string ? string : T[K] extends { other: string } ? PluralForms : Texts<T[K]> };
 
 /** One language: the same keys as English, every value a string (or plural forms for counts). */
 export type Strings = Omit<Texts<typeof en>, 'dir'> & { dir: 'ltr' | 'rtl' };
 export type MailStrings = Strings['mail'];
 export type PageStrings = Strings['pages'];
+export type AdminStrings = Strings['admin'];
 /** The message keys of API errors (domain/errors.ts). */
 export type MessageKey = keyof typeof en.errors;
 

@@ -296,4 +296,36 @@ describe('/admin in Chromium', () => {
     assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), [],
       'the CSP had to stop something: markup from a payload got live');
   });
+  it('speaks the reader\'s language: Russian by Accept-Language, Arabic right to left by ?lang=', async (t) => {
+    const server = await startTestServer({ BACKTALK_MODERATION: 'all' });
+    t.after(() => server.close());
+    await post(server, { body: 'Первый!', author: 'Анна' });
+    await post(server, { body: 'Второй', author: 'Лев' });
+
+    const context = await browser.newContext({ locale: 'ru-RU' });
+    t.after(() => context.close());
+    const page = await context.newPage();
+    await page.goto(`${server.url}/admin`);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'ru');
+    assert.equal(await page.title(), 'Модерация Backtalk');
+    await page.getByLabel('Ключ администратора').fill('wrong-token');
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Этот ключ не принят.' }).waitFor();
+    await page.getByLabel('Ключ администратора').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await tab(page, /На проверке \(2\)/).waitFor();
+    await page.getByLabel('Выбрать все').check();
+    await page.locator('.bta-selected').filter({ hasText: 'Выбрано: 2' }).waitFor();
+    await page.getByRole('button', { name: 'Одобрить (выбранные)' }).click();
+    await page.getByRole('status').filter({ hasText: 'одобрено: выполнено 2.' }).waitFor();
+    await tab(page, /Одобренные \(2\)/).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'admin-ru.png'), fullPage: true });
+
+    const rtl = await browser.newPage();
+    t.after(() => rtl.close());
+    await rtl.goto(`${server.url}/admin?lang=ar`);
+    assert.deepEqual(await rtl.evaluate(() => [document.documentElement.lang, document.documentElement.dir]), ['ar', 'rtl']);
+    await rtl.getByRole('button', { name: 'تسجيل الدخول' }).waitFor();
+    await rtl.screenshot({ path: join(SCREENSHOTS, 'admin-ar.png') });
+  });
 });

@@ -132,3 +132,31 @@ describe('TrackBack answers', () => {
     assert.match(xml, new RegExp(`<message>${ru.errors['trackback-url-required'].replace(/[()]/g, '\\$&')}</message>`));
   });
 });
+
+describe('the moderation page', () => {
+  const server = useTestServer();
+
+  test('/admin is rendered in the reader\'s language, its texts handed to the script in data-strings', async () => {
+    const res = await server.request('/admin', { headers: { 'accept-language': 'ru-RU,ru;q=0.9,en;q=0.5' } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('vary') ?? '', /Accept-Language/);
+    const page = await res.text();
+    assert.match(page, /<html lang="ru" dir="ltr">/);
+    assert.match(page, /<title>Модерация Backtalk<\/title>/);
+    const attr = /data-strings="([^"]*)"/.exec(page)?.[1] ?? '';
+    const strings = JSON.parse(attr.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')) as Record<string, unknown>;
+    assert.equal(strings.signIn, 'Войти');
+    assert.deepEqual(strings.kinds, ru.mail.kinds);
+    const hebrew = await (await server.request('/admin?lang=he')).text();
+    assert.match(hebrew, /<html lang="he" dir="rtl">/);
+  });
+
+  test('admin API errors follow Accept-Language too', async () => {
+    const res = await server.request('/api/admin/comments?status=pending', { headers: { 'accept-language': 'ru' } });
+    const error = await assertErrorShape(res, 401);
+    assert.equal(error.code, 'unauthorized');
+    assert.equal(error.message, 'Нужен действующий ключ администратора.');
+    const bad = await assertErrorShape(await server.admin('/api/admin/comments?status=nope&lang=de'), 400, 'status');
+    assert.equal(bad.message, 'status muss einer dieser Werte sein: pending, approved, spam, trash.');
+  });
+});

@@ -7,28 +7,38 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ENGLISH, LOCALES, plural } from '../../src/i18n/index.js';
+import { ENGLISH, LOCALES, plural, type PluralForms } from '../../src/i18n/index.js';
 import { projectRoot } from '../../src/lib/paths.js';
 
 type Tree = { [key: string]: string | Tree };
 
-/** Each leaf of a strings tree as [dotted path, text]. */
+/** Each leaf of a strings tree as [dotted path, text], plural phrases left out (they are checked apart). */
 function leaves(tree: Tree, prefix = ''): Array<[string, string]> {
   return Object.entries(tree).flatMap(([key, value]) =>
-    typeof value === 'string' ? [[prefix + key, value] as [string, string]] : leaves(value, `${prefix}${key}.`));
+    typeof value === 'string' ? [[prefix + key, value] as [string, string]]
+      : isPlural(value) ? []
+      : leaves(value, `${prefix}${key}.`));
+}
+
+/** Each plural phrase of a strings tree as [dotted path, forms]. */
+function plurals(tree: Tree, prefix = ''): Array<[string, Record<string, string>]> {
+  return Object.entries(tree).flatMap(([key, value]) =>
+    typeof value === 'string' ? []
+      : isPlural(value) ? [[prefix + key, value] as [string, Record<string, string>]]
+      : plurals(value, `${prefix}${key}.`));
 }
 
 function placeholders(text: string): string[] {
   return [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!))].sort();
 }
 
-/** Plural phrases are the objects whose keys are all plural categories. */
-const CATEGORIES = new Set(['zero', 'one', 'two', 'few', 'many', 'other']);
+/** Plural phrases are the objects with an `other` form (en.ts types them so). */
 function isPlural(value: unknown): value is Record<string, string> {
-  return typeof value === 'object' && value !== null && Object.keys(value).every((k) => CATEGORIES.has(k)) && 'other' in value;
+  return typeof value === 'object' && value !== null && 'other' in value;
 }
 
-const english = leaves(ENGLISH as unknown as Tree).filter(([path]) => !path.startsWith('comments.'));
+const english = leaves(ENGLISH as unknown as Tree);
+const englishPlurals = plurals(ENGLISH as unknown as Tree);
 const languages = Object.keys(LOCALES).sort();
 
 test('at least 15 languages, with the ones the issue names and a right-to-left one', () => {
@@ -52,7 +62,7 @@ describe('every language is complete', () => {
   for (const lang of languages) {
     test(lang, () => {
       const strings = LOCALES[lang] as unknown as Tree;
-      const own = new Map(leaves(strings).filter(([path]) => !path.startsWith('comments.')));
+      const own = new Map(leaves(strings));
       const problems: string[] = [];
       for (const [path, text] of english) {
         const translated = own.get(path);
@@ -72,16 +82,21 @@ describe('every language is complete', () => {
 describe('plural forms are exactly the Intl.PluralRules categories of each language', () => {
   for (const lang of languages) {
     test(lang, () => {
-      const forms = LOCALES[lang]!.comments;
-      assert.ok(isPlural(forms));
       const expected = [...new Intl.PluralRules(lang).resolvedOptions().pluralCategories].sort();
-      assert.deepEqual(Object.keys(forms).sort(), expected);
-      for (const [category, text] of Object.entries(forms)) assert.deepEqual(placeholders(text), ['n'], `${lang} comments.${category}`);
-      // Each category is reachable: some count selects it, and the phrase shows that count.
-      for (const n of [0, 1, 2, 3, 5, 11, 21, 22, 25, 100, 101, 1000000, 1.5]) {
-        const category = new Intl.PluralRules(lang).select(n);
-        const phrase = plural(LOCALES[lang]!, forms, n);
-        assert.equal(phrase, forms[category]!.replace('{n}', String(n)), `${lang} ${n} → ${category}`);
+      const own = new Map(plurals(LOCALES[lang] as unknown as Tree));
+      assert.deepEqual([...own.keys()].sort(), englishPlurals.map(([path]) => path).sort());
+      for (const [path, englishForms] of englishPlurals) {
+        const forms = own.get(path)!;
+        assert.deepEqual(Object.keys(forms).sort(), expected, `${lang} ${path}`);
+        for (const [category, text] of Object.entries(forms)) {
+          assert.notEqual(text.trim(), '', `${lang} ${path}.${category} is empty`);
+          assert.deepEqual(placeholders(text), placeholders(englishForms.other!), `${lang} ${path}.${category}`);
+        }
+        // Each category is chosen for some count, and the phrase shows that count.
+        for (const n of [0, 1, 2, 3, 5, 11, 21, 22, 25, 100, 101, 1000000, 1.5]) {
+          const category = new Intl.PluralRules(lang).select(n);
+          assert.equal(plural(LOCALES[lang]!, forms as PluralForms, n), forms[category]!.replace('{n}', String(n)), `${lang} ${path} ${n} → ${category}`);
+        }
       }
     });
   }
