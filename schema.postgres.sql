@@ -144,6 +144,7 @@ CREATE TABLE subscriptions (
   confirmed  BOOLEAN NOT NULL DEFAULT false,
   token_hash TEXT    NOT NULL,
   created_at BIGINT  NOT NULL,
+  lang       TEXT,                                     -- the subscriber's language: their reply mails use it
   UNIQUE (email, thread_id)
 );
 

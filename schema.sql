@@ -132,6 +132,7 @@ CREATE TABLE IF NOT EXISTS subscriptions (
   confirmed  INTEGER NOT NULL DEFAULT 0,
   token_hash TEXT    NOT NULL,                         -- SHA-256 of the confirm/unsubscribe token
   created_at INTEGER NOT NULL,
+  lang       TEXT,                                     -- the subscriber's language: their reply mails use it
   UNIQUE (email, thread_id)
 );
 

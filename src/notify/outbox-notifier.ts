@@ -67,7 +67,7 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
     if (existing?.confirmed) return;
     if (existing && clock.now().getTime() - existing.created.getTime() < RECONFIRM_AFTER_MS) return;
     const token = newToken();
-    const { subscription, renewed } = await store.subscriptions.request(email, c.threadId, sha256Hex(token), clock.now());
+    const { subscription, renewed } = await store.subscriptions.request(email, c.threadId, sha256Hex(token), clock.now(), c.lang ?? null);
     if (!renewed) return;
     const confirmUrl = `${publicUrl}/subscriptions/confirm?id=${subscription.id}&token=${token}&lang=${langOf(c)}`;
     await queueMail(confirmSubscriptionMail(from, email, c.target, confirmUrl, stringsOf(c)));
@@ -79,8 +79,10 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
     const own = c.email.trim().toLowerCase();
     for (const sub of await store.subscriptions.listConfirmed(c.threadId)) {
       if (sub.email === own) continue;
-      const unsubscribeUrl = `${publicUrl}/subscriptions/unsubscribe?id=${sub.id}&token=${signer.unsubscribeToken(sub.id, sub.email)}&lang=${langOf(c)}`;
-      await queueMail(replyMail(c, from, sub.email, unsubscribeUrl, stringsOf(c)));
+      // The reader of this mail is the subscriber: their language, else the reply's.
+      const lang = sub.lang ?? langOf(c);
+      const unsubscribeUrl = `${publicUrl}/subscriptions/unsubscribe?id=${sub.id}&token=${signer.unsubscribeToken(sub.id, sub.email)}&lang=${lang}`;
+      await queueMail(replyMail(c, from, sub.email, unsubscribeUrl, mailStrings(lang)));
     }
   }
 

@@ -168,6 +168,8 @@ export interface Subscription {
   confirmed: boolean;
   tokenHash: string;
   created: Date;
+  /** The subscriber's language (a LOCALES key), when known: their reply mails are written in it. */
+  lang?: string;
 }
 
 export interface SubscriptionRepository {
@@ -175,7 +177,7 @@ export interface SubscriptionRepository {
    * Records an unconfirmed request, or renews the token of an unconfirmed one. A confirmed row is
    * returned as it is (`renewed: false`), so asking again never un-confirms anybody.
    */
-  request(email: string, threadId: number, tokenHash: string, now: Date): Promise<{ subscription: Subscription; renewed: boolean }>;
+  request(email: string, threadId: number, tokenHash: string, now: Date, lang?: string | null): Promise<{ subscription: Subscription; renewed: boolean }>;
   findById(id: number): Promise<Subscription | undefined>;
   findByEmail(email: string, threadId: number): Promise<Subscription | undefined>;
   confirm(id: number): Promise<boolean>;

@@ -73,6 +73,15 @@ describe('subscription mails in the subscriber\'s language', () => {
     const res = await setup.app.postForm('/subscriptions/confirm?lang=uk', { id: url.searchParams.get('id')!, token: url.searchParams.get('token')! });
     assert.equal(res.status, 200);
     assert.match(await res.text(), /<title>Підписку оформлено<\/title>/);
+
+    // A reply written in German reaches the Ukrainian subscriber in Ukrainian: the mail is for them.
+    const reply = await setup.app.postJson('/comments?lang=de', { target: POST, author: 'Jörg', body: 'Gern geschehen' });
+    assert.equal(reply.status, 201);
+    await setup.flush();
+    const mail = setup.smtp.to('olena@example.org').at(-1)!;
+    assert.match(mail.subject, /^Нова відповідь, автор: Jörg — http:\/\/blog\.example\//);
+    assert.match(mail.text, /Gern geschehen/);
+    assert.match(mail.headers.get('list-unsubscribe') ?? '', /&lang=uk>$/);
   });
 
   test('an invalid link page follows Accept-Language when the link carries no language', async () => {

@@ -9,6 +9,7 @@ export const PG_SCHEMA_VERSION = 5;
 
 /** PG_MIGRATIONS[n] takes a database from version n to n + 1. Version 4 is the first PostgreSQL schema. */
 export const PG_MIGRATIONS: Readonly<Record<number, string>> = {
-  // 4 → 5: the language a comment was written in, so its mails are sent in that language.
-  4: `ALTER TABLE comments ADD COLUMN IF NOT EXISTS lang TEXT;`,
+  // 4 → 5: the language a comment was written in, and a subscriber's, so mails are sent in it.
+  4: `ALTER TABLE comments ADD COLUMN IF NOT EXISTS lang TEXT;
+ALTER TABLE subscriptions ADD COLUMN IF NOT EXISTS lang TEXT;`,
 };

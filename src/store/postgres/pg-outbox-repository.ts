@@ -56,15 +56,15 @@ export class PgOutboxRepository implements OutboxRepository {
 export class PgSubscriptionRepository implements SubscriptionRepository {
   constructor(private readonly pool: pg.Pool) {}
 
-  async request(email: string, threadId: number, tokenHash: string, now: Date): Promise<{ subscription: Subscription; renewed: boolean }> {
+  async request(email: string, threadId: number, tokenHash: string, now: Date, lang: string | null = null): Promise<{ subscription: Subscription; renewed: boolean }> {
     return transaction(this.pool, async (client) => {
       // Insert-or-nothing first, so two instances asking at once end with one row; then lock that row.
-      await client.query(`INSERT INTO subscriptions (email, thread_id, confirmed, token_hash, created_at) VALUES ($1, $2, false, $3, $4)
-        ON CONFLICT (email, thread_id) DO NOTHING`, [email, threadId, tokenHash, now.getTime()]);
+      await client.query(`INSERT INTO subscriptions (email, thread_id, confirmed, token_hash, created_at, lang) VALUES ($1, $2, false, $3, $4, $5)
+        ON CONFLICT (email, thread_id) DO NOTHING`, [email, threadId, tokenHash, now.getTime(), lang]);
       const row = (await client.query<SubscriptionRow>(`SELECT * FROM subscriptions WHERE email = $1 AND thread_id = $2 FOR UPDATE`, [email, threadId])).rows[0]!;
       if (row.confirmed) return { subscription: toSubscription(row), renewed: false };
-      const renewed = await client.query<SubscriptionRow>(`UPDATE subscriptions SET token_hash = $2, created_at = $3 WHERE id = $1 RETURNING *`,
-        [row.id, tokenHash, now.getTime()]);
+      const renewed = await client.query<SubscriptionRow>(`UPDATE subscriptions SET token_hash = $2, created_at = $3, lang = coalesce($4, lang) WHERE id = $1 RETURNING *`,
+        [row.id, tokenHash, now.getTime(), lang]);
       return { subscription: toSubscription(renewed.rows[0]!), renewed: true };
     });
   }

@@ -9,12 +9,13 @@ export interface SubscriptionRow {
   confirmed: DbFlag;
   token_hash: string;
   created_at: number;
+  lang?: string | null;
 }
 
 export function toSubscription(row: SubscriptionRow): Subscription {
   return {
     id: row.id, email: row.email, threadId: row.thread_id, confirmed: isSet(row.confirmed),
-    tokenHash: row.token_hash, created: new Date(row.created_at),
+    tokenHash: row.token_hash, created: new Date(row.created_at), ...(row.lang ? { lang: row.lang } : {}),
   };
 }
 
@@ -23,6 +24,7 @@ export interface SubscriptionExportRow {
   target: string;
   confirmed: DbFlag;
   created_at: number;
+  lang?: string | null;
 }
 
 export function toSubscriptionExport(row: SubscriptionExportRow): PersonalData['subscriptions'][number] {

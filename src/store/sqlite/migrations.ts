@@ -98,6 +98,7 @@ END;
 CREATE TRIGGER IF NOT EXISTS threads_version_update AFTER UPDATE OF target, title, comments_closed, linkbacks_closed ON threads BEGIN
   UPDATE threads SET version = version + 1 WHERE id = NEW.id;
 END;`,
-  // 4 → 5: the language a comment was written in, so its mails are sent in that language.
-  4: `ALTER TABLE comments ADD COLUMN lang TEXT;`,
+  // 4 → 5: the language a comment was written in, and a subscriber's, so mails are sent in it.
+  4: `ALTER TABLE comments ADD COLUMN lang TEXT;
+ALTER TABLE subscriptions ADD COLUMN lang TEXT;`,
 };

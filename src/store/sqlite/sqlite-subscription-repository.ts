@@ -9,20 +9,20 @@ export class SqliteSubscriptionRepository implements SubscriptionRepository {
     this.stmts = {
       byPair: db.prepare(`SELECT * FROM subscriptions WHERE email = ? AND thread_id = ?`),
       byId: db.prepare(`SELECT * FROM subscriptions WHERE id = ?`),
-      insert: db.prepare(`INSERT INTO subscriptions (email, thread_id, confirmed, token_hash, created_at) VALUES (?, ?, 0, ?, ?)`),
-      renew: db.prepare(`UPDATE subscriptions SET token_hash = ?, created_at = ? WHERE id = ? AND confirmed = 0`),
+      insert: db.prepare(`INSERT INTO subscriptions (email, thread_id, confirmed, token_hash, created_at, lang) VALUES (?, ?, 0, ?, ?, ?)`),
+      renew: db.prepare(`UPDATE subscriptions SET token_hash = ?, created_at = ?, lang = coalesce(?, lang) WHERE id = ? AND confirmed = 0`),
       confirm: db.prepare(`UPDATE subscriptions SET confirmed = 1 WHERE id = ?`),
       remove: db.prepare(`DELETE FROM subscriptions WHERE id = ?`),
       confirmed: db.prepare(`SELECT * FROM subscriptions WHERE thread_id = ? AND confirmed = 1 ORDER BY id`),
     };
   }
 
-  async request(email: string, threadId: number, tokenHash: string, now: Date): Promise<{ subscription: Subscription; renewed: boolean }> {
+  async request(email: string, threadId: number, tokenHash: string, now: Date, lang: string | null = null): Promise<{ subscription: Subscription; renewed: boolean }> {
     return this.db.transaction(() => {
       const existing = this.stmts.byPair.get(email, threadId) as SubscriptionRow | undefined;
       if (existing?.confirmed === 1) return { subscription: toSubscription(existing), renewed: false };
-      if (existing) this.stmts.renew.run(tokenHash, now.getTime(), existing.id);
-      else this.stmts.insert.run(email, threadId, tokenHash, now.getTime());
+      if (existing) this.stmts.renew.run(tokenHash, now.getTime(), lang, existing.id);
+      else this.stmts.insert.run(email, threadId, tokenHash, now.getTime(), lang);
       return { subscription: toSubscription(this.stmts.byPair.get(email, threadId) as SubscriptionRow), renewed: true };
     }).immediate();
   }
