@@ -221,6 +221,26 @@ describe('counters, languages, CSP', () => {
     await page.context().close();
   });
 
+  test('Arabic, right to left: the thread is laid out rtl, counters use Arabic plurals, a server error comes back in Arabic', async () => {
+    const url = stack.blog.origin + '/ar/post/';
+    for (const body of ['واحد', 'اثنان']) await apiComment(stack.bt, url, { author: 'ليلى', body });
+    const { page } = await openPost('/ar/post/', { lang: 'ar', extraBody: `<p><a data-backtalk-count="${url}">…</a></p>` });
+    assert.equal(await page.locator('.bt-thread').getAttribute('dir'), 'rtl');
+    assert.equal(await page.locator('.bt-thread').evaluate((el) => getComputedStyle(el).direction), 'rtl');
+    assert.equal(await page.locator('.bt-title').textContent(), '2 تعليقان');
+    await page.waitForFunction(() => document.querySelector('[data-backtalk-count]')!.textContent !== '…');
+    assert.equal(await page.locator('[data-backtalk-count]').textContent(), '2 تعليقان');
+    // The reply rail sits on the right: logical properties follow the direction.
+    await page.fill('#bt-url', 'javascript:alert(1)');
+    await page.fill('#bt-body', 'موقع غير صالح');
+    await page.click('.bt-submit');
+    await page.locator('#bt-err-url').waitFor();
+    assert.equal(await page.locator('#bt-err-url').textContent(), 'يجب أن يكون الموقع عنوان http أو https.');
+    assert.match((await page.locator('.bt-status').textContent()) ?? '', /^تعذّر نشر التعليق: /);
+    await screenshot(page, 'widget-arabic');
+    await page.context().close();
+  });
+
   test('data-lang wins over the page language, and the canonical link is the default target', async () => {
     const canonical = stack.blog.origin + '/canonical/post/';
     await apiComment(stack.bt, canonical, { body: 'on the canonical URL' });
