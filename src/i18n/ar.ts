@@ -8,7 +8,7 @@ import type { Strings } from './en.js';
 const ar: Strings = {
   lang: 'ar',
   dir: 'rtl',
-  comments: { zero: '{n} تعليق', one: '{n} تعليق', two: '{n} تعليقان', few: '{n} تعليقات', many: '{n} تعليقًا', other: '{n} تعليق' },
+  comments: { zero: 'لا تعليقات', one: 'تعليق واحد', two: 'تعليقان', few: '{n} تعليقات', many: '{n} تعليقًا', other: '{n} تعليق' },
   mentions: 'إشارات',
   noComments: 'لا توجد تعليقات بعد.',
   reply: 'رد',

@@ -3,7 +3,7 @@
  * A language is one file like this one: copy it, translate the values, and register it in ./index.ts
  * (tests/unit/i18n.test.ts fails on a missing key or a placeholder that differs from English).
  * `{n}` is a number, `{name}` a name; plural forms are exactly the Intl.PluralRules categories of the
- * language. The top-level strings serve the thread page and the widget; `errors`, `pages` and `mail`
+ * language, and a form whose category stands for one number only (Arabic `two`: 2) may name it in words. The top-level strings serve the thread page and the widget; `errors`, `pages` and `mail`
  * never leave the server.
  */
 const en = {

@@ -7,7 +7,7 @@ import type { Strings } from './en.js';
 const he: Strings = {
   lang: 'he',
   dir: 'rtl',
-  comments: { one: '{n} תגובה', two: '{n} תגובות', other: '{n} תגובות' },
+  comments: { one: 'תגובה אחת', two: 'שתי תגובות', other: '{n} תגובות' },
   mentions: 'אזכורים',
   noComments: 'אין עדיין תגובות.',
   reply: 'תגובה',
