@@ -6,7 +6,7 @@ const fr: Strings = {
   dir: 'ltr',
   comments: { one: '{n} commentaire', many: '{n} de commentaires', other: '{n} commentaires' },
   mentions: 'Mentions',
-  noComments: 'Aucun commentaire pour l’instant. Soyez le premier !',
+  noComments: 'Aucun commentaire pour l’instant. Lancez la discussion !',
   reply: 'Répondre',
   cancelReply: 'Annuler la réponse',
   replyingTo: 'Réponse à : {name}',

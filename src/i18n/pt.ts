@@ -6,7 +6,7 @@ const pt: Strings = {
   dir: 'ltr',
   comments: { one: '{n} comentário', many: '{n} de comentários', other: '{n} comentários' },
   mentions: 'Menções',
-  noComments: 'Ainda não há comentários. Seja o primeiro!',
+  noComments: 'Ainda não há comentários. Escreva o primeiro!',
   reply: 'Responder',
   cancelReply: 'Cancelar resposta',
   replyingTo: 'Resposta a: {name}',
