@@ -1,5 +1,5 @@
 /**
- * GET /admin: a static HTML shell plus the bundled moderation script and stylesheet (built by
+ * GET /admin: an HTML shell in the reader's language plus the bundled moderation script and stylesheet (built by
  * scripts/build-admin.mjs into dist/admin/). The shell holds no data: everything is fetched from
  * /api/admin with the bearer token and written into the page with textContent. The page sends its
  * own strict CSP, so even a rendering mistake could not run a comment's script.
