@@ -53,13 +53,15 @@ export function start(root: HTMLElement, base: string): WidgetApi {
     s.textContent = text;
     s.classList.toggle('bt-status-error', error);
   };
-  // Contract: error messages follow `?lang=` (and the form's `lang` field), so they match the thread's language.
   const json = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${base}${path}?lang=${encodeURIComponent(section().lang)}`, {
+    fetch(base + path, {
       method,
       headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+  // Contract: error messages follow `?lang=`, then the body's `lang` (the form carries it as a hidden
+  // field), so the errors shown here are in the thread's language.
+  const lang = () => encodeURIComponent(section().lang);
   const errorOf = async (res: Response): Promise<{ message: string; field?: string }> => {
     const data = (await res.json().catch(() => ({}))) as ApiError;
     return { message: data.error?.message || String(res.status), field: data.error?.field };
@@ -240,7 +242,7 @@ export function start(root: HTMLElement, base: string): WidgetApi {
       body.hidden = false;
     };
     saveButton.onclick = async () => {
-      const res = await json('PUT', '/api/comments/' + id, { body: area.value }, { 'X-Edit-Token': own.token });
+      const res = await json('PUT', `/api/comments/${id}?lang=${lang()}`, { body: area.value }, { 'X-Edit-Token': own.token });
       if (!res.ok) {
         note.textContent = (await errorOf(res)).message;
         note.classList.add('bt-status-error');
@@ -261,7 +263,7 @@ export function start(root: HTMLElement, base: string): WidgetApi {
   const remove = async (id: string) => {
     const own = ownComments()[id];
     if (!own || !confirm(t.confirmDelete)) return;
-    const res = await json('DELETE', '/api/comments/' + id, undefined, { 'X-Edit-Token': own.token });
+    const res = await json('DELETE', `/api/comments/${id}?lang=${lang()}`, undefined, { 'X-Edit-Token': own.token });
     if (!res.ok) {
       status((await errorOf(res)).message, true);
       return;
