@@ -10,7 +10,7 @@ const he: Strings = {
   comments: { one: 'תגובה אחת', two: 'שתי תגובות', other: '{n} תגובות' },
   mentions: 'אזכורים',
   noComments: 'אין עדיין תגובות.',
-  reply: 'תגובה',
+  reply: 'להגיב',
   cancelReply: 'ביטול תגובה',
   replyingTo: 'תגובה ל: {name}',
   edit: 'עריכה',
