@@ -7,7 +7,8 @@ import { createPool, migratePostgres, redactPostgresUrl, type PoolOptions } from
 import { listThreads } from './pg-admin-queries.js';
 import { PgCommentRepository } from './pg-comment-repository.js';
 import { PgOutboxRepository, PgSubscriptionRepository, PgUsedTokenRepository } from './pg-outbox-repository.js';
-import { PgTransferRepository } from './pg-transfer-repository.js';
+import { PgRunner } from '../sql/pg-runner.js';
+import { SqlTransferRepository } from '../transfer-repository.js';
 import { PgLinkbackLogRepository, PgWebmentionRepository } from './pg-webmention-repository.js';
 
 class PgThreadRepository implements ThreadRepository {
@@ -84,7 +85,7 @@ export function createPostgresStore(pool: pg.Pool): Store {
     outbox: new PgOutboxRepository(pool),
     subscriptions: new PgSubscriptionRepository(pool),
     usedTokens: new PgUsedTokenRepository(pool),
-    transfer: new PgTransferRepository(pool),
+    transfer: new SqlTransferRepository(new PgRunner(pool)),
     // A SQLite file of the whole database, from one snapshot: restore it with `backtalk migrate`.
     backup: (file) => backupPostgres(pool, file),
     sharedPool: pool,

@@ -5,7 +5,9 @@ import { SqliteAdminQueries } from './sqlite-admin-queries.js';
 import { openSqlite, type SqliteDatabase } from './open-sqlite.js';
 import { SqliteCommentRepository } from './sqlite-comment-repository.js';
 import { SqliteLinkbackLogRepository, SqliteWebmentionRepository } from './sqlite-webmention-repository.js';
-import { backupSqlite, SqliteTransferRepository } from './sqlite-transfer-repository.js';
+import { SqliteRunner } from '../sql/sqlite-runner.js';
+import { SqlTransferRepository } from '../transfer-repository.js';
+import { backupSqlite } from './backup.js';
 import { SqliteOutboxRepository } from './sqlite-outbox-repository.js';
 import { SqliteSubscriptionRepository, SqliteUsedTokenRepository } from './sqlite-subscription-repository.js';
 
@@ -87,7 +89,7 @@ export function createSqliteStore(db: SqliteDatabase): Store {
     outbox: new SqliteOutboxRepository(db),
     subscriptions: new SqliteSubscriptionRepository(db),
     usedTokens: new SqliteUsedTokenRepository(db),
-    transfer: new SqliteTransferRepository(db),
+    transfer: new SqlTransferRepository(new SqliteRunner(db)),
     backup: (file) => backupSqlite(db, file),
     ping: async () => db.prepare('SELECT 1 AS ok').get() !== undefined,
     close: async () => {
