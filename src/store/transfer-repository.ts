@@ -12,10 +12,12 @@ import { toSubscriptionExport } from './rows/subscription-row.js';
 import { toThread } from './rows/thread-row.js';
 import { selectComments } from './sql/comment-select.js';
 import { beginSession, type SqlQueries } from './sql/sql-session.js';
-import { run, type SqlRunner, type TxWork } from './sql/sql-runner.js';
+import { all, run, type SqlRunner, type TxWork } from './sql/sql-runner.js';
 
 /** Rows per page when exporting: enough to be quick, small enough that memory stays flat. */
 const PAGE = 500;
+/** Ids per IN list: well under either database's limit on bound parameters. */
+const ID_LIST = 500;
 
 /** The rows of one e-mail address, compared case-insensitively; '' is nobody's address. */
 function ofAddress(column: string, email: string): RawBuilder<SqlBool> {
@@ -107,20 +109,29 @@ export class SqlTransferRepository implements TransferRepository {
       }).where(ofAddress('email', email)));
       return { comments, placeholders: 0, subscriptions };
     }
-    // A comment goes when nothing but the same address's comments hang below it. Removing the
-    // leaves until none is left finds exactly those, in as many rounds as such replies nest deep
-    // (one or two). The rest keep their place for the others' replies, as blank placeholders.
+    // lower(email) has no index: the address's comments are found in one scan, then handled by id.
+    const ids = (yield* all(db.selectFrom('comments').select('id').where(ofAddress('email', email)))).map((r) => r.id);
+    const parts = Array.from({ length: Math.ceil(ids.length / ID_LIST) }, (_, i) => ids.slice(i * ID_LIST, (i + 1) * ID_LIST));
+    // A comment goes when nothing but the same address's comments hang below it: removing leaves
+    // until none is left finds exactly those, in as many rounds as such replies nest (one or two).
+    // The rest keep their place for the others' replies, as blank placeholders.
     let comments = 0;
-    for (;;) {
-      const removed = yield* run(db.deleteFrom('comments').where(ofAddress('email', email))
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('comments as r').select(sql.lit(1).as('one')).whereRef('r.parent_id', '=', 'comments.id')))));
-      if (removed === 0) break;
+    let removed: number;
+    do {
+      removed = 0;
+      for (const part of parts) {
+        removed += yield* run(db.deleteFrom('comments').where('id', 'in', part)
+          .where((eb) => eb.not(eb.exists(eb.selectFrom('comments as r').select(sql.lit(1).as('one')).whereRef('r.parent_id', '=', 'comments.id')))));
+      }
       comments += removed;
+    } while (removed > 0);
+    let placeholders = 0;
+    for (const part of parts) {
+      placeholders += yield* run(db.updateTable('comments').set({
+        deleted: true, author: '', email: '', url: '', body_html: '', body_raw: '', body_hash: '',
+        author_photo: null, edit_token_hash: null, ip: '', user_agent: '',
+      }).where('id', 'in', part));
     }
-    const placeholders = yield* run(db.updateTable('comments').set({
-      deleted: true, author: '', email: '', url: '', body_html: '', body_raw: '', body_hash: '',
-      author_photo: null, edit_token_hash: null, ip: '', user_agent: '',
-    }).where(ofAddress('email', email)));
     return { comments, placeholders, subscriptions };
   }
 
