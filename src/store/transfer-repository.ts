@@ -5,6 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { CommentStatus, Thread } from '../domain/comment.js';
+import { blankComment } from './comment-repository.js';
 import { SqlImportSession } from './import-session.js';
 import type { EraseMode, EraseResult, ExportedComment, ImportSession, PersonalData, TransferRepository } from './repository.js';
 import { toComment } from './rows/comment-row.js';
@@ -127,10 +128,7 @@ export class SqlTransferRepository implements TransferRepository {
     } while (removed > 0);
     let placeholders = 0;
     for (const part of parts) {
-      placeholders += yield* run(db.updateTable('comments').set({
-        deleted: true, author: '', email: '', url: '', body_html: '', body_raw: '', body_hash: '',
-        author_photo: null, edit_token_hash: null, ip: '', user_agent: '',
-      }).where('id', 'in', part));
+      placeholders += yield* run(blankComment(this.sql).where('id', 'in', part));
     }
     return { comments, placeholders, subscriptions };
   }
