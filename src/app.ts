@@ -87,6 +87,6 @@ function buildApp(deps: AppDeps): { app: Express; publicReads: PublicReads } {
   app.use(() => {
     throw new NotFoundError();
   });
-  app.use(createErrorHandler(deps.logger));
+  app.use(createErrorHandler(deps.logger, config.sites));
   return { app, publicReads };
 }
