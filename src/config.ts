@@ -21,6 +21,8 @@ export interface Config {
   moderation: ModerationMode;
   /** New submissions per minute per client IP; 0 = unlimited. */
   rateLimit: number;
+  /** Refused admin tokens per client address per 10 minutes before it gets 429; 0 = no lock-out. */
+  adminAttempts: number;
   akismetKey: string | undefined;
   akismetUrl: string;
   allowPrivateFetch: boolean;
@@ -181,6 +183,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     adminToken,
     moderation: moderation ?? 'auto',
     rateLimit: int('RATE_LIMIT', 5, 0, 1_000_000),
+    adminAttempts: int('ADMIN_ATTEMPTS', 5, 0, 1_000_000),
     akismetKey: read('AKISMET_KEY'),
     akismetUrl,
     allowPrivateFetch: bool('ALLOW_PRIVATE_FETCH', false),

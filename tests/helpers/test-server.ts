@@ -42,6 +42,8 @@ export async function startTestServer(env: Record<string, string> = {}, override
     BACKTALK_SITES: SITE,
     BACKTALK_ADMIN_TOKEN: ADMIN_TOKEN,
     BACKTALK_RATE_LIMIT: '0',
+    // Tests that send many wrong admin tokens on purpose (fuzzing, 401 checks) are not locked out; tests/http/admin-attempts.test.ts sets it.
+    BACKTALK_ADMIN_ATTEMPTS: '0',
     BACKTALK_LINKBACKS_PER_THREAD_HOUR: '0',
     BACKTALK_FETCH_PER_HOST_PER_MINUTE: '100000',
     BACKTALK_FETCH_PER_MINUTE: '100000',
