@@ -5,58 +5,18 @@
  * at warn and counted in /metrics. Client addresses come through a trusted proxy on loopback.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 
-import { createRequestListener } from '../../src/app.js';
-import { loadConfig, resolveRuntimeConfig } from '../../src/config.js';
-import { createLogger } from '../../src/lib/logger.js';
-import { openStore } from '../../src/store/open-store.js';
-import { createDeps } from '../../src/wiring.js';
-import { SITE } from '../helpers/test-server.js';
+import { ADMIN_TOKEN as TOKEN, logLines, startTestServer, type LogLine, type TestServer } from '../helpers/test-server.js';
 
-const TOKEN = 'attempts-admin-token-0123456789';
-interface LogLine { level: number; msg: string; ip?: string; path?: string }
-
-async function startLogged() {
-  const dir = mkdtempSync(join(tmpdir(), 'backtalk-attempts-'));
-  const lines: LogLine[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as LogLine);
-      done();
-    },
-  });
-  const config = loadConfig({
-    BACKTALK_PORT: '0', BACKTALK_DB: join(dir, 'b.db'), BACKTALK_SITES: SITE, BACKTALK_ADMIN_TOKEN: TOKEN,
-    BACKTALK_ADMIN_ATTEMPTS: '5', BACKTALK_TRUST_PROXY: 'loopback',
-  });
-  const store = await openStore(config.dbPath);
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const runtime = resolveRuntimeConfig(config, (server.address() as AddressInfo).port);
-  const deps = await createDeps(runtime, store, createLogger('warn', sink));
-  server.on('request', createRequestListener(deps));
-  return {
-    url: `http://127.0.0.1:${runtime.port}`,
-    lines,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await deps.worker.stop();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+async function startLogged(): Promise<TestServer & { lines: LogLine[] }> {
+  const { sink, lines } = logLines();
+  const server = await startTestServer({ BACKTALK_ADMIN_ATTEMPTS: '5', BACKTALK_TRUST_PROXY: 'loopback', BACKTALK_LOG_LEVEL: 'warn' }, {}, sink);
+  return Object.assign(server, { lines });
 }
 
 describe('refused admin tokens', () => {
-  let s: Awaited<ReturnType<typeof startLogged>>;
+  let s: TestServer & { lines: LogLine[] };
   before(async () => (s = await startLogged()));
   after(async () => s.close());
 
