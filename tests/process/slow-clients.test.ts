@@ -22,7 +22,11 @@ after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 async function start(env: Record<string, string> = {}): Promise<SpawnedServer & { port: number; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'backtalk-slow-'));
   dirs.push(dir);
-  const server = await spawnServer({ BACKTALK_PORT: '0', BACKTALK_DB: join(dir, 'b.db'), BACKTALK_ADMIN_TOKEN: 'slow-clients-token-0123456789', ...env }, dir);
+  // The documented defaults (config.ts), stated because tests/helpers/spawn-server.ts lifts the caps for other tests.
+  const server = await spawnServer({
+    BACKTALK_PORT: '0', BACKTALK_DB: join(dir, 'b.db'), BACKTALK_ADMIN_TOKEN: 'slow-clients-token-0123456789',
+    BACKTALK_MAX_CONNECTIONS_PER_CLIENT: '32', BACKTALK_MAX_CONNECTIONS: '512', ...env,
+  }, dir);
   return Object.assign(server, {
     port: Number(new URL(server.url).port),
     async stop() {
