@@ -60,3 +60,14 @@ describe('author names', () => {
     assert.equal(stored.author, 'golb Other Blog');
   });
 });
+
+describe('imported author names', () => {
+  it('are cleaned like posted ones', async () => {
+    const { toTransferComment } = await import('../../src/import/record.js');
+    const imported = toTransferComment({
+      key: '1', parentKey: null, target: POST, kind: 'comment', status: 'approved', author: '\u202Egnp.exe\u202C Ann\u200B',
+      email: '', url: '', ip: '', body: 'hi', bodyFormat: 'markdown', created: new Date(),
+    }, { keepIp: false });
+    assert.equal(imported.author, 'gnp.exe Ann');
+  });
+});
