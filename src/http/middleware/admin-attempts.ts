@@ -8,6 +8,7 @@
  */
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../../domain/errors.js';
+import { createClientFaultLog } from '../../lib/client-fault-log.js';
 import { clientLimitKey } from '../../lib/ip.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../metrics/metrics.js';
@@ -32,6 +33,8 @@ export interface AdminAttemptSettings {
 export function createAdminAttempts(settings: AdminAttemptSettings): AdminAttempts {
   const { limit, windowSeconds, logger, metrics } = settings;
   const counter = limit > 0 ? createRateCounter(limit, windowSeconds, settings.backend) : undefined;
+  // Many addresses (an IPv6 /48 holds 65,536 /64s) could each spend their five: the log has its own budget.
+  const warn = createClientFaultLog(logger, 30);
   return {
     async assertOpen(ip) {
       if (!counter) return;
@@ -45,7 +48,7 @@ export function createAdminAttempts(settings: AdminAttemptSettings): AdminAttemp
     },
     async refused(ip, path) {
       metrics.adminAuthFailure('refused');
-      logger.warn({ ip, path }, 'admin token refused');
+      warn({ ip, path }, 'admin token refused');
       if (!counter) return;
       await counter.consume(clientLimitKey(ip)).catch((err: unknown) => {
         if (!(err instanceof RateLimiterRes)) throw err;
