@@ -103,8 +103,8 @@ export class UnauthorizedError extends AppError {
 }
 
 export class RateLimitedError extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
-    super('rate-limited', 429, msg('rate-limited', { seconds: retryAfterSeconds }));
+  constructor(readonly retryAfterSeconds: number, message: Message = msg('rate-limited', { seconds: retryAfterSeconds })) {
+    super('rate-limited', 429, message);
   }
 }
 

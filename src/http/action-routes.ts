@@ -68,7 +68,7 @@ ${adminLink(t)}`);
     const button = LABELS[action].button;
     page(req, res, 200, (t) => format(t.pages.question, { text: button(t) }), (t) => html`<p>${formatHtml(t.pages.actionSummary, {
       kind: t.mail.kinds[comment.kind],
-      author: html`<strong>${comment.author || t.pages.noName}</strong>`,
+      author: html`<strong><bdi>${comment.author || t.pages.noName}</bdi></strong>`,
       target: html`<a href="${comment.target}">${comment.target}</a>`,
       status: html`<em>${t.pages.statuses[comment.status]}</em>`,
     })}</p>

@@ -104,6 +104,7 @@ const cs: Strings = {
     'edit-window-closed': 'Komentáře lze měnit jen {minutes} min.',
     'unauthorized': 'Je potřeba platný klíč správce.',
     'rate-limited': 'Příliš mnoho odeslání; zkuste to znovu za {seconds} s.',
+    'admin-rate-limited': 'Příliš mnoho odmítnutých klíčů správce z této adresy; zkuste to znovu za {seconds} s.',
     'payload-too-large': 'Obsah požadavku je větší než {kib} KiB.',
     'busy': 'Databáze je zaneprázdněná; zkuste to znovu za pár sekund.',
     'internal-error': 'Na naší straně se něco pokazilo.',

@@ -101,6 +101,7 @@ const de: Strings = {
     'edit-window-closed': 'Kommentare lassen sich nur {minutes} Minuten lang ändern.',
     'unauthorized': 'Ein gültiger Admin-Schlüssel ist nötig.',
     'rate-limited': 'Zu viele Beiträge; bitte in {seconds} s noch einmal versuchen.',
+    'admin-rate-limited': 'Zu viele abgelehnte Admin-Schlüssel von dieser Adresse; bitte in {seconds} s noch einmal versuchen.',
     'payload-too-large': 'Der Inhalt der Anfrage ist größer als {kib} KiB.',
     'busy': 'Die Datenbank ist beschäftigt; bitte in ein paar Sekunden noch einmal versuchen.',
     'internal-error': 'Bei uns ist etwas schiefgegangen.',

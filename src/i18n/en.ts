@@ -109,6 +109,7 @@ const en = {
     'edit-window-closed': 'Comments can be changed for {minutes} minutes only.',
     'unauthorized': 'A valid admin token is required.',
     'rate-limited': 'Too many submissions; try again in {seconds} s.',
+    'admin-rate-limited': 'Too many refused admin tokens from this address; try again in {seconds} s.',
     'payload-too-large': 'The request body is larger than {kib} KiB.',
     'busy': 'The database is busy; please try again in a few seconds.',
     'internal-error': 'Something went wrong on our side.',

@@ -101,6 +101,7 @@ const es: Strings = {
     'edit-window-closed': 'Los comentarios solo se pueden cambiar durante {minutes} minutos.',
     'unauthorized': 'Se necesita una clave de administración válida.',
     'rate-limited': 'Demasiados envíos; inténtalo de nuevo en {seconds} s.',
+    'admin-rate-limited': 'Demasiadas claves de administración rechazadas desde esta dirección; inténtalo de nuevo en {seconds} s.',
     'payload-too-large': 'El cuerpo de la solicitud supera los {kib} KiB.',
     'busy': 'La base de datos está ocupada; inténtalo de nuevo en unos segundos.',
     'internal-error': 'Algo salió mal por nuestra parte.',

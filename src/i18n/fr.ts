@@ -101,6 +101,7 @@ const fr: Strings = {
     'edit-window-closed': 'Un commentaire ne peut être modifié que pendant {minutes} minutes.',
     'unauthorized': 'Une clé d’administration valide est requise.',
     'rate-limited': 'Trop d’envois ; réessayez dans {seconds} s.',
+    'admin-rate-limited': 'Trop de clés d’administration refusées depuis cette adresse ; réessayez dans {seconds} s.',
     'payload-too-large': 'Le corps de la requête dépasse {kib} Kio.',
     'busy': 'La base de données est occupée ; réessayez dans quelques secondes.',
     'internal-error': 'Un problème est survenu de notre côté.',

@@ -104,6 +104,7 @@ const he: Strings = {
     'edit-window-closed': 'אפשר לשנות תגובות רק במשך {minutes} דקות.',
     'unauthorized': 'נדרש מפתח ניהול תקף.',
     'rate-limited': 'יותר מדי שליחות; נא לנסות שוב בעוד {seconds} שניות.',
+    'admin-rate-limited': 'יותר מדי מפתחות ניהול נדחו מהכתובת הזו; נא לנסות שוב בעוד {seconds} שניות.',
     'payload-too-large': 'תוכן הבקשה גדול מ־{kib} KiB.',
     'busy': 'מסד הנתונים עמוס; נא לנסות שוב בעוד כמה שניות.',
     'internal-error': 'משהו השתבש אצלנו.',

@@ -101,6 +101,7 @@ const it: Strings = {
     'edit-window-closed': 'I commenti si possono modificare solo per {minutes} minuti.',
     'unauthorized': 'Serve una chiave di amministrazione valida.',
     'rate-limited': 'Troppi invii; riprova tra {seconds} s.',
+    'admin-rate-limited': 'Troppe chiavi di amministrazione rifiutate da questo indirizzo; riprova tra {seconds} s.',
     'payload-too-large': 'Il corpo della richiesta supera i {kib} KiB.',
     'busy': 'Il database è occupato; riprova tra qualche secondo.',
     'internal-error': 'Qualcosa è andato storto da parte nostra.',

@@ -101,6 +101,7 @@ const ja: Strings = {
     'edit-window-closed': 'コメントを変更できるのは {minutes} 分間だけです。',
     'unauthorized': '有効な管理者キーが必要です。',
     'rate-limited': '送信が多すぎます。{seconds} 秒後にもう一度お試しください。',
+    'admin-rate-limited': 'このアドレスから拒否された管理者キーが多すぎます。{seconds} 秒後にもう一度お試しください。',
     'payload-too-large': 'リクエスト本文が {kib} KiB を超えています。',
     'busy': 'データベースが混み合っています。数秒後にもう一度お試しください。',
     'internal-error': 'サーバー側で問題が発生しました。',

@@ -101,6 +101,7 @@ const nl: Strings = {
     'edit-window-closed': 'Reacties kunnen maar {minutes} minuten lang worden gewijzigd.',
     'unauthorized': 'Een geldige beheersleutel is nodig.',
     'rate-limited': 'Te veel inzendingen; probeer het over {seconds} s opnieuw.',
+    'admin-rate-limited': 'Te veel geweigerde beheersleutels van dit adres; probeer het over {seconds} s opnieuw.',
     'payload-too-large': 'De inhoud van het verzoek is groter dan {kib} KiB.',
     'busy': 'De database is bezet; probeer het over een paar seconden opnieuw.',
     'internal-error': 'Er ging aan onze kant iets mis.',

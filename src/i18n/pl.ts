@@ -104,6 +104,7 @@ const pl: Strings = {
     'edit-window-closed': 'Komentarz można zmienić tylko przez {minutes} min.',
     'unauthorized': 'Potrzebny jest ważny klucz administratora.',
     'rate-limited': 'Zbyt wiele wysyłek; spróbuj ponownie za {seconds} s.',
+    'admin-rate-limited': 'Zbyt wiele odrzuconych kluczy administratora z tego adresu; spróbuj ponownie za {seconds} s.',
     'payload-too-large': 'Treść żądania jest większa niż {kib} KiB.',
     'busy': 'Baza danych jest zajęta; spróbuj ponownie za kilka sekund.',
     'internal-error': 'Coś poszło nie tak po naszej stronie.',

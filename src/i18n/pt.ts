@@ -101,6 +101,7 @@ const pt: Strings = {
     'edit-window-closed': 'Comentários só podem ser alterados durante {minutes} minutos.',
     'unauthorized': 'É preciso uma chave de administração válida.',
     'rate-limited': 'Envios demais; tente de novo em {seconds} s.',
+    'admin-rate-limited': 'Chaves de administração recusadas demais a partir deste endereço; tente de novo em {seconds} s.',
     'payload-too-large': 'O corpo da requisição passa de {kib} KiB.',
     'busy': 'O banco de dados está ocupado; tente de novo em alguns segundos.',
     'internal-error': 'Algo deu errado do nosso lado.',

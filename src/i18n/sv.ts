@@ -101,6 +101,7 @@ const sv: Strings = {
     'edit-window-closed': 'Kommentarer kan bara ändras i {minutes} minuter.',
     'unauthorized': 'En giltig administratörsnyckel krävs.',
     'rate-limited': 'För många inskick; försök igen om {seconds} s.',
+    'admin-rate-limited': 'För många nekade administratörsnycklar från den här adressen; försök igen om {seconds} s.',
     'payload-too-large': 'Förfrågans innehåll är större än {kib} KiB.',
     'busy': 'Databasen är upptagen; försök igen om några sekunder.',
     'internal-error': 'Något gick fel hos oss.',

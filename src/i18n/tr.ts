@@ -101,6 +101,7 @@ const tr: Strings = {
     'edit-window-closed': 'Yorumlar yalnızca {minutes} dakika içinde değiştirilebilir.',
     'unauthorized': 'Geçerli bir yönetici anahtarı gerekli.',
     'rate-limited': 'Çok fazla gönderim; {seconds} sn sonra yeniden deneyin.',
+    'admin-rate-limited': 'Bu adresten çok fazla reddedilmiş yönetici anahtarı; {seconds} sn sonra yeniden deneyin.',
     'payload-too-large': 'İstek içeriği {kib} KiB’tan büyük.',
     'busy': 'Veritabanı meşgul; birkaç saniye sonra yeniden deneyin.',
     'internal-error': 'Bizim tarafımızda bir şeyler ters gitti.',

@@ -101,6 +101,7 @@ const zh: Strings = {
     'edit-window-closed': '评论只能在 {minutes} 分钟内修改。',
     'unauthorized': '需要有效的管理员密钥。',
     'rate-limited': '提交次数过多，请 {seconds} 秒后再试。',
+    'admin-rate-limited': '来自此地址的被拒管理员密钥过多，请 {seconds} 秒后再试。',
     'payload-too-large': '请求内容超过 {kib} KiB。',
     'busy': '数据库繁忙，请几秒后再试。',
     'internal-error': '我们这边出了问题。',

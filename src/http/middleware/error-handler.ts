@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Request } from 'express';
 import { AppError, PayloadTooLargeError, RateLimitedError, StoreBusyError, storeBusy, ValidationError } from '../../domain/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import { parseHttpUrl } from '../../lib/url.js';
+import { isOnSites, parseHttpUrl } from '../../lib/url.js';
 import { errorPage } from '../pages.js';
 import { pickRequestLanguage } from '../request-language.js';
 import { loggableUrl } from './request-log.js';
@@ -45,10 +45,20 @@ export function isFormPost(req: Request): boolean {
 }
 
 /**
+ * Where the error page's "Back to the post" link may point: the posted target only when it is on one
+ * of our sites. Anything else would make this server an open redirector with our name on the page
+ * ("your comment could not be posted — continue here").
+ */
+export function backLink(target: unknown, sites: readonly string[]): string | undefined {
+  const url = parseHttpUrl(target);
+  return url && isOnSites(url, sites) ? url.href : undefined;
+}
+
+/**
  * The one place API errors are rendered: `{"error": {"code", "message", "field"?}}` with the error's
  * status, the message in the request's language (the code never changes).
  */
-export function createErrorHandler(logger: Logger): ErrorRequestHandler {
+export function createErrorHandler(logger: Logger, sites: readonly string[]): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError = err instanceof AppError ? err : (fromBodyParser(err as { type?: string }) ?? storeBusy(err));
     if (!appError) {
@@ -63,7 +73,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     const message = error.messageIn(strings);
     // Only the reader's comment form gets an HTML page; machine clients (Webmention senders) get JSON.
     if (isFormPost(req) && req.path === '/comments') {
-      const back = typeof req.body?.target === 'string' ? parseHttpUrl(req.body.target)?.href : undefined;
+      const back = backLink(req.body?.target, sites);
       res.type('html').send(errorPage(strings, error.status, message, back));
       return;
     }
