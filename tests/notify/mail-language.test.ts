@@ -43,7 +43,7 @@ describe('mails in the language of their comment', () => {
     const page = await (await setup.app.request(pathOf(approve))).text();
     assert.match(page, /<html lang="ru" dir="ltr">/);
     assert.match(page, /<title>Одобрить\?<\/title>/);
-    assert.match(page, /комментарий на странице <a href="http:\/\/blog\.example\/[^"]*">[^<]*<\/a>, автор: <strong>Лев<\/strong>, состояние: <em>ожидает проверки<\/em>\./);
+    assert.match(page, /комментарий на странице <a href="http:\/\/blog\.example\/[^"]*">[^<]*<\/a>, автор: <strong><bdi>Лев<\/bdi><\/strong>, состояние: <em>ожидает проверки<\/em>\./);
     assert.match(page, /<form method="post" action="http:\/\/127\.0\.0\.1:\d+\/mail\/action\?lang=ru">/);
     const token = new URL(approve).searchParams.get('token')!;
     const done = await setup.app.postForm('/mail/action?lang=ru', { token });
