@@ -3,10 +3,16 @@ import type { Thread } from '../domain/comment.js';
 import type { AdminQueries } from './admin-queries.js';
 import type { SettingsRepository, ThreadRepository, ThreadSummary } from './repository.js';
 import { toThread, type ThreadRow } from './rows/thread-row.js';
+import { prepared } from './sql/prepared.js';
 import type { SqlRunner } from './sql/sql-runner.js';
 
 export class SqlThreadRepository implements ThreadRepository {
-  constructor(private readonly sql: SqlRunner, private readonly admin: AdminQueries) {}
+  /** Every comment and every public read looks its thread up by target: compiled once (sql/prepared.ts). */
+  private readonly byTarget;
+
+  constructor(private readonly sql: SqlRunner, private readonly admin: AdminQueries) {
+    this.byTarget = prepared((p: { target: string }) => this.selectThreads().where('target', '=', p.target));
+  }
 
   async ensure(target: string, now: Date): Promise<Thread> {
     const existing = await this.findByTarget(target);
@@ -19,7 +25,7 @@ export class SqlThreadRepository implements ThreadRepository {
   }
 
   async findByTarget(target: string): Promise<Thread | undefined> {
-    const row = await this.sql.first(this.selectThreads().where('target', '=', target));
+    const row = await this.sql.first(this.byTarget({ target }));
     return row && toThread(row);
   }
 
