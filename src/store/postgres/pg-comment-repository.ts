@@ -142,8 +142,9 @@ export class PgCommentRepository implements CommentRepository {
     await this.pool.query({
       name: 'comments-update-linkback',
       text: `UPDATE comments SET author = $2, url = $3, title = $4, body_raw = $5, body_html = $6, mention_type = $7,
-          author_photo = $8, edited_at = $9, body_hash = $10 WHERE id = $1 AND source_key IS NOT NULL`,
-      values: [id, u.author, u.url, u.title, u.bodyRaw, u.bodyHtml, u.mentionType, u.authorPhoto, u.edited.getTime(), bodyHash(u.bodyRaw)],
+          author_photo = $8, edited_at = $9, body_hash = $10, status = $11, reasons = $12 WHERE id = $1 AND source_key IS NOT NULL`,
+      values: [id, u.author, u.url, u.title, u.bodyRaw, u.bodyHtml, u.mentionType, u.authorPhoto, u.edited.getTime(), bodyHash(u.bodyRaw),
+        u.status, JSON.stringify(u.reasons)],
     });
     return this.get(this.pool, id);
   }

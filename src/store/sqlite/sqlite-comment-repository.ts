@@ -35,7 +35,8 @@ export class SqliteCommentRepository implements CommentRepository {
           status = @status, reasons = @reasons, edited_at = @edited_at WHERE id = @id AND deleted = 0`),
       setStatus: db.prepare(`UPDATE comments SET status = ? WHERE id = ?`),
       updateLinkback: db.prepare(`UPDATE comments SET author = @author, url = @url, title = @title, body_raw = @body_raw,
-          body_hash = @body_hash, body_html = @body_html, mention_type = @mention_type, author_photo = @author_photo, edited_at = @edited_at
+          body_hash = @body_hash, body_html = @body_html, mention_type = @mention_type, author_photo = @author_photo, edited_at = @edited_at,
+          status = @status, reasons = @reasons
         WHERE id = @id AND source_key IS NOT NULL`),
       // id and created_at too: a deleted thread's id can be reused, and its version starts again at 0.
       versionOne: db.prepare(`SELECT id || '.' || created_at || '.' || version FROM threads WHERE target = ?`).pluck(),
@@ -159,6 +160,7 @@ export class SqliteCommentRepository implements CommentRepository {
     this.stmts.updateLinkback.run({
       id, author: u.author, url: u.url, title: u.title, body_raw: u.bodyRaw, body_hash: bodyHash(u.bodyRaw), body_html: u.bodyHtml,
       mention_type: u.mentionType, author_photo: u.authorPhoto, edited_at: u.edited.getTime(),
+      status: u.status, reasons: JSON.stringify(u.reasons),
     });
     return this.get(id);
   }
