@@ -100,7 +100,7 @@ export interface VerifiedSource {
 
 export interface Thread {
   id: number;
-  /** Normalized target URL (see lib/url.ts normalizeTarget). */
+  /** Normalized target URL: the SiteTarget it was created for. */
   target: string;
   title: string | null;
   /** Per-thread switch: linkbacks closed for this post. */

@@ -17,7 +17,7 @@ import { oneAtATime } from './one-at-a-time.js';
 import { ownComment } from './own-comment.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import type { ReceiveResult } from './receive-result.js';
-import { createSave, mergedReasons } from './save.js';
+import { createSave } from './save.js';
 import { holdsFor, verifiedSource, verifyLinkback } from './verification.js';
 
 export type { PipelineDeps, PipelineSettings } from './pipeline-deps.js';
@@ -42,7 +42,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       case 'comment': return receiveComment(input);
       case 'comment-edit': return editComment(input);
       case 'comment-removal': return removeComment(input);
-      default: return log.attempt(input, () => perSource(`${input.target} ${linkKey(input.source)}`, () => receiveLinkback(input)));
+      default: return log.attempt(input, () => perSource(`${input.target} ${linkKey(input.source) ?? input.source}`, () => receiveLinkback(input)));
     }
   }
 
@@ -63,10 +63,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const fields = normalizeComment({ body: input.body, author: input.author ?? current.author, email: current.email, url: input.url ?? current.url });
     const draft = { ...(await commentDraft(current.target, current.threadId, fields)), parent: current.parent };
     const verdict = await judge(draft, { client: input.client, previous: current.status }, judging);
-    return save.changed(current, await store.comments.edit(current.id, {
-      author: draft.author, url: draft.url, bodyRaw: draft.bodyRaw, bodyHtml: draft.bodyHtml,
-      status: verdict.status, reasons: mergedReasons(current, verdict), edited: clock.now(),
-    }));
+    return save.saveEdit(current, draft, verdict);
   }
 
   async function removeComment(input: CommentRemovalSubmission): Promise<ReceiveResult> {
@@ -88,12 +85,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
     const draft = linkbackDraft(input, thread?.id ?? null, normalizeLinkback(input, verifiedSource(evidence)));
     const verdict = await judge(draft, { client: input.client, holds: holdsFor(evidence), previous: existing?.status ?? null }, judging);
-    if (!existing) return save.saveNew(draft, verdict, input.client);
-    return save.changed(existing, await store.comments.updateLinkback(existing.id, {
-      author: draft.author, url: draft.url, title: draft.title ?? '', bodyRaw: draft.bodyRaw, bodyHtml: draft.bodyHtml,
-      mentionType: draft.mentionType, authorPhoto: draft.authorPhoto,
-      status: verdict.status, reasons: mergedReasons(existing, verdict), edited: clock.now(),
-    }));
+    return existing ? save.saveUpdate(existing, draft, verdict) : save.saveNew(draft, verdict, input.client);
   }
 
   return { admit: door.admit, receive };

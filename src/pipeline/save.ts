@@ -1,6 +1,6 @@
 /**
  * The store and notify steps: a new item (its thread created now, when something is stored in it),
- * a changed one, a removed one; each followed by its notification event.
+ * an edited comment, an updated Webmention, a removed item; each followed by its notification event.
  */
 import type { ClientInfo, Comment, NewComment, SiteTarget } from '../domain/comment.js';
 import { NotFoundError } from '../domain/errors.js';
@@ -24,7 +24,7 @@ export type Draft = Omit<NewComment, 'threadId' | 'status' | 'reasons' | 'ip' | 
 export type NewDraft = Draft & { target: SiteTarget };
 
 /** A changed item keeps what flagged it before, so a moderator sees every reason. */
-export function mergedReasons(before: Comment, verdict: Judgement): string[] {
+function mergedReasons(before: Comment, verdict: Judgement): string[] {
   return [...new Set([...before.reasons, ...verdict.reasons])];
 }
 
@@ -53,6 +53,23 @@ export function createSave(deps: SaveDeps) {
     return { kind: 'stored', comment: result.comment, editToken: author.editToken ?? null };
   }
 
+  /** An author's edit of their comment: the text, name and website. */
+  async function saveEdit(before: Comment, draft: Draft, verdict: Judgement): Promise<ReceiveResult> {
+    return changed(before, await store.comments.edit(before.id, {
+      author: draft.author, url: draft.url, bodyRaw: draft.bodyRaw, bodyHtml: draft.bodyHtml,
+      status: verdict.status, reasons: mergedReasons(before, verdict), edited: clock.now(),
+    }));
+  }
+
+  /** A re-sent Webmention: everything taken from the source page again (§3.2.4). */
+  async function saveUpdate(before: Comment, draft: Draft, verdict: Judgement): Promise<ReceiveResult> {
+    return changed(before, await store.comments.updateLinkback(before.id, {
+      author: draft.author, url: draft.url, title: draft.title ?? '', bodyRaw: draft.bodyRaw, bodyHtml: draft.bodyHtml,
+      mentionType: draft.mentionType, authorPhoto: draft.authorPhoto,
+      status: verdict.status, reasons: mergedReasons(before, verdict), edited: clock.now(),
+    }));
+  }
+
   function changed(before: Comment, after: Comment | undefined): ReceiveResult {
     if (!after) throw new NotFoundError('No such comment.');
     deps.notifier.enqueue({ type: 'comment-changed', comment: after, from: before.status });
@@ -64,5 +81,5 @@ export function createSave(deps: SaveDeps) {
     return { kind: 'removed', comment, reason };
   }
 
-  return { saveNew, changed, remove };
+  return { saveNew, saveEdit, saveUpdate, remove };
 }
