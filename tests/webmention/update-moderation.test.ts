@@ -10,6 +10,7 @@ import { FAKE_AKISMET_KEY, startFakeAkismet, type FakeAkismet } from '../helpers
 import { useSourceServer, withServer } from '../helpers/fixtures.js';
 import { POST, type TestServer } from '../helpers/test-server.js';
 import { adminFind, adminList, moderate, reasonText } from '../http/http-support.js';
+import { OWNER, startWithMail } from '../notify/support.js';
 import { linkingPage, mentionsFrom, PRIVATE_FETCH, submitAndProcess } from './support.js';
 
 const source = useSourceServer();
@@ -91,5 +92,23 @@ describe('Akismet judges a re-sent Webmention', () => {
       assert.equal((await adminFind(server, id))?.status, 'spam');
       assert.equal((await mentionsFrom(server, source.url('/akismet'))).length, 0);
     });
+  });
+});
+
+describe('the owner hears of an update that was held', () => {
+  test('all: an approved mention held again by its update mails the owner with the new text', async (t) => {
+    const setup = await startWithMail({ ...PRIVATE_FETCH, BACKTALK_MODERATION: 'all' });
+    t.after(() => setup.close());
+    const id = await sendFirst(setup.app, '/mailed', 'The reviewed version.');
+    assert.equal((await moderate(setup.app, id, 'approve')).status, 200);
+    await setup.flush();
+    const before = setup.smtp.to(OWNER).length;
+
+    await resend(setup.app, '/mailed', 'The unreviewed version.');
+    await setup.flush();
+    const mails = setup.smtp.to(OWNER);
+    assert.equal(mails.length, before + 1, 'one mail for the held update');
+    assert.match(mails.at(-1)!.subject, /^\[held\]/);
+    assert.match(mails.at(-1)!.text, /unreviewed version/);
   });
 });
