@@ -117,7 +117,7 @@ export class PgCommentRepository implements CommentRepository {
     const result = await this.pool.query({
       name: 'comments-approved-from',
       text: `SELECT 1 FROM comments WHERE status = 'approved' AND NOT deleted
-          AND (CASE WHEN $1 <> '' THEN email = $1 ELSE (email = '' AND author = $2 AND author <> '') END) LIMIT 1`,
+          AND $1 <> '' AND email = $1 AND author = $2 LIMIT 1`,
       values: [email, author],
     });
     return result.rowCount !== 0;

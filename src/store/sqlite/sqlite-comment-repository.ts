@@ -29,8 +29,9 @@ export class SqliteCommentRepository implements CommentRepository {
       sameBody: db.prepare(`SELECT 1 FROM comments WHERE thread_id = @thread_id AND body_hash IN (@body_hash, '')
           AND body_raw = @body_raw AND status <> 'trash' AND deleted = 0
           AND (CASE WHEN @email <> '' THEN email = @email ELSE author = @author END) LIMIT 1`),
+      // WordPress's rule (issue 14.2): name and e-mail both match; without an e-mail nobody is trusted.
       approvedFrom: db.prepare(`SELECT 1 FROM comments WHERE status = 'approved' AND deleted = 0
-          AND (CASE WHEN @email <> '' THEN email = @email ELSE (email = '' AND author = @author AND author <> '') END) LIMIT 1`),
+          AND @email <> '' AND email = @email AND author = @author LIMIT 1`),
       edit: db.prepare(`UPDATE comments SET author = @author, url = @url, body_raw = @body_raw, body_hash = @body_hash, body_html = @body_html,
           status = @status, reasons = @reasons, edited_at = @edited_at WHERE id = @id AND deleted = 0`),
       setStatus: db.prepare(`UPDATE comments SET status = ? WHERE id = ?`),
