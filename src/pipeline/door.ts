@@ -5,6 +5,7 @@
  */
 import type { Arriving, CommentSubmission, LinkbackKind, LinkbackSubmission, NewSubmission, Thread } from '../domain/comment.js';
 import { ForbiddenError, ValidationError } from '../domain/errors.js';
+import { clientLimitKey } from '../lib/ip.js';
 import type { SubmissionLimiter } from '../spam/submission-limiter.js';
 import type { LinkbackLog } from './linkback-log.js';
 import { resolveTarget } from './normalize.js';
@@ -24,7 +25,8 @@ export interface Door {
 
 export function createDoor(deps: DoorDeps): Door {
   async function admit(arriving: Arriving<NewSubmission>): Promise<NewSubmission> {
-    await deps.limiter.consume(arriving.client.ip);
+    // Per address, IPv6 per /64 (the block one subscriber gets).
+    await deps.limiter.consume(clientLimitKey(arriving.client.ip));
     if (arriving.kind === 'comment') return { ...arriving, kind: 'comment', target: resolveTarget(arriving.target, deps.sites) };
     try {
       const target = resolveTarget(arriving.target, deps.sites);

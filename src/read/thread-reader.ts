@@ -28,6 +28,8 @@ export interface ThreadReader {
   counts(targets: readonly SiteTarget[]): Promise<Map<string, number>>;
   /** The newest shown items of all threads, newest first (the site-wide feed). */
   recent(limit: number): Promise<Comment[]>;
+  /** One approved item by id; held, spam and trashed ones are as absent as ids that never existed. */
+  shownItem(id: number): Promise<Comment | undefined>;
 }
 
 export function createThreadReader(store: Store): ThreadReader {
@@ -40,6 +42,10 @@ export function createThreadReader(store: Store): ThreadReader {
     counts: (targets) => store.comments.countVisible(targets),
     async recent(limit) {
       return (await store.comments.listByStatus('approved', { limit })).filter((c) => !c.deleted);
+    },
+    async shownItem(id) {
+      const comment = await store.comments.findById(id);
+      return comment?.status === 'approved' ? comment : undefined;
     },
   };
 }
