@@ -85,7 +85,8 @@ function checkHtml(doc: SourceDocument, targetKey: string, rule: LinkRule): Link
   const excerpt = excerptAround(blockText, link.textStart - block.start, end - block.start);
   const title = scan.title === undefined ? undefined : clipPhrase(scan.title, MAX_TITLE);
   if (rule === 'anchor') return linked({ title, excerpt });
-  const entry = readPrimaryEntry(doc.body, scan.microformatsSkip, base?.href ?? doc.url, doc.url, targetKey);
+  // parse5, under microformats-parser, is itself super-linear on such nesting; the link was found.
+  const entry = scan.pathological ? undefined : readPrimaryEntry(doc.body, scan.microformatsSkip, base?.href ?? doc.url, doc.url, targetKey);
   return linked({
     title: entry?.title ?? title,
     excerpt: entry?.excerpt ?? excerpt,
