@@ -5,7 +5,6 @@
  */
 import express, { Router, type ErrorRequestHandler, type Response } from 'express';
 import type { ClientInfo } from '../domain/comment.js';
-import { AppError, storeBusy } from '../domain/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { resolveTarget } from '../pipeline/normalize.js';
 import type { Pipeline } from '../pipeline/receive.js';
@@ -14,6 +13,7 @@ import {
 } from '../protocols/pingback.js';
 import { formatFault, formatMethodResponse, readMethodCall, XMLRPC_FAULT, XmlRpcFault } from '../protocols/xmlrpc.js';
 import type { Store } from '../store/repository.js';
+import { classifyError } from './classify-error.js';
 import { clientInfo } from './client-info.js';
 
 export interface XmlRpcRouteDeps {
@@ -88,9 +88,8 @@ export function xmlrpcRoutes(deps: XmlRpcRouteDeps): Router {
 
   function toFault(err: unknown): XmlRpcFault {
     if (err instanceof XmlRpcFault) return err;
-    if (err instanceof AppError) return new XmlRpcFault(pingbackFaultCode(err.code), err.message);
-    const busy = storeBusy(err);
-    if (busy) return new XmlRpcFault(pingbackFaultCode(busy.code), busy.message);
+    const error = classifyError(err);
+    if (error) return new XmlRpcFault(pingbackFaultCode(error.code), error.message);
     deps.logger.error({ err }, 'xml-rpc method failed');
     return new XmlRpcFault(XMLRPC_FAULT.internalError, 'server error. internal error');
   }
