@@ -66,7 +66,7 @@ function buildApp(deps: AppDeps): { app: Express; publicReads: PublicReads } {
   app.use(webmentionRoutes({ ...deps, publicUrl: config.publicUrl }));
   app.use(discoveryRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
   app.use(threadRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl, gravatar: config.gravatar }));
-  app.use(previewRoutes());
+  app.use(previewRoutes({ previewLimiter: deps.previewLimiter, workerTimeoutMs: config.workerTimeoutMs }));
   app.use(widgetRoutes({ dir: join(projectRoot(), 'dist', 'widget') }));
   app.use(demoRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
   // One token check for the whole admin API.

@@ -9,7 +9,7 @@ import { matchesHash } from '../lib/tokens.js';
 import type { Store } from '../store/repository.js';
 import type { SpamChecker } from '../spam/spam-checker.js';
 import { normalizeComment } from './normalize.js';
-import { renderCommentBodyOffThread } from '../lib/offload.js';
+import { renderCommentBodyOffThread } from '../workers/offload.js';
 import { checkSpam } from './spam-check.js';
 
 export interface OwnCommentDeps {

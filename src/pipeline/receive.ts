@@ -15,7 +15,7 @@ import type { SubmissionLimiter } from '../spam/submission-limiter.js';
 import type { ModerationMode } from '../config.js';
 import { normalizeComment, normalizeLinkback, resolveTarget } from './normalize.js';
 import { renderPlainText } from './sanitize.js';
-import { renderCommentBodyOffThread } from '../lib/offload.js';
+import { renderCommentBodyOffThread } from '../workers/offload.js';
 import { checkSpam, initialStatus } from './spam-check.js';
 import type { SourceVerifier } from './verify-source.js';
 

@@ -1,13 +1,13 @@
-/** Worker-thread side of offload.ts: the CPU-heavy steps that must not run on the request thread. */
+/** Worker-thread side of worker-pool.ts: the CPU-heavy steps that must not run on the request thread. */
 import { checkSourceLinks, type LinkCheck, type LinkRule, type SourceDocument } from '../linkback/find-link.js';
 import { renderCommentBody } from '../pipeline/sanitize.js';
 
-export type OffloadTask =
+export type WorkerTask =
   | { kind: 'check-links'; doc: SourceDocument; target: string; rule: LinkRule }
   | { kind: 'render-comment'; raw: string };
 
 /** piscina calls the default export (a worker without one fails to load under tsx). */
-export default function run(task: OffloadTask): LinkCheck | string {
+export default function run(task: WorkerTask): LinkCheck | string {
   switch (task.kind) {
     case 'check-links':
       return checkSourceLinks(task.doc, task.target, task.rule);
