@@ -4,16 +4,17 @@
  * own lane, not behind every queued verification.
  *
  * Each lane has its own piscina pool and its own queue. The queue is ours, not piscina's: a task is
- * handed to piscina only when one of the lane's threads is free, so its time limit counts from when
- * it starts running, not from when it was queued. A task over its limit is abandoned; piscina stops
+ * handed to piscina only when one of the lane's threads is free, and its time limit counts from when
+ * the worker starts running it, not from when it was queued. A task over its limit is abandoned; piscina stops
  * the thread running it (a synchronous parse cannot be interrupted any other way) and a new thread
  * takes its place on the next task.
  *
  * Threads start on first use and end after 30 s idle; an idle pool never holds the process open.
  */
 import { availableParallelism } from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { WorkerTask } from './worker-tasks.js';
+import type { WorkerMessage, WorkerTask } from './worker-tasks.js';
 
 /**
  * - 'comment': readers' comments and edits, rendered before they are stored;
@@ -46,14 +47,21 @@ interface LaneSize {
   maxQueue: number;
 }
 
-function laneSizes(cores: number): Record<Lane, LaneSize> {
+export interface WorkerPoolOptions {
+  /** Cores to size the lanes for; default os.availableParallelism(). */
+  cores?: number;
+  /** Tasks each lane may hold waiting for a thread; default 1024 for source pages, 256 for the others. */
+  maxQueue?: number;
+}
+
+function laneSizes({ cores = availableParallelism(), maxQueue }: WorkerPoolOptions): Record<Lane, LaneSize> {
   // One thread per core but one (left to the main thread) for source pages, at least one, at most
   // four; one each for comments and previews, which are short (the body limit is 10,000 characters).
   // Verifications are bounded by the fetch budgets (16 at once), comments and previews by rate limits.
   return {
-    linkback: { threads: Math.max(1, Math.min(4, cores - 1)), maxQueue: 1024 },
-    comment: { threads: 1, maxQueue: 256 },
-    preview: { threads: 1, maxQueue: 256 },
+    linkback: { threads: Math.max(1, Math.min(4, cores - 1)), maxQueue: maxQueue ?? 1024 },
+    comment: { threads: 1, maxQueue: maxQueue ?? 256 },
+    preview: { threads: 1, maxQueue: maxQueue ?? 256 },
   };
 }
 
@@ -71,12 +79,23 @@ class WorkerLane {
     } else {
       this.running++;
     }
+    // The clock starts when the worker says it has begun, so a thread's start-up (loading modules,
+    // slow on a busy machine) is not counted against the task.
+    const { port1: started, port2: startedInWorker } = new MessageChannel();
+    const abandon = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    started.once('message', () => {
+      timer = setTimeout(() => abandon.abort(), timeoutMs);
+    });
     try {
-      return await this.piscina().run(task, { signal: AbortSignal.timeout(timeoutMs) });
+      const message: WorkerMessage = { task, started: startedInWorker };
+      return await this.piscina().run(message, { signal: abandon.signal, transferList: [startedInWorker] });
     } catch (err) {
-      if ((err as { name?: unknown } | null)?.name === 'AbortError') throw new WorkerTimeoutError(this.name, timeoutMs);
+      if (abandon.signal.aborted) throw new WorkerTimeoutError(this.name, timeoutMs);
       throw err;
     } finally {
+      clearTimeout(timer);
+      started.close();
       // The slot passes straight to the next waiter, so `running` never drops below what is in flight.
       const next = this.waiting.shift();
       if (next) next();
@@ -110,8 +129,8 @@ export interface WorkerPool {
   queued(lane: Lane): number;
 }
 
-export function createWorkerPool(cores = availableParallelism()): WorkerPool {
-  const sizes = laneSizes(cores);
+export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
+  const sizes = laneSizes(options);
   const lanes: Record<Lane, WorkerLane> = {
     comment: new WorkerLane('comment', sizes.comment),
     preview: new WorkerLane('preview', sizes.preview),
