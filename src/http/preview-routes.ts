@@ -6,7 +6,7 @@
  * rate limit (429 with Retry-After, like every other limit).
  */
 import express, { Router } from 'express';
-import { ValidationError } from '../domain/errors.js';
+import { RateLimitedError, ValidationError } from '../domain/errors.js';
 import { LIMITS } from '../pipeline/normalize.js';
 import type { SubmissionLimiter } from '../spam/submission-limiter.js';
 import { renderPreviewOffThread } from '../workers/offload.js';
@@ -19,11 +19,23 @@ export interface PreviewRouteDeps {
   workerTimeoutMs: number;
 }
 
+/** How long an over-limit preview waits for its 429. */
+const REFUSAL_DELAY_MS = 1000;
+
 export function previewRoutes(deps: PreviewRouteDeps): Router {
   const router = Router();
   const limit: express.RequestHandler = async (req, _res, next) => {
     // Counted before the body is even read: a refused client costs no parsing.
-    await deps.previewLimiter.consume(clientInfo(req).ip);
+    try {
+      await deps.previewLimiter.consume(clientInfo(req).ip);
+    } catch (err) {
+      // A client over the limit waits a moment for its 429, as nginx's limit_req holds excess requests
+      // back: a client that sends the next request as soon as it has the answer (32 connections in a
+      // loop, in the bench) then gets one answer per connection a second, not hundreds, and the
+      // refusals stop costing the request thread more than the renders they prevent.
+      if (err instanceof RateLimitedError) await new Promise((resolve) => setTimeout(resolve, REFUSAL_DELAY_MS));
+      throw err;
+    }
     next();
   };
   router.post('/api/preview', limit, express.json({ limit: '64kb' }), async (req, res) => {
