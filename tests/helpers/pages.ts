@@ -11,8 +11,9 @@ export const PRIVATE_FETCH = { BACKTALK_ALLOW_PRIVATE_FETCH: 'true' } as const;
 /** A second post on the test site, for a thread other than POST's. */
 export const OTHER_POST = 'http://blog.example/2026/12/another/';
 
-/** An ordinary blog post whose text links to `target` with an `<a href>`. */
-export function linkingPage(target: string = POST, opts: { title?: string; text?: string } = {}): SourcePage {
+/** An ordinary blog post whose text links to `target` with an `<a href>`; `opts` may be just its title. */
+export function linkingPage(target: string = POST, opts: string | { title?: string; text?: string } = {}): SourcePage {
+  if (typeof opts === 'string') opts = { title: opts };
   const title = opts.title ?? 'A blog post';
   const text = opts.text ?? 'Yesterday I read';
   return {

@@ -19,7 +19,7 @@ const MiB = 1024 * 1024;
 describe('source pages over the worker time limit', () => {
   const { server, source } = useLinkbackServer({ ...PRIVATE_FETCH, BACKTALK_WORKER_TIMEOUT_MS: '10' });
   const bigSource = (path: string) => {
-    source.set(path, { body: bigBlogPage(MiB, POST), contentType: 'text/html; charset=utf-8' });
+    source.set(path, { body: bigBlogPage(MiB / 4, POST), contentType: 'text/html; charset=utf-8' });
     return source.url(path);
   };
 

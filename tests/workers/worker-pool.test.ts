@@ -13,7 +13,8 @@ import { bigBlogPage } from '../helpers/pages.js';
 
 const TARGET = 'http://blog.example/2026/11/hello/';
 const MiB = 1024 * 1024;
-const bigDoc = (n: number) => ({ url: `http://source.example/${n}`, contentType: 'text/html', body: bigBlogPage(MiB, TARGET, n) });
+/** Large enough to go to the linkback lane (over INLINE_PAGE_CHARS), and to take it a while. */
+const bigDoc = (n: number) => ({ url: `http://source.example/${n}`, contentType: 'text/html', body: bigBlogPage(MiB / 8, TARGET, n) });
 
 /** Long enough to be sent to the comment lane (over INLINE_COMMENT_CHARS). */
 const LONG_COMMENT = `${'**Bold** and _italic_ and [a link](https://a.example/). '.repeat(60)}done`;
@@ -35,7 +36,7 @@ describe('worker pool', () => {
     const finished: string[] = [];
     const pages: Array<Promise<LinkCheck>> = [];
     for (let i = 0; i < 6; i++) {
-      pages.push(checkSourceLinksOffThread(bigDoc(10 + i), TARGET, 'webmention', { pool, timeoutMs: 120_000 }).then((c) => {
+      pages.push(checkSourceLinksOffThread(bigDoc(10 + i), TARGET, 'anchor', { pool, timeoutMs: 120_000 }).then((c) => {
         finished.push(`page ${i}`);
         return c;
       }));
