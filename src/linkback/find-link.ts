@@ -10,16 +10,12 @@
  */
 import type { VerifiedSource } from '../domain/comment.js';
 import { linkKey, normalizeHttpUrl } from '../lib/url.js';
-import { baseUrlOf, firstLinkTo, scanHtml } from './source-document.js';
+import { baseUrlOf, firstLinkTo, scanHtml, type LinkRule } from './source-document.js';
+
+export type { LinkRule };
 import { excerptAround, clipPhrase } from './link-context.js';
 import { MAX_TITLE, readPrimaryEntry } from './microformats.js';
 
-/**
- * - 'anchor' (Pingback, TrackBack): only `<a href>` in an HTML page counts.
- * - 'webmention': `<a href>`, `<img src>`, `<video src>`, `<audio src>`, `<source src>` in HTML, an
- *   exact URL as a JSON string value, a substring of a text/plain body.
- */
-export type LinkRule = 'anchor' | 'webmention';
 
 export interface SourceDocument {
   /** Final URL after redirects: the base for relative links. */

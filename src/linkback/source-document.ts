@@ -13,7 +13,13 @@
  * Attribute values arrive entity-decoded from the parser, so `&amp;` in an href is `&` here.
  */
 import { Parser } from 'htmlparser2';
-import type { LinkRule } from './find-link.js';
+
+/**
+ * - 'anchor' (Pingback, TrackBack): only `<a href>` in an HTML page counts.
+ * - 'webmention': `<a href>`, `<img src>`, `<video src>`, `<audio src>`, `<source src>` in HTML, an
+ *   exact URL as a JSON string value, a substring of a text/plain body.
+ */
+export type LinkRule = 'anchor' | 'webmention';
 
 /** An element whose text is the context shown around a link inside it. */
 export interface Block {
