@@ -3,7 +3,7 @@ import express, { Router, type Request } from 'express';
 import { AppError, ValidationError } from '../domain/errors.js';
 import type { Comment } from '../domain/comment.js';
 import { parseCommentEdit, parseCommentForm, toCommentJson } from '../protocols/comment-form.js';
-import { resolveTarget } from '../pipeline/normalize.js';
+import { resolveTarget } from '../domain/target.js';
 import type { Pipeline } from '../pipeline/receive.js';
 import type { OwnComments } from '../pipeline/edit.js';
 import type { Store } from '../store/repository.js';

@@ -7,7 +7,7 @@ import express, { Router, type ErrorRequestHandler, type Request } from 'express
 import { AppError, NotFoundError, RateLimitedError, ValidationError } from '../domain/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Pipeline } from '../pipeline/receive.js';
-import { resolveTarget } from '../pipeline/normalize.js';
+import { resolveTarget } from '../domain/target.js';
 import { decodeFormBody } from '../protocols/form-body.js';
 import { formatTrackbackResponse, formatTrackbackRss, parseTrackbackPing } from '../protocols/trackback.js';
 import type { Store } from '../store/repository.js';

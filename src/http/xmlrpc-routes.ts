@@ -6,7 +6,7 @@
 import express, { Router, type ErrorRequestHandler, type Response } from 'express';
 import type { ClientInfo } from '../domain/comment.js';
 import type { Logger } from '../lib/logger.js';
-import { resolveTarget } from '../pipeline/normalize.js';
+import { resolveTarget } from '../domain/target.js';
 import type { Pipeline } from '../pipeline/receive.js';
 import {
   ALREADY_REGISTERED_MESSAGE, PINGBACK_FAULT, parsePingbackCall, parseTargetParam, pingbackFaultCode, pingbackSuccessMessage,

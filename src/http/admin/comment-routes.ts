@@ -8,7 +8,7 @@ import { moderateMany, parseBulkIds } from '../../moderation/bulk.js';
 import { MODERATION_ACTIONS, type ModerationAction, type ModerationResult } from '../../moderation/moderate.js';
 import { COMMENT_SEARCH_FIELDS, type CommentSearchField, type Store, type ThreadSummary } from '../../store/repository.js';
 import { idParam } from '../comment-routes.js';
-import { resolveTarget } from '../../pipeline/normalize.js';
+import { resolveTarget } from '../../domain/target.js';
 
 export interface AdminRouteDeps {
   store: Store;
