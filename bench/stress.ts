@@ -91,7 +91,7 @@ async function eventLoopDelay(url: string): Promise<{ p99: number; max: number }
   return { p99: round(read('p99')), max: round(read('max')) };
 }
 
-async function withBacktalk<T>(ctx: StressContext, name: string, env: NodeJS.ProcessEnv, run: (server: ServerProcess) => Promise<T>): Promise<T> {
+async function withBacktalk<T>(ctx: StressContext, name: string, env: Record<string, string>, run: (server: ServerProcess) => Promise<T>): Promise<T> {
   const dir = join(ctx.tmp, `stress-${name}`);
   mkdirSync(dir, { recursive: true });
   const server = await startSide('backtalk', ctx.root, dir, [], env);

@@ -75,7 +75,7 @@ function buildApp(deps: AppDeps): { app: Express; publicReads: PublicReads } {
   app.use(subscriptionRoutes({ ...deps, publicUrl: config.publicUrl }));
   app.use(feedRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
 
-  app.get('/metrics', requireAdmin(deps.adminTokenHash), metricsHandler(deps.metrics));
+  app.get('/metrics', requireAdmin(deps.adminTokenHash, deps.adminAttempts), metricsHandler(deps.metrics));
 
   app.get('/avatar/:file', (req, res) => {
     const match = /^([0-9a-f]{20})\.svg$/.exec(String(req.params.file ?? ''));
@@ -86,6 +86,6 @@ function buildApp(deps: AppDeps): { app: Express; publicReads: PublicReads } {
   app.use(() => {
     throw new NotFoundError();
   });
-  app.use(createErrorHandler(deps.logger));
+  app.use(createErrorHandler(deps.logger, config.sites));
   return { app, publicReads };
 }

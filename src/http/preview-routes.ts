@@ -7,13 +7,14 @@
  */
 import express, { Router } from 'express';
 import { RateLimitedError, ValidationError } from '../domain/errors.js';
+import { clientLimitKey } from '../lib/ip.js';
 import { LIMITS } from '../pipeline/normalize.js';
 import type { SubmissionLimiter } from '../spam/submission-limiter.js';
 import { renderPreviewOffThread } from '../workers/offload.js';
 import { clientInfo } from './client-info.js';
 
 export interface PreviewRouteDeps {
-  /** Per client address (BACKTALK_PREVIEW_RATE_LIMIT a minute); separate from the submission limit. */
+  /** Per client (IPv4 address, IPv6 /64; BACKTALK_PREVIEW_RATE_LIMIT a minute); separate from the submission limit. */
   previewLimiter: SubmissionLimiter;
   /** BACKTALK_WORKER_TIMEOUT_MS. */
   workerTimeoutMs: number;
@@ -27,7 +28,7 @@ export function previewRoutes(deps: PreviewRouteDeps): Router {
   const limit: express.RequestHandler = async (req, _res, next) => {
     // Counted before the body is even read: a refused client costs no parsing.
     try {
-      await deps.previewLimiter.consume(clientInfo(req).ip);
+      await deps.previewLimiter.consume(clientLimitKey(clientInfo(req).ip));
     } catch (err) {
       // A client over the limit waits a moment for its 429, as nginx's limit_req holds excess requests
       // back: a client that sends the next request as soon as it has the answer (32 connections in a

@@ -5,6 +5,7 @@
  * asks for the token.
  */
 import { Router } from 'express';
+import type { AdminAttempts } from '../middleware/admin-attempts.js';
 import { requireAdmin } from '../middleware/require-admin.js';
 import { adminRoutes, type AdminRouteDeps } from './comment-routes.js';
 import { outboxAdminRoutes } from './outbox-routes.js';
@@ -12,11 +13,13 @@ import { adminDataRoutes } from './personal-data-routes.js';
 
 export interface AdminApiDeps extends AdminRouteDeps {
   adminTokenHash: () => Promise<string>;
+  /** Refused tokens per client, so the token cannot be guessed at speed. */
+  adminAttempts?: AdminAttempts;
 }
 
 /** Mount at `/api/admin`. */
 export function adminApi(deps: AdminApiDeps): Router {
   const router = Router();
-  router.use(requireAdmin(deps.adminTokenHash), adminRoutes(deps), adminDataRoutes(deps), outboxAdminRoutes(deps));
+  router.use(requireAdmin(deps.adminTokenHash, deps.adminAttempts), adminRoutes(deps), adminDataRoutes(deps), outboxAdminRoutes(deps));
   return router;
 }
