@@ -21,6 +21,10 @@ export interface Config {
   moderation: ModerationMode;
   /** New submissions per minute per client IP; 0 = unlimited. */
   rateLimit: number;
+  /** POST /api/preview requests per minute per client IP; 0 = unlimited. */
+  previewRateLimit: number;
+  /** Time limit of one worker-thread task (a source page's parse, a long comment's render), in ms. */
+  workerTimeoutMs: number;
   /** Refused admin tokens per client address per 10 minutes before it gets 429; 0 = no lock-out. */
   adminAttempts: number;
   /** Seconds a client has to send a request's headers, and the whole request (408 after). */
@@ -196,6 +200,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     adminToken,
     moderation: moderation ?? 'auto',
     rateLimit: int('RATE_LIMIT', 5, 0, 1_000_000),
+    previewRateLimit: int('PREVIEW_RATE_LIMIT', 60, 0, 1_000_000),
+    workerTimeoutMs: int('WORKER_TIMEOUT_MS', 5000, 10, 600_000),
     adminAttempts: int('ADMIN_ATTEMPTS', 5, 0, 1_000_000),
     headerTimeout,
     requestTimeout,

@@ -20,7 +20,7 @@ import { createSourceVerifier } from './pipeline/verify-source.js';
 import { createAkismet } from './spam/akismet-checker.js';
 import { createRuleChecker } from './spam/rule-checker.js';
 import type { SpamChecker, SpamFeedback } from './spam/spam-checker.js';
-import { createSubmissionLimiter, type LimiterBackend } from './spam/submission-limiter.js';
+import { createSubmissionLimiter, type LimiterBackend, type SubmissionLimiter } from './spam/submission-limiter.js';
 import type { Store } from './store/repository.js';
 import { settingOnce } from './store/setting-once.js';
 import { createWebmentionService, type WebmentionService } from './jobs/webmention-service.js';
@@ -56,6 +56,8 @@ export interface AppDeps {
   mailLinks: LinkSigner;
   /** Prometheus metrics of this app (its own registry), served on /metrics. */
   metrics: Metrics;
+  /** POST /api/preview per client (BACKTALK_PREVIEW_RATE_LIMIT). */
+  previewLimiter: SubmissionLimiter;
 }
 
 export interface DepsOverrides {
@@ -97,7 +99,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     feedback = akismet;
   }
 
-  const verifier = createSourceVerifier(fetcher);
+  const verifier = createSourceVerifier(fetcher, { parseTimeoutMs: config.workerTimeoutMs });
   // On PostgreSQL the counters are shared by every instance on the database; on SQLite, per process.
   const limits = (keyPrefix: string): LimiterBackend => (store.sharedPool ? { kind: 'postgres', pool: store.sharedPool, keyPrefix } : { kind: 'memory' });
   const limiter = createSubmissionLimiter(config.rateLimit, 60, limits('submission'));
@@ -136,6 +138,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     config, logger, store, clock, pipeline, reader: createThreadReader(store), moderate, blockedWords, notifier, fetcher,
     adminTokenHash: currentAdminTokenHash(config, store, await adminTokenHash(config, store, logger)), adminAttempts, avatarUrl, webmentions, worker, metrics,
     outbox: mailing.outbox, mailLinks: mailing.signer,
+    previewLimiter: createSubmissionLimiter(config.previewRateLimit, 60, limits('preview')),
   };
 }
 

@@ -10,16 +10,12 @@
  */
 import type { VerifiedSource } from '../domain/comment.js';
 import { linkKey, normalizeHttpUrl } from '../lib/url.js';
-import { baseUrlOf, firstLinkTo, scanHtml } from './source-document.js';
+import { baseUrlOf, firstLinkTo, scanHtml, type LinkRule } from './source-document.js';
+
+export type { LinkRule };
 import { excerptAround, clipPhrase } from './link-context.js';
 import { MAX_TITLE, readPrimaryEntry } from './microformats.js';
 
-/**
- * - 'anchor' (Pingback, TrackBack): only `<a href>` in an HTML page counts.
- * - 'webmention': `<a href>`, `<img src>`, `<video src>`, `<audio src>`, `<source src>` in HTML, an
- *   exact URL as a JSON string value, a substring of a text/plain body.
- */
-export type LinkRule = 'anchor' | 'webmention';
 
 export interface SourceDocument {
   /** Final URL after redirects: the base for relative links. */
@@ -85,7 +81,8 @@ function checkHtml(doc: SourceDocument, targetKey: string, rule: LinkRule): Link
   const excerpt = excerptAround(blockText, link.textStart - block.start, end - block.start);
   const title = scan.title === undefined ? undefined : clipPhrase(scan.title, MAX_TITLE);
   if (rule === 'anchor') return linked({ title, excerpt });
-  const entry = readPrimaryEntry(doc.body, scan.microformatsSkip, base?.href ?? doc.url, doc.url, targetKey);
+  // parse5, under microformats-parser, is itself super-linear on such nesting; the link was found.
+  const entry = scan.pathological ? undefined : readPrimaryEntry(doc.body, scan.microformatsSkip, base?.href ?? doc.url, doc.url, targetKey);
   return linked({
     title: entry?.title ?? title,
     excerpt: entry?.excerpt ?? excerpt,

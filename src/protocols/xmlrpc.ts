@@ -74,7 +74,7 @@ export async function readMethodCall(body: Buffer): Promise<MethodCall> {
 /**
  * The body in 4 KiB slices with a turn of the event loop between them: sax parses each slice as it
  * arrives, so decoding a 64 KiB call (~100 ms of parsing) never blocks other requests for all of it
- * (tests/perf/event-loop.test.ts). The stream's string decoder rejoins characters split by a slice.
+ * (`npm run bench -- --only event-loop`). The stream's string decoder rejoins characters split by a slice.
  */
 async function* inSlices(data: Buffer, size = 4 * 1024): AsyncGenerator<Buffer> {
   for (let i = 0; i < data.length; i += size) {
