@@ -2,12 +2,11 @@ import type { Store } from '../repository.js';
 import { SqliteRunner } from '../sql/sqlite-runner.js';
 import { createSqlStore } from '../sql-store.js';
 import { openSqlite, type SqliteDatabase } from './open-sqlite.js';
-import { backupSqlite, SqliteTransferRepository } from './sqlite-transfer-repository.js';
+import { backupSqlite } from './backup.js';
 
 /** The SQLite backend of Store: the shared repositories over one better-sqlite3 connection. */
 export function createSqliteStore(db: SqliteDatabase): Store {
   return createSqlStore(new SqliteRunner(db), {
-    transfer: new SqliteTransferRepository(db),
     backup: (file) => backupSqlite(db, file),
     close: async () => {
       if (db.open) {
