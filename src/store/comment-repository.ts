@@ -145,6 +145,7 @@ export class SqlCommentRepository implements CommentRepository {
     await this.sql.run(this.sql.db.updateTable('comments').set({
       author: u.author, url: u.url, title: u.title, body_raw: u.bodyRaw, body_hash: bodyHash(u.bodyRaw), body_html: u.bodyHtml,
       mention_type: u.mentionType, author_photo: u.authorPhoto, edited_at: u.edited.getTime(),
+      status: u.status, reasons: JSON.stringify(u.reasons),
     }).where('id', '=', id).where('source_key', 'is not', null));
     return this.findById(id);
   }
