@@ -9,6 +9,8 @@ import { PgCommentRepository } from './pg-comment-repository.js';
 import { PgOutboxRepository, PgSubscriptionRepository, PgUsedTokenRepository } from './pg-outbox-repository.js';
 import { PgTransferRepository } from './pg-transfer-repository.js';
 import { PgLinkbackLogRepository, PgWebmentionRepository } from './pg-webmention-repository.js';
+import { createSendRepository } from '../send-repository.js';
+import { PgRunner } from '../sql/pg-runner.js';
 
 class PgThreadRepository implements ThreadRepository {
   constructor(private readonly pool: pg.Pool) {}
@@ -85,6 +87,7 @@ export function createPostgresStore(pool: pg.Pool): Store {
     subscriptions: new PgSubscriptionRepository(pool),
     usedTokens: new PgUsedTokenRepository(pool),
     transfer: new PgTransferRepository(pool),
+    sends: createSendRepository(new PgRunner(pool)),
     // A SQLite file of the whole database, from one snapshot: restore it with `backtalk migrate`.
     backup: (file) => backupPostgres(pool, file),
     sharedPool: pool,

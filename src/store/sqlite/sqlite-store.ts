@@ -8,6 +8,8 @@ import { SqliteLinkbackLogRepository, SqliteWebmentionRepository } from './sqlit
 import { backupSqlite, SqliteTransferRepository } from './sqlite-transfer-repository.js';
 import { SqliteOutboxRepository } from './sqlite-outbox-repository.js';
 import { SqliteSubscriptionRepository, SqliteUsedTokenRepository } from './sqlite-subscription-repository.js';
+import { createSendRepository } from '../send-repository.js';
+import { SqliteRunner } from '../sql/sqlite-runner.js';
 
 class SqliteThreadRepository implements ThreadRepository {
   private readonly stmts;
@@ -88,6 +90,7 @@ export function createSqliteStore(db: SqliteDatabase): Store {
     subscriptions: new SqliteSubscriptionRepository(db),
     usedTokens: new SqliteUsedTokenRepository(db),
     transfer: new SqliteTransferRepository(db),
+    sends: createSendRepository(new SqliteRunner(db)),
     backup: (file) => backupSqlite(db, file),
     ping: async () => db.prepare('SELECT 1 AS ok').get() !== undefined,
     close: async () => {
