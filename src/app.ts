@@ -5,6 +5,7 @@ import { NotFoundError } from './domain/errors.js';
 import { identiconSvg } from './lib/avatar.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { adminDataRoutes } from './http/admin-data-routes.js';
+import { sendRoutes } from './http/send-routes.js';
 import { adminPageRoutes } from './http/admin-page-routes.js';
 import { commentRoutes } from './http/comment-routes.js';
 import { createPublicReads, type PublicReads } from './http/public-reads.js';
@@ -70,7 +71,7 @@ function buildApp(deps: AppDeps): { app: Express; publicReads: PublicReads } {
   app.use(widgetRoutes({ dir: join(projectRoot(), 'dist', 'widget') }));
   app.use(demoRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
   // One token check for the whole admin API.
-  app.use('/api/admin', requireAdmin(deps.adminTokenHash), adminRoutes({ ...deps, sites: config.sites }), adminDataRoutes(deps), outboxAdminRoutes(deps));
+  app.use('/api/admin', requireAdmin(deps.adminTokenHash), adminRoutes({ ...deps, sites: config.sites }), adminDataRoutes(deps), outboxAdminRoutes(deps), sendRoutes(deps));
   app.use(adminPageRoutes());
   app.use(actionRoutes({ ...deps, publicUrl: config.publicUrl }));
   app.use(subscriptionRoutes({ ...deps, publicUrl: config.publicUrl }));
