@@ -131,29 +131,12 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     // jobs come back when it runs out.
     concurrency: 4, pollMs: 1000, leaseMs: 30_000,
   });
-  // Its own fetcher: its own per-host budgets (sending never eats verification's), its own time limit
-  // and a User-Agent that says who is pinging, so a receiver's owner can find us.
-  const sendFetcher = overrides.sendFetcher ?? createPageFetcher({
-    ...DEFAULT_FETCH_POLICY,
-    allowPrivate: config.allowPrivateFetch,
-    timeoutMs: config.sendTimeoutSeconds * 1000,
-    perHostPerMinute: config.sendPerHostPerMinute,
-    perHostConcurrent: config.sendPerHostConcurrent,
-    globalPerMinute: Math.max(config.fetchPerMinute, config.sendPerHostPerMinute),
-    userAgent: `Backtalk/0.1 (linkback sender; +${config.publicUrl})`,
-  });
-  sends = createSendService({
-    sends: store.sends, fetcher: sendFetcher, clock, logger,
-    settings: {
-      enabled: config.sendEnabled, sites: config.sites, allowSelfPings: config.allowSelfPings, publicUrl: config.publicUrl,
-      maxAttempts: config.sendAttempts, timeoutMs: config.sendTimeoutSeconds * 1000,
-    },
-    tuning: overrides.sendTuning ?? DEFAULT_RETRY_TUNING,
-    count: (protocol, outcome) => metrics.sent(protocol, outcome),
+  sends = createSender(config, store, logger, clock, {
+    fetcher: overrides.sendFetcher, tuning: overrides.sendTuning, count: (protocol, outcome) => metrics.sent(protocol, outcome),
   });
   const sendService = sends;
   const feedWatcher = createFeedWatcher({
-    feeds: config.feeds, intervalMs: config.feedIntervalSeconds * 1000, fetcher: sendFetcher, settings: store.settings, sends: store.sends,
+    feeds: config.feeds, intervalMs: config.feedIntervalSeconds * 1000, fetcher: sends.fetcher, settings: store.settings, sends: store.sends,
     request: (source, version) => sendService.request(source, version), logger: logger.child({ component: 'feeds' }),
   });
   const ownComments = createOwnComments({ store, spamCheckers, clock, editWindowMinutes: config.editWindowMinutes });
@@ -167,6 +150,35 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     adminTokenHash: currentAdminTokenHash(config, store, await adminTokenHash(config, store, logger)), avatarUrl, webmentions, worker, metrics,
     outbox: mailing.outbox, mailLinks: mailing.signer, sends: sendService, feedWatcher,
   };
+}
+
+/**
+ * The linkback sender with its own fetcher: its own per-host budgets (sending never eats the
+ * verification budget), its own time limit, and a User-Agent that says who is pinging, so a
+ * receiver's owner can find us. Shared by the server and `backtalk send`.
+ */
+export function createSender(
+  config: RuntimeConfig, store: Store, logger: Logger, clock: Clock,
+  options: { fetcher?: PageFetcher; tuning?: RetryTuning; count?: (protocol: string, outcome: string) => void } = {},
+): SendService {
+  const fetcher = options.fetcher ?? createPageFetcher({
+    ...DEFAULT_FETCH_POLICY,
+    allowPrivate: config.allowPrivateFetch,
+    timeoutMs: config.sendTimeoutSeconds * 1000,
+    perHostPerMinute: config.sendPerHostPerMinute,
+    perHostConcurrent: config.sendPerHostConcurrent,
+    globalPerMinute: Math.max(config.fetchPerMinute, config.sendPerHostPerMinute),
+    userAgent: `Backtalk/0.1 (linkback sender; +${config.publicUrl})`,
+  });
+  return createSendService({
+    sends: store.sends, fetcher, clock, logger,
+    settings: {
+      enabled: config.sendEnabled, sites: config.sites, allowSelfPings: config.allowSelfPings, publicUrl: config.publicUrl,
+      maxAttempts: config.sendAttempts, timeoutMs: config.sendTimeoutSeconds * 1000,
+    },
+    tuning: options.tuning ?? DEFAULT_RETRY_TUNING,
+    count: options.count ?? (() => undefined),
+  });
 }
 
 /** Queue depths for /metrics. */

@@ -134,6 +134,8 @@ export function createSendService(deps: SendServiceDeps) {
       const links = await sends.listLinks(post.id);
       return { source: post.source, links: links.map((l) => ({ target: l.target, protocol: l.protocol, state: l.state, response: l.response })) };
     },
+    /** The sender's fetcher, shared with the feed watcher (the same limits and User-Agent). */
+    fetcher: deps.fetcher,
     statusUrl: (post: SendPost) => `${settings.publicUrl}/api/admin/send/${post.id}`,
     scan,
     deliver,
