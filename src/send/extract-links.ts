@@ -93,6 +93,8 @@ function absoluteLinks(hrefs: readonly string[], base: string, pageUrl: string):
   const seen = new Set<string>();
   const out: string[] = [];
   for (const href of hrefs) {
+    // An in-page anchor (footnotes, "#comments") is never another page, whatever <base> says.
+    if (href.trim().startsWith('#')) continue;
     let url: URL | undefined;
     try {
       url = parseHttpUrl(new URL(href.trim(), base).href);
