@@ -12,6 +12,8 @@ export function createSentPanel(ctx: ListContext) {
   const source = h('input', { type: 'url', id: sourceId, name: 'source', required: true, placeholder: 'https://your.blog/post/' });
   const form = h('form', { class: 'bta-search' }, h('label', { for: sourceId }, 'Send linkbacks for'), source, h('button', { type: 'submit' }, 'Send'));
   const list = h('div', { class: 'bta-sent' });
+  // The form is left out rather than hidden: `.bta-search` sets display, which would beat [hidden].
+  const formSlot = h('div', {});
 
   async function act(work: () => Promise<unknown>, done: string): Promise<void> {
     try {
@@ -44,7 +46,7 @@ export function createSentPanel(ctx: ListContext) {
         h('td', { class: 'bta-url' }, externalLink(link.target), link.in_post ? null : ' (removed from the post)'),
         h('td', {}, link.protocol), h('td', {}, link.state), h('td', {}, link.response), cell);
     });
-    const state = post.status === 'pending' ? 'waiting to be read' : post.status === 'failed' ? `could not be read: ${post.error ?? ''}` : post.gone ? 'gone (410)' : `${post.links.length} links`;
+    const state = post.status === 'pending' ? 'waiting to be read' : post.status === 'failed' ? `could not be read: ${post.error ?? ''}` : post.gone ? 'gone (410)' : `${post.links.length} ${post.links.length === 1 ? 'link' : 'links'}`;
     return h('section', { class: 'bta-card' },
       h('h2', {}, externalLink(post.source, post.title || post.source)),
       h('p', { class: 'bta-note' }, state, ' · ', again),
@@ -60,7 +62,7 @@ export function createSentPanel(ctx: ListContext) {
         ? feeds.length > 0 ? `Sending is on; watching ${feeds.join(', ')}.` : 'Sending is on (no feeds watched: BACKTALK_FEEDS is not set).'
         : 'Sending is OFF (BACKTALK_SEND=off): nothing is sent, nothing queued leaves.';
       notice.className = enabled ? 'bta-note' : 'bta-error';
-      form.hidden = !enabled;
+      formSlot.replaceChildren(...(enabled ? [form] : []));
       clear(list);
       append(list, ...posts.map(postView));
       if (posts.length === 0) append(list, h('p', {}, 'Nothing sent yet.'));
@@ -69,5 +71,5 @@ export function createSentPanel(ctx: ListContext) {
     }
   }
 
-  return { element: h('div', {}, notice, form, list), refresh };
+  return { element: h('div', {}, notice, formSlot, list), refresh };
 }
