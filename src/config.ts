@@ -228,7 +228,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     sendEnabled: bool('SEND', true),
     feeds,
     feedIntervalSeconds: int('FEED_INTERVAL', 900, 1, 7 * 24 * 3600),
-    sendTimeoutSeconds: int('SEND_TIMEOUT', 10, 1, 300),
+    sendTimeoutSeconds: int('SEND_TIMEOUT', 15, 1, 300),
     sendPerHostPerMinute: int('SEND_PER_HOST_PER_MINUTE', 20, 1, 1_000_000),
     sendPerHostConcurrent: int('SEND_PER_HOST_CONCURRENCY', 2, 1, 64),
     sendAttempts: int('SEND_ATTEMPTS', 6, 1, 100),
