@@ -3,12 +3,10 @@
  * read and the links to ping are two leased queues (claimed with a lease and an attempt; a crashed
  * worker's lease runs out and the job comes back), plus the record of what each receiver answered.
  */
-import type { SendLink, SendPost } from '../domain/send.js';
-import type { ScanPlan, SendQueue, SendRepository } from './repository.js';
+import { LeasedQueue } from './leased-queue.js';
+import type { ScanPlan, SendRepository } from './repository.js';
 import { toSendLink, toSendPost, type SendLinkRow, type SendPostRow } from './rows/send-row.js';
-import { all, first, run, type SqlRunner, type TxWork } from './sql/sql-runner.js';
-
-type QueueTable = 'send_posts' | 'send_links';
+import { all, run, type SqlRunner, type TxWork } from './sql/sql-runner.js';
 
 export function createSendRepository(runner: SqlRunner): SendRepository {
   const { db } = runner;
@@ -57,8 +55,8 @@ export function createSendRepository(runner: SqlRunner): SendRepository {
       return row && toSendLink(row as SendLinkRow);
     },
 
-    posts: leasedQueue(runner, 'send_posts', (row) => toSendPost(row as SendPostRow)),
-    links: leasedQueue(runner, 'send_links', (row) => toSendLink(row as SendLinkRow)),
+    posts: new LeasedQueue(runner, 'send_posts', toSendPost),
+    links: new LeasedQueue(runner, 'send_links', toSendLink),
 
     applyScan(postId, now, decide) {
       const t = now.getTime();
@@ -116,38 +114,3 @@ export function createSendRepository(runner: SqlRunner): SendRepository {
     },
   };
 }
-
-/**
- * Claiming due rows of one of the two send tables. On PostgreSQL the due rows are locked with SKIP
- * LOCKED, so instances claiming at the same moment pass over each other's rows; SQLite's IMMEDIATE
- * transaction already holds the only write lock.
- */
-function leasedQueue<J>(runner: SqlRunner, table: QueueTable, toJob: (row: unknown) => J): SendQueue<J> {
-  // Both tables have the leased-queue columns; one of them names the type for the builder.
-  const db = runner.db;
-  const t = table as 'send_links';
-  return {
-    async claimDue(now, limit, leaseMs) {
-      const at = now.getTime();
-      return runner.transaction(function* () {
-        const due = db.selectFrom(t).select('id')
-          .where('status', '=', 'pending').where('next_attempt_at', '<=', at)
-          .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', at)]))
-          .orderBy('next_attempt_at').orderBy('id').limit(limit)
-          .$if(runner.dialect.rowLocks, (qb) => qb.forUpdate().skipLocked());
-        const ids = (yield* all(due)).map((r) => r.id);
-        if (ids.length === 0) return [];
-        yield* run(db.updateTable(t).set((eb) => ({ claimed_until: at + leaseMs, attempts: eb('attempts', '+', 1) })).where('id', 'in', ids));
-        const rows = yield* all(db.selectFrom(t).selectAll().where('id', 'in', ids).orderBy('next_attempt_at').orderBy('id'));
-        return rows.map(toJob);
-      });
-    },
-    async countDue(now) {
-      const row = await runner.first(db.selectFrom(t).select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('status', '=', 'pending').where('next_attempt_at', '<=', now.getTime()));
-      return Number(row?.n ?? 0);
-    },
-  };
-}
-
-

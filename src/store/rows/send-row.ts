@@ -1,39 +1,11 @@
 import type { LinkState, PostSendStatus, SendLink, SendPost, SendProtocolName } from '../../domain/send.js';
-import { isSet, type DbFlag } from './flag.js';
+import type { Selectable } from 'kysely';
+import type { SendLinksTable, SendPostsTable } from '../sql/schema-types.js';
+import { isSet } from './flag.js';
 
-export interface SendPostRow {
-  id: number;
-  source: string;
-  status: string;
-  attempts: number;
-  next_attempt_at: number;
-  claimed_until: number | null;
-  title: string;
-  excerpt: string;
-  fingerprint: string | null;
-  gone: DbFlag;
-  last_error: string | null;
-  feed_version: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface SendLinkRow {
-  id: number;
-  post_id: number;
-  target: string;
-  status: string;
-  protocol: string;
-  endpoint: string | null;
-  response: string;
-  in_post: DbFlag;
-  attempts: number;
-  next_attempt_at: number;
-  claimed_until: number | null;
-  created_at: number;
-  updated_at: number;
-  sent_at: number | null;
-}
+/** The lease column stays internal. */
+export type SendPostRow = Omit<Selectable<SendPostsTable>, 'claimed_until'>;
+export type SendLinkRow = Omit<Selectable<SendLinksTable>, 'claimed_until'>;
 
 export function toSendPost(row: SendPostRow): SendPost {
   return {
