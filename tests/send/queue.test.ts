@@ -177,6 +177,34 @@ describe('send queue', () => {
     }
   });
 
+  test('per-host rate: over BACKTALK_SEND_PER_HOST_PER_MINUTE a send waits (no attempt used) instead of going out', async () => {
+    const targets = [1, 2, 3].map((i) => {
+      other.page(`/rate-${i}`, wmPage('/rate/wm'));
+      return other.url(`/rate-${i}`);
+    });
+    webmentionEndpoint(other, '/rate/wm');
+    // The post is on the blog's host; the three targets share the other server's host (both 127.0.0.1,
+    // so one budget): each send is a discovery GET and a POST, so the budget of 5 covers two sends.
+    const sender = await startSender(blog.origin, { BACKTALK_SEND_PER_HOST_PER_MINUTE: '5' });
+    try {
+      const post = blog.url('/p/rate/');
+      blog.page('/p/rate/', postPage(post, targets));
+      await requestSend(sender, post);
+      const [claimed] = await sender.deps.store.sends.posts.claimDue(new Date(), 1, 60_000);
+      await sender.deps.sends.scan(claimed!); // 1 of the 5
+      const links = await sender.deps.store.sends.links.claimDue(new Date(), 10, 60_000);
+      for (const link of links) await sender.deps.sends.deliver(link);
+      const status = await sendStatusOf(sender, post);
+      assert.deepEqual(status.links.map((l) => l.state), ['sent', 'sent', 'queued']);
+      assert.match(status.links[2]!.response, /^waiting: per-host rate limit reached \(5 fetches per minute to 127\.0\.0\.1\)/);
+      const [waiting] = await sender.deps.store.sends.listLinks(claimed!.id).then((all) => all.filter((l) => l.state === 'queued'));
+      assert.equal(waiting!.attempts, 0, 'the wait did not use up an attempt');
+      assert.equal(other.to('/rate/wm').length, 2);
+    } finally {
+      await sender.close();
+    }
+  });
+
   test('BACKTALK_SEND=off: nothing is queued, and the admin API says sending is off', async () => {
     const sender = await startSender(blog.origin, { BACKTALK_SEND: 'off' });
     try {
