@@ -47,6 +47,11 @@ export interface PostContent {
   excerpt: string;
   /** Changes when the content (its text or its links) changes, and not when only the page around it does. */
   fingerprint: string;
+  /**
+   * `<meta http-equiv="Status" content="410 Gone">`: how a static site, which cannot answer 410,
+   * says a post was deleted (webmention.rocks delete test 1 accepts it as the 410).
+   */
+  gone: boolean;
 }
 
 const MAX_TITLE = 250;
@@ -74,6 +79,7 @@ export function readPost(html: string, pageUrl: string): PostContent {
     links,
     title: clipText(entry?.name ?? page.title ?? '', MAX_TITLE),
     excerpt: clipText(plain, MAX_EXCERPT),
+    gone: page.gone,
     fingerprint: createHash('sha256').update(plain).update('\n').update(links.join('\n')).digest('hex'),
   };
 }
@@ -144,6 +150,7 @@ function resolveBase(baseHref: string | undefined, pageUrl: string): string {
 }
 
 interface PageScan {
+  gone: boolean;
   links: FoundLink[];
   texts: FoundText[];
   title?: string;
@@ -154,7 +161,7 @@ interface PageScan {
 
 /** One htmlparser2 pass: every `<a href>` with where it sits. `chrome` names the elements to mark. */
 function scanPage(html: string, chrome: ReadonlySet<string>): PageScan {
-  const scan: PageScan = { links: [], texts: [], articles: 0, mains: 0 };
+  const scan: PageScan = { gone: false, links: [], texts: [], articles: 0, mains: 0 };
   const where = (): Placed => ({ article: articleDepth > 0 ? article : -1, inMain: mainDepth > 0, inChrome: chromeDepth > 0 });
   let inTitle = false;
   const stack: string[] = [];
@@ -182,6 +189,7 @@ function scanPage(html: string, chrome: ReadonlySet<string>): PageScan {
       if (name === 'base' && scan.baseHref === undefined && attrs.href !== undefined) scan.baseHref = attrs.href;
       if (name === 'a' && attrs.href !== undefined && inertDepth === 0) scan.links.push({ href: attrs.href, ...where() });
       if (name === 'title' && scan.title === undefined) inTitle = true;
+      if (name === 'meta' && attrs['http-equiv']?.trim().toLowerCase() === 'status' && /^\s*410\b/.test(attrs.content ?? '')) scan.gone = true;
       if (BLOCKS.has(name)) scan.texts.push({ text: ' ', ...where() });
     },
     ontext(text) {

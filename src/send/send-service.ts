@@ -87,10 +87,10 @@ export function createSendService(deps: SendServiceDeps) {
       }));
     }
     let reading: PostReading;
-    if (page.status === 410) {
+    const content = page.status === 410 ? undefined : readPost(page.body, page.url);
+    if (content === undefined || content.gone) {
       reading = { kind: 'gone' };
     } else {
-      const content = readPost(page.body, page.url);
       // The post itself, under the URL it was asked for as well as the one it was served from.
       const self = linkKey(post.source);
       reading = { kind: 'page', content: { ...content, links: content.links.filter((l) => linkKey(l) !== self) } };

@@ -175,6 +175,20 @@ describe('sending over each protocol to spec receivers', () => {
     });
   });
 
+  test('a static site\'s delete (<meta http-equiv="Status" content="410 Gone">) re-sends the Webmention like a 410', async () => {
+    other.page('/del', page('<link rel="webmention" href="/del/wm">'));
+    webmentionEndpoint(other, '/del/wm');
+    const post = blog.url('/p/del/');
+    blog.page('/p/del/', postPage(post, [other.url('/del')]));
+    await sendAndWait(sender, post);
+    assert.equal(other.to('/del/wm').length, 1);
+    blog.page('/p/del/', '<!doctype html><html><head><meta http-equiv="Status" content="410 Gone"><title>Deleted</title></head><body>This post was deleted.</body></html>');
+    await sendAndWait(sender, post);
+    assert.equal(other.to('/del/wm').length, 2, 'the receiver is told, so it can remove the mention');
+    await sendAndWait(sender, post);
+    assert.equal(other.to('/del/wm').length, 2, 'once: still gone is not a change');
+  });
+
   test('/metrics counts sends by protocol and outcome', async () => {
     const res = await sender.admin('/metrics');
     const text = await res.text();
