@@ -23,6 +23,8 @@ export interface Metrics {
   linkback(kind: string, outcome: string): void;
   /** One linkback we sent (or tried to): protocol webmention|pingback|trackback|none, outcome sent|refused|retried|gave-up|no-endpoint. */
   sent(protocol: string, outcome: string): void;
+  /** An admin request with a wrong token (`refused`), or with any token while its client is locked out (`locked`). */
+  adminAuthFailure(outcome: 'refused' | 'locked'): void;
   /** The text served on /metrics, and its content type. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -54,6 +56,12 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     name: 'backtalk_linkbacks_total',
     help: 'Linkback attempts (trackback, pingback, webmention) by outcome.',
     labelNames: ['kind', 'outcome'] as const,
+    registers: [registry],
+  });
+  const adminAuthFailures = new Counter({
+    name: 'backtalk_admin_auth_failures_total',
+    help: 'Admin requests refused for their token (refused), or answered 429 because their client made too many such requests (locked).',
+    labelNames: ['outcome'] as const,
     registers: [registry],
   });
   const sends = new Counter({
@@ -104,6 +112,7 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     spamVerdict: (checker, verdict) => verdicts.inc({ checker, verdict }),
     linkback: (kind, outcome) => linkbacks.inc({ kind, outcome }),
     sent: (protocol, outcome) => sends.inc({ protocol, outcome }),
+    adminAuthFailure: (outcome) => adminAuthFailures.inc({ outcome }),
     render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   };
 }

@@ -19,7 +19,7 @@ export const MAX_RESPONSE_TEXT = 500;
 /** The answer for a fetch that produced no HTTP response, or undefined when it did. */
 export function answerWithoutResponse(outcome: FetchOutcome): SendAnswer | undefined {
   if (outcome.kind === 'refused') {
-    return outcome.limited ? { kind: 'later', response: outcome.reason } : { kind: 'refused', response: `not sent: ${outcome.reason}` };
+    return outcome.cause === 'limit' ? { kind: 'later', response: outcome.reason } : { kind: 'refused', response: `not sent: ${outcome.reason}` };
   }
   if (outcome.kind === 'failed') {
     return outcome.temporary ? { kind: 'transient', response: outcome.reason } : { kind: 'refused', response: outcome.reason };
