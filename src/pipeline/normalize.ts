@@ -2,7 +2,7 @@
  * Pure normalization: trims, checks lengths and formats, canonicalizes URLs, and turns the
  * "plain text" fields of linkbacks into real plain text. No I/O.
  */
-import type { CommentSubmission, LinkbackSubmission, MentionType, VerifiedSource } from '../domain/comment.js';
+import type { LinkbackSubmission, MentionType, SiteTarget, VerifiedSource } from '../domain/comment.js';
 import { ForbiddenError, ValidationError } from '../domain/errors.js';
 import { truncateText } from '../lib/text.js';
 import { isOnSites, linkKey, normalizeUrl, parseHttpUrl } from '../lib/url.js';
@@ -46,16 +46,26 @@ export function plainName(raw: string): string {
   return toPlainText(raw).replace(INVISIBLE_IN_NAMES, '').replace(/ {2,}/g, ' ').trim();
 }
 
-/** A target URL, normalized, that must belong to one of the configured sites. */
-export function resolveTarget(raw: unknown, sites: readonly string[], field = 'target'): string {
+/** A target URL, normalized, that must belong to one of the configured sites: the only maker of a SiteTarget. */
+export function resolveTarget(raw: unknown, sites: readonly string[], field = 'target'): SiteTarget {
   if (typeof raw !== 'string' || raw.trim() === '') throw new ValidationError('missing-field', 'A target URL is required.', field);
   const url = parseHttpUrl(raw);
   if (!url) throw new ValidationError('invalid-target', 'The target must be an absolute http(s) URL.', field);
   if (!isOnSites(url, sites)) throw new ForbiddenError('target-not-allowed', `${url.origin} is not one of the sites served here.`, field);
-  return normalizeUrl(url);
+  return normalizeUrl(url) as SiteTarget;
 }
 
-export function normalizeComment(input: CommentSubmission): NormalizedComment {
+/** The fields of a comment as a reader sends them, new or edited. */
+export interface CommentFields {
+  body: string;
+  author?: string;
+  email?: string;
+  url?: string;
+  parent?: number;
+  honeypot?: string;
+}
+
+export function normalizeComment(input: CommentFields): NormalizedComment {
   const bodyRaw = (input.body ?? '').replace(/\r\n?/g, '\n').replace(/\u0000/g, '').trim();
   if (bodyRaw === '') throw new ValidationError('missing-field', 'Please write a comment.', 'body');
   if ([...bodyRaw].length > LIMITS.body) {

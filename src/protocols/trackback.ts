@@ -2,7 +2,7 @@
  * TrackBack 1.2 wire format: a decoded ping form → LinkbackSubmission, and the XML we answer with.
  * The form itself is decoded by form-body.ts (TrackBack bodies arrive in any charset).
  */
-import type { ClientInfo, LinkbackSubmission } from '../domain/comment.js';
+import type { Arriving, ClientInfo, LinkbackSubmission } from '../domain/comment.js';
 import { ValidationError } from '../domain/errors.js';
 import { truncateText } from '../lib/text.js';
 import { parseHttpUrl } from '../lib/url.js';
@@ -19,7 +19,7 @@ const URL_ECHO_LIMIT = 200;
  * pipeline. Other fields are ignored.
  * @throws ValidationError('missing-field' | 'invalid-url', …, 'url') with Movable Type's messages.
  */
-export function parseTrackbackPing(fields: ReadonlyMap<string, string>, target: string, client: ClientInfo): LinkbackSubmission {
+export function parseTrackbackPing(fields: ReadonlyMap<string, string>, target: string, client: ClientInfo): Arriving<LinkbackSubmission> {
   const url = fields.get('url');
   if (url === undefined || url.trim() === '') {
     throw new ValidationError('missing-field', 'You need to provide a Source URL (url).', 'url');
@@ -28,7 +28,7 @@ export function parseTrackbackPing(fields: ReadonlyMap<string, string>, target: 
   if (!source) {
     throw new ValidationError('invalid-url', `Invalid URL '${truncateExcerpt(url, URL_ECHO_LIMIT)}'`, 'url');
   }
-  const submission: LinkbackSubmission = { kind: 'trackback', target, source: source.href, client };
+  const submission: Arriving<LinkbackSubmission> = { kind: 'trackback', target, source: source.href, client };
   const title = fields.get('title');
   const excerpt = fields.get('excerpt');
   const blogName = fields.get('blog_name');
