@@ -74,6 +74,19 @@ export interface Config {
   webhookSecret: string | undefined;
   /** Language of the mails: a key of MAIL_LANGS (en, ru). */
   mailLang: string;
+  /** BACKTALK_SEND=off: no linkback is sent at all (staging copies of a site must not ping the world). */
+  sendEnabled: boolean;
+  /** Feeds of the owner's blog whose new and updated entries get linkbacks sent. */
+  feeds: readonly string[];
+  /** Seconds between two polls of each feed. */
+  feedIntervalSeconds: number;
+  /** Time limit of one outbound request while sending (discovery GET or ping POST), in seconds. */
+  sendTimeoutSeconds: number;
+  /** Requests per minute, and at once, to any one host while sending. */
+  sendPerHostPerMinute: number;
+  sendPerHostConcurrent: number;
+  /** Tries of one link before a transient failure becomes final. */
+  sendAttempts: number;
 }
 
 /** Settings after listening: the public URL and sites are known for sure. */
@@ -186,6 +199,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const mailLang = read('MAIL_LANG')?.toLowerCase() ?? 'en';
   if (!Object.hasOwn(MAIL_LANGS, mailLang)) problems.push(`BACKTALK_MAIL_LANG: expected one of ${Object.keys(MAIL_LANGS).join(', ')}, got "${mailLang}"`);
 
+  const feeds: string[] = [];
+  for (const feed of list('FEEDS') ?? []) {
+    if (parseHttpUrl(feed)) feeds.push(feed);
+    else problems.push(`BACKTALK_FEEDS: "${feed}" is not an absolute http(s) URL`);
+  }
   // Values and reasons: README, "Slow and idle clients".
   const headerTimeout = int('HEADER_TIMEOUT', 20, 1, 3600);
   const requestTimeout = int('REQUEST_TIMEOUT', 60, 1, 3600);
@@ -233,6 +251,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     webhookUrl,
     webhookSecret,
     mailLang,
+    sendEnabled: bool('SEND', true),
+    feeds,
+    feedIntervalSeconds: int('FEED_INTERVAL', 900, 1, 7 * 24 * 3600),
+    sendTimeoutSeconds: int('SEND_TIMEOUT', 15, 1, 300),
+    sendPerHostPerMinute: int('SEND_PER_HOST_PER_MINUTE', 20, 1, 1_000_000),
+    sendPerHostConcurrent: int('SEND_PER_HOST_CONCURRENCY', 2, 1, 64),
+    sendAttempts: int('SEND_ATTEMPTS', 6, 1, 100),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

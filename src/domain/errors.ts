@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'same-source-and-target'
   | 'method-not-allowed'
   | 'busy'
+  | 'sending-off'
+  | 'source-not-allowed'
   | 'internal-error';
 
 export class AppError extends Error {

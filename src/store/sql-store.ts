@@ -8,6 +8,7 @@ import { SqlCommentRepository } from './comment-repository.js';
 import { SqlLinkbackLogRepository } from './linkback-log-repository.js';
 import { SqlOutboxRepository } from './outbox-repository.js';
 import type { Store } from './repository.js';
+import { createSendRepository } from './send-repository.js';
 import type { SqlRunner } from './sql/sql-runner.js';
 import { SqlSubscriptionRepository, SqlUsedTokenRepository } from './subscription-repository.js';
 import { SqlTransferRepository } from './transfer-repository.js';
@@ -29,6 +30,7 @@ export function createSqlStore(runner: SqlRunner, backend: BackendParts): Store 
     subscriptions: new SqlSubscriptionRepository(runner),
     usedTokens: new SqlUsedTokenRepository(runner),
     transfer: new SqlTransferRepository(runner),
+    sends: createSendRepository(runner),
     ping: async () => {
       try {
         return (await runner.first(runner.db.selectNoFrom(sql.lit(1).as('ok')))) !== undefined;
