@@ -5,7 +5,7 @@
 import type { CommentSubmission, LinkbackSubmission, MentionType, VerifiedSource } from '../domain/comment.js';
 import { ForbiddenError, ValidationError } from '../domain/errors.js';
 import { truncateText } from '../lib/text.js';
-import { isOnSites, linkKey, normalizeUrl, parseHttpUrl } from '../lib/url.js';
+import { isOnSites, linkKey, MAX_TARGET_LENGTH, normalizeUrl, parseHttpUrl } from '../lib/url.js';
 import { toPlainText } from './sanitize.js';
 
 export const LIMITS = { body: 10_000, author: 100, email: 254, url: 500, title: 250, excerpt: 255, linkbackBody: 1_000 } as const;
@@ -31,13 +31,23 @@ export interface NormalizedLinkback {
   mentionType: MentionType | null;
 }
 
-/** A target URL, normalized, that must belong to one of the configured sites. */
+/**
+ * A target URL, normalized, that must belong to one of the configured sites and be at most
+ * MAX_TARGET_LENGTH characters long, as sent and as stored (a Unicode path grows when escaped).
+ */
 export function resolveTarget(raw: unknown, sites: readonly string[], field = 'target'): string {
   if (typeof raw !== 'string' || raw.trim() === '') throw new ValidationError('missing-field', 'A target URL is required.', field);
+  if (raw.trim().length > MAX_TARGET_LENGTH) throw targetTooLong(field);
   const url = parseHttpUrl(raw);
   if (!url) throw new ValidationError('invalid-target', 'The target must be an absolute http(s) URL.', field);
   if (!isOnSites(url, sites)) throw new ForbiddenError('target-not-allowed', `${url.origin} is not one of the sites served here.`, field);
-  return normalizeUrl(url);
+  const target = normalizeUrl(url);
+  if (target.length > MAX_TARGET_LENGTH) throw targetTooLong(field);
+  return target;
+}
+
+function targetTooLong(field: string): ValidationError {
+  return new ValidationError('target-too-long', `The target URL is longer than ${MAX_TARGET_LENGTH.toLocaleString('en')} characters.`, field);
 }
 
 export function normalizeComment(input: CommentSubmission): NormalizedComment {
