@@ -33,7 +33,7 @@ export function trackbackRoutes(deps: TrackbackRouteDeps): Router {
   const ping = async (req: Request, res: express.Response) => {
     const target = await resolvePingTarget(req);
     const form = decodeFormBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.get('content-type'));
-    const result = await deps.pipeline.receive(parseTrackbackPing(form.fields, target, clientInfo(req)));
+    const result = await deps.pipeline.receive(parseTrackbackPing(form, target, clientInfo(req)));
     sendXml(res, 200, formatTrackbackResponse(result.kind === 'duplicate' ? DUPLICATE_MESSAGE : undefined));
   };
 

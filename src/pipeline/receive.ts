@@ -17,6 +17,7 @@ import { normalizeComment, normalizeLinkback, resolveTarget } from './normalize.
 import { renderPlainText } from './sanitize.js';
 import { renderCommentBodyOffThread } from '../lib/offload.js';
 import { checkSpam, initialStatus } from './spam-check.js';
+import { decodeClaimedText } from './decode-claimed-text.js';
 import type { SourceVerifier } from './verify-source.js';
 
 export interface PipelineSettings {
@@ -161,7 +162,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
     const skipVerification = input.kind === 'trackback' && !settings.verifyTrackbacks && !preVerified;
     const verified = preVerified ?? (skipVerification ? undefined : await verifyOrRefuse(input, thread.target));
-    const fields = normalizeLinkback(input, verified);
+    const fields = normalizeLinkback(await decodeClaimedText(input, verified?.charset), verified);
     const bodyHtml = renderPlainText(fields.excerpt);
     const spam = await checkSpam(
       {
