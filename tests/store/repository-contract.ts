@@ -372,25 +372,29 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         assert.equal(await store.comments.hasSameBody(t.id, 'Carol', '', 'First!'), false);
       });
 
-      test('hasApprovedFrom: by e-mail, approved only', async () => {
+      test('hasApprovedFrom: name and e-mail of an approved comment, approved only', async () => {
         const t = await thread();
         const c = await insertOk(aComment(t.id, { status: 'pending' }));
         assert.equal(await store.comments.hasApprovedFrom('ann@example.org', 'Ann'), false);
         await store.comments.setStatus(c.id, 'approved');
         assert.equal(await store.comments.hasApprovedFrom('ann@example.org', 'Ann'), true);
-        assert.equal(await store.comments.hasApprovedFrom('ann@example.org', 'Another name'), true);
         assert.equal(await store.comments.hasApprovedFrom('other@example.org', 'Ann'), false);
         assert.equal(await store.comments.hasApprovedFrom('', 'Ann'), false, 'a name is not matched against comments that had an e-mail');
+        await store.comments.remove(c.id);
+        assert.equal(await store.comments.hasApprovedFrom('ann@example.org', 'Ann'), false, 'a removed comment vouches for nobody');
       });
 
-      test('hasApprovedFrom: by author name only for e-mail-less comments', async () => {
+      test('hasApprovedFrom: WordPress\'s rule — a public name or someone else\'s e-mail alone is not trusted (issue 14.2)', async () => {
         const t = await thread();
+        await insertOk(aComment(t.id, { author: 'Ann', email: 'ann@example.org' }));
         await insertOk(aComment(t.id, { author: 'Bob', email: '' }));
         await insertOk(aComment(t.id, { author: '', email: '' }));
-        assert.equal(await store.comments.hasApprovedFrom('', 'Bob'), true);
-        assert.equal(await store.comments.hasApprovedFrom('bob@example.org', 'Bob'), false, 'an e-mail is matched by e-mail only');
-        assert.equal(await store.comments.hasApprovedFrom('', 'Carol'), false);
+        assert.equal(await store.comments.hasApprovedFrom('mallory@example.org', 'Ann'), false, 'the name of an approved commenter under another e-mail');
+        assert.equal(await store.comments.hasApprovedFrom('ann@example.org', 'Mallory'), false, 'an approved commenter\'s e-mail under another name');
+        assert.equal(await store.comments.hasApprovedFrom('', 'Bob'), false, 'no e-mail: never trusted on the name alone');
+        assert.equal(await store.comments.hasApprovedFrom('bob@example.org', 'Bob'), false, 'Bob never gave this e-mail');
         assert.equal(await store.comments.hasApprovedFrom('', ''), false, 'one approved anonymous comment does not vouch for all');
+        assert.equal(await store.comments.hasApprovedFrom('ann@example.org', 'Ann'), true, 'both match: trusted');
       });
     });
 

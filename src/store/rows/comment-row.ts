@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Comment, CommentKind, CommentStatus, MentionType, NewComment } from '../../domain/comment.js';
+import type { Insertable } from 'kysely';
+import type { CommentsTable } from '../sql/schema-types.js';
 import { isSet, type DbFlag } from './flag.js';
 
 export interface CommentRow {
@@ -63,8 +65,8 @@ export function toComment(row: CommentRow): Comment {
   };
 }
 
-/** Named parameters for SQLite's INSERT of a new comment. */
-export function toInsertParams(c: NewComment): Record<string, string | number | null> {
+/** The row of a new comment, as both backends insert it. */
+export function toInsertParams(c: NewComment): Insertable<CommentsTable> {
   return {
     thread_id: c.threadId,
     parent_id: c.parent,

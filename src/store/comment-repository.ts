@@ -1,0 +1,164 @@
+/**
+ * The comment rules, written once for both databases: what a thread shows, what counts as a
+ * duplicate, who is trusted, how a removed comment with replies stays as a placeholder.
+ */
+import { sql } from 'kysely';
+import type { Comment, CommentStatus, NewComment } from '../domain/comment.js';
+import type { AdminQueries } from './admin-queries.js';
+import type { CommentEdit, CommentRepository, CommentSearch, InsertResult, LinkbackUpdate } from './repository.js';
+import { bodyHash, toComment, toInsertParams } from './rows/comment-row.js';
+import { selectComments, statusLiteral } from './sql/comment-select.js';
+import { first, run, type SqlRunner, type TxWork } from './sql/sql-runner.js';
+
+const APPROVED = statusLiteral('approved');
+
+export class SqlCommentRepository implements CommentRepository {
+  constructor(private readonly sql: SqlRunner, private readonly admin: AdminQueries) {}
+
+  async insert(comment: NewComment): Promise<InsertResult> {
+    // The partial unique index on (thread_id, source_key) decides duplicate linkbacks inside the
+    // database, so two identical pings arriving together (at any instance) still store one row.
+    const inserted = await this.sql.first(this.sql.db.insertInto('comments').values(toInsertParams(comment))
+      .onConflict((oc) => oc.columns(['thread_id', 'source_key']).where('source_key', 'is not', null).doNothing())
+      .returning('id'));
+    if (inserted) return { kind: 'inserted', comment: (await this.findById(inserted.id))! };
+    const existing = comment.sourceKey === null ? undefined : await this.findLinkback(comment.threadId, comment.sourceKey);
+    if (!existing) throw new Error(`linkback insert conflicted but no row was found for thread ${comment.threadId}`);
+    return { kind: 'duplicate-linkback', existing };
+  }
+
+  async findById(id: number): Promise<Comment | undefined> {
+    const row = await this.sql.first(selectComments(this.sql.db).where('c.id', '=', id));
+    return row && toComment(row);
+  }
+
+  async listVisible(threadId: number): Promise<Comment[]> {
+    const { db, dialect } = this.sql;
+    const rows = await this.sql.all(selectComments(db)
+      .where('c.thread_id', '=', threadId).where('c.status', '=', APPROVED)
+      .where((eb) => eb.or([
+        dialect.isFalse('c.deleted'),
+        // A removed comment stays (as a placeholder) while it has approved replies.
+        eb.exists(eb.selectFrom('comments as r').select(sql.lit(1).as('one')).whereRef('r.parent_id', '=', 'c.id').where('r.status', '=', APPROVED)),
+      ]))
+      .orderBy('c.id'));
+    return rows.map(toComment);
+  }
+
+  async countVisible(targets: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (targets.length === 0) return counts;
+    const { db, dialect } = this.sql;
+    // Counted from the partial index comments_visible_count alone (no comment rows read).
+    const rows = await this.sql.all(db.selectFrom('threads as t')
+      .select((eb) => ['t.target', eb.selectFrom('comments as c').select(eb.fn.countAll<number>().as('n'))
+        .whereRef('c.thread_id', '=', 't.id').where('c.status', '=', APPROVED).where(dialect.isFalse('c.deleted'))
+        .as('n')])
+      .where('t.target', 'in', [...new Set(targets)]));
+    for (const row of rows) counts.set(row.target, Number(row.n));
+    return counts;
+  }
+
+  async threadVersions(targets: readonly string[]): Promise<Map<string, string>> {
+    const versions = new Map<string, string>();
+    if (targets.length === 0) return versions;
+    const rows = await this.sql.all(this.sql.db.selectFrom('threads')
+      .select(['target', 'id', 'created_at', 'version']).where('target', 'in', [...new Set(targets)]));
+    // id and created_at too: a deleted thread's target can come back, and its version starts again at 0.
+    for (const r of rows) versions.set(r.target, `${r.id}.${r.created_at}.${r.version}`);
+    return versions;
+  }
+
+  async listByStatus(status: CommentStatus, page: { limit: number; before?: number }): Promise<Comment[]> {
+    const rows = await this.sql.all(selectComments(this.sql.db).where('c.status', '=', status)
+      .where('c.id', '<', page.before ?? Number.MAX_SAFE_INTEGER).orderBy('c.id', 'desc').limit(page.limit));
+    return rows.map(toComment);
+  }
+
+  countByStatus(): Promise<Record<CommentStatus, number>> {
+    return this.admin.countByStatus();
+  }
+
+  search(query: CommentSearch, page: { limit: number; before?: number }): Promise<Comment[]> {
+    return this.admin.search(query, page);
+  }
+
+  async findLinkback(threadId: number, sourceKey: string): Promise<Comment | undefined> {
+    const row = await this.sql.first(selectComments(this.sql.db).where('c.thread_id', '=', threadId).where('c.source_key', '=', sourceKey));
+    return row && toComment(row);
+  }
+
+  async hasSameBody(threadId: number, author: string, email: string, bodyRaw: string): Promise<boolean> {
+    const { db, dialect } = this.sql;
+    const row = await this.sql.first(db.selectFrom('comments').select(sql.lit(1).as('one'))
+      .where('thread_id', '=', threadId)
+      // No hash ('': rows stored before schema v4, or copied from such a database): compared in full.
+      // (A NULL hash is only ever on a removed placeholder, which the `deleted` test excludes.)
+      .where('body_hash', 'in', [bodyHash(bodyRaw), sql.lit('')])
+      .where('body_raw', '=', bodyRaw).where('status', '<>', statusLiteral('trash')).where(dialect.isFalse('deleted'))
+      // The same author: by e-mail when there is one, else by name (WordPress's duplicate check).
+      .where(email !== '' ? 'email' : 'author', '=', email !== '' ? email : author)
+      .limit(1));
+    return row !== undefined;
+  }
+
+  async hasApprovedFrom(email: string, author: string): Promise<boolean> {
+    // WordPress's rule (check_comment): trusted only when name AND e-mail match an approved comment,
+    // so neither a public name nor someone else's address skips moderation. Without an e-mail
+    // nothing can vouch for the commenter.
+    if (email === '') return false;
+    const { db, dialect } = this.sql;
+    const row = await this.sql.first(db.selectFrom('comments').select(sql.lit(1).as('one'))
+      .where('email', '=', email).where('email', '<>', sql.lit('')).where('author', '=', author)
+      .where('status', '=', APPROVED).where(dialect.isFalse('deleted'))
+      .limit(1));
+    return row !== undefined;
+  }
+
+  async edit(id: number, e: CommentEdit): Promise<Comment | undefined> {
+    await this.sql.run(this.sql.db.updateTable('comments').set({
+      author: e.author, url: e.url, body_raw: e.bodyRaw, body_hash: bodyHash(e.bodyRaw), body_html: e.bodyHtml,
+      status: e.status, reasons: JSON.stringify(e.reasons), edited_at: e.edited.getTime(),
+    }).where('id', '=', id).where(this.sql.dialect.isFalse('deleted')));
+    return this.findById(id);
+  }
+
+  async setStatus(id: number, status: CommentStatus): Promise<Comment | undefined> {
+    await this.sql.run(this.sql.db.updateTable('comments').set({ status }).where('id', '=', id));
+    return this.findById(id);
+  }
+
+  async updateLinkback(id: number, u: LinkbackUpdate): Promise<Comment | undefined> {
+    await this.sql.run(this.sql.db.updateTable('comments').set({
+      author: u.author, url: u.url, title: u.title, body_raw: u.bodyRaw, body_hash: bodyHash(u.bodyRaw), body_html: u.bodyHtml,
+      mention_type: u.mentionType, author_photo: u.authorPhoto, edited_at: u.edited.getTime(),
+    }).where('id', '=', id).where('source_key', 'is not', null));
+    return this.findById(id);
+  }
+
+  remove(id: number): Promise<'removed' | 'placeholder' | 'missing'> {
+    return this.sql.transaction(() => this.removeWork(id));
+  }
+
+  private *removeWork(id: number): TxWork<'removed' | 'placeholder' | 'missing'> {
+    const { db, dialect } = this.sql;
+    // Locked (PostgreSQL) so a reply arriving meanwhile cannot lose its parent between check and delete.
+    const found = yield* first(db.selectFrom('comments').select('id').where('id', '=', id).$if(dialect.rowLocks, (q) => q.forUpdate()));
+    if (!found) return 'missing';
+    const reply = yield* first(db.selectFrom('comments').select('id').where('parent_id', '=', id).limit(1));
+    if (reply) {
+      yield* run(blankComment(this.sql).where('id', '=', id));
+      return 'placeholder';
+    }
+    yield* run(db.deleteFrom('comments').where('id', '=', id));
+    return 'removed';
+  }
+}
+
+/** A removed comment that keeps its place for its replies: nothing of its author or text is left. */
+export function blankComment(runner: SqlRunner) {
+  return runner.db.updateTable('comments').set({
+    deleted: true, author: '', email: '', url: '', body_html: '', body_raw: '', body_hash: '',
+    author_photo: null, edit_token_hash: null, ip: '', user_agent: '',
+  });
+}

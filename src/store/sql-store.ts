@@ -1,0 +1,37 @@
+/**
+ * A Store from a SqlRunner: the same repositories on either database. The backend adds only what
+ * it really does differently (bulk transfer, online backup, closing, a shared pool).
+ */
+import { sql } from 'kysely';
+import { AdminQueries } from './admin-queries.js';
+import { SqlCommentRepository } from './comment-repository.js';
+import { SqlOutboxRepository } from './outbox-repository.js';
+import type { Store } from './repository.js';
+import type { SqlRunner } from './sql/sql-runner.js';
+import { SqlSubscriptionRepository, SqlUsedTokenRepository } from './subscription-repository.js';
+import { SqlSettingsRepository, SqlThreadRepository } from './thread-repository.js';
+import { SqlLinkbackLogRepository, SqlWebmentionRepository } from './webmention-repository.js';
+
+export type BackendParts = Pick<Store, 'transfer' | 'backup' | 'close' | 'sharedPool'>;
+
+export function createSqlStore(runner: SqlRunner, backend: BackendParts): Store {
+  const admin = new AdminQueries(runner);
+  return {
+    threads: new SqlThreadRepository(runner, admin),
+    comments: new SqlCommentRepository(runner, admin),
+    settings: new SqlSettingsRepository(runner),
+    webmentions: new SqlWebmentionRepository(runner),
+    linkbackLog: new SqlLinkbackLogRepository(runner),
+    outbox: new SqlOutboxRepository(runner),
+    subscriptions: new SqlSubscriptionRepository(runner),
+    usedTokens: new SqlUsedTokenRepository(runner),
+    ping: async () => {
+      try {
+        return (await runner.first(runner.db.selectNoFrom(sql.lit(1).as('ok')))) !== undefined;
+      } catch {
+        return false;
+      }
+    },
+    ...backend,
+  };
+}
