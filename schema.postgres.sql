@@ -159,4 +159,4 @@ CREATE TABLE rate_limits (
   expire BIGINT
 );
 
-INSERT INTO backtalk_schema (version) VALUES (4);
+INSERT INTO backtalk_schema (version) VALUES (5);

@@ -140,4 +140,4 @@ CREATE TABLE IF NOT EXISTS used_action_tokens (
   used_at INTEGER NOT NULL
 );
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;

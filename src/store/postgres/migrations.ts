@@ -5,7 +5,13 @@
  * SQLite schema's user_version (src/store/sqlite/migrations.ts): a change to one backend's schema is
  * made to the other's in the same step, which tests/store/postgres-store.test.ts checks.
  */
-export const PG_SCHEMA_VERSION = 4;
+import { mergeSplitThreads } from '../merge-split-threads.js';
+import type { MigrationStep } from '../sql/data-migration.js';
+
+export const PG_SCHEMA_VERSION = 5;
 
 /** PG_MIGRATIONS[n] takes a database from version n to n + 1. Version 4 is the first PostgreSQL schema. */
-export const PG_MIGRATIONS: Readonly<Record<number, string>> = {};
+export const PG_MIGRATIONS: Readonly<Record<number, MigrationStep>> = {
+  // 4 → 5: targets and sources normalized further (escape case, NFC); threads split by spelling merge.
+  4: mergeSplitThreads,
+};

@@ -3,10 +3,13 @@
  * a database made by an older release is brought forward one numbered step at a time, each step in
  * its own transaction together with its `PRAGMA user_version` bump.
  */
-export const SCHEMA_VERSION = 4;
+import { mergeSplitThreads } from '../merge-split-threads.js';
+import type { MigrationStep } from '../sql/data-migration.js';
+
+export const SCHEMA_VERSION = 5;
 
 /** MIGRATIONS[n] takes a database from version n to n + 1. */
-export const MIGRATIONS: Readonly<Record<number, string>> = {
+export const MIGRATIONS: Readonly<Record<number, MigrationStep>> = {
   // 1 → 2: the durable Webmention queue and the linkback attempt log.
   1: `-- Webmention verification queue (durable: survives restarts and crashes). A worker claims a job by
 -- setting claimed_until (a lease); a crashed worker's lease runs out and the job is claimed again.
@@ -98,4 +101,6 @@ END;
 CREATE TRIGGER IF NOT EXISTS threads_version_update AFTER UPDATE OF target, title, comments_closed, linkbacks_closed ON threads BEGIN
   UPDATE threads SET version = version + 1 WHERE id = NEW.id;
 END;`,
+  // 4 → 5: targets and sources normalized further (escape case, NFC); threads split by spelling merge.
+  4: mergeSplitThreads,
 };
