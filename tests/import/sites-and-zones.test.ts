@@ -65,6 +65,27 @@ describe('WXR dates in the blog\'s time zone', () => {
     }
   });
 
+  test('WordPress → Backtalk → WordPress in the blog\'s zone: every post keeps the title and local post_date its importer matches posts by', async () => {
+    // WordPress's importer takes a post as existing when post_exists(post_title, '', post_date) finds
+    // it: title and LOCAL date. The fixture is a Europe/Berlin blog (UTC+1, +2 in summer).
+    const t = tempStore();
+    try {
+      const original = readFileSync(fixture('wordpress.wxr'), 'utf8');
+      await importFile(t.store, { format: 'wxr', file: fixture('wordpress.wxr'), site: SITE, keepIp: false, sites: [SITE] });
+      const file = join(tempDir(), 'berlin.wxr');
+      await exportWxr(t.store, file, { site: SITE, timeZone: 'Europe/Berlin' });
+      const exported = readFileSync(file, 'utf8');
+      const posts = (xml: string) => [...xml.matchAll(/<item>([\s\S]*?)<\/item>/g)].map((m) => m[1]!)
+        .filter((item) => /<wp:comment>/.test(item))
+        .map((item) => [/<title>(?:<!\[CDATA\[)?([^<\]]*)/.exec(item)![1], fieldValues(item, 'post_date')[0], fieldValues(item, 'post_date_gmt')[0]]);
+      assert.deepEqual(posts(exported), posts(original), 'title, post_date and post_date_gmt of every post with comments');
+      const pairs = (xml: string) => fieldValues(xml, 'comment_date').map((local, i) => `${local} / ${fieldValues(xml, 'comment_date_gmt')[i]}`).sort();
+      assert.deepEqual(pairs(exported), pairs(original), 'comment_date and comment_date_gmt of every comment');
+    } finally {
+      await t.close();
+    }
+  });
+
   test('a WXR with local dates only is read in the blog\'s zone, daylight saving included', async () => {
     const xml = readFileSync(fixture('wordpress.wxr'), 'utf8').replace(/<wp:(post|comment)_date_gmt>[\s\S]*?<\/wp:\1_date_gmt>/g, '');
     const file = join(tempDir(), 'local-only.wxr');
