@@ -77,6 +77,9 @@ function canonicalEscapes(part: string): string {
 /** A run of escapes: UTF-8 sequences become their characters, unreserved bytes their letter, anything else `%XX`. */
 function decodeEscapeRun(run: string): string {
   const bytes = Buffer.from(run.replace(/%/g, ''), 'hex');
+  // The usual case, a whole run of valid UTF-8, in one call.
+  const whole = decodeUtf8(bytes);
+  if (whole !== undefined) return whole.replace(/[\x00-\x7F]/g, (ch) => escapeByte(ch.charCodeAt(0)));
   let out = '';
   for (let i = 0; i < bytes.length; ) {
     const byte = bytes[i]!;
