@@ -137,11 +137,15 @@ function charsetFromField(pairs: readonly Pair[]): string | undefined {
 // RFC 2978 mime-charset characters; anything else cannot be a charset name.
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9!#$%&'+\-^_`{}~.:]{0,39}$/;
 
+/** UTF-7 spells `<` as `+ADw-`, the classic way to slip markup past filters (WordPress refuses it too). */
+function isUtf7(label: string): boolean {
+  return /utf7/.test(label.toLowerCase().replace(/[^0-9a-z]/g, ''));
+}
+
 /** A charset's name and decoders, or ValidationError('invalid-charset') when we will not decode it. */
 function resolveCharset(label: string): Charset {
   const shown = label.length > 40 ? `${label.slice(0, 40)}…` : label;
-  // UTF-7 spells `<` as `+ADw-`, the classic way to slip markup past filters (WordPress refuses it too).
-  if (/utf7/.test(label.toLowerCase().replace(/[^0-9a-z]/g, ''))) {
+  if (isUtf7(label)) {
     throw new ValidationError('invalid-charset', `Charset '${shown}' is not accepted.`);
   }
   const charset = LABEL.test(label) ? findCharset(label) : undefined;
@@ -194,7 +198,7 @@ function iconvCharset(name: string): Charset {
 
 /** The charset for a label when it can carry a form body; undefined otherwise (never throws). */
 export function lookupCharset(label: string): Charset | undefined {
-  if (/utf7/.test(label.toLowerCase().replace(/[^0-9a-z]/g, ''))) return undefined;
+  if (isUtf7(label)) return undefined;
   const charset = LABEL.test(label) ? findCharset(label) : undefined;
   return charset && carriesAscii(charset) ? charset : undefined;
 }
@@ -233,4 +237,4 @@ export function decodeStrictly(pairs: Iterable<Pair>, charset: Charset, mustLook
  * (Shift_JIS reads 0x80 as U+0080, so windows-1252 "5 €" would pass as Shift_JIS) and private use
  * (Shift_JIS maps leads F0–F9 there, so Latin-1 "öß", F6 DF, would pass as well).
  */
-export const IMPLAUSIBLE = /[\u0080-\u009F\uE000-\uF8FF]/;
+const IMPLAUSIBLE = /[\u0080-\u009F\uE000-\uF8FF]/;
