@@ -4,34 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Comment, CommentKind, CommentStatus, MentionType, NewComment } from '../../domain/comment.js';
-import type { Insertable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { CommentsTable } from '../sql/schema-types.js';
-import { isSet, type DbFlag } from './flag.js';
+import { isSet } from './flag.js';
 
-export interface CommentRow {
-  id: number;
-  thread_id: number;
-  target: string;
-  parent_id: number | null;
-  kind: string;
-  status: string;
-  author: string;
-  email: string;
-  url: string;
-  body_html: string;
-  body_raw: string;
-  source_url: string | null;
-  title: string | null;
-  mention_type: string | null;
-  author_photo: string | null;
-  ip: string;
-  user_agent: string;
-  reasons: string;
-  edit_token_hash: string | null;
-  deleted: DbFlag;
-  created_at: number;
-  edited_at: number | null;
-}
+/** A comment's columns as selected (sql/comment-select.ts), joined with its thread's target. */
+export type CommentRow = Omit<Selectable<CommentsTable>, 'source_key' | 'import_key' | 'body_hash'> & { target: string };
 
 /** Columns selected for a Comment, joined with its thread's target. */
 export const COMMENT_COLUMNS = `c.id, c.thread_id, t.target, c.parent_id, c.kind, c.status, c.author, c.email, c.url,

@@ -1,17 +1,9 @@
 /** The linkback_log row shape shared by both backends, and its mapping to a log entry. */
+import type { Selectable } from 'kysely';
 import type { LinkbackKind, LinkbackLogEntry, LinkbackOutcome } from '../../domain/comment.js';
+import type { LinkbackLogTable } from '../sql/schema-types.js';
 
-export interface LinkbackLogRow {
-  id: number;
-  kind: string;
-  source: string;
-  target: string;
-  outcome: string;
-  reason: string;
-  ip: string;
-  comment_id: number | null;
-  created_at: number;
-}
+export type LinkbackLogRow = Selectable<LinkbackLogTable>;
 
 /** The log is for diagnosis, not an archive: each backend keeps the newest LOG_KEEP attempts. */
 export const LOG_KEEP = 10_000;

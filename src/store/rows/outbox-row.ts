@@ -1,18 +1,10 @@
 /** The outbox row shape shared by both backends, and its mapping to an outbox item. */
+import type { Selectable } from 'kysely';
 import type { OutboxChannel, OutboxItem, OutboxStatus } from '../repository.js';
+import type { OutboxTable } from '../sql/schema-types.js';
 
-export interface OutboxRow {
-  id: number;
-  channel: string;
-  /** JSON text: a TEXT column in both schemas. */
-  payload: string;
-  status: string;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  created_at: number;
-  sent_at: number | null;
-}
+/** `payload` is JSON text: a TEXT column in both schemas. The lease column stays internal. */
+export type OutboxRow = Omit<Selectable<OutboxTable>, 'claimed_until'>;
 
 /** The columns of an OutboxRow, for statements that name them (the lease column stays internal). */
 export const OUTBOX_COLUMNS = 'id, channel, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at';

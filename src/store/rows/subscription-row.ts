@@ -1,15 +1,10 @@
 /** The subscriptions row shape shared by both backends, and its mapping to the domain. */
+import type { Selectable } from 'kysely';
 import type { PersonalData, Subscription } from '../repository.js';
+import type { SubscriptionsTable } from '../sql/schema-types.js';
 import { isSet, type DbFlag } from './flag.js';
 
-export interface SubscriptionRow {
-  id: number;
-  email: string;
-  thread_id: number;
-  confirmed: DbFlag;
-  token_hash: string;
-  created_at: number;
-}
+export type SubscriptionRow = Selectable<SubscriptionsTable>;
 
 export function toSubscription(row: SubscriptionRow): Subscription {
   return {

@@ -1,16 +1,12 @@
 /** The threads row shape shared by both backends, and its mapping to the domain. */
+import type { Selectable } from 'kysely';
 import type { Thread } from '../../domain/comment.js';
 import type { ThreadSummary } from '../repository.js';
+import type { ThreadsTable } from '../sql/schema-types.js';
 import { isSet, type DbFlag } from './flag.js';
 
-export interface ThreadRow {
-  id: number;
-  target: string;
-  title: string | null;
-  comments_closed: DbFlag;
-  linkbacks_closed: DbFlag;
-  created_at: number;
-}
+/** The trigger-kept version stays out of the domain's Thread (threadVersions reads it). */
+export type ThreadRow = Omit<Selectable<ThreadsTable>, 'version'>;
 
 export function toThread(row: ThreadRow): Thread {
   return {
@@ -28,12 +24,12 @@ export function toThread(row: ThreadRow): Thread {
  * The counts are numbers on both backends: PostgreSQL's BIGINT count(*) is parsed to a number by the
  * pool's type parser (open-postgres.ts).
  */
-export interface ThreadSummaryRow extends ThreadRow {
+export type ThreadSummaryRow = ThreadRow & {
   n_pending: number;
   n_approved: number;
   n_spam: number;
   n_trash: number;
-}
+};
 
 export function toThreadSummary(row: ThreadSummaryRow): ThreadSummary {
   return {

@@ -1,21 +1,10 @@
 /** The webmentions row shape shared by both backends, and its mapping to a queued job. */
+import type { Selectable } from 'kysely';
 import type { WebmentionJob, WebmentionStatus } from '../../domain/comment.js';
+import type { WebmentionsTable } from '../sql/schema-types.js';
 
-export interface WebmentionRow {
-  id: number;
-  token: string;
-  source: string;
-  target: string;
-  status: string;
-  reason: string | null;
-  attempts: number;
-  next_attempt_at: number;
-  client_ip: string;
-  user_agent: string;
-  comment_id: number | null;
-  created_at: number;
-  updated_at: number;
-}
+/** The lease column stays internal. */
+export type WebmentionRow = Omit<Selectable<WebmentionsTable>, 'claimed_until'>;
 
 /** The columns of a WebmentionRow, for statements that name them (the lease column stays internal). */
 export const WEBMENTION_COLUMNS = `id, token, source, target, status, reason, attempts, next_attempt_at, client_ip, user_agent, comment_id, created_at, updated_at`;
