@@ -216,6 +216,14 @@ describe('decodeUndeclared: the page\'s hint, then the detector', () => {
     assert.equal(wrongHint.fields.get('title'), '日本語のトラックバック');
   });
 
+  it('passes over readings where most words mix Latin and Cyrillic letters, but not text with one such word', async () => {
+    const french = await guessed(formBody([['title', 'Café crème'], ['excerpt', 'naïve façade – “déjà vu” for 5 €']], 'windows-1252'));
+    assert.equal(french.fields.get('title'), 'Café crème');
+    const russian = 'Обзор нового iPhoneа: камера стала лучше, батарея держит дольше';
+    const { fields } = await guessed(formBody([['title', russian]], 'windows-1251'));
+    assert.equal(fields.get('title'), russian);
+  });
+
   it('rejects guesses that yield C1 controls or private-use characters', async () => {
     // Strictly valid Shift_JIS: 0x80 reads as U+0080, and F6 DF as U+E506 (private use).
     for (const title of ['Preis: 5 € für die Straßenbahn', 'Größe']) {
