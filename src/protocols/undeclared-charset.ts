@@ -66,7 +66,7 @@ export async function decodeUndeclared(values: ReadonlyMap<string, Uint8Array>, 
     const fields = decodeStrictly(pairs, lookupCharset(label)!, index < LAST_RESORTS.length - 1);
     if (fields) return { fields, charset: label, by: 'last-resort' };
   }
-  throw new ValidationError('invalid-charset', 'The ping is not UTF-8 and its charset could not be recognized; declare it in the Content-Type.');
+  throw new ValidationError('invalid-charset', 'The body is not UTF-8 and its charset could not be recognized; declare it in the Content-Type.');
 }
 
 /** The detector's candidates for all values read as one text, most confident first. */
