@@ -44,7 +44,7 @@ export function startFlags(root: string): string[] {
   return match[1]!.split(/\s+/).filter((flag) => flag !== '');
 }
 
-export function startSide(side: SideName, root: string, dataDir: string, nodeArgs: string[] = []): Promise<ServerProcess> {
+export function startSide(side: SideName, root: string, dataDir: string, nodeArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
   const db = join(dataDir, 'bench.db');
   if (side === 'backtalk') {
     return startServer({
@@ -65,6 +65,11 @@ export function startSide(side: SideName, root: string, dataDir: string, nodeArg
         BACKTALK_FETCH_PER_HOST_PER_MINUTE: '1000000',
         BACKTALK_FETCH_PER_MINUTE: '1000000',
         BACKTALK_LINKBACKS_PER_THREAD_HOUR: '0',
+        // The load generator is one address with up to 1024 connections: the per-client and total
+        // connection caps (flood guards, measured by bench/slow-flood.ts) must not be what is measured.
+        BACKTALK_MAX_CONNECTIONS_PER_CLIENT: '100000',
+        BACKTALK_MAX_CONNECTIONS: '100000',
+        ...extraEnv,
       },
       // BACKTALK_PUBLIC_URL is derived from host and the port actually bound: take it from the line.
       readyLine: /^Backtalk serving on (\S+) \(/m,

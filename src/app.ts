@@ -70,13 +70,13 @@ function buildApp(deps: AppDeps): { app: Express; publicReads: PublicReads } {
   app.use(widgetRoutes({ dir: join(projectRoot(), 'dist', 'widget') }));
   app.use(demoRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
   // One token check for the whole admin API.
-  app.use('/api/admin', requireAdmin(deps.adminTokenHash), adminRoutes({ ...deps, sites: config.sites }), adminDataRoutes(deps), outboxAdminRoutes(deps));
+  app.use('/api/admin', requireAdmin(deps.adminTokenHash, deps.adminAttempts), adminRoutes({ ...deps, sites: config.sites }), adminDataRoutes(deps), outboxAdminRoutes(deps));
   app.use(adminPageRoutes());
   app.use(actionRoutes({ ...deps, publicUrl: config.publicUrl }));
   app.use(subscriptionRoutes({ ...deps, publicUrl: config.publicUrl }));
   app.use(feedRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
 
-  app.get('/metrics', requireAdmin(deps.adminTokenHash), metricsHandler(deps.metrics));
+  app.get('/metrics', requireAdmin(deps.adminTokenHash, deps.adminAttempts), metricsHandler(deps.metrics));
 
   app.get('/avatar/:file', (req, res) => {
     const match = /^([0-9a-f]{20})\.svg$/.exec(String(req.params.file ?? ''));
@@ -87,6 +87,6 @@ function buildApp(deps: AppDeps): { app: Express; publicReads: PublicReads } {
   app.use(() => {
     throw new NotFoundError();
   });
-  app.use(createErrorHandler(deps.logger));
+  app.use(createErrorHandler(deps.logger, config.sites));
   return { app, publicReads };
 }

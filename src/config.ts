@@ -22,6 +22,16 @@ export interface Config {
   moderation: ModerationMode;
   /** New submissions per minute per client IP; 0 = unlimited. */
   rateLimit: number;
+  /** Refused admin tokens per client address per 10 minutes before it gets 429; 0 = no lock-out. */
+  adminAttempts: number;
+  /** Seconds a client has to send a request's headers, and the whole request (408 after). */
+  headerTimeout: number;
+  requestTimeout: number;
+  /** Seconds an idle keep-alive connection stays open. */
+  keepAliveTimeout: number;
+  /** Open connections in all, and per client address (IPv6: per /64; trusted proxies exempt). */
+  maxConnections: number;
+  maxConnectionsPerClient: number;
   akismetKey: string | undefined;
   akismetUrl: string;
   allowPrivateFetch: boolean;
@@ -178,6 +188,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const mailLang = read('MAIL_LANG')?.toLowerCase() ?? 'en';
   if (!Object.hasOwn(MAIL_LANGS, mailLang)) problems.push(`BACKTALK_MAIL_LANG: expected one of ${Object.keys(MAIL_LANGS).join(', ')}, got "${mailLang}"`);
 
+  // Values and reasons: README, "Slow and idle clients".
+  const headerTimeout = int('HEADER_TIMEOUT', 20, 1, 3600);
+  const requestTimeout = int('REQUEST_TIMEOUT', 60, 1, 3600);
+  if (requestTimeout < headerTimeout) problems.push('BACKTALK_REQUEST_TIMEOUT: must be at least BACKTALK_HEADER_TIMEOUT (the headers are part of the request)');
+
   const config: Config = {
     host,
     port,
@@ -187,6 +202,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     adminToken,
     moderation: moderation ?? 'auto',
     rateLimit: int('RATE_LIMIT', 5, 0, 1_000_000),
+    adminAttempts: int('ADMIN_ATTEMPTS', 5, 0, 1_000_000),
+    headerTimeout,
+    requestTimeout,
+    keepAliveTimeout: int('KEEPALIVE_TIMEOUT', 5, 1, 3600),
+    maxConnections: int('MAX_CONNECTIONS', 512, 1, 1_000_000),
+    maxConnectionsPerClient: int('MAX_CONNECTIONS_PER_CLIENT', 32, 1, 1_000_000),
     akismetKey: read('AKISMET_KEY'),
     akismetUrl,
     allowPrivateFetch: bool('ALLOW_PRIVATE_FETCH', false),

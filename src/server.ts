@@ -1,5 +1,8 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { guardConnections, serverTimeouts, type ConnectionLimits } from './http/connection-guard.js';
+import { createClientFaultLog } from './lib/client-fault-log.js';
 import { createRequestListener } from './app.js';
 import { ConfigError, loadConfig, resolveRuntimeConfig } from './config.js';
 import { createLogger } from './lib/logger.js';
@@ -32,11 +35,21 @@ export async function runServer(env: Record<string, string | undefined>): Promis
   let listener: RequestListener | undefined;
   let resolveApp!: (app: RequestListener) => void;
   const appReady = new Promise<RequestListener>((resolve) => (resolveApp = resolve));
-  const server: Server = createServer((req, res) => {
+  const limits: ConnectionLimits = {
+    headerTimeoutMs: config.headerTimeout * 1000, requestTimeoutMs: config.requestTimeout * 1000, keepAliveTimeoutMs: config.keepAliveTimeout * 1000,
+    maxConnections: config.maxConnections, maxConnectionsPerClient: config.maxConnectionsPerClient,
+  };
+  const server: Server = createServer(serverTimeouts(limits), (req, res) => {
     if (listener) listener(req, res);
     else void appReady.then((ready) => ready(req, res));
   });
-  server.keepAliveTimeout = 5_000;
+  // Express's own reading of BACKTALK_TRUST_PROXY, so "which peer is a proxy" means the same here.
+  const isTrustedProxy = express().set('trust proxy', config.trustProxy).get('trust proxy fn') as (address: string, hop: number) => boolean;
+  const refusedLog = createClientFaultLog(logger.child({ component: 'connections' }));
+  guardConnections(server, limits, (address) => isTrustedProxy(address, 0), {
+    refused: (address) => refusedLog({ address, limit: limits.maxConnectionsPerClient }, 'connection refused: too many open from this client'),
+    dropped: (address) => refusedLog({ address, limit: limits.maxConnections }, 'connection dropped: too many open in all'),
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -27,6 +27,7 @@ import { createWebmentionService, type WebmentionService } from './jobs/webmenti
 import { createJobWorker, type JobWorker } from './jobs/job-worker.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { countedSpamChecker, countedStore } from './metrics/instrument.js';
+import { createAdminAttempts, type AdminAttempts } from './http/middleware/admin-attempts.js';
 
 export interface AppDeps {
   config: RuntimeConfig;
@@ -42,6 +43,8 @@ export interface AppDeps {
   fetcher: PageFetcher;
   /** The admin token's SHA-256 as it stands now: `backtalk admin-token` rotates it without a restart. */
   adminTokenHash: () => Promise<string>;
+  /** Refused admin tokens per client: the lock-out, its log lines and its metric. */
+  adminAttempts: AdminAttempts;
   avatarUrl: (c: Comment) => string;
   webmentions: WebmentionService;
   /** Background verification of queued Webmentions; main.ts starts it, tests drain it. */
@@ -123,11 +126,14 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   const moderate = createModeration({ store, notifier, feedback });
   const salt = await settingOnce(store, 'avatar_salt', newToken);
   const hashOf = memoizedAvatarHash(salt);
+  const adminAttempts = createAdminAttempts({
+    limit: config.adminAttempts, windowSeconds: 600, backend: limits('admin-attempts'), logger: logger.child({ component: 'admin-auth' }), metrics,
+  });
   const avatarUrl = (c: Comment) => `${config.publicUrl}/avatar/${hashOf(c.email, c.author)}.svg`;
 
   return {
     config, logger, store, clock, pipeline, ownComments, moderate, blockedWords, notifier, fetcher,
-    adminTokenHash: currentAdminTokenHash(config, store, await adminTokenHash(config, store, logger)), avatarUrl, webmentions, worker, metrics,
+    adminTokenHash: currentAdminTokenHash(config, store, await adminTokenHash(config, store, logger)), adminAttempts, avatarUrl, webmentions, worker, metrics,
     outbox: mailing.outbox, mailLinks: mailing.signer,
   };
 }

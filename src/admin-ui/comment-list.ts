@@ -126,7 +126,8 @@ export function createCommentList(ctx: ListContext, caption: string) {
       h('article', { 'aria-labelledby': `${boxId}-h` },
         h('header', { class: 'bta-item-head' },
           box,
-          h('h3', { id: `${boxId}-h`, class: 'bta-author' }, who),
+          // <bdi>: a name written right to left (or stored before names were cleaned) stays in its box.
+          h('h3', { id: `${boxId}-h`, class: 'bta-author' }, h('bdi', {}, who)),
           h('time', { datetime: c.created, title: c.created }, new Date(c.created).toLocaleString()),
           h('span', { class: 'bta-id' }, `#${c.id}`)),
         c.title ? h('p', { class: 'bta-title' }, c.title) : null,

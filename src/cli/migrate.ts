@@ -5,10 +5,11 @@
  * verifies the copy (row counts of every table, a sample of rows compared value by value).
  */
 import type { Command } from 'commander';
-import type pg from 'pg';
-import { copyDatabase, postgresEndpoint, sqliteEndpoint, type Endpoint } from '../store/postgres/copy-database.js';
+import { copyDatabase, type Endpoint } from '../store/copy-database.js';
 import { PG_SCHEMA_VERSION } from '../store/postgres/migrations.js';
 import { createPool, isPostgresUrl, migratePostgres, redactPostgresUrl } from '../store/postgres/open-postgres.js';
+import { PgRunner } from '../store/sql/pg-runner.js';
+import { SqliteRunner } from '../store/sql/sqlite-runner.js';
 import { openSqlite, type SqliteDatabase } from '../store/sqlite/open-sqlite.js';
 import { SCHEMA_VERSION } from '../store/sqlite/migrations.js';
 import { describeDb } from '../store/open-store.js';
@@ -24,17 +25,15 @@ interface Side {
 export async function openSide(spec: string, role: 'source' | 'target'): Promise<Side> {
   if (isPostgresUrl(spec)) {
     const label = `${role} ${redactPostgresUrl(spec)}`;
-    const pool: pg.Pool = createPool(spec, { max: 1 });
-    let client: pg.PoolClient | undefined;
+    // One connection: the copy reads (or writes) in one transaction on it.
+    const pool = createPool(spec, { max: 1 });
     try {
       await migratePostgres(pool);
-      client = await pool.connect();
     } catch (err) {
       await pool.end();
       throw new CliError(`cannot open ${label}: ${(err as Error).message}`);
     }
-    const held = client;
-    return { endpoint: postgresEndpoint(held, label), close: async () => { held.release(); await pool.end(); } };
+    return { endpoint: { label, runner: new PgRunner(pool) }, close: () => pool.end() };
   }
   const path = spec.replace(/^sqlite:(\/\/)?/i, '');
   if (path === '') throw new CliError(`"${spec}" names no file: use sqlite:PATH or a postgres:// URL`);
@@ -44,7 +43,7 @@ export async function openSide(spec: string, role: 'source' | 'target'): Promise
   } catch (err) {
     throw new CliError(`cannot open ${role} SQLite file ${path}: ${(err as Error).message}`);
   }
-  return { endpoint: sqliteEndpoint(db, `${role} ${path}`), close: async () => { db.close(); } };
+  return { endpoint: { label: `${role} ${path}`, runner: new SqliteRunner(db) }, close: async () => { db.close(); } };
 }
 
 export async function migrateDatabase(from: string, to: string, log: (line: string) => void): Promise<void> {

@@ -74,8 +74,8 @@ export class UnauthorizedError extends AppError {
 }
 
 export class RateLimitedError extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
-    super('rate-limited', 429, `Too many submissions; try again in ${retryAfterSeconds} s.`);
+  constructor(readonly retryAfterSeconds: number, message = `Too many submissions; try again in ${retryAfterSeconds} s.`) {
+    super('rate-limited', 429, message);
   }
 }
 

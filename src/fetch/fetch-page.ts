@@ -66,9 +66,18 @@ export type FetchOutcome =
       truncated: boolean;
     }
   /** Policy said no before any connection was made. */
-  | { kind: 'refused'; reason: string }
+  | { kind: 'refused'; reason: string; cause: FetchProblem }
   /** The network or the server let us down; `temporary` when a later retry might succeed. */
-  | { kind: 'failed'; reason: string; temporary: boolean };
+  | { kind: 'failed'; reason: string; temporary: boolean; cause: FetchProblem };
+
+/**
+ * Why a fetch was refused or failed, as a category that callers put into words for people outside
+ * (pipeline/verify-source.ts). `reason` carries the details — resolved addresses, resolver and socket
+ * errors — which would let a sender map internal host names: it is for our own logs only.
+ */
+export type FetchProblem = 'url' | 'port' | 'address' | 'limit' | 'dns' | 'timeout' | 'connection' | 'redirects' | 'other';
+
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME']);
 
 export interface FetchOptions {
   accept?: string;
@@ -113,7 +122,7 @@ export function createPageFetcher(policy: FetchPolicy, options: { lookup?: Looku
       try {
         return await fetchFollowingRedirects(fetcher, url, fetchOptions);
       } catch (err) {
-        return { kind: 'failed', reason: `unexpected error: ${describe(err)}`, temporary: false };
+        return { kind: 'failed', reason: `unexpected error: ${describe(err)}`, temporary: false, cause: 'other' };
       }
     },
   };
@@ -135,9 +144,11 @@ async function fetchFollowingRedirects(f: Fetcher, input: string, options: Fetch
     let current = input;
     for (let redirects = 0; ; redirects += 1) {
       const target = checkUrl(f, current);
-      if (typeof target === 'string') return { kind: 'refused', reason: redirects > 0 ? `redirect to ${current}: ${target}` : target };
+      if (!(target instanceof URL)) {
+        return { kind: 'refused', reason: redirects > 0 ? `redirect to ${current}: ${target.reason}` : target.reason, cause: target.cause };
+      }
       const grant = await f.limits.acquire(target.hostname, deadline.signal);
-      if (!grant.granted) return { kind: 'refused', reason: grant.reason };
+      if (!grant.granted) return { kind: 'refused', reason: grant.reason, cause: 'limit' };
       let hop: Hop;
       try {
         hop = await requestOnce(target, headers, f.lookup, deadline.signal, policy.maxBytes);
@@ -145,10 +156,11 @@ async function fetchFollowingRedirects(f: Fetcher, input: string, options: Fetch
         grant.release();
       }
       if (hop.kind === 'error') {
-        if (hop.error instanceof AddressRefusedError) return { kind: 'refused', reason: hop.error.message };
-        if (deadline.signal.aborted) return { kind: 'failed', reason: `timed out after ${policy.timeoutMs} ms`, temporary: true };
+        if (hop.error instanceof AddressRefusedError) return { kind: 'refused', reason: hop.error.message, cause: 'address' };
+        if (deadline.signal.aborted) return { kind: 'failed', reason: `timed out after ${policy.timeoutMs} ms`, temporary: true, cause: 'timeout' };
         const code = (hop.error as NodeJS.ErrnoException | undefined)?.code ?? '';
-        return { kind: 'failed', reason: describe(hop.error), temporary: TEMPORARY_CODES.has(code) };
+        const cause = DNS_CODES.has(code) ? 'dns' : code === 'ETIMEDOUT' ? 'timeout' : TEMPORARY_CODES.has(code) ? 'connection' : 'other';
+        return { kind: 'failed', reason: describe(hop.error), temporary: TEMPORARY_CODES.has(code), cause };
       }
       if (hop.kind === 'response') {
         const contentType = hop.headers['content-type'] ?? '';
@@ -161,11 +173,11 @@ async function fetchFollowingRedirects(f: Fetcher, input: string, options: Fetch
         };
       }
       // W16: chains and loops end at the limit; the hop that would exceed it is never requested.
-      if (redirects >= policy.maxRedirects) return { kind: 'failed', reason: `too many redirects (limit ${policy.maxRedirects})`, temporary: false };
+      if (redirects >= policy.maxRedirects) return { kind: 'failed', reason: `too many redirects (limit ${policy.maxRedirects})`, temporary: false, cause: 'redirects' };
       try {
         current = new URL(hop.location, target).href;
       } catch {
-        return { kind: 'failed', reason: `redirect with an unusable Location: ${hop.location.slice(0, 200)}`, temporary: false };
+        return { kind: 'failed', reason: `redirect with an unusable Location: ${hop.location.slice(0, 200)}`, temporary: false, cause: 'url' };
       }
     }
   } finally {
@@ -174,24 +186,25 @@ async function fetchFollowingRedirects(f: Fetcher, input: string, options: Fetch
 }
 
 /** The URL to request, or why it is refused. WHATWG URL has already turned 2130706433 into 127.0.0.1. */
-function checkUrl(f: Fetcher, input: string): URL | string {
+function checkUrl(f: Fetcher, input: string): URL | { cause: FetchProblem; reason: string } {
+  const bad = (reason: string) => ({ cause: 'url' as const, reason });
   let url: URL;
   try {
     url = new URL(input);
   } catch {
-    return `not an absolute URL: ${String(input).slice(0, 200)}`;
+    return bad(`not an absolute URL: ${String(input).slice(0, 200)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `scheme ${url.protocol} is not allowed (http and https only)`;
-  if (url.username !== '' || url.password !== '') return 'URLs with credentials (user:pass@) are not fetched';
-  if (url.hostname === '') return 'URL has no host';
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return bad(`scheme ${url.protocol} is not allowed (http and https only)`);
+  if (url.username !== '' || url.password !== '') return bad('URLs with credentials (user:pass@) are not fetched');
+  if (url.hostname === '') return bad('URL has no host');
   if (f.policy.allowPrivate) return url;
   // CVE-2013-0235: pingback made WordPress a port scanner for any host:port a sender named.
   const port = url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-  if (!f.policy.allowedPorts.includes(port)) return `port ${port} is not allowed (allowed: ${f.policy.allowedPorts.join(', ')})`;
+  if (!f.policy.allowedPorts.includes(port)) return { cause: 'port', reason: `port ${port} is not allowed (allowed: ${f.policy.allowedPorts.join(', ')})` };
   // IP literals never reach `lookup` (node connects to them directly), so they are checked here.
   const host = bareHost(url.hostname);
   const range = isIP(host) !== 0 ? f.check(host) : undefined;
-  return range === undefined ? url : `address ${host} is in a refused range (${range})`;
+  return range === undefined ? url : { cause: 'address', reason: `address ${host} is in a refused range (${range})` };
 }
 
 function requestOnce(url: URL, headers: OutgoingHttpHeaders, lookup: LookupFunction | undefined, signal: AbortSignal, maxBytes: number): Promise<Hop> {

@@ -59,7 +59,7 @@ export function actionRoutes(deps: ActionRouteDeps): Router {
       page(res, 404, 'Comment not found', html`<p role="alert">This comment no longer exists.</p>`);
       return;
     }
-    page(res, 200, `${LABELS[action].button}?`, html`<p>${comment.kind} by <strong>${comment.author || '(no name)'}</strong>
+    page(res, 200, `${LABELS[action].button}?`, html`<p>${comment.kind} by <strong><bdi>${comment.author || '(no name)'}</bdi></strong>
 on <a href="${comment.target}">${comment.target}</a>, now <em>${comment.status}</em>:</p>
 <blockquote>${comment.bodyRaw.slice(0, 2000)}</blockquote>
 ${confirmForm(`${deps.publicUrl}/mail/action`, { token }, LABELS[action].button)}`);

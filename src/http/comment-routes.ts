@@ -1,6 +1,6 @@
 /** Readers' API: post, list, count, edit and delete comments. Routes translate; the pipeline decides. */
 import express, { Router, type Request } from 'express';
-import { AppError, ValidationError } from '../domain/errors.js';
+import { AppError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Comment } from '../domain/comment.js';
 import { parseCommentEdit, parseCommentForm, toCommentJson } from '../protocols/comment-form.js';
 import { resolveTarget } from '../pipeline/normalize.js';
@@ -57,6 +57,15 @@ export function commentRoutes(deps: CommentRouteDeps): Router {
 
   router.get('/api/comments', reads.comments);
   router.get('/api/counts', reads.counts);
+
+  // Contract v1.1 "Single comments": what the Location of a 201 names. Held, spam and trashed
+  // comments answer exactly like ids that never existed, so their existence does not leak.
+  router.get('/api/comments/:id', async (req, res) => {
+    const raw = String(req.params.id ?? '');
+    const comment = /^\d{1,15}$/.test(raw) ? await deps.store.comments.findById(Number(raw)) : undefined;
+    if (!comment || comment.status !== 'approved') throw new NotFoundError('No such comment.');
+    res.set('Cache-Control', 'no-cache').json(json(comment));
+  });
 
   router.put('/api/comments/:id', express.json({ limit: BODY_LIMIT }), async (req, res) => {
     const edited = await deps.ownComments.edit(idParam(req), req.get('x-edit-token') ?? '', parseCommentEdit(req.body));

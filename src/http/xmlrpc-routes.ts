@@ -6,6 +6,7 @@
 import express, { Router, type ErrorRequestHandler, type Response } from 'express';
 import type { ClientInfo } from '../domain/comment.js';
 import { AppError, storeBusy } from '../domain/errors.js';
+import { createClientFaultLog } from '../lib/client-fault-log.js';
 import type { Logger } from '../lib/logger.js';
 import { resolveTarget } from '../pipeline/normalize.js';
 import type { Pipeline } from '../pipeline/receive.js';
@@ -28,8 +29,13 @@ type Method = (params: readonly unknown[], client: ClientInfo) => Promise<unknow
 /** system.multicall may batch this many calls; pingback.ping is never allowed inside it. */
 const MULTICALL_LIMIT = 10;
 
+/** Faults that mean "your request is not an XML-RPC call we take": the client's input, not our failure. */
+const CLIENT_FAULTS: ReadonlySet<number> = new Set([XMLRPC_FAULT.parseError, XMLRPC_FAULT.unsupportedEncoding, XMLRPC_FAULT.invalidRequest]);
+
 export function xmlrpcRoutes(deps: XmlRpcRouteDeps): Router {
   const router = Router();
+  // Anyone can send malformed calls as fast as they like; the log must not grow as fast.
+  const clientFault = createClientFaultLog(deps.logger.child({ component: 'xmlrpc' }));
 
   const methods: Record<string, Method> = {
     'pingback.ping': async (params, client) => {
@@ -106,13 +112,16 @@ export function xmlrpcRoutes(deps: XmlRpcRouteDeps): Router {
       sendXml(res, 200, formatMethodResponse(await invoke(call.methodName, call.params, clientInfo(req))));
     } catch (err) {
       const fault = toFault(err);
+      if (CLIENT_FAULTS.has(fault.faultCode)) clientFault({ ip: clientInfo(req).ip, faultCode: fault.faultCode, reason: fault.faultString }, 'xml-rpc call refused');
       sendXml(res, 200, formatFault(fault.faultCode, fault.faultString));
     }
   });
 
-  router.use('/xmlrpc', ((err, _req, res, _next) => {
+  router.use('/xmlrpc', ((err, req, res, _next) => {
     const tooLarge = (err as { type?: string }).type === 'entity.too.large';
-    if (!tooLarge) deps.logger.error({ err }, 'xml-rpc request failed');
+    // Only the body reader fails here (aborted, over the limit, an encoding it cannot undo): the client's doing.
+    const { type, message } = err as { type?: string; message?: string };
+    clientFault({ ip: clientInfo(req).ip, type, reason: message }, 'xml-rpc request unreadable');
     sendXml(res, tooLarge ? 413 : 400, formatFault(XMLRPC_FAULT.parseError, tooLarge ? 'parse error. request larger than 64 KiB' : 'parse error. request could not be read'));
   }) as ErrorRequestHandler);
   return router;

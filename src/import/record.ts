@@ -7,7 +7,7 @@ import type { CommentKind, CommentStatus } from '../domain/comment.js';
 import { reduceIp } from '../lib/ip.js';
 import { truncateText } from '../lib/text.js';
 import { linkKey, normalizeHttpUrl } from '../lib/url.js';
-import { LIMITS } from '../pipeline/normalize.js';
+import { LIMITS, plainName } from '../pipeline/normalize.js';
 import { renderCommentBody, renderPlainText, sanitizeCommentHtml, toPlainText } from '../pipeline/sanitize.js';
 import type { TransferComment, TransferThread } from '../store/repository.js';
 
@@ -68,7 +68,7 @@ export function toTransferComment(c: ForeignComment, options: ImportOptions): Tr
     target: c.target,
     kind: c.kind,
     status: c.status,
-    author: truncateText(toPlainText(c.author), LIMITS.author),
+    author: truncateText(plainName(c.author), LIMITS.author),
     email: c.email.trim().slice(0, LIMITS.email),
     url,
     bodyRaw: deleted ? '' : c.body,

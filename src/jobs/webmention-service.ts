@@ -5,6 +5,7 @@
 import type { LinkbackSubmission, WebmentionJob } from '../domain/comment.js';
 import { AppError, ValidationError } from '../domain/errors.js';
 import type { Clock } from '../lib/clock.js';
+import { clientLimitKey } from '../lib/ip.js';
 import { newToken } from '../lib/tokens.js';
 import { linkKey } from '../lib/url.js';
 import { normalizeLinkback, resolveTarget } from '../pipeline/normalize.js';
@@ -66,7 +67,7 @@ export function createWebmentionService(deps: WebmentionServiceDeps) {
     if (new URL(target).pathname === '/' && !new URL(target).search) {
       throw new ValidationError('invalid-target', 'Webmentions to the home page are not accepted.', 'target');
     }
-    await deps.limiter.consume(input.client.ip);
+    await deps.limiter.consume(clientLimitKey(input.client.ip));
     const job = await store.webmentions.enqueue({
       token: newToken().slice(0, 22), source: input.source, target, clientIp: input.client.ip, userAgent: input.client.userAgent, now: clock.now(),
     });

@@ -16,3 +16,19 @@ export function reduceIp(ip: string): string {
   const parts = (addr as ipaddr.IPv6).parts.slice(0, 3);
   return ipaddr.fromByteArray([...new ipaddr.IPv6([...parts, 0, 0, 0, 0, 0]).toByteArray()]).toString();
 }
+
+/**
+ * The key every per-client limit counts under (submissions, queue caps, admin-token failures): an
+ * IPv4 address as it is, an IPv6 address by its /64. One subscriber line or one server is handed a
+ * whole /64 (RFC 6177, RIPE-690), so counting full IPv6 addresses would give one attacker 2^64 fresh
+ * budgets. IPv4-mapped IPv6 (::ffff:a.b.c.d, what a dual-stack socket reports) counts as the IPv4
+ * address; anything unparsable is used as it is, so it still counts against itself.
+ */
+export function clientLimitKey(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip;
+  let addr = ipaddr.parse(ip);
+  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
+  if (addr.kind() === 'ipv4') return addr.toString();
+  const parts = (addr as ipaddr.IPv6).parts.slice(0, 4);
+  return `${new ipaddr.IPv6([...parts, 0, 0, 0, 0]).toString()}/64`;
+}

@@ -19,6 +19,8 @@ export interface Metrics {
   spamVerdict(checker: string, verdict: string): void;
   /** A linkback attempt's outcome as the owner's log records it (accepted, pending, spam, refused, duplicate…). */
   linkback(kind: string, outcome: string): void;
+  /** An admin request with a wrong token (`refused`), or with any token while its client is locked out (`locked`). */
+  adminAuthFailure(outcome: 'refused' | 'locked'): void;
   /** The text served on /metrics, and its content type. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -52,6 +54,12 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     labelNames: ['kind', 'outcome'] as const,
     registers: [registry],
   });
+  const adminAuthFailures = new Counter({
+    name: 'backtalk_admin_auth_failures_total',
+    help: 'Admin requests refused for their token (refused), or answered 429 because their client made too many such requests (locked).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   const { webmentionQueueDepth, outboxDepth } = sources;
   if (webmentionQueueDepth) {
     new Gauge({
@@ -83,6 +91,7 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     },
     spamVerdict: (checker, verdict) => verdicts.inc({ checker, verdict }),
     linkback: (kind, outcome) => linkbacks.inc({ kind, outcome }),
+    adminAuthFailure: (outcome) => adminAuthFailures.inc({ outcome }),
     render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   };
 }

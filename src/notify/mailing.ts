@@ -12,6 +12,7 @@ import { createLinkSigner, type LinkSigner } from '../mail/signed-links.js';
 import { mailStrings } from '../mail/mail-strings.js';
 import type { Store } from '../store/repository.js';
 import { settingOnce } from '../store/setting-once.js';
+import { createSubmissionLimiter } from '../spam/submission-limiter.js';
 import type { Notifier } from './notifier.js';
 import { createOutboxNotifier } from './outbox-notifier.js';
 import { createOutboxWorker, type Deliver, type OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
@@ -24,6 +25,12 @@ export interface Mailing {
 }
 
 export type OutboxTuning = Pick<OutboxWorkerOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'pollMs'>;
+
+/**
+ * Reply-subscription confirmation mails one address gets per day, whatever the threads: enough for a
+ * reader who comments on a few posts, too few for the form to serve as a way to mail-bomb a stranger.
+ */
+export const CONFIRMATIONS_PER_ADDRESS_PER_DAY = 3;
 
 export function defaultMailFrom(publicUrl: string): string {
   return `Backtalk <backtalk@${new URL(publicUrl).hostname}>`;
@@ -63,6 +70,9 @@ export async function createMailing(options: {
       ? { from: config.mailFrom ?? defaultMailFrom(config.publicUrl), ownerEmail: config.notifyEmail, strings: mailStrings(config.mailLang) }
       : undefined,
     onQueued: () => outbox.wake(),
+    // Counted in the database on PostgreSQL, so every instance spends from the same budget.
+    confirmationsPerAddress: createSubmissionLimiter(CONFIRMATIONS_PER_ADDRESS_PER_DAY, 24 * 3600,
+      store.sharedPool ? { kind: 'postgres', pool: store.sharedPool, keyPrefix: 'confirmations' } : { kind: 'memory' }),
   });
   return { notifier, outbox, signer };
 }

@@ -11,6 +11,8 @@ import type { OutgoingMail } from '../mail/mail-transport.js';
 import type { LinkSigner } from '../mail/signed-links.js';
 import type { MailStrings } from '../mail/mail-strings.js';
 import type { Store } from '../store/repository.js';
+import { RateLimitedError } from '../domain/errors.js';
+import type { SubmissionLimiter } from '../spam/submission-limiter.js';
 import type { Notifier, NotifyEvent } from './notifier.js';
 
 /** A second confirmation mail to the same unconfirmed address and thread waits this long. */
@@ -28,6 +30,12 @@ export interface OutboxNotifierOptions {
   publicJson: (c: Comment) => Record<string, unknown>;
   /** Called after rows were written, so a running worker delivers without waiting for its next poll. */
   onQueued: () => void;
+  /**
+   * Confirmation mails per recipient address, across all threads (keyed by the address's SHA-256):
+   * the per-thread pause above alone would let one person post on fifty threads with a stranger's
+   * address and have fifty confirmation mails sent to them.
+   */
+  confirmationsPerAddress?: SubmissionLimiter;
 }
 
 export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
@@ -61,6 +69,13 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
     const existing = await store.subscriptions.findByEmail(email, c.threadId);
     if (existing?.confirmed) return;
     if (existing && clock.now().getTime() - existing.created.getTime() < RECONFIRM_AFTER_MS) return;
+    try {
+      await options.confirmationsPerAddress?.consume(`confirm:${sha256Hex(email)}`);
+    } catch (err) {
+      // Over the budget: the comment stands, the address is simply not asked again today.
+      if (err instanceof RateLimitedError) return;
+      throw err;
+    }
     const token = newToken();
     const { subscription, renewed } = await store.subscriptions.request(email, c.threadId, sha256Hex(token), clock.now());
     if (!renewed) return;

@@ -32,6 +32,21 @@ export interface NormalizedLinkback {
 }
 
 /**
+ * Invisible format characters a name must not carry (UAX #9 and Unicode's default-ignorables): the
+ * bidi embeddings, overrides, isolates and marks, which would reverse or reorder the text around a
+ * name wherever it is shown (in mail, feeds and logs too, not only pages that isolate it with
+ * <bdi>), and zero-width spaces, word joiners and the BOM, which make "Ann" and "An\u200Bn" look
+ * alike. ZWJ and ZWNJ stay only between two non-ASCII characters, where an emoji sequence or a
+ * script (Persian, Indic) needs them; next to ASCII they can only serve as disguise.
+ */
+const INVISIBLE_IN_NAMES = /[\u061C\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]|(?<![^\x00-\x7F])[\u200C\u200D]|[\u200C\u200D](?![^\x00-\x7F])/g;
+
+/** A person's or a blog's name as plain text on one line, without invisible format characters. */
+export function plainName(raw: string): string {
+  return toPlainText(raw).replace(INVISIBLE_IN_NAMES, '').replace(/ {2,}/g, ' ').trim();
+}
+
+/**
  * A target URL, normalized, that must belong to one of the configured sites and be at most
  * MAX_TARGET_LENGTH characters long, as sent and as stored (a Unicode path grows when escaped).
  */
@@ -56,7 +71,7 @@ export function normalizeComment(input: CommentSubmission): NormalizedComment {
   if ([...bodyRaw].length > LIMITS.body) {
     throw new ValidationError('field-too-long', `A comment may be at most ${LIMITS.body} characters long.`, 'body');
   }
-  const author = toPlainText(input.author ?? '');
+  const author = plainName(input.author ?? '');
   if ([...author].length > LIMITS.author) {
     throw new ValidationError('field-too-long', `A name may be at most ${LIMITS.author} characters long.`, 'author');
   }
@@ -94,7 +109,8 @@ export function normalizeLinkback(input: LinkbackSubmission, verified: VerifiedS
   const title = claimedTitle || clean(verified?.title, LIMITS.title) || (input.kind === 'trackback' ? source : sourceUrl.host);
   const excerptLimit = input.kind === 'trackback' ? LIMITS.excerpt : LIMITS.linkbackBody;
   const excerpt = clean(input.excerpt, excerptLimit) || clean(verified?.excerpt, excerptLimit);
-  const author = clean(input.blogName, LIMITS.author) || clean(verified?.authorName, LIMITS.author) || clean(verified?.title, LIMITS.author) || sourceUrl.host;
+  const name = (s: string | undefined) => truncateText(plainName(s ?? ''), LIMITS.author);
+  const author = name(input.blogName) || name(verified?.authorName) || name(verified?.title) || sourceUrl.host;
   const authorUrl = parseHttpUrl(verified?.authorUrl)?.href ?? source;
   return {
     source,

@@ -5,7 +5,7 @@
 import type { Comment, CommentSubmission, LinkbackKind, LinkbackOutcome, LinkbackSubmission, NewComment, Submission, Thread, VerifiedSource } from '../domain/comment.js';
 import { AppError, ConflictError, ForbiddenError, ValidationError } from '../domain/errors.js';
 import type { Clock } from '../lib/clock.js';
-import { reduceIp } from '../lib/ip.js';
+import { clientLimitKey, reduceIp } from '../lib/ip.js';
 import { newToken, sha256Hex } from '../lib/tokens.js';
 import { isOnSites, linkKey, parseHttpUrl } from '../lib/url.js';
 import type { NotifyQueue } from '../notify/notifier.js';
@@ -65,7 +65,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const inFlightLinkbacks = new Map<string, Promise<ReceiveResult>>();
 
   async function receive(input: Submission, options: ReceiveOptions = {}): Promise<ReceiveResult> {
-    if (!options.admitted) await deps.limiter.consume(input.client.ip);
+    if (!options.admitted) await deps.limiter.consume(clientLimitKey(input.client.ip));
     if (input.kind === 'comment') {
       const thread = await store.threads.ensure(resolveTarget(input.target, settings.sites), deps.clock.now());
       return receiveComment(input, thread);

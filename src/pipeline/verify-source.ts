@@ -4,7 +4,7 @@
  * Webmention job also acts on `gone` and `no-link` (they delete an earlier mention).
  */
 import type { LinkbackKind, VerifiedSource } from '../domain/comment.js';
-import type { PageFetcher } from '../fetch/fetch-page.js';
+import type { FetchProblem, PageFetcher } from '../fetch/fetch-page.js';
 import { checkSourceLinksOffThread } from '../lib/offload.js';
 
 export type VerifyOutcome =
@@ -26,9 +26,9 @@ export function createSourceVerifier(fetcher: PageFetcher): SourceVerifier {
     async verify(kind, source, target) {
       const page = await fetcher.fetch(source);
       if (page.kind === 'refused') {
-        return /limit reached/.test(page.reason) ? { kind: 'busy', reason: page.reason } : { kind: 'unreachable', reason: page.reason, temporary: false };
+        return page.cause === 'limit' ? { kind: 'busy', reason: page.reason } : { kind: 'unreachable', reason: publicReason(page), temporary: false };
       }
-      if (page.kind === 'failed') return { kind: 'unreachable', reason: page.reason, temporary: page.temporary };
+      if (page.kind === 'failed') return { kind: 'unreachable', reason: publicReason(page), temporary: page.temporary };
       if (page.status === 410) return { kind: 'gone' };
       if (page.status < 200 || page.status > 299) {
         // Pingback errata and Webmention §3.2.4: only 410 is a delete signal; 404 and 5xx are not.
@@ -48,4 +48,31 @@ export function createSourceVerifier(fetcher: PageFetcher): SourceVerifier {
       }
     },
   };
+}
+
+/**
+ * What the sender (Webmention status) and the owner's linkback log are told when a source could not
+ * be fetched: general words. The fetcher's own reason can hold DNS answers and internal addresses
+ * ("intranet.corp resolves to 10.0.0.5", "connect ECONNREFUSED 10.0.0.5:80"); repeating it would let
+ * anyone map internal host names by sending Webmentions. A name that does not resolve and one that
+ * resolves to a private address get the same words, so not even a name's existence shows. Reasons
+ * that only restate the sender's own URL (scheme, port, redirect limit) are kept as they are.
+ */
+function publicReason(page: { cause: FetchProblem; reason: string }): string {
+  switch (page.cause) {
+    case 'address':
+    case 'dns':
+      return 'the source is not at a public address';
+    case 'timeout':
+      return 'the source did not answer in time';
+    case 'connection':
+      return "the source's server refused or dropped the connection";
+    case 'other':
+      return 'the source could not be fetched';
+    case 'url':
+    case 'port':
+    case 'redirects':
+    case 'limit':
+      return page.reason;
+  }
 }

@@ -35,6 +35,13 @@ export interface MethodCall {
 
 const METHOD_NAME = /^[A-Za-z0-9_.:/]+$/;
 
+/**
+ * Arrays and structs nested deeper than this are refused before parsing. Pingback needs no nesting
+ * and system.multicall three levels; a 64 KiB body could otherwise nest some 2,400 levels, and each
+ * level is a frame in every recursive walk over the value (cleaning, serializing, our own code).
+ */
+export const MAX_NESTING = 32;
+
 /** Parses a request body; throws XmlRpcFault with an interop code for anything that is not a well-formed call. */
 export async function readMethodCall(body: Buffer): Promise<MethodCall> {
   const xml = decodeDeclaredEncoding(body);
@@ -45,6 +52,9 @@ export async function readMethodCall(body: Buffer): Promise<MethodCall> {
   // whose RangeError escapes the stream as an uncaught exception and ends the process (found by
   // tests/fuzz/xmlrpc.test.ts). XML 1.0 §4.1 makes such a reference a well-formedness error anyway.
   if (hasOutOfRangeCharRef(xml)) throw new XmlRpcFault(XMLRPC_FAULT.parseError, 'parse error. not well formed (character reference out of range)');
+  if (nestingDepth(xml) > MAX_NESTING) {
+    throw new XmlRpcFault(XMLRPC_FAULT.invalidRequest, `server error. invalid xml-rpc. arrays and structs nest at most ${MAX_NESTING} levels deep`);
+  }
   const { methodName, params } = await new Promise<{ methodName: string | undefined; params: unknown[] }>((resolve, reject) => {
     new Deserializer('utf8').deserializeMethodCall(Readable.from(inSlices(Buffer.from(xml, 'utf8'))), (error, name, values) => {
       if (error) {
@@ -71,6 +81,22 @@ async function* inSlices(data: Buffer, size = 4 * 1024): AsyncGenerator<Buffer> 
     if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     yield data.subarray(i, i + size);
   }
+}
+
+/**
+ * The deepest nesting of <array> and <struct> elements, counted on the text in one linear pass
+ * (no parse tree, so no recursion however deep the input). Case-insensitive because sax in loose mode
+ * accepts <ARRAY>; a self-closing <array/> does not nest. Tags inside CDATA count too: that can only
+ * make a pathological string refused, never let deep nesting through.
+ */
+function nestingDepth(xml: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (const m of xml.matchAll(/<\s*(\/?)\s*(?:array|struct)\b[^>]*?(\/?)>/gi)) {
+    if (m[1] === '/') depth--;
+    else if (m[2] !== '/') deepest = Math.max(deepest, ++depth);
+  }
+  return deepest;
 }
 
 function hasOutOfRangeCharRef(xml: string): boolean {

@@ -8,7 +8,7 @@
  * site owners style them and the widget finds its elements by them.
  */
 import type { Comment } from '../domain/comment.js';
-import { format, plural, type Strings } from '../i18n/index.js';
+import { plural, type Strings } from '../i18n/index.js';
 import { html, trusted, type SafeHtml } from '../lib/html.js';
 import { parseHttpUrl } from '../lib/url.js';
 import { absoluteTime, relativeTime } from './relative-time.js';
@@ -103,6 +103,14 @@ function renderList(items: readonly Comment[], tree: Tree, depth: number, view: 
   return out;
 }
 
+/**
+ * A message with its `{name}` filled by the name isolated in <bdi> (HTML §4.5.23), so a name written
+ * right to left cannot reorder the words of the message around it; the name is escaped as usual.
+ */
+function withName(template: string, name: string): SafeHtml {
+  return html`${template.split('{name}').map((part, i) => (i === 0 ? part : [html`<bdi>${name}</bdi>`, part]))}`;
+}
+
 function authorName(c: Comment, t: Strings): string {
   return c.author.trim() === '' ? t.anonymous : c.author;
 }
@@ -120,10 +128,10 @@ function renderComment(c: Comment, view: ThreadView, answers: Comment | undefine
   const name = authorName(c, t);
   const site = parseHttpUrl(c.url);
   const author = site
-    ? html`<a class="bt-author" href="${site.href}" rel="nofollow ugc noopener">${name}</a>`
-    : html`<span class="bt-author">${name}</span>`;
+    ? html`<a class="bt-author" href="${site.href}" rel="nofollow ugc noopener"><bdi>${name}</bdi></a>`
+    : html`<span class="bt-author"><bdi>${name}</bdi></span>`;
   const inReplyTo = answers
-    ? html` <a class="bt-parent-link" href="#comment-${answers.id}">↪ ${answers.deleted ? t.anonymous : authorName(answers, t)}</a>`
+    ? html` <a class="bt-parent-link" href="#comment-${answers.id}">↪ <bdi>${answers.deleted ? t.anonymous : authorName(answers, t)}</bdi></a>`
     : '';
   const reply = view.commentsClosed
     ? ''
@@ -150,7 +158,7 @@ function renderMentions(mentions: readonly Comment[], view: ThreadView): SafeHtm
       ? html`<a class="bt-source" href="${source.href}" rel="nofollow ugc noopener">${title}</a>`
       : html`<span class="bt-source">${title}</span>`;
     return html`<li class="bt-mention bt-${m.kind}" id="comment-${m.id}">
-<p class="bt-meta"><span class="bt-via">${format(via, { name })}</span> ${renderTime(m, view)}</p>
+<p class="bt-meta"><span class="bt-via">${withName(via, name)}</span> ${renderTime(m, view)}</p>
 <p class="bt-source-title">${link}</p>
 ${m.bodyHtml.trim() !== '' ? html`<div class="bt-excerpt">${trusted(m.bodyHtml)}</div>` : ''}
 </li>`;
@@ -165,7 +173,7 @@ function renderForm(view: ThreadView): SafeHtml {
   const { strings: t } = view;
   const parent = view.replyTo !== undefined ? view.comments.find((c) => c.id === view.replyTo && c.kind === 'comment' && !c.deleted) : undefined;
   const replying = parent
-    ? html`<p class="bt-replying">${format(t.replyingTo, { name: authorName(parent, t) })} <a class="bt-cancel-reply" href="${threadUrl(view)}#bt-form">${t.cancelReply}</a></p>`
+    ? html`<p class="bt-replying">${withName(t.replyingTo, authorName(parent, t))} <a class="bt-cancel-reply" href="${threadUrl(view)}#bt-form">${t.cancelReply}</a></p>`
     : '';
   return html`<form class="bt-form" id="bt-form" method="post" action="${view.publicUrl}/comments" aria-labelledby="bt-form-title">
 <h3 class="bt-form-title" id="bt-form-title">${t.formHeading}</h3>

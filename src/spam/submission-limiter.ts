@@ -14,10 +14,9 @@ export interface SubmissionLimiter {
  */
 export type LimiterBackend = { kind: 'memory' } | { kind: 'postgres'; pool: pg.Pool; keyPrefix: string };
 
-/** `points` submissions per key per `durationSeconds` (default a minute); 0 points disables the limit. */
-export function createSubmissionLimiter(points: number, durationSeconds = 60, backend: LimiterBackend = { kind: 'memory' }): SubmissionLimiter {
-  if (points <= 0) return { consume: async () => undefined };
-  const limiter: RateLimiterAbstract = backend.kind === 'postgres'
+/** The counters behind a limit of `points` per key per `durationSeconds`, in memory or in PostgreSQL. */
+export function createRateCounter(points: number, durationSeconds: number, backend: LimiterBackend): RateLimiterAbstract {
+  return backend.kind === 'postgres'
     ? new RateLimiterPostgres({
       storeClient: backend.pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, // schema.postgres.sql makes it
       keyPrefix: backend.keyPrefix, points, duration: durationSeconds,
@@ -25,6 +24,12 @@ export function createSubmissionLimiter(points: number, durationSeconds = 60, ba
       insuranceLimiter: new RateLimiterMemory({ points, duration: durationSeconds }),
     })
     : new RateLimiterMemory({ points, duration: durationSeconds });
+}
+
+/** `points` submissions per key per `durationSeconds` (default a minute); 0 points disables the limit. */
+export function createSubmissionLimiter(points: number, durationSeconds = 60, backend: LimiterBackend = { kind: 'memory' }): SubmissionLimiter {
+  if (points <= 0) return { consume: async () => undefined };
+  const limiter = createRateCounter(points, durationSeconds, backend);
   return {
     async consume(key: string): Promise<void> {
       try {

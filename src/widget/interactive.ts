@@ -104,7 +104,13 @@ export function start(root: HTMLElement, base: string): WidgetApi {
     cancelReply();
     item.querySelector(':scope > article')!.after(form);
     field('parent')!.value = id;
-    const note = el('p', 'bt-replying', format(t.replyingTo!, { name: link.dataset.btName || t.anonymous! }) + ' ');
+    const note = el('p', 'bt-replying');
+    // The name isolated in <bdi>, as the server renders it, so it cannot reorder the message.
+    t.replyingTo!.split('{name}').forEach((part, i) => {
+      if (i > 0) note.append(el('bdi', '', link.dataset.btName || t.anonymous!));
+      note.append(part);
+    });
+    note.append(' ');
     const cancel = el('button', 'bt-cancel-reply', t.cancelReply);
     cancel.type = 'button';
     note.append(cancel);

@@ -138,6 +138,7 @@ describe('/admin in Chromium', () => {
     assert.equal(await page.evaluate(() => document.cookie), '', 'no cookie');
     await item(page, needle).waitFor();
     assert.equal(await page.locator('.bta-item').count(), 7);
+    assert.equal(await item(page, needle).locator('.bta-author bdi').textContent(), 'Zed', 'the name is isolated in <bdi>');
     assert.match(await item(page, needle).innerText(), /zed@air\.example[\s\S]*203\.0\.113\.77/);
     await page.screenshot({ path: join(SCREENSHOTS, 'admin-pending.png'), fullPage: true });
 

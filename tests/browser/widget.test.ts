@@ -73,6 +73,7 @@ describe('reading and posting', () => {
     await page.click(`[data-bt-reply="${parent.id}"]`);
     await page.locator(`#comment-${parent.id} > .bt-form`).waitFor();
     assert.match((await page.locator('.bt-replying').textContent()) ?? '', /Replying to Bob/);
+    assert.equal(await page.locator('.bt-replying bdi').textContent(), 'Bob', 'the name is isolated in <bdi>');
     assert.equal(await page.inputValue('input[name="parent"]'), String(parent.id));
     assert.ok(await page.evaluate(() => document.activeElement?.id === 'bt-body'), 'focus moves to the body');
     await page.fill('#bt-body', 'A reply');

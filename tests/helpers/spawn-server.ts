@@ -19,7 +19,13 @@ export interface SpawnedServer {
 export function spawnServer(env: Record<string, string>, cwd: string): Promise<SpawnedServer> {
   const child = spawn(process.execPath, ['--import', TSX, MAIN], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', BACKTALK_LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '', BACKTALK_LOG_LEVEL: 'warn',
+      // Tests play many clients from the one loopback address (parallel fetches keep up to twice as
+      // many connections open); tests/process/slow-clients.test.ts sets the real caps.
+      BACKTALK_MAX_CONNECTIONS_PER_CLIENT: '100000', BACKTALK_MAX_CONNECTIONS: '100000',
+      ...env,
+    },
   });
   let out = '';
   let err = '';

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { createRequestListener } from '../../src/app.js';
 import { loadConfig, resolveRuntimeConfig } from '../../src/config.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -30,7 +31,29 @@ export interface TestServer {
   admin(path: string, init?: RequestInit): Promise<Response>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}, overrides: DepsOverrides = {}): Promise<TestServer> {
+/** JSON log lines a test server wrote, parsed (see `logLines`). */
+export interface LogLine {
+  level: number;
+  msg: string;
+  [field: string]: unknown;
+}
+
+/**
+ * A sink for a test server's logger (startTestServer's `logTo`): every JSON line it writes, parsed,
+ * in `lines`. Pass `BACKTALK_LOG_LEVEL` in the env as well; the test default is `silent`.
+ */
+export function logLines(): { sink: Writable; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  return { sink, lines };
+}
+
+export async function startTestServer(env: Record<string, string> = {}, overrides: DepsOverrides = {}, logTo?: Writable): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'backtalk-test-'));
   // tests/multi/run-on-postgres.ts sets BACKTALK_TEST_POSTGRES to run the same tests on PostgreSQL:
   // then each server gets a fresh database of that throwaway cluster instead of a SQLite file.
@@ -42,6 +65,8 @@ export async function startTestServer(env: Record<string, string> = {}, override
     BACKTALK_SITES: SITE,
     BACKTALK_ADMIN_TOKEN: ADMIN_TOKEN,
     BACKTALK_RATE_LIMIT: '0',
+    // Tests that send many wrong admin tokens on purpose (fuzzing, 401 checks) are not locked out; tests/http/admin-attempts.test.ts sets it.
+    BACKTALK_ADMIN_ATTEMPTS: '0',
     BACKTALK_LINKBACKS_PER_THREAD_HOUR: '0',
     BACKTALK_FETCH_PER_HOST_PER_MINUTE: '100000',
     BACKTALK_FETCH_PER_MINUTE: '100000',
@@ -53,7 +78,7 @@ export async function startTestServer(env: Record<string, string> = {}, override
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const runtime = resolveRuntimeConfig(config, (server.address() as AddressInfo).port);
-  const deps = await createDeps(runtime, store, createLogger(config.logLevel), overrides);
+  const deps = await createDeps(runtime, store, createLogger(config.logLevel, logTo), overrides);
   // The same composition as server.ts: the fast lane at the node:http layer, then the Express app.
   server.on('request', createRequestListener(deps));
   const url = `http://127.0.0.1:${runtime.port}`;

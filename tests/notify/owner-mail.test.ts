@@ -47,6 +47,7 @@ describe('owner notification mail', () => {
     assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
     assert.match(page, /<form method="post"/);
     assert.ok(!page.includes('<img src=x'), 'the author name is escaped');
+    assert.match(page, /by <strong><bdi>Eve<\/bdi><\/strong>/, 'the name is isolated in <bdi>');
     assert.match(page, /&lt;img src=x onerror=alert\(1\)&gt;/);
     assert.equal(await status(setup, c.id), 'pending', 'GET did not approve');
 

@@ -19,6 +19,16 @@ describe('loadConfig', () => {
     assert.ok(Object.isFrozen(c));
   });
 
+  test('connection and admin-guessing limits: the defaults the README gives, and their checks', () => {
+    const c = loadConfig({});
+    assert.deepEqual(
+      [c.headerTimeout, c.requestTimeout, c.keepAliveTimeout, c.maxConnections, c.maxConnectionsPerClient, c.adminAttempts],
+      [20, 60, 5, 512, 32, 5],
+    );
+    assert.throws(() => loadConfig({ BACKTALK_HEADER_TIMEOUT: '30', BACKTALK_REQUEST_TIMEOUT: '10' }), /BACKTALK_REQUEST_TIMEOUT/);
+    assert.throws(() => loadConfig({ BACKTALK_MAX_CONNECTIONS_PER_CLIENT: '0' }), /BACKTALK_MAX_CONNECTIONS_PER_CLIENT/);
+  });
+
   test('reads every variable', () => {
     const c = resolveRuntimeConfig(loadConfig({
       BACKTALK_HOST: '0.0.0.0', BACKTALK_PORT: '0', BACKTALK_DB: '/tmp/x.db', BACKTALK_PUBLIC_URL: 'https://comments.example/',

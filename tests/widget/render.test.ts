@@ -59,7 +59,7 @@ test('a deleted comment with replies stays as a placeholder without author or bo
 test('a reply whose parent is not shown is kept at the top level; unsafe author URLs are not linked', () => {
   const out = view([comment({ id: 5, parent: 99, url: 'javascript:alert(1)' })]);
   assert.match(out, /<ol class="bt-comments"><li class="bt-comment" id="comment-5"/);
-  assert.match(out, /<span class="bt-author">Ann<\/span>/);
+  assert.match(out, /<span class="bt-author"><bdi>Ann<\/bdi><\/span>/);
   assert.doesNotMatch(out, /javascript:/);
 });
 
@@ -69,4 +69,29 @@ test('Russian plural forms in the heading', () => {
   assert.match(view(many.slice(0, 2), { lang: 'ru' }), /2 комментария/);
   assert.match(view(many.slice(0, 1), { lang: 'ru' }), /1 комментарий</);
   assert.match(view([], { lang: 'ru' }), /0 комментариев[\s\S]*Комментариев пока нет/);
+});
+
+test('every name on the page is isolated in <bdi>: authors, "replying to", linkback senders', () => {
+  const rtl = '\u05D0\u05D1\u05D2 (RTL)';
+  const out = renderThreadFragment({
+    target: 'http://blog.example/p/', commentsClosed: false, publicUrl: 'http://bt.example', replyTo: 1,
+    avatarUrl: () => 'http://bt.example/avatar/x.svg', strings: LOCALES.en!, now: NOW,
+    comments: [
+      comment({ id: 1, author: rtl, url: 'https://rtl.example/' }),
+      comment({ id: 2, parent: 1, author: 'Bob' }),
+      // Deeper than MAX_DEPTH the thread goes on flat, each reply naming whom it answers.
+      comment({ id: 4, parent: 2, author: rtl }),
+      comment({ id: 5, parent: 4, author: rtl }),
+      comment({ id: 6, parent: 5, author: 'Cy' }),
+      comment({ id: 3, kind: 'pingback', author: rtl, source: 'https://other.example/post', title: 'T' }),
+    ],
+  }).value;
+  assert.match(out, new RegExp(`<a class="bt-author" href="https://rtl.example/"[^>]*><bdi>${rtl.replace(/[()]/g, '\\$&')}</bdi></a>`));
+  assert.match(out, /<span class="bt-author"><bdi>Bob<\/bdi><\/span>/);
+  assert.match(out, /class="bt-parent-link"[^>]*>↪ <bdi>[^<]+<\/bdi><\/a>/);
+  assert.match(out, /<span class="bt-via">Pingback from <bdi>[^<]*<\/bdi><\/span>/);
+  assert.match(out, /<p class="bt-replying">Replying to <bdi>[^<]*<\/bdi>/);
+  // Outside attributes, no name is left outside an isolate.
+  const bare = out.replace(/<bdi>[^<]*<\/bdi>/g, '').replace(/="[^"]*"/g, '=""');
+  assert.ok(!bare.includes(rtl), bare);
 });

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Request } from 'express';
 import { AppError, PayloadTooLargeError, RateLimitedError, StoreBusyError, storeBusy, ValidationError } from '../../domain/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import { parseHttpUrl } from '../../lib/url.js';
+import { isOnSites, parseHttpUrl } from '../../lib/url.js';
 import { errorPage } from '../pages.js';
 import { loggableUrl } from './request-log.js';
 
@@ -43,8 +43,18 @@ export function isFormPost(req: Request): boolean {
   return req.method === 'POST' && Boolean(req.is('application/x-www-form-urlencoded')) && !wantsJson(req);
 }
 
+/**
+ * Where the error page's "Back to the post" link may point: the posted target only when it is on one
+ * of our sites. Anything else would make this server an open redirector with our name on the page
+ * ("your comment could not be posted — continue here").
+ */
+export function backLink(target: unknown, sites: readonly string[]): string | undefined {
+  const url = parseHttpUrl(target);
+  return url && isOnSites(url, sites) ? url.href : undefined;
+}
+
 /** The one place API errors are rendered: `{"error": {"code", "message", "field"?}}` with the error's status. */
-export function createErrorHandler(logger: Logger): ErrorRequestHandler {
+export function createErrorHandler(logger: Logger, sites: readonly string[]): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError = err instanceof AppError ? err : (fromBodyParser(err as { type?: string }) ?? storeBusy(err));
     if (!appError) {
@@ -56,7 +66,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     res.status(error.status);
     // Only the reader's comment form gets an HTML page; machine clients (Webmention senders) get JSON.
     if (isFormPost(req) && req.path === '/comments') {
-      const back = typeof req.body?.target === 'string' ? parseHttpUrl(req.body.target)?.href : undefined;
+      const back = backLink(req.body?.target, sites);
       res.type('html').send(errorPage(error.status, error.message, back));
       return;
     }

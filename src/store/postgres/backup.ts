@@ -1,7 +1,9 @@
 import { renameSync, rmSync } from 'node:fs';
 import type pg from 'pg';
+import { copyDatabase } from '../copy-database.js';
 import { openSqlite } from '../sqlite/open-sqlite.js';
-import { copyDatabase, postgresEndpoint, sqliteEndpoint } from './copy-database.js';
+import { PgRunner } from '../sql/pg-runner.js';
+import { SqliteRunner } from '../sql/sqlite-runner.js';
 
 /**
  * The PostgreSQL store's backup: the whole database, read from one REPEATABLE READ snapshot while
@@ -14,9 +16,8 @@ export async function backupPostgres(pool: pg.Pool, file: string): Promise<void>
   const partial = `${file}.partial`;
   rmSync(partial, { force: true });
   const db = openSqlite(partial);
-  const client = await pool.connect();
   try {
-    await copyDatabase(postgresEndpoint(client, 'PostgreSQL'), sqliteEndpoint(db, 'the backup file'));
+    await copyDatabase({ label: 'PostgreSQL', runner: new PgRunner(pool) }, { label: 'the backup file', runner: new SqliteRunner(db) });
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
     renameSync(partial, file);
@@ -25,7 +26,6 @@ export async function backupPostgres(pool: pg.Pool, file: string): Promise<void>
     rmSync(partial, { force: true });
     throw err;
   } finally {
-    client.release();
     rmSync(`${partial}-wal`, { force: true });
     rmSync(`${partial}-shm`, { force: true });
   }

@@ -2,14 +2,15 @@ import type pg from 'pg';
 import type { Store } from '../repository.js';
 import { PgRunner } from '../sql/pg-runner.js';
 import { createSqlStore } from '../sql-store.js';
+import { SqlTransferRepository } from '../transfer-repository.js';
 import { backupPostgres } from './backup.js';
 import { createPool, migratePostgres, redactPostgresUrl, type PoolOptions } from './open-postgres.js';
-import { PgTransferRepository } from './pg-transfer-repository.js';
 
 /** The PostgreSQL backend of Store over an existing, migrated pool: the shared repositories. close() ends the pool. */
 export function createPostgresStore(pool: pg.Pool): Store {
-  return createSqlStore(new PgRunner(pool), {
-    transfer: new PgTransferRepository(pool),
+  const runner = new PgRunner(pool);
+  return createSqlStore(runner, {
+    transfer: new SqlTransferRepository(runner),
     // A SQLite file of the whole database, from one snapshot: restore it with `backtalk migrate`.
     backup: (file) => backupPostgres(pool, file),
     sharedPool: pool,
