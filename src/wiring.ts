@@ -14,8 +14,8 @@ import { createMailing, type OutboxTuning } from './notify/mailing.js';
 import type { OutboxWorker } from './notify/outbox-worker.js';
 import type { LinkSigner } from './mail/signed-links.js';
 import { toCommentJson } from './protocols/comment-form.js';
-import { createOwnComments, type OwnComments } from './pipeline/edit.js';
 import { createPipeline, type Pipeline } from './pipeline/receive.js';
+import { createThreadReader, type ThreadReader } from './read/thread-reader.js';
 import { createSourceVerifier } from './pipeline/verify-source.js';
 import { createAkismet } from './spam/akismet-checker.js';
 import { createRuleChecker } from './spam/rule-checker.js';
@@ -35,7 +35,8 @@ export interface AppDeps {
   store: Store;
   clock: Clock;
   pipeline: Pipeline;
-  ownComments: OwnComments;
+  /** The read side: how every reader of a thread reads it. */
+  reader: ThreadReader;
   moderate: ReturnType<typeof createModeration>;
   /** The owner's blocked-words list (settings table, else BACKTALK_BLOCKED_WORDS), read by the rule checker on every check. */
   blockedWords: BlockedWords;
@@ -105,6 +106,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
       sites: config.sites, moderation: config.moderation, keepIp: config.keepIp,
       verifyTrackbacks: config.verifyTrackbacks, allowSelfPings: config.allowSelfPings,
       linkbacksOpen: { trackback: config.trackbacksEnabled, pingback: config.pingbacksEnabled, webmention: config.webmentionsEnabled },
+      editWindowMinutes: config.editWindowMinutes,
     },
     store, clock, notifier, spamCheckers,
     limiter,
@@ -113,7 +115,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   });
   let worker: JobWorker | undefined;
   const webmentions = createWebmentionService({
-    store, pipeline, verifier, limiter, clock, sites: config.sites, enabled: config.webmentionsEnabled,
+    store, pipeline, clock, sites: config.sites,
     onQueued: () => worker?.wake(),
   });
   worker = createJobWorker({
@@ -122,7 +124,6 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     // jobs come back when it runs out.
     concurrency: 4, pollMs: 1000, leaseMs: 30_000,
   });
-  const ownComments = createOwnComments({ store, spamCheckers, clock, editWindowMinutes: config.editWindowMinutes });
   const moderate = createModeration({ store, notifier, feedback });
   const salt = await settingOnce(store, 'avatar_salt', newToken);
   const hashOf = memoizedAvatarHash(salt);
@@ -132,7 +133,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   const avatarUrl = (c: Comment) => `${config.publicUrl}/avatar/${hashOf(c.email, c.author)}.svg`;
 
   return {
-    config, logger, store, clock, pipeline, ownComments, moderate, blockedWords, notifier, fetcher,
+    config, logger, store, clock, pipeline, reader: createThreadReader(store), moderate, blockedWords, notifier, fetcher,
     adminTokenHash: currentAdminTokenHash(config, store, await adminTokenHash(config, store, logger)), adminAttempts, avatarUrl, webmentions, worker, metrics,
     outbox: mailing.outbox, mailLinks: mailing.signer,
   };

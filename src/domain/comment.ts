@@ -18,10 +18,20 @@ export interface ClientInfo {
   referrer: string;
 }
 
+/**
+ * A target URL normalized and checked against the configured sites. Only `resolveTarget`
+ * (pipeline/normalize.ts) makes one, at the door; everything behind the door takes this type,
+ * so no step has to (or can forget to) check the target again.
+ */
+export type SiteTarget = string & { readonly __siteTarget: unique symbol };
+
+/** A submission as a protocol adapter reads it off the wire: its target not yet checked. */
+export type Arriving<S extends { target: SiteTarget }> = S extends unknown ? Omit<S, 'target'> & { target: string } : never;
+
 /** A reader's comment as it arrives, untrusted and unnormalized. */
 export interface CommentSubmission {
   kind: 'comment';
-  target: string;
+  target: SiteTarget;
   /** Author-supplied text exactly as received. Never render as HTML: it is not sanitized. */
   body: string;
   author?: string;
@@ -38,7 +48,7 @@ export interface CommentSubmission {
 /** A linkback as it arrives from another blog, untrusted and unverified. */
 export interface LinkbackSubmission {
   kind: LinkbackKind;
-  target: string;
+  target: SiteTarget;
   source: string;
   /** Claimed by the sender (TrackBack); pingback and webmention take them from the source page. */
   title?: string;
@@ -52,7 +62,32 @@ export interface LinkbackSubmission {
 /** TrackBack title, excerpt and blog name as bytes (pipeline/decode-claimed-text.ts decodes them). */
 export type UndecodedText = Partial<Record<'title' | 'excerpt' | 'blogName', Uint8Array>>;
 
-export type Submission = CommentSubmission | LinkbackSubmission;
+/** An author's change to their own comment, proven by the edit token handed out when it was made. */
+export interface CommentEditSubmission {
+  kind: 'comment-edit';
+  id: number;
+  editToken: string;
+  /** Author-supplied text exactly as received. Never render as HTML: it is not sanitized. */
+  body: string;
+  /** Unset: keep the stored name (or website). */
+  author?: string;
+  url?: string;
+  client: ClientInfo;
+}
+
+/** An author deleting their own comment, proven by the edit token. */
+export interface CommentRemovalSubmission {
+  kind: 'comment-removal';
+  id: number;
+  editToken: string;
+  client: ClientInfo;
+}
+
+/** A new item from one of the four doors (a re-sent Webmention updates or removes its mention). */
+export type NewSubmission = CommentSubmission | LinkbackSubmission;
+
+/** Everything `receive` handles: new items, changes and removals. */
+export type Submission = NewSubmission | CommentEditSubmission | CommentRemovalSubmission;
 
 export type MentionType = 'mention' | 'reply' | 'like' | 'repost';
 
@@ -72,7 +107,7 @@ export interface VerifiedSource {
 
 export interface Thread {
   id: number;
-  /** Normalized target URL (see lib/url.ts normalizeTarget). */
+  /** Normalized target URL: the SiteTarget it was created for. */
   target: string;
   title: string | null;
   /** Per-thread switch: linkbacks closed for this post. */

@@ -86,6 +86,23 @@ export class PayloadTooLargeError extends AppError {
 }
 
 /**
+ * A linkback refused because of what its source page did (not reachable, no link, gone). `detail`
+ * says what happened in the sender's terms; `retry` is set when trying again later may succeed
+ * (`backoff`: the source failed for now; `busy`: our own outbound limits said wait, the source was
+ * never asked). The synchronous doors answer with the message; the Webmention queue retries.
+ */
+export class LinkbackSourceError extends AppError {
+  constructor(
+    code: 'source-unreachable' | 'source-missing-link' | 'upstream-error',
+    message: string,
+    readonly detail: string,
+    readonly retry: 'backoff' | 'busy' | null = null,
+  ) {
+    super(code, code === 'upstream-error' ? 503 : 400, message);
+  }
+}
+
+/**
  * The database is briefly unavailable: SQLite's write lock held past busy_timeout (an import or a
  * backup in another process), or PostgreSQL refusing for load. Nothing was stored; the client may
  * simply send again, so this is a 503 with Retry-After, not a 500.

@@ -5,8 +5,7 @@ import type { Comment } from '../domain/comment.js';
 import { parseCommentEdit, parseCommentForm, toCommentJson } from '../protocols/comment-form.js';
 import { resolveTarget } from '../pipeline/normalize.js';
 import type { Pipeline } from '../pipeline/receive.js';
-import type { OwnComments } from '../pipeline/edit.js';
-import type { Store } from '../store/repository.js';
+import type { ThreadReader } from '../read/thread-reader.js';
 import { clientInfo } from './client-info.js';
 import { isFormPost } from './middleware/error-handler.js';
 import { heldPage } from './pages.js';
@@ -14,8 +13,7 @@ import { createPublicReads, type PublicReads } from './public-reads.js';
 
 export interface CommentRouteDeps {
   pipeline: Pipeline;
-  ownComments: OwnComments;
-  store: Store;
+  reader: ThreadReader;
   sites: readonly string[];
   publicUrl: string;
   avatarUrl: (c: Comment) => string;
@@ -35,7 +33,8 @@ export function commentRoutes(deps: CommentRouteDeps): Router {
     if (!req.is(['application/json', 'application/x-www-form-urlencoded'])) {
       throw new AppError('unsupported-media-type', 415, 'Send the comment as a form or as JSON.');
     }
-    const result = await deps.pipeline.receive(parseCommentForm(req.body, clientInfo(req)));
+    const submission = await deps.pipeline.admit(parseCommentForm(req.body, clientInfo(req)));
+    const result = await deps.pipeline.receive(submission);
     if (result.kind !== 'stored') throw new AppError('internal-error', 500, 'Unexpected pipeline result for a comment.');
     const { comment, editToken } = result;
     if (isFormPost(req)) {
@@ -62,19 +61,23 @@ export function commentRoutes(deps: CommentRouteDeps): Router {
   // comments answer exactly like ids that never existed, so their existence does not leak.
   router.get('/api/comments/:id', async (req, res) => {
     const raw = String(req.params.id ?? '');
-    const comment = /^\d{1,15}$/.test(raw) ? await deps.store.comments.findById(Number(raw)) : undefined;
-    if (!comment || comment.status !== 'approved') throw new NotFoundError('No such comment.');
+    const comment = /^\d{1,15}$/.test(raw) ? await deps.reader.shownItem(Number(raw)) : undefined;
+    if (!comment) throw new NotFoundError('No such comment.');
     res.set('Cache-Control', 'no-cache').json(json(comment));
   });
 
   router.put('/api/comments/:id', express.json({ limit: BODY_LIMIT }), async (req, res) => {
-    const edited = await deps.ownComments.edit(idParam(req), req.get('x-edit-token') ?? '', parseCommentEdit(req.body));
+    const result = await deps.pipeline.receive({
+      kind: 'comment-edit', id: idParam(req), editToken: req.get('x-edit-token') ?? '', ...parseCommentEdit(req.body), client: clientInfo(req),
+    });
+    if (result.kind !== 'updated') throw new AppError('internal-error', 500, 'Unexpected pipeline result for an edit.');
+    const edited = result.comment;
     res.json({ ...json(edited), status: edited.status === 'approved' ? 'approved' : 'pending' });
   });
 
   router.delete('/api/comments/:id', async (req, res) => {
     const id = idParam(req);
-    await deps.ownComments.remove(id, req.get('x-edit-token') ?? '');
+    await deps.pipeline.receive({ kind: 'comment-removal', id, editToken: req.get('x-edit-token') ?? '', client: clientInfo(req) });
     res.json({ id, deleted: true });
   });
 

@@ -43,9 +43,9 @@ export interface GuardEvents {
 
 /**
  * Applies the caps and the idle-socket timeout to `server`. `exempt(address)` is true for the
- * addresses of trusted proxies. Returns the number of connections counted per client, for tests.
+ * addresses of trusted proxies.
  */
-export function guardConnections(server: Server, limits: ConnectionLimits, exempt: (address: string) => boolean, events: GuardEvents = {}): { counted(): number } {
+export function guardConnections(server: Server, limits: ConnectionLimits, exempt: (address: string) => boolean, events: GuardEvents = {}): void {
   server.maxConnections = limits.maxConnections;
   server.timeout = limits.requestTimeoutMs;
   server.on('drop', (data?: { remoteAddress?: string }) => events.dropped?.(data?.remoteAddress ?? ''));
@@ -67,5 +67,4 @@ export function guardConnections(server: Server, limits: ConnectionLimits, exemp
       else open.set(key, left);
     });
   });
-  return { counted: () => [...open.values()].reduce((a, b) => a + b, 0) };
 }

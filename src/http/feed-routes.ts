@@ -10,10 +10,10 @@ import { ValidationError } from '../domain/errors.js';
 import { escapeHtml } from '../lib/html.js';
 import { resolveTarget } from '../pipeline/normalize.js';
 import { ifNoneMatchHits } from './middleware/caching.js';
-import type { Store } from '../store/repository.js';
+import type { ThreadReader } from '../read/thread-reader.js';
 
 export interface FeedRouteDeps {
-  store: Store;
+  reader: ThreadReader;
   sites: readonly string[];
   publicUrl: string;
 }
@@ -33,14 +33,13 @@ export function feedRoutes(deps: FeedRouteDeps): Router {
     let items: Comment[];
     let feed: Feed;
     if (target === undefined) {
-      items = (await deps.store.comments.listByStatus('approved', { limit: SITE_FEED_ITEMS })).filter((c) => !c.deleted);
+      items = await deps.reader.recent(SITE_FEED_ITEMS);
       feed = new Feed({
         id: self, title: `Comments on ${deps.sites.join(', ')}`, link: deps.sites[0] ?? deps.publicUrl, feedLinks: { atom: self },
         generator: 'Backtalk', updated: newest(items),
       });
     } else {
-      const thread = await deps.store.threads.findByTarget(target);
-      const visible = thread ? await deps.store.comments.listVisible(thread.id) : [];
+      const { thread, items: visible } = await deps.reader.readThread(target);
       items = visible.filter((c) => !c.deleted && c.status === 'approved').reverse().slice(0, THREAD_FEED_ITEMS);
       feed = new Feed({
         id: self, title: `Comments on ${thread?.title ?? target}`, link: target, feedLinks: { atom: self }, generator: 'Backtalk',

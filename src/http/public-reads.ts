@@ -10,13 +10,13 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Request, Response } from 'express';
-import type { Comment } from '../domain/comment.js';
+import type { Comment, SiteTarget } from '../domain/comment.js';
 import { ValidationError } from '../domain/errors.js';
 import { resolveTarget } from '../pipeline/normalize.js';
 import { toCommentJson } from '../protocols/comment-form.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Store } from '../store/repository.js';
+import type { ThreadReader } from '../read/thread-reader.js';
 import { loggableUrl, requestIdFrom } from './middleware/request-log.js';
 import { BodyCache, etagOf, ifNoneMatchHits, notModified, PUBLIC_CACHE_CONTROL, sendJsonBody } from './middleware/caching.js';
 
@@ -27,7 +27,7 @@ const TARGET_MEMO_ENTRIES = 10_000;
 const COMMENTS_FORMAT = 'comments-1';
 
 export interface PublicReadsDeps {
-  store: Store;
+  reader: ThreadReader;
   sites: readonly string[];
   publicUrl: string;
   avatarUrl: (c: Comment) => string;
@@ -38,7 +38,7 @@ export interface PublicReadsDeps {
 
 export interface PublicReads {
   /** The ETag of GET /api/comments for a normalized target (also usable by other views of a thread). */
-  threadEtag(target: string): Promise<{ etag: string; version: string | undefined }>;
+  threadEtag(target: SiteTarget): Promise<{ etag: string; version: string | undefined }>;
   comments(req: Request, res: Response): Promise<void>;
   counts(req: Request, res: Response): Promise<void>;
   /**
@@ -55,8 +55,8 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
   const allowedOrigins = new Set(deps.sites);
 
   /** resolveTarget, remembered: the same few post URLs are asked for all day. Throws like it. */
-  const targets = new Map<string, string>();
-  function normalized(raw: string): string {
+  const targets = new Map<string, SiteTarget>();
+  function normalized(raw: string): SiteTarget {
     let target = targets.get(raw);
     if (target === undefined) {
       target = resolveTarget(raw, deps.sites);
@@ -66,17 +66,16 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
     return target;
   }
 
-  async function threadEtag(target: string): Promise<{ etag: string; version: string | undefined }> {
-    const version = (await deps.store.comments.threadVersions([target])).get(target);
+  async function threadEtag(target: SiteTarget): Promise<{ etag: string; version: string | undefined }> {
+    const version = (await deps.reader.versions([target])).get(target);
     // The version tag is short and opaque already; the URL scopes it (a cache keys by URL).
     return { etag: `W/"${representation}.${version ?? '-'}"`, version };
   }
 
-  async function render(target: string, etag: string, version: string | undefined): Promise<Buffer> {
+  async function render(target: SiteTarget, etag: string): Promise<Buffer> {
     const cached = rendered.get(target, etag);
     if (cached) return cached;
-    const thread = version === undefined ? undefined : await deps.store.threads.findByTarget(target);
-    const comments = thread ? await deps.store.comments.listVisible(thread.id) : [];
+    const comments = (await deps.reader.readThread(target)).items;
     const body = Buffer.from(JSON.stringify({
       target,
       total: comments.filter((c) => !c.deleted).length,
@@ -90,9 +89,9 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
     const raw = req.query.target;
     const target = normalized(typeof raw === 'string' ? raw : '');
     // The validator first (one indexed read); the comments are read only when the reader's copy is old.
-    const { etag, version } = await threadEtag(target);
+    const { etag } = await threadEtag(target);
     if (notModified(req, res, etag)) return;
-    sendJsonBody(res, await render(target, etag, version));
+    sendJsonBody(res, await render(target, etag));
   }
 
   async function counts(req: Request, res: Response): Promise<void> {
@@ -100,7 +99,7 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
     const asked = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((t): t is string => typeof t === 'string');
     if (asked.length === 0) throw new ValidationError('missing-field', 'Give at least one target.', 'target');
     if (asked.length > MAX_COUNT_TARGETS) throw new ValidationError('invalid-body', `At most ${MAX_COUNT_TARGETS} targets at once.`, 'target');
-    const byAsked = new Map<string, string>();
+    const byAsked = new Map<string, SiteTarget>();
     for (const t of asked) {
       try {
         byAsked.set(t, normalized(t));
@@ -109,17 +108,17 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
       }
     }
     const unique = [...new Set(byAsked.values())];
-    const versions = await deps.store.comments.threadVersions(unique);
+    const versions = await deps.reader.versions(unique);
     const etag = etagOf('counts', ...asked.map((t) => `${t}\t${versions.get(byAsked.get(t) ?? '') ?? '-'}`));
     if (notModified(req, res, etag)) return;
-    const found = await deps.store.comments.countVisible(unique);
+    const found = await deps.reader.counts(unique);
     const body: Record<string, number> = Object.create(null);
     for (const t of asked) body[t] = found.get(byAsked.get(t) ?? '') ?? 0;
     res.json(body);
   }
 
   /** The target of `GET /api/comments?target=…` when that is all the URL says, else undefined. */
-  function fastTarget(req: IncomingMessage): string | undefined {
+  function fastTarget(req: IncomingMessage): SiteTarget | undefined {
     if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
     const url = req.url ?? '';
     if (!url.startsWith('/api/comments?')) return undefined;

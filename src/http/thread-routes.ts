@@ -12,10 +12,10 @@ import { GRAVATAR_ORIGIN, pageCsp } from '../render/csp.js';
 import { negotiateLocale } from '../render/locale.js';
 import { renderThreadFragment } from '../render/thread-fragment.js';
 import { renderThreadPage } from '../render/thread-page.js';
-import type { Store } from '../store/repository.js';
+import type { ThreadReader } from '../read/thread-reader.js';
 
 export interface ThreadRouteDeps {
-  store: Store;
+  reader: ThreadReader;
   sites: readonly string[];
   publicUrl: string;
   avatarUrl: (c: Comment) => string;
@@ -41,17 +41,16 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
     // the thread or its comments (see middleware/caching.ts); the minute, because the HTML says
     // "5 minutes ago": a revalidation after a minute gets fresh relative times (a weak ETag: within
     // the minute, "10 seconds ago" and "40 seconds ago" count as the same representation).
-    const version = (await deps.store.comments.threadVersions([target])).get(target) ?? '-';
+    const version = (await deps.reader.versions([target])).get(target) ?? '-';
     const minute = Math.floor(deps.clock.now().getTime() / 60_000);
     const etag = etagOf('thread-1', target, version, String(minute), strings.lang, String(replyTo ?? ''), fragmentOnly ? 'fragment' : 'page',
       deps.publicUrl, deps.gravatar ? 'gravatar' : '', String(deps.config.editWindowMinutes));
     // The language depends on the header, the encoding too (sendCompressed); a 304 carries the same Vary.
     res.vary('Accept-Language').vary('Accept-Encoding');
     if (notModified(req, res, etag)) return;
-    const thread = await deps.store.threads.findByTarget(target);
-    const comments = thread ? await deps.store.comments.listVisible(thread.id) : [];
+    const { thread, items } = await deps.reader.readThread(target);
     const fragment = renderThreadFragment({
-      target, comments, strings,
+      target, comments: items, strings,
       commentsClosed: thread?.commentsClosed ?? false,
       publicUrl: deps.publicUrl,
       avatarUrl: deps.avatarUrl,

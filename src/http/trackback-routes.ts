@@ -10,6 +10,7 @@ import type { Pipeline } from '../pipeline/receive.js';
 import { resolveTarget } from '../pipeline/normalize.js';
 import { decodeFormBody } from '../protocols/form-body.js';
 import { formatTrackbackResponse, formatTrackbackRss, parseTrackbackPing } from '../protocols/trackback.js';
+import type { ThreadReader } from '../read/thread-reader.js';
 import type { Store } from '../store/repository.js';
 import { clientInfo } from './client-info.js';
 import { fromBodyParser } from './middleware/error-handler.js';
@@ -17,6 +18,7 @@ import { fromBodyParser } from './middleware/error-handler.js';
 export interface TrackbackRouteDeps {
   pipeline: Pipeline;
   store: Store;
+  reader: ThreadReader;
   sites: readonly string[];
   logger: Logger;
   clock: { now(): Date };
@@ -33,7 +35,8 @@ export function trackbackRoutes(deps: TrackbackRouteDeps): Router {
   const ping = async (req: Request, res: express.Response) => {
     const target = await resolvePingTarget(req);
     const form = decodeFormBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.get('content-type'));
-    const result = await deps.pipeline.receive(parseTrackbackPing(form, target, clientInfo(req)));
+    const submission = await deps.pipeline.admit(parseTrackbackPing(form, target, clientInfo(req)));
+    const result = await deps.pipeline.receive(submission);
     sendXml(res, 200, formatTrackbackResponse(result.kind === 'duplicate' ? DUPLICATE_MESSAGE : undefined));
   };
 
@@ -42,16 +45,15 @@ export function trackbackRoutes(deps: TrackbackRouteDeps): Router {
       sendXml(res, 200, formatTrackbackResponse('Trackback pings must use HTTP POST'));
       return;
     }
-    const target = await resolvePingTarget(req);
-    const thread = await deps.store.threads.findByTarget(target);
-    const pings = thread ? (await deps.store.comments.listVisible(thread.id)).filter((c) => c.kind === 'trackback') : [];
+    const { target, thread, items } = await deps.reader.readThread(resolveTarget(await resolvePingTarget(req), deps.sites));
+    const pings = items.filter((c) => c.kind === 'trackback');
     sendXml(res, 200, formatTrackbackRss(
       { target, title: thread?.title ?? null },
       pings.map((p) => ({ title: p.title, source: p.source, excerpt: p.bodyRaw })),
     ));
   };
 
-  /** The thread id form is what /discovery hands out; the `target` form needs no lookup. */
+  /** The target as the request names it (the door resolves it). The thread id form is what /discovery hands out. */
   async function resolvePingTarget(req: Request): Promise<string> {
     const id = req.params.threadId;
     if (id !== undefined) {
@@ -61,7 +63,7 @@ export function trackbackRoutes(deps: TrackbackRouteDeps): Router {
     }
     const target = req.query.target;
     if (typeof target !== 'string' || target === '') throw new ValidationError('missing-field', 'TrackBack target (target) is required.', 'target');
-    return resolveTarget(target, deps.sites);
+    return target;
   }
 
   router.post('/trackback', rawBody, ping);

@@ -14,12 +14,12 @@ import {
   ALREADY_REGISTERED_MESSAGE, PINGBACK_FAULT, parsePingbackCall, parseTargetParam, pingbackFaultCode, pingbackSuccessMessage,
 } from '../protocols/pingback.js';
 import { formatFault, formatMethodResponse, readMethodCall, XMLRPC_FAULT, XmlRpcFault } from '../protocols/xmlrpc.js';
-import type { Store } from '../store/repository.js';
+import type { ThreadReader } from '../read/thread-reader.js';
 import { clientInfo } from './client-info.js';
 
 export interface XmlRpcRouteDeps {
   pipeline: Pipeline;
-  store: Store;
+  reader: ThreadReader;
   sites: readonly string[];
   logger: Logger;
 }
@@ -40,16 +40,15 @@ export function xmlrpcRoutes(deps: XmlRpcRouteDeps): Router {
   const methods: Record<string, Method> = {
     'pingback.ping': async (params, client) => {
       const ping = parsePingbackCall(params, client);
-      const result = await deps.pipeline.receive(ping);
+      const result = await deps.pipeline.receive(await deps.pipeline.admit(ping));
       if (result.kind === 'duplicate') throw new XmlRpcFault(PINGBACK_FAULT.alreadyRegistered, ALREADY_REGISTERED_MESSAGE);
       return pingbackSuccessMessage(ping.source, ping.target);
     },
     'pingback.extensions.getPingbacks': async (params) => {
       const target = resolveTarget(parseTargetParam(params, 'pingback.extensions.getPingbacks'), deps.sites);
-      const thread = await deps.store.threads.findByTarget(target);
+      const { thread, items } = await deps.reader.readThread(target);
       if (!thread) throw new XmlRpcFault(PINGBACK_FAULT.targetNotFound, 'The specified target URL does not exist.');
-      const visible = await deps.store.comments.listVisible(thread.id);
-      return visible.filter((c) => c.kind === 'pingback' && c.source !== null).map((c) => c.source);
+      return items.filter((c) => c.kind === 'pingback' && c.source !== null).map((c) => c.source);
     },
     'system.listMethods': async () => Object.keys(methods),
     'system.getCapabilities': async () => ({

@@ -1,28 +1,22 @@
 /**
- * Webmention: synchronous request checks and a durable queue (POST answers 201 + status URL), then
- * verification in the background (Webmention §3.2.2), with updates and deletes (§3.2.4).
+ * Webmention: the door admits the request and a durable job is queued (POST answers 201 + status
+ * URL, §3.2.1); the job hands the mention to the pipeline, which verifies it (§3.2.2) and stores,
+ * updates or removes it (§3.2.4). The job only turns the pipeline's answer into the job's status
+ * and schedules retries.
  */
-import type { LinkbackSubmission, WebmentionJob } from '../domain/comment.js';
-import { AppError, ValidationError } from '../domain/errors.js';
+import type { Arriving, LinkbackSubmission, WebmentionJob } from '../domain/comment.js';
+import { AppError, LinkbackSourceError, ValidationError } from '../domain/errors.js';
 import type { Clock } from '../lib/clock.js';
-import { clientLimitKey } from '../lib/ip.js';
 import { newToken } from '../lib/tokens.js';
-import { linkKey } from '../lib/url.js';
-import { normalizeLinkback, resolveTarget } from '../pipeline/normalize.js';
-import type { Pipeline } from '../pipeline/receive.js';
-import { renderPlainText } from '../pipeline/sanitize.js';
-import type { SourceVerifier } from '../pipeline/verify-source.js';
-import type { SubmissionLimiter } from '../spam/submission-limiter.js';
+import { resolveTarget } from '../pipeline/normalize.js';
+import type { Pipeline, ReceiveResult } from '../pipeline/receive.js';
 import type { Store } from '../store/repository.js';
 
 export interface WebmentionServiceDeps {
   store: Store;
   pipeline: Pipeline;
-  verifier: SourceVerifier;
-  limiter: SubmissionLimiter;
   clock: Clock;
   sites: readonly string[];
-  enabled: boolean;
   /** Called after a job is queued, so the worker starts at once instead of at its next poll. */
   onQueued?: () => void;
 }
@@ -39,91 +33,29 @@ export type JobResult =
 export function createWebmentionService(deps: WebmentionServiceDeps) {
   const { store, clock } = deps;
 
-  /** Synchronous part (§3.2.1): checks, rate limit, then a durable job. Refusals are 400s, and logged. */
-  async function submit(input: LinkbackSubmission): Promise<WebmentionJob> {
-    try {
-      return await enqueue(input);
-    } catch (err) {
-      if (err instanceof AppError && err.code !== 'rate-limited') {
-        await store.linkbackLog.record({
-          kind: 'webmention', source: input.source, target: input.target, outcome: 'refused',
-          reason: `${err.code}: ${err.message}`, ip: input.client.ip, commentId: null, created: clock.now(),
-        });
-      }
-      throw err;
-    }
-  }
-
-  async function enqueue(input: LinkbackSubmission): Promise<WebmentionJob> {
-    if (!deps.enabled) throw new AppError('closed', 400, 'Webmentions are not accepted here.');
-    let target: string;
-    try {
-      target = resolveTarget(input.target, deps.sites);
-    } catch (err) {
-      // Webmention wants 400 for "target does not accept webmentions", whatever the reason.
-      if (err instanceof AppError) throw new ValidationError(err.code, err.message, 'target');
-      throw err;
-    }
-    if (new URL(target).pathname === '/' && !new URL(target).search) {
-      throw new ValidationError('invalid-target', 'Webmentions to the home page are not accepted.', 'target');
-    }
-    await deps.limiter.consume(clientLimitKey(input.client.ip));
+  /** Synchronous part (§3.2.1): the door's checks, then a durable job. */
+  async function submit(arriving: Arriving<LinkbackSubmission>): Promise<WebmentionJob> {
+    const input = await deps.pipeline.admit(arriving).catch((err: unknown) => {
+      throw asBadRequest(err);
+    });
     const job = await store.webmentions.enqueue({
-      token: newToken().slice(0, 22), source: input.source, target, clientIp: input.client.ip, userAgent: input.client.userAgent, now: clock.now(),
+      token: newToken().slice(0, 22), source: input.source, target: input.target, clientIp: input.client.ip, userAgent: input.client.userAgent, now: clock.now(),
     });
     deps.onQueued?.();
     return job;
   }
 
-  /** One verification attempt. Never throws for expected outcomes; those are values. */
+  /** One attempt. Never throws for expected outcomes; those are values. */
   async function process(job: WebmentionJob): Promise<JobResult> {
-    const input: LinkbackSubmission = {
-      kind: 'webmention', source: job.source, target: job.target, client: { ip: job.clientIp, userAgent: job.userAgent, referrer: '' },
-    };
-    const thread = await store.threads.ensure(job.target, clock.now());
-    const existing = await store.comments.findLinkback(thread.id, linkKey(job.source) ?? job.source);
-    const outcome = await deps.verifier.verify('webmention', job.source, job.target);
-    const log = (outcome: 'updated' | 'deleted' | 'refused', reason: string, commentId: number | null) =>
-      store.linkbackLog.record({ kind: 'webmention', source: job.source, target: job.target, outcome, reason, ip: job.clientIp, commentId, created: clock.now() });
-
-    switch (outcome.kind) {
-      case 'verified': {
-        if (existing) {
-          const f = normalizeLinkback(input, outcome.source);
-          await store.comments.updateLinkback(existing.id, {
-            author: f.author, url: f.url, title: f.title, bodyRaw: f.excerpt, bodyHtml: renderPlainText(f.excerpt),
-            mentionType: f.mentionType, authorPhoto: f.authorPhoto, edited: clock.now(),
-          });
-          await log('updated', 'source re-verified', existing.id);
-          return { kind: 'done', status: 'accepted', reason: 'updated', commentId: existing.id };
-        }
-        try {
-          const result = await deps.pipeline.receive(input, { admitted: true, verified: outcome.source });
-          const comment = result.kind === 'stored' ? result.comment : result.existing;
-          return { kind: 'done', status: 'accepted', reason: comment.status === 'approved' ? 'published' : 'held for moderation', commentId: comment.id };
-        } catch (err) {
-          if (err instanceof AppError) return { kind: 'done', status: 'rejected', reason: err.message, commentId: null };
-          throw err;
-        }
-      }
-      case 'gone':
-      case 'no-link': {
-        const why = outcome.kind === 'gone' ? 'the source is gone (410)' : 'the source does not link to the target';
-        if (existing) {
-          // §3.2.4: a 410 or a 200 without the link deletes the earlier mention; that is success, not an error.
-          await store.comments.remove(existing.id);
-          await log('deleted', why, existing.id);
-          return { kind: 'done', status: 'accepted', reason: `mention deleted: ${why}`, commentId: null };
-        }
-        await log('refused', why, null);
-        return { kind: 'done', status: 'rejected', reason: why, commentId: null };
-      }
-      case 'busy':
-        return { kind: 'retry', reason: outcome.reason, busy: true };
-      case 'unreachable':
-        if (outcome.temporary) return { kind: 'retry', reason: outcome.reason };
-        await log('refused', outcome.reason, null);
-        return { kind: 'done', status: 'rejected', reason: outcome.reason, commentId: null };
+    try {
+      // The target was checked when the job was queued; checked again, since the sites may have changed since.
+      const target = resolveTarget(job.target, deps.sites);
+      const client = { ip: job.clientIp, userAgent: job.userAgent, referrer: '' };
+      return done(await deps.pipeline.receive({ kind: 'webmention', source: job.source, target, client }));
+    } catch (err) {
+      if (err instanceof LinkbackSourceError && err.retry) return { kind: 'retry', reason: err.detail, busy: err.retry === 'busy' };
+      if (err instanceof AppError) return { kind: 'done', status: 'rejected', reason: err instanceof LinkbackSourceError ? err.detail : err.message, commentId: null };
+      throw err;
     }
   }
 
@@ -138,7 +70,6 @@ export function createWebmentionService(deps: WebmentionServiceDeps) {
       await store.webmentions.retryLater(job.id, { reason: `queued: ${result.reason}`, nextAttemptAt: new Date(now.getTime() + BUSY_RETRY_MS), now, refund: true });
     } else if (job.attempts >= MAX_ATTEMPTS) {
       await store.webmentions.finish(job.id, { status: 'rejected', reason: `gave up after ${job.attempts} attempts: ${result.reason}`, commentId: null, now });
-      await store.linkbackLog.record({ kind: 'webmention', source: job.source, target: job.target, outcome: 'refused', reason: result.reason, ip: job.clientIp, commentId: null, created: now });
     } else {
       const delay = FIRST_RETRY_MS * 2 ** (job.attempts - 1);
       await store.webmentions.retryLater(job.id, { reason: `retrying: ${result.reason}`, nextAttemptAt: new Date(now.getTime() + delay), now });
@@ -146,6 +77,27 @@ export function createWebmentionService(deps: WebmentionServiceDeps) {
   }
 
   return { submit, process, run };
+}
+
+function done(result: ReceiveResult): JobResult {
+  switch (result.kind) {
+    case 'stored':
+    case 'duplicate': {
+      const comment = result.kind === 'stored' ? result.comment : result.existing;
+      return { kind: 'done', status: 'accepted', reason: comment.status === 'approved' ? 'published' : 'held for moderation', commentId: comment.id };
+    }
+    case 'updated':
+      return { kind: 'done', status: 'accepted', reason: result.comment.status === 'approved' ? 'updated' : 'updated; held for moderation', commentId: result.comment.id };
+    case 'removed':
+      // §3.2.4: a 410 or a 200 without the link deletes the earlier mention; that is success, not an error.
+      return { kind: 'done', status: 'accepted', reason: result.reason, commentId: null };
+  }
+}
+
+/** Webmention answers 400 for a target it does not accept (§3.2.1), whatever the reason; 429 and 503 stay. */
+function asBadRequest(err: unknown): unknown {
+  if (!(err instanceof AppError) || err.status !== 403) return err;
+  return new ValidationError(err.code, err.message, err.field ?? 'target');
 }
 
 export type WebmentionService = ReturnType<typeof createWebmentionService>;

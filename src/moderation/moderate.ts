@@ -3,7 +3,8 @@ import type { Comment, CommentStatus } from '../domain/comment.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { NotifyQueue } from '../notify/notifier.js';
 import type { Store } from '../store/repository.js';
-import type { SpamCheckInput, SpamFeedback } from '../spam/spam-checker.js';
+import type { SpamFeedback } from '../spam/spam-checker.js';
+import { spamInput, storedClient } from '../pipeline/spam-input.js';
 
 export type ModerationAction = 'approve' | 'spam' | 'ham' | 'trash' | 'delete';
 export const MODERATION_ACTIONS: readonly ModerationAction[] = ['approve', 'spam', 'ham', 'trash', 'delete'];
@@ -38,17 +39,9 @@ export function createModeration(deps: ModerationDeps) {
     if (deps.feedback && (action === 'spam' || action === 'ham')) {
       const report = action === 'spam' ? deps.feedback.reportSpam : deps.feedback.reportHam;
       // Reporting is best-effort and must not hold up the moderator.
-      void report.call(deps.feedback, toSpamInput(comment)).catch(() => undefined);
+      void report.call(deps.feedback, spamInput(comment, storedClient(comment))).catch(() => undefined);
     }
     if (before.status !== comment.status) deps.notifier.enqueue({ type: 'comment-status-changed', comment, from: before.status });
     return { kind: 'updated', comment };
-  };
-}
-
-function toSpamInput(c: Comment): SpamCheckInput {
-  return {
-    kind: c.kind, threadId: c.threadId, target: c.target, author: c.author, email: c.email, url: c.url,
-    bodyRaw: c.bodyRaw, bodyHtml: c.bodyHtml, source: c.source, honeypot: '',
-    client: { ip: c.ip, userAgent: c.userAgent, referrer: '' },
   };
 }

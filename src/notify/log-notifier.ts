@@ -9,7 +9,8 @@ export function createLogNotifier(logger: Logger): Notifier {
       const c = event.comment;
       logger.info(
         { event: event.type, id: c.id, kind: c.kind, status: c.status, target: c.target, reasons: c.reasons },
-        event.type === 'comment-received' ? `new ${c.kind} (${c.status})` : `${c.kind} ${c.id} is now ${c.status}`,
+        event.type === 'comment-received' ? `new ${c.kind} (${c.status})`
+          : event.type === 'comment-changed' ? `${c.kind} ${c.id} changed (${c.status})` : `${c.kind} ${c.id} is now ${c.status}`,
       );
     },
   };

@@ -4,7 +4,9 @@ import type { Logger } from '../lib/logger.js';
 export type NotifyEvent =
   /** `subscribe`: the author asked to be told of replies (double opt-in starts here). */
   | { type: 'comment-received'; comment: Comment; subscribe?: boolean }
-  | { type: 'comment-status-changed'; comment: Comment; from: Comment['status'] };
+  | { type: 'comment-status-changed'; comment: Comment; from: Comment['status'] }
+  /** An author's edit, or a re-sent Webmention, changed the item's content (and maybe held it: `from`). */
+  | { type: 'comment-changed'; comment: Comment; from: Comment['status'] };
 
 export interface Notifier {
   readonly name: string;

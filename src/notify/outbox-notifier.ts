@@ -110,6 +110,9 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
       }
       if (mail && event.subscribe && c.kind === 'comment' && c.email) await requestSubscription(c, mail.from);
       if (mail) await notifySubscribers(c, mail.from);
+    } else if (event.type === 'comment-changed') {
+      // A change that was held needs the owner as much as a new item that was (issue 14).
+      if (mail?.ownerEmail && c.status === 'pending' && event.from !== 'pending') await notifyOwner(c, mail.from, mail.ownerEmail);
     } else if (mail && c.status === 'approved' && (event.from === 'pending' || event.from === 'spam')) {
       // First publication of a held reply: subscribers hear of it now, not when it arrived.
       await notifySubscribers(c, mail.from);

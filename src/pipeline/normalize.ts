@@ -2,7 +2,7 @@
  * Pure normalization: trims, checks lengths and formats, canonicalizes URLs, and turns the
  * "plain text" fields of linkbacks into real plain text. No I/O.
  */
-import type { CommentSubmission, LinkbackSubmission, MentionType, VerifiedSource } from '../domain/comment.js';
+import type { LinkbackSubmission, MentionType, SiteTarget, VerifiedSource } from '../domain/comment.js';
 import { ForbiddenError, ValidationError } from '../domain/errors.js';
 import { truncateText } from '../lib/text.js';
 import { isOnSites, linkKey, MAX_TARGET_LENGTH, normalizeUrl, parseHttpUrl } from '../lib/url.js';
@@ -48,9 +48,10 @@ export function plainName(raw: string): string {
 
 /**
  * A target URL, normalized, that must belong to one of the configured sites and be at most
- * MAX_TARGET_LENGTH characters long, as sent and as stored (a Unicode path grows when escaped).
+ * MAX_TARGET_LENGTH characters long, as sent and as stored (a Unicode path grows when escaped): the
+ * only maker of a SiteTarget.
  */
-export function resolveTarget(raw: unknown, sites: readonly string[], field = 'target'): string {
+export function resolveTarget(raw: unknown, sites: readonly string[], field = 'target'): SiteTarget {
   if (typeof raw !== 'string' || raw.trim() === '') throw new ValidationError('missing-field', 'A target URL is required.', field);
   if (raw.trim().length > MAX_TARGET_LENGTH) throw targetTooLong(field);
   const url = parseHttpUrl(raw);
@@ -58,14 +59,24 @@ export function resolveTarget(raw: unknown, sites: readonly string[], field = 't
   if (!isOnSites(url, sites)) throw new ForbiddenError('target-not-allowed', `${url.origin} is not one of the sites served here.`, field);
   const target = normalizeUrl(url);
   if (target.length > MAX_TARGET_LENGTH) throw targetTooLong(field);
-  return target;
+  return target as SiteTarget;
 }
 
 function targetTooLong(field: string): ValidationError {
   return new ValidationError('target-too-long', `The target URL is longer than ${MAX_TARGET_LENGTH.toLocaleString('en')} characters.`, field);
 }
 
-export function normalizeComment(input: CommentSubmission): NormalizedComment {
+/** The fields of a comment as a reader sends them, new or edited. */
+export interface CommentFields {
+  body: string;
+  author?: string;
+  email?: string;
+  url?: string;
+  parent?: number;
+  honeypot?: string;
+}
+
+export function normalizeComment(input: CommentFields): NormalizedComment {
   const bodyRaw = (input.body ?? '').replace(/\r\n?/g, '\n').replace(/\u0000/g, '').trim();
   if (bodyRaw === '') throw new ValidationError('missing-field', 'Please write a comment.', 'body');
   if ([...bodyRaw].length > LIMITS.body) {

@@ -1,5 +1,3 @@
-import type { CommentStatus } from '../domain/comment.js';
-import type { ModerationMode } from '../config.js';
 import type { SpamChecker, SpamCheckInput, SpamVerdict } from '../spam/spam-checker.js';
 
 export interface SpamOutcome {
@@ -33,26 +31,4 @@ export async function checkSpam(input: SpamCheckInput, checkers: readonly SpamCh
     }
   }
   return { verdict, reasons, discard: false };
-}
-
-export interface ModerationContext {
-  mode: ModerationMode;
-  isLinkback: boolean;
-  /** The author has had a comment approved before (only asked for in first-time mode). */
-  knownAuthor: boolean;
-}
-
-/** The first status of a new item, from the spam outcome and the owner's moderation mode. */
-export function initialStatus(outcome: SpamOutcome, ctx: ModerationContext): CommentStatus {
-  if (outcome.verdict === 'spam') return 'spam';
-  if (outcome.verdict === 'hold' || outcome.verdict === 'unknown') return 'pending';
-  switch (ctx.mode) {
-    case 'auto':
-      return 'approved';
-    case 'all':
-      return 'pending';
-    case 'first-time':
-      // Linkbacks carry no e-mail and can never prove an earlier approval (as in WordPress).
-      return !ctx.isLinkback && ctx.knownAuthor ? 'approved' : 'pending';
-  }
 }

@@ -1,7 +1,7 @@
 /**
  * Fetches a linkback's source through the safe fetcher and checks that it links to the target.
- * Outcomes are values: the TrackBack and Pingback doors turn them into their refusals, the
- * Webmention job also acts on `gone` and `no-link` (they delete an earlier mention).
+ * Outcomes are values; pipeline/verification.ts decides what each one means (a refusal, or for a
+ * re-sent Webmention the removal of its earlier mention).
  */
 import type { LinkbackKind, VerifiedSource } from '../domain/comment.js';
 import type { FetchProblem, PageFetcher } from '../fetch/fetch-page.js';

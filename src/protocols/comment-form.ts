@@ -1,9 +1,9 @@
 /** The comment API's wire format: request fields → CommentSubmission, Comment → public JSON. Pure. */
-import type { ClientInfo, Comment, CommentSubmission } from '../domain/comment.js';
+import type { Arriving, ClientInfo, Comment, CommentSubmission } from '../domain/comment.js';
 import { ValidationError } from '../domain/errors.js';
 
 /** Reads only the fields a reader may set (accept-list); anything else in the body is ignored. */
-export function parseCommentForm(body: unknown, client: ClientInfo): CommentSubmission {
+export function parseCommentForm(body: unknown, client: ClientInfo): Arriving<CommentSubmission> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ValidationError('invalid-body', 'Expected a form or a JSON object.');
   }

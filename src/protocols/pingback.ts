@@ -3,7 +3,7 @@
  * errors → the spec's fault codes, sent as they are (WordPress collapses them all to 0 since
  * CVE-2013-0235; our fetcher's guards close the port-scan oracle instead, so senders get real answers).
  */
-import type { ClientInfo, LinkbackSubmission } from '../domain/comment.js';
+import type { Arriving, ClientInfo, LinkbackSubmission } from '../domain/comment.js';
 import type { ErrorCode } from '../domain/errors.js';
 import { XMLRPC_FAULT, XmlRpcFault } from './xmlrpc.js';
 
@@ -20,7 +20,7 @@ export const PINGBACK_FAULT = {
 } as const;
 
 /** Reads `pingback.ping`'s two string parameters; anything else is -32602. */
-export function parsePingbackCall(params: readonly unknown[], client: ClientInfo): LinkbackSubmission {
+export function parsePingbackCall(params: readonly unknown[], client: ClientInfo): Arriving<LinkbackSubmission> {
   const [source, target] = params;
   if (params.length !== 2 || typeof source !== 'string' || typeof target !== 'string') {
     throw new XmlRpcFault(XMLRPC_FAULT.invalidParams, 'pingback.ping takes two strings: sourceURI and targetURI.');

@@ -2,7 +2,7 @@
  * TrackBack 1.2 wire format: a decoded ping form → LinkbackSubmission, and the XML we answer with.
  * The form itself is decoded by form-body.ts (TrackBack bodies arrive in any charset).
  */
-import type { ClientInfo, LinkbackSubmission, UndecodedText } from '../domain/comment.js';
+import type { Arriving, ClientInfo, LinkbackSubmission, UndecodedText } from '../domain/comment.js';
 import { ValidationError } from '../domain/errors.js';
 import { truncateText } from '../lib/text.js';
 import { parseHttpUrl } from '../lib/url.js';
@@ -23,7 +23,7 @@ const CLAIMED = { title: 'title', excerpt: 'excerpt', blog_name: 'blogName' } as
  * pipeline, or as bytes when their charset is still unknown (form-body.ts). Other fields are ignored.
  * @throws ValidationError('missing-field' | 'invalid-url', …, 'url') with Movable Type's messages.
  */
-export function parseTrackbackPing(form: DecodedForm, target: string, client: ClientInfo): LinkbackSubmission {
+export function parseTrackbackPing(form: DecodedForm, target: string, client: ClientInfo): Arriving<LinkbackSubmission> {
   // A URL is ASCII when sent properly; stray bytes are read as UTF-8 and then refused or escaped by the parser.
   const rawUrl = form.undecoded.get('url');
   const url = form.fields.get('url') ?? (rawUrl && new TextDecoder().decode(rawUrl));
@@ -34,7 +34,7 @@ export function parseTrackbackPing(form: DecodedForm, target: string, client: Cl
   if (!source) {
     throw new ValidationError('invalid-url', `Invalid URL '${truncateExcerpt(url, URL_ECHO_LIMIT)}'`, 'url');
   }
-  const submission: LinkbackSubmission = { kind: 'trackback', target, source: source.href, client };
+  const submission: Arriving<LinkbackSubmission> = { kind: 'trackback', target, source: source.href, client };
   const undecoded: UndecodedText = {};
   for (const [name, key] of Object.entries(CLAIMED) as Array<[keyof typeof CLAIMED, (typeof CLAIMED)[keyof typeof CLAIMED]]>) {
     const text = form.fields.get(name);

@@ -1,12 +1,12 @@
 /**
  * W3C Webmention request checks that need no I/O (§3.2.1): both URLs present, absolute http(s),
- * and not the same page. Pure; the target's site check happens in the service.
+ * and not the same page. Pure; the target's site check happens at the pipeline's door.
  */
-import type { ClientInfo, LinkbackSubmission } from '../domain/comment.js';
+import type { Arriving, ClientInfo, LinkbackSubmission } from '../domain/comment.js';
 import { ValidationError } from '../domain/errors.js';
 import { linkKey, parseHttpUrl } from '../lib/url.js';
 
-export function parseWebmention(fields: Record<string, unknown>, client: ClientInfo): LinkbackSubmission {
+export function parseWebmention(fields: Record<string, unknown>, client: ClientInfo): Arriving<LinkbackSubmission> {
   const sourceRaw = fields.source;
   const targetRaw = fields.target;
   if (typeof sourceRaw !== 'string' || sourceRaw.trim() === '') throw new ValidationError('missing-field', 'The source parameter is missing.', 'source');

@@ -3,7 +3,8 @@ import type { ClientInfo, CommentKind } from '../domain/comment.js';
 /** What every spam checker sees: the submission after normalizing and sanitizing, before storing. */
 export interface SpamCheckInput {
   kind: CommentKind;
-  threadId: number;
+  /** Null for the first item of a thread: threads are created only when something is stored. */
+  threadId: number | null;
   /** Normalized target URL (the post's permalink). */
   target: string;
   author: string;

@@ -2,25 +2,54 @@
  * The comment rules, written once for both databases: what a thread shows, what counts as a
  * duplicate, who is trusted, how a removed comment with replies stays as a placeholder.
  */
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { Comment, CommentStatus, NewComment } from '../domain/comment.js';
 import type { AdminQueries } from './admin-queries.js';
 import type { CommentEdit, CommentRepository, CommentSearch, InsertResult, LinkbackUpdate } from './repository.js';
 import { bodyHash, toComment, toInsertParams } from './rows/comment-row.js';
 import { selectComments, statusLiteral } from './sql/comment-select.js';
+import { prepared } from './sql/prepared.js';
+import type { CommentsTable } from './sql/schema-types.js';
 import { first, run, type SqlRunner, type TxWork } from './sql/sql-runner.js';
 
 const APPROVED = statusLiteral('approved');
+/** `SELECT 1` for existence tests. */
+const ONE = sql.lit(1);
 
 export class SqlCommentRepository implements CommentRepository {
-  constructor(private readonly sql: SqlRunner, private readonly admin: AdminQueries) {}
+  /** The hot paths, compiled once (sql/prepared.ts). */
+  private readonly q;
+
+  constructor(private readonly sql: SqlRunner, private readonly admin: AdminQueries) {
+    const { db, dialect } = sql;
+    this.q = {
+      // The partial unique index on (thread_id, source_key) decides duplicate linkbacks inside the
+      // database, so two identical pings arriving together (at any instance) still store one row.
+      insert: prepared((row: Insertable<CommentsTable>) => db.insertInto('comments').values(row)
+        .onConflict((oc) => oc.columns(['thread_id', 'source_key']).where('source_key', 'is not', null).doNothing())
+        .returning('id')),
+      byId: prepared((p: { id: number }) => selectComments(db).where('c.id', '=', p.id)),
+      visible: prepared((p: { threadId: number }) => selectComments(db)
+        .where('c.thread_id', '=', p.threadId).where('c.status', '=', APPROVED)
+        .where((eb) => eb.or([
+          dialect.isFalse('c.deleted'),
+          // A removed comment stays (as a placeholder) while it has approved replies.
+          eb.exists(eb.selectFrom('comments as r').select(ONE.as('one')).whereRef('r.parent_id', '=', 'c.id').where('r.status', '=', APPROVED)),
+        ]))
+        .orderBy('c.id')),
+      // Counted from the partial index comments_visible_count alone (no comment rows read).
+      countVisible: prepared((p: { targets: string[] }) => db.selectFrom('threads as t')
+        .select((eb) => ['t.target', eb.selectFrom('comments as c').select(eb.fn.countAll<number>().as('n'))
+          .whereRef('c.thread_id', '=', 't.id').where('c.status', '=', APPROVED).where(dialect.isFalse('c.deleted'))
+          .as('n')])
+        .where('t.target', 'in', p.targets)),
+      versions: prepared((p: { targets: string[] }) => db.selectFrom('threads')
+        .select(['target', 'id', 'created_at', 'version']).where('target', 'in', p.targets)),
+    };
+  }
 
   async insert(comment: NewComment): Promise<InsertResult> {
-    // The partial unique index on (thread_id, source_key) decides duplicate linkbacks inside the
-    // database, so two identical pings arriving together (at any instance) still store one row.
-    const inserted = await this.sql.first(this.sql.db.insertInto('comments').values(toInsertParams(comment))
-      .onConflict((oc) => oc.columns(['thread_id', 'source_key']).where('source_key', 'is not', null).doNothing())
-      .returning('id'));
+    const inserted = await this.sql.first(this.q.insert(toInsertParams(comment)));
     if (inserted) return { kind: 'inserted', comment: (await this.findById(inserted.id))! };
     const existing = comment.sourceKey === null ? undefined : await this.findLinkback(comment.threadId, comment.sourceKey);
     if (!existing) throw new Error(`linkback insert conflicted but no row was found for thread ${comment.threadId}`);
@@ -28,33 +57,18 @@ export class SqlCommentRepository implements CommentRepository {
   }
 
   async findById(id: number): Promise<Comment | undefined> {
-    const row = await this.sql.first(selectComments(this.sql.db).where('c.id', '=', id));
+    const row = await this.sql.first(this.q.byId({ id }));
     return row && toComment(row);
   }
 
   async listVisible(threadId: number): Promise<Comment[]> {
-    const { db, dialect } = this.sql;
-    const rows = await this.sql.all(selectComments(db)
-      .where('c.thread_id', '=', threadId).where('c.status', '=', APPROVED)
-      .where((eb) => eb.or([
-        dialect.isFalse('c.deleted'),
-        // A removed comment stays (as a placeholder) while it has approved replies.
-        eb.exists(eb.selectFrom('comments as r').select(sql.lit(1).as('one')).whereRef('r.parent_id', '=', 'c.id').where('r.status', '=', APPROVED)),
-      ]))
-      .orderBy('c.id'));
-    return rows.map(toComment);
+    return (await this.sql.all(this.q.visible({ threadId }))).map(toComment);
   }
 
   async countVisible(targets: readonly string[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     if (targets.length === 0) return counts;
-    const { db, dialect } = this.sql;
-    // Counted from the partial index comments_visible_count alone (no comment rows read).
-    const rows = await this.sql.all(db.selectFrom('threads as t')
-      .select((eb) => ['t.target', eb.selectFrom('comments as c').select(eb.fn.countAll<number>().as('n'))
-        .whereRef('c.thread_id', '=', 't.id').where('c.status', '=', APPROVED).where(dialect.isFalse('c.deleted'))
-        .as('n')])
-      .where('t.target', 'in', [...new Set(targets)]));
+    const rows = await this.sql.all(this.q.countVisible({ targets: [...new Set(targets)] }));
     for (const row of rows) counts.set(row.target, Number(row.n));
     return counts;
   }
@@ -62,8 +76,7 @@ export class SqlCommentRepository implements CommentRepository {
   async threadVersions(targets: readonly string[]): Promise<Map<string, string>> {
     const versions = new Map<string, string>();
     if (targets.length === 0) return versions;
-    const rows = await this.sql.all(this.sql.db.selectFrom('threads')
-      .select(['target', 'id', 'created_at', 'version']).where('target', 'in', [...new Set(targets)]));
+    const rows = await this.sql.all(this.q.versions({ targets: [...new Set(targets)] }));
     // id and created_at too: a deleted thread's target can come back, and its version starts again at 0.
     for (const r of rows) versions.set(r.target, `${r.id}.${r.created_at}.${r.version}`);
     return versions;
@@ -90,7 +103,7 @@ export class SqlCommentRepository implements CommentRepository {
 
   async hasSameBody(threadId: number, author: string, email: string, bodyRaw: string): Promise<boolean> {
     const { db, dialect } = this.sql;
-    const row = await this.sql.first(db.selectFrom('comments').select(sql.lit(1).as('one'))
+    const row = await this.sql.first(db.selectFrom('comments').select(ONE.as('one'))
       .where('thread_id', '=', threadId)
       // No hash ('': rows stored before schema v4, or copied from such a database): compared in full.
       // (A NULL hash is only ever on a removed placeholder, which the `deleted` test excludes.)
@@ -108,7 +121,7 @@ export class SqlCommentRepository implements CommentRepository {
     // nothing can vouch for the commenter.
     if (email === '') return false;
     const { db, dialect } = this.sql;
-    const row = await this.sql.first(db.selectFrom('comments').select(sql.lit(1).as('one'))
+    const row = await this.sql.first(db.selectFrom('comments').select(ONE.as('one'))
       .where('email', '=', email).where('email', '<>', sql.lit('')).where('author', '=', author)
       .where('status', '=', APPROVED).where(dialect.isFalse('deleted'))
       .limit(1));
@@ -132,6 +145,7 @@ export class SqlCommentRepository implements CommentRepository {
     await this.sql.run(this.sql.db.updateTable('comments').set({
       author: u.author, url: u.url, title: u.title, body_raw: u.bodyRaw, body_hash: bodyHash(u.bodyRaw), body_html: u.bodyHtml,
       mention_type: u.mentionType, author_photo: u.authorPhoto, edited_at: u.edited.getTime(),
+      status: u.status, reasons: JSON.stringify(u.reasons),
     }).where('id', '=', id).where('source_key', 'is not', null));
     return this.findById(id);
   }

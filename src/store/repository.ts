@@ -28,6 +28,9 @@ export interface LinkbackUpdate {
   bodyHtml: string;
   mentionType: MentionType | null;
   authorPhoto: string | null;
+  /** Decided again for the new content (issue 14: an update never stays approved on its first version's merit). */
+  status: CommentStatus;
+  reasons: string[];
   edited: Date;
 }
 

@@ -5,12 +5,14 @@
 import { sql } from 'kysely';
 import { AdminQueries } from './admin-queries.js';
 import { SqlCommentRepository } from './comment-repository.js';
+import { SqlLinkbackLogRepository } from './linkback-log-repository.js';
 import { SqlOutboxRepository } from './outbox-repository.js';
 import type { Store } from './repository.js';
 import type { SqlRunner } from './sql/sql-runner.js';
 import { SqlSubscriptionRepository, SqlUsedTokenRepository } from './subscription-repository.js';
-import { SqlSettingsRepository, SqlThreadRepository } from './thread-repository.js';
-import { SqlLinkbackLogRepository, SqlWebmentionRepository } from './webmention-repository.js';
+import { SqlSettingsRepository } from './settings-repository.js';
+import { SqlThreadRepository } from './thread-repository.js';
+import { SqlWebmentionRepository } from './webmention-repository.js';
 
 export type BackendParts = Pick<Store, 'transfer' | 'backup' | 'close' | 'sharedPool'>;
 

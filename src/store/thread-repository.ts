@@ -1,12 +1,18 @@
-/** Threads and settings, for both databases. */
+/** Threads, for both databases. */
 import type { Thread } from '../domain/comment.js';
 import type { AdminQueries } from './admin-queries.js';
-import type { SettingsRepository, ThreadRepository, ThreadSummary } from './repository.js';
+import type { ThreadRepository, ThreadSummary } from './repository.js';
 import { toThread, type ThreadRow } from './rows/thread-row.js';
+import { prepared } from './sql/prepared.js';
 import type { SqlRunner } from './sql/sql-runner.js';
 
 export class SqlThreadRepository implements ThreadRepository {
-  constructor(private readonly sql: SqlRunner, private readonly admin: AdminQueries) {}
+  /** Every comment and every public read looks its thread up by target: compiled once (sql/prepared.ts). */
+  private readonly byTarget;
+
+  constructor(private readonly sql: SqlRunner, private readonly admin: AdminQueries) {
+    this.byTarget = prepared((p: { target: string }) => this.selectThreads().where('target', '=', p.target));
+  }
 
   async ensure(target: string, now: Date): Promise<Thread> {
     const existing = await this.findByTarget(target);
@@ -19,7 +25,7 @@ export class SqlThreadRepository implements ThreadRepository {
   }
 
   async findByTarget(target: string): Promise<Thread | undefined> {
-    const row = await this.sql.first(this.selectThreads().where('target', '=', target));
+    const row = await this.sql.first(this.byTarget({ target }));
     return row && toThread(row);
   }
 
@@ -41,25 +47,5 @@ export class SqlThreadRepository implements ThreadRepository {
   private selectThreads() {
     return this.sql.db.selectFrom('threads')
       .select(['id', 'target', 'title', 'comments_closed', 'linkbacks_closed', 'created_at']).$castTo<ThreadRow>();
-  }
-}
-
-export class SqlSettingsRepository implements SettingsRepository {
-  constructor(private readonly sql: SqlRunner) {}
-
-  async get(key: string): Promise<string | undefined> {
-    return (await this.sql.first(this.sql.db.selectFrom('settings').select('value').where('key', '=', key)))?.value;
-  }
-
-  async set(key: string, value: string): Promise<void> {
-    await this.sql.run(this.sql.db.insertInto('settings').values({ key, value })
-      .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))));
-  }
-
-  async setIfAbsent(key: string, value: string): Promise<string> {
-    // One statement cannot both insert-or-skip and return the winner's value when it skipped, so a
-    // read follows; a key is never deleted, so the read finds it.
-    await this.sql.run(this.sql.db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()));
-    return (await this.get(key))!;
   }
 }

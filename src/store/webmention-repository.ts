@@ -1,9 +1,7 @@
-/** The durable Webmention queue and the linkback attempt log, for both databases. */
-import { sql } from 'kysely';
-import type { LinkbackLogEntry, WebmentionJob } from '../domain/comment.js';
+/** The durable Webmention queue, for both databases. */
+import type { WebmentionJob } from '../domain/comment.js';
 import { LeasedQueue } from './leased-queue.js';
-import type { LinkbackLogRepository, NewWebmentionJob, WebmentionRepository } from './repository.js';
-import { LOG_KEEP, toLinkbackLogEntry } from './rows/linkback-log-row.js';
+import type { NewWebmentionJob, WebmentionRepository } from './repository.js';
 import { toWebmentionJob, type WebmentionRow } from './rows/webmention-row.js';
 import { first, lock, type SqlRunner, type TxWork } from './sql/sql-runner.js';
 
@@ -59,29 +57,5 @@ export class SqlWebmentionRepository implements WebmentionRepository {
 
   countDue(now: Date): Promise<number> {
     return this.queue.countDue(now);
-  }
-}
-
-export class SqlLinkbackLogRepository implements LinkbackLogRepository {
-  private recorded = 0;
-
-  constructor(private readonly sql: SqlRunner) {}
-
-  async record(e: Omit<LinkbackLogEntry, 'id'>): Promise<void> {
-    await this.sql.run(this.sql.db.insertInto('linkback_log').values({
-      kind: e.kind, source: e.source, target: e.target, outcome: e.outcome, reason: e.reason, ip: e.ip,
-      comment_id: e.commentId, created_at: e.created.getTime(),
-    }));
-    // The log is for diagnosis, not an archive: the newest LOG_KEEP attempts are kept.
-    if (++this.recorded % 100 === 0) {
-      await this.sql.run(this.sql.db.deleteFrom('linkback_log')
-        .where('id', '<=', sql<number>`(SELECT max(id) FROM linkback_log) - ${sql.lit(LOG_KEEP)}`));
-    }
-  }
-
-  async list(page: { limit: number; before?: number }): Promise<LinkbackLogEntry[]> {
-    const rows = await this.sql.all(this.sql.db.selectFrom('linkback_log').selectAll()
-      .where('id', '<', page.before ?? Number.MAX_SAFE_INTEGER).orderBy('id', 'desc').limit(page.limit));
-    return rows.map(toLinkbackLogEntry);
   }
 }

@@ -1,0 +1,85 @@
+/**
+ * The store and notify steps: a new item (its thread created now, when something is stored in it),
+ * an edited comment, an updated Webmention, a removed item; each followed by its notification event.
+ */
+import type { ClientInfo, Comment, NewComment, SiteTarget } from '../domain/comment.js';
+import { NotFoundError } from '../domain/errors.js';
+import type { Clock } from '../lib/clock.js';
+import { reduceIp } from '../lib/ip.js';
+import { sha256Hex } from '../lib/tokens.js';
+import type { NotifyQueue } from '../notify/notifier.js';
+import type { Store } from '../store/repository.js';
+import type { Judgement } from './judge.js';
+import type { ReceiveResult } from './receive-result.js';
+
+/** An item before its status is decided: what the spam checks judge and what will be stored. */
+export type Draft = Omit<NewComment, 'threadId' | 'status' | 'reasons' | 'ip' | 'userAgent' | 'editTokenHash' | 'created'> & {
+  /** The thread's target: a SiteTarget for a new item, the stored item's own for a change. */
+  target: string;
+  /** Null while the thread does not exist yet. */
+  threadId: number | null;
+};
+
+/** A new item's draft: its target came through a door. */
+export type NewDraft = Draft & { target: SiteTarget };
+
+/** A changed item keeps what flagged it before, so a moderator sees every reason. */
+function mergedReasons(before: Comment, verdict: Judgement): string[] {
+  return [...new Set([...before.reasons, ...verdict.reasons])];
+}
+
+export interface SaveDeps {
+  store: Store;
+  notifier: NotifyQueue;
+  clock: Clock;
+  /** BACKTALK_KEEP_IP: keep the full client address instead of a reduced one. */
+  keepIp: boolean;
+}
+
+export function createSave(deps: SaveDeps) {
+  const { store, clock } = deps;
+
+  async function saveNew(draft: NewDraft, verdict: Judgement, client: ClientInfo, author: { editToken?: string; subscribe?: boolean } = {}): Promise<ReceiveResult> {
+    const threadId = draft.threadId ?? (await store.threads.ensure(draft.target, clock.now())).id;
+    const { target: _target, ...fields } = draft;
+    const result = await store.comments.insert({
+      ...fields, threadId, status: verdict.status, reasons: verdict.reasons,
+      // The spam checks saw the full address; what is kept is reduced unless the owner opts out.
+      ip: deps.keepIp ? client.ip : reduceIp(client.ip), userAgent: client.userAgent.slice(0, 254),
+      editTokenHash: author.editToken === undefined ? null : sha256Hex(author.editToken), created: clock.now(),
+    });
+    if (result.kind === 'duplicate-linkback') return { kind: 'duplicate', existing: result.existing };
+    deps.notifier.enqueue({ type: 'comment-received', comment: result.comment, subscribe: author.subscribe === true });
+    return { kind: 'stored', comment: result.comment, editToken: author.editToken ?? null };
+  }
+
+  /** An author's edit of their comment: the text, name and website. */
+  async function saveEdit(before: Comment, draft: Draft, verdict: Judgement): Promise<ReceiveResult> {
+    return changed(before, await store.comments.edit(before.id, {
+      author: draft.author, url: draft.url, bodyRaw: draft.bodyRaw, bodyHtml: draft.bodyHtml,
+      status: verdict.status, reasons: mergedReasons(before, verdict), edited: clock.now(),
+    }));
+  }
+
+  /** A re-sent Webmention: everything taken from the source page again (§3.2.4). */
+  async function saveUpdate(before: Comment, draft: Draft, verdict: Judgement): Promise<ReceiveResult> {
+    return changed(before, await store.comments.updateLinkback(before.id, {
+      author: draft.author, url: draft.url, title: draft.title ?? '', bodyRaw: draft.bodyRaw, bodyHtml: draft.bodyHtml,
+      mentionType: draft.mentionType, authorPhoto: draft.authorPhoto,
+      status: verdict.status, reasons: mergedReasons(before, verdict), edited: clock.now(),
+    }));
+  }
+
+  function changed(before: Comment, after: Comment | undefined): ReceiveResult {
+    if (!after) throw new NotFoundError('No such comment.');
+    deps.notifier.enqueue({ type: 'comment-changed', comment: after, from: before.status });
+    return { kind: 'updated', comment: after };
+  }
+
+  async function remove(comment: Comment, reason: string): Promise<ReceiveResult> {
+    if ((await store.comments.remove(comment.id)) === 'missing') throw new NotFoundError('No such comment.');
+    return { kind: 'removed', comment, reason };
+  }
+
+  return { saveNew, saveEdit, saveUpdate, remove };
+}
