@@ -200,4 +200,4 @@ CREATE TABLE send_links (
 );
 CREATE INDEX send_links_due ON send_links (status, next_attempt_at);
 
-INSERT INTO backtalk_schema (version) VALUES (5);
+INSERT INTO backtalk_schema (version) VALUES (6);

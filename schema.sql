@@ -181,4 +181,4 @@ CREATE TABLE IF NOT EXISTS send_links (
 );
 CREATE INDEX IF NOT EXISTS send_links_due ON send_links (status, next_attempt_at);
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;

@@ -3,6 +3,7 @@
  * reported together, one line each naming the variable (contract: "Bad configuration stops it with
  * one clear line naming the variable"). Nothing else in src/ reads process.env.
  */
+import { isTimeZone } from './lib/time-zone.js';
 import { originOf, parseHttpUrl } from './lib/url.js';
 import { MAIL_LANGS } from './mail/mail-strings.js';
 
@@ -55,6 +56,8 @@ export interface Config {
   maxLinks: number;
   /** Keep full client IPs instead of reducing them to /24 (IPv4) or /48 (IPv6) after the spam check. */
   keepIp: boolean;
+  /** BACKTALK_TIMEZONE: the blog's IANA time zone, for formats that carry local time (WXR's post_date, comment_date). */
+  timeZone: string;
   editWindowMinutes: number;
   /** Gravatar images for authors with an e-mail address (a third-party request per reader); off = identicons only. */
   gravatar: boolean;
@@ -196,6 +199,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     problems.push('BACKTALK_WEBHOOK_SECRET: required with BACKTALK_WEBHOOK_URL, at least 16 characters');
   }
 
+  const timeZone = read('TIMEZONE') ?? 'UTC';
+  if (!isTimeZone(timeZone)) problems.push(`BACKTALK_TIMEZONE: expected an IANA time zone name such as Europe/Moscow or UTC, got "${timeZone}"`);
+
   const mailLang = read('MAIL_LANG')?.toLowerCase() ?? 'en';
   if (!Object.hasOwn(MAIL_LANGS, mailLang)) problems.push(`BACKTALK_MAIL_LANG: expected one of ${Object.keys(MAIL_LANGS).join(', ')}, got "${mailLang}"`);
 
@@ -240,6 +246,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     blockedWords: (list('BLOCKED_WORDS') ?? []).map((w) => w.toLowerCase()),
     maxLinks: int('MAX_LINKS', 3, 0, 1000),
     keepIp: bool('KEEP_IP', false),
+    timeZone,
     editWindowMinutes: int('EDIT_MINUTES', 15, 0, 24 * 60),
     gravatar: bool('GRAVATAR', false),
     trustProxy,

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'field-too-long'
   | 'invalid-url'
   | 'invalid-target'
+  | 'target-too-long'
   | 'target-not-allowed'
   | 'invalid-parent'
   | 'invalid-charset'

@@ -12,7 +12,7 @@ import { isIP } from 'node:net';
 import type { LookupFunction } from 'node:net';
 import { AddressRefusedError, createAddressCheck, createGuardedLookup } from './address-policy.js';
 import type { AddressCheck } from './address-policy.js';
-import { decodeBody } from './charset-sniff.js';
+import { declaredCharsetOf, decodeBody } from './charset-sniff.js';
 import { FetchLimits } from './fetch-limits.js';
 
 export interface FetchPolicy {
@@ -61,6 +61,8 @@ export type FetchOutcome =
       /** Lower-cased names; repeated headers joined with ', '. */
       headers: Record<string, string>;
       body: string;
+      /** The charset the response declared (BOM, Content-Type, then `<meta>`), as an iconv-lite label; undefined when it named none. */
+      charset?: string;
       truncated: boolean;
     }
   /** Policy said no before any connection was made. */
@@ -180,7 +182,11 @@ async function fetchFollowingRedirects(f: Fetcher, input: string, options: Fetch
         const contentType = hop.headers['content-type'] ?? '';
         const mediaType = (contentType.split(';')[0] ?? '').trim().toLowerCase();
         const body = decodeBody(contentType, hop.body);
-        return { kind: 'ok', status: hop.status, url: target.href, contentType: mediaType, headers: hop.headers, body, truncated: hop.truncated };
+        const charset = declaredCharsetOf(contentType, hop.body);
+        return {
+          kind: 'ok', status: hop.status, url: target.href, contentType: mediaType, headers: hop.headers, body,
+          ...(charset ? { charset } : {}), truncated: hop.truncated,
+        };
       }
       // W16: chains and loops end at the limit; the hop that would exceed it is never requested.
       if (redirects >= policy.maxRedirects) return { kind: 'failed', reason: `too many redirects (limit ${policy.maxRedirects})`, temporary: false, cause: 'redirects' };

@@ -35,7 +35,7 @@ export function trackbackRoutes(deps: TrackbackRouteDeps): Router {
   const ping = async (req: Request, res: express.Response) => {
     const target = await resolvePingTarget(req);
     const form = decodeFormBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.get('content-type'));
-    const submission = await deps.pipeline.admit(parseTrackbackPing(form.fields, target, clientInfo(req)));
+    const submission = await deps.pipeline.admit(parseTrackbackPing(form, target, clientInfo(req)));
     const result = await deps.pipeline.receive(submission);
     sendXml(res, 200, formatTrackbackResponse(result.kind === 'duplicate' ? DUPLICATE_MESSAGE : undefined));
   };

@@ -3,8 +3,8 @@
  * Pure: the caller (pipeline/verify-source) fetches, caps the size and decodes the body first.
  *
  * Matching is exact after normalization on both sides (lib/url linkKey): fragment dropped, scheme
- * and host case, default port and percent-escape case folded, non-ASCII percent-encoded as UTF-8,
- * so `/тест` in a page matches a target of `/%D1%82%D0%B5%D1%81%D1%82` (table 7.3 W19). Nothing
+ * and host case, default port and percent-escape case folded, non-ASCII percent-encoded as UTF-8 in
+ * NFC, so `/тест` in a page matches a target of `/%d1%82%d0%b5%d1%81%d1%82` (table 7.3 W19). Nothing
  * more is folded: `/post` and `/post/` differ, and so do http and https, `www.` and no `www.`
  * (WM-SPEC §3.2.2 asks for "an exact match of the target URL").
  */

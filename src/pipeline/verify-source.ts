@@ -54,7 +54,8 @@ export function createSourceVerifier(fetcher: PageFetcher, options: VerifierOpti
       }
       switch (check.kind) {
         case 'linked':
-          return { kind: 'verified', source: check.source };
+          // The page's charset is a hint for TrackBack text its blog sent without one (decode-claimed-text.ts).
+          return { kind: 'verified', source: page.charset ? { ...check.source, charset: page.charset } : check.source };
         case 'gone':
           return { kind: 'gone' };
         case 'no-link':

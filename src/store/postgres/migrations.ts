@@ -5,10 +5,13 @@
  * SQLite schema's user_version (src/store/sqlite/migrations.ts): a change to one backend's schema is
  * made to the other's in the same step, which tests/store/postgres-store.test.ts checks.
  */
-export const PG_SCHEMA_VERSION = 5;
+import { mergeSplitThreads } from '../merge-split-threads.js';
+import type { MigrationStep } from '../sql/data-migration.js';
+
+export const PG_SCHEMA_VERSION = 6;
 
 /** PG_MIGRATIONS[n] takes a database from version n to n + 1. Version 4 is the first PostgreSQL schema. */
-export const PG_MIGRATIONS: Readonly<Record<number, string>> = {
+export const PG_MIGRATIONS: Readonly<Record<number, MigrationStep>> = {
   // 4 → 5: the linkbacks Backtalk sends for the owner's posts (src/send/).
   4: `-- Linkbacks Backtalk sends for the owner's own posts (src/send/). One row per post: its send request
 -- is a leased job (status pending until the post has been fetched and its links listed).
@@ -51,4 +54,6 @@ CREATE TABLE send_links (
 );
 CREATE INDEX send_links_due ON send_links (status, next_attempt_at);
 `,
+  // 5 → 6: targets and sources normalized further (escape case, NFC); threads split by spelling merge.
+  5: mergeSplitThreads,
 };

@@ -3,10 +3,13 @@
  * a database made by an older release is brought forward one numbered step at a time, each step in
  * its own transaction together with its `PRAGMA user_version` bump.
  */
-export const SCHEMA_VERSION = 5;
+import { mergeSplitThreads } from '../merge-split-threads.js';
+import type { MigrationStep } from '../sql/data-migration.js';
+
+export const SCHEMA_VERSION = 6;
 
 /** MIGRATIONS[n] takes a database from version n to n + 1. */
-export const MIGRATIONS: Readonly<Record<number, string>> = {
+export const MIGRATIONS: Readonly<Record<number, MigrationStep>> = {
   // 1 → 2: the durable Webmention queue and the linkback attempt log.
   1: `-- Webmention verification queue (durable: survives restarts and crashes). A worker claims a job by
 -- setting claimed_until (a lease); a crashed worker's lease runs out and the job is claimed again.
@@ -140,4 +143,6 @@ CREATE TABLE IF NOT EXISTS send_links (
 );
 CREATE INDEX IF NOT EXISTS send_links_due ON send_links (status, next_attempt_at);
 `,
+  // 5 → 6: targets and sources normalized further (escape case, NFC); threads split by spelling merge.
+  5: mergeSplitThreads,
 };
