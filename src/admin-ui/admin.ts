@@ -8,6 +8,7 @@ import { createCommentList, type ListContext } from './comment-list.js';
 import { clear, h, nextId } from './dom.js';
 import { format, T } from './i18n.js';
 import { createBlockedWordsPanel, createLinkbacksPanel, createSearchPanel, createThreadsPanel } from './panels.js';
+import { createSentPanel } from './sent-panel.js';
 
 const QUEUES = ['pending', 'approved', 'spam', 'trash'] as const;
 
@@ -85,11 +86,13 @@ function showApp(root: HTMLElement, initial: Counts): void {
   const linkbacks = createLinkbacksPanel(ctx);
   const threads = createThreadsPanel(ctx);
   const words = createBlockedWordsPanel(ctx);
+  const sent = createSentPanel(ctx);
   tabs.push(
     { key: 'search', label: T.tabSearch, element: search.element, show: search.refresh },
     { key: 'linkbacks', label: T.tabLinkbacks, element: linkbacks.element, show: linkbacks.refresh },
     { key: 'threads', label: T.tabThreads, element: threads.element, show: threads.refresh },
     { key: 'words', label: T.tabWords, element: words.element, show: words.refresh },
+    { key: 'sent', label: T.tabSent, element: sent.element, show: sent.refresh },
   );
 
   const panel = h('section', { class: 'bta-panel', role: 'tabpanel', id: 'bta-panel', tabindex: '0' });

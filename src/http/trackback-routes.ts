@@ -4,16 +4,17 @@
  * except 429 for rate limits, so every client can parse them.
  */
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
-import { AppError, NotFoundError, RateLimitedError, storeBusy, ValidationError, msg } from '../domain/errors.js';
+import { AppError, NotFoundError, RateLimitedError, ValidationError, msg } from '../domain/errors.js';
+import type { Strings } from '../i18n/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { Pipeline } from '../pipeline/receive.js';
-import { resolveTarget } from '../pipeline/normalize.js';
+import { resolveTarget } from '../domain/target.js';
 import { decodeFormBody } from '../protocols/form-body.js';
 import { formatTrackbackResponse, formatTrackbackRss, parseTrackbackPing } from '../protocols/trackback.js';
 import type { ThreadReader } from '../read/thread-reader.js';
 import type { Store } from '../store/repository.js';
 import { clientInfo } from './client-info.js';
-import { fromBodyParser } from './middleware/error-handler.js';
+import { classifyError, fromBodyParser, retryAfterSeconds } from './classify-error.js';
 import { pickRequestLanguage } from './request-language.js';
 
 export interface TrackbackRouteDeps {
@@ -35,7 +36,7 @@ export function trackbackRoutes(deps: TrackbackRouteDeps): Router {
   const ping = async (req: Request, res: express.Response) => {
     const target = await resolvePingTarget(req);
     const form = decodeFormBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.get('content-type'));
-    const submission = await deps.pipeline.admit(parseTrackbackPing(form.fields, target, clientInfo(req)));
+    const submission = await deps.pipeline.admit(parseTrackbackPing(form, target, clientInfo(req)));
     const result = await deps.pipeline.receive(submission);
     sendXml(res, 200, formatTrackbackResponse(result.kind === 'duplicate' ? pickRequestLanguage(req).errors['trackback-duplicate'] : undefined));
   };
@@ -77,35 +78,31 @@ export function trackbackRoutes(deps: TrackbackRouteDeps): Router {
 /** TrackBack's own error format for everything that goes wrong under /trackback, in the request's language. */
 function trackbackErrors(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    let status = 200;
-    let message: string;
-    const t = pickRequestLanguage(req).errors;
-    const busy = storeBusy(err);
-    if (err instanceof RateLimitedError) {
-      status = 429;
-      res.set('Retry-After', String(err.retryAfterSeconds));
-      message = t['trackback-too-fast'];
-    } else if (err instanceof AppError) {
-      message = err.messageIn(pickRequestLanguage(req));
-    } else if (busy) {
-      status = 503;
-      res.set('Retry-After', String(busy.retryAfterSeconds));
-      message = busy.messageIn(pickRequestLanguage(req));
-    } else if (err instanceof URIError) {
-      // The router could not percent-decode a path parameter (`/trackback/%ff`): the client's mistake.
-      message = t['trackback-path-invalid'];
-    } else if (fromBodyParser(err as { type?: string }) && (err as { type?: string }).type !== 'entity.too.large') {
-      // A body that could not be read (an unknown or broken Content-Encoding): the sender's mistake.
-      message = t['ping-unreadable'];
-    } else if ((err as { type?: string }).type === 'entity.too.large') {
-      message = t['ping-too-large'];
-    } else {
+    const strings = pickRequestLanguage(req);
+    const error = classifyError(err);
+    if (!error) {
       logger.error({ err, url: req.originalUrl }, 'trackback failed');
-      status = 500;
-      message = t['ping-failed'];
+      sendXml(res, 500, formatTrackbackResponse(strings.errors['ping-failed']));
+      return;
     }
-    sendXml(res, status, formatTrackbackResponse(message));
+    const retryAfter = retryAfterSeconds(error);
+    if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
+    // A rate limit is 429 and a busy server 503, so clients back off; every other refusal is a 200
+    // with <error>1</error>, which is all the TrackBack spec defines.
+    const status = error instanceof RateLimitedError ? 429 : retryAfter !== undefined ? 503 : 200;
+    sendXml(res, status, formatTrackbackResponse(trackbackMessage(error, err, strings)));
   };
+}
+
+/** The message of a refusal, in TrackBack's words where the generic one would say "request". */
+function trackbackMessage(error: AppError, original: unknown, strings: Strings): string {
+  const t = strings.errors;
+  if (error instanceof RateLimitedError) return t['trackback-too-fast'];
+  if (error.code === 'payload-too-large') return t['ping-too-large'];
+  // Raised by the router or the body reader, before our code: the sender's mistake.
+  if (original instanceof URIError) return t['trackback-path-invalid'];
+  if (!(original instanceof AppError) && fromBodyParser(original as { type?: string })) return t['ping-unreadable'];
+  return error.messageIn(strings);
 }
 
 function sendXml(res: express.Response, status: number, body: string): void {

@@ -5,10 +5,9 @@
  */
 import express, { Router, type ErrorRequestHandler, type Response } from 'express';
 import type { ClientInfo } from '../domain/comment.js';
-import { AppError, storeBusy } from '../domain/errors.js';
 import { createClientFaultLog } from '../lib/client-fault-log.js';
 import type { Logger } from '../lib/logger.js';
-import { resolveTarget } from '../pipeline/normalize.js';
+import { resolveTarget } from '../domain/target.js';
 import type { Pipeline } from '../pipeline/receive.js';
 import {
   ALREADY_REGISTERED_MESSAGE, PINGBACK_FAULT, parsePingbackCall, parseTargetParam, pingbackFaultCode, pingbackSuccessMessage,
@@ -17,6 +16,7 @@ import { formatFault, formatMethodResponse, readMethodCall, XMLRPC_FAULT, XmlRpc
 import { ENGLISH, type Strings } from '../i18n/index.js';
 import { pickRequestLanguage } from './request-language.js';
 import type { ThreadReader } from '../read/thread-reader.js';
+import { classifyError } from './classify-error.js';
 import { clientInfo } from './client-info.js';
 
 export interface XmlRpcRouteDeps {
@@ -96,9 +96,8 @@ export function xmlrpcRoutes(deps: XmlRpcRouteDeps): Router {
   /** Our errors' fault strings in the request's language (`t`); XML-RPC's own fault strings stay as the spec words them. */
   function toFault(err: unknown, t: Strings = ENGLISH): XmlRpcFault {
     if (err instanceof XmlRpcFault) return err;
-    if (err instanceof AppError) return new XmlRpcFault(pingbackFaultCode(err.code), err.messageIn(t));
-    const busy = storeBusy(err);
-    if (busy) return new XmlRpcFault(pingbackFaultCode(busy.code), busy.messageIn(t));
+    const error = classifyError(err);
+    if (error) return new XmlRpcFault(pingbackFaultCode(error.code), error.messageIn(t));
     deps.logger.error({ err }, 'xml-rpc method failed');
     return new XmlRpcFault(XMLRPC_FAULT.internalError, 'server error. internal error');
   }

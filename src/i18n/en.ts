@@ -135,6 +135,14 @@ const en = {
     'ids-required': 'ids must be a non-empty array of comment ids.',
     'too-many-ids': 'At most {max} ids per request.',
     'ids-not-integers': 'Every id must be a positive integer.',
+    'target-too-long': 'The target URL is longer than {max} characters.',
+    'server-busy': 'The server is busy; please try again in a few seconds.',
+    'text-too-complex': 'The text is too complex to render; please simplify its formatting.',
+    'sending-off': 'Sending linkbacks is turned off (BACKTALK_SEND=off).',
+    'send-source-invalid': 'source must be an absolute http(s) URL',
+    'send-source-not-allowed': '{origin} is not one of the configured sites (BACKTALK_SITES)',
+    'no-such-send': 'No such send.',
+    'no-such-link': 'No such link.',
   },
 
   /** Server-rendered pages: the no-JavaScript form's answers and the pages behind mail links. */
@@ -225,6 +233,7 @@ const en = {
     tabLinkbacks: 'Linkback log',
     tabThreads: 'Threads',
     tabWords: 'Blocked words',
+    tabSent: 'Sent',
     actions: { approve: 'Approve', spam: 'Spam', ham: 'Not spam', trash: 'Trash', restore: 'Restore and approve', delete: 'Delete' },
     bulkSelected: '{action} selected',
     selected: { one: '{n} selected', other: '{n} selected' },

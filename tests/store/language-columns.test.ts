@@ -1,7 +1,7 @@
 /**
- * Schema step 4 → 5 (issue 16): comments and subscriptions learn the language they were written in,
+ * Schema step 6 → 7 (issue 16): comments and subscriptions learn the language they were written in,
  * so mails can be sent in it. An existing database keeps every row; old rows simply have none.
- * A real SQLite file brought back to version 4 by hand, then opened as the server opens it.
+ * A real SQLite file brought back to version 6 by hand, then opened as the server opens it.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,17 +15,17 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 const POST = 'https://blog.example/2024/03/hello/';
 const CREATED = new Date(Date.UTC(2024, 2, 9, 14, 5, 7, 123));
 
-test('a version 4 database gains comments.lang and subscriptions.lang, keeping its rows', async () => {
+test('a version 6 database gains comments.lang and subscriptions.lang, keeping its rows', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'backtalk-lang-'));
   const path = join(dir, 'backtalk.db');
   try {
-    // Build the version 4 shape: today's schema without the two columns.
+    // Build the version 6 shape: today's schema without the two columns.
     const old = openSqlite(path);
     old.exec(`ALTER TABLE comments DROP COLUMN lang; ALTER TABLE subscriptions DROP COLUMN lang;
       INSERT INTO threads (id, target, created_at) VALUES (1, '${POST}', ${CREATED.getTime()});
       INSERT INTO comments (thread_id, kind, status, author, body_html, body_raw, created_at) VALUES (1, 'comment', 'approved', 'Ann', '<p>old</p>', 'old', ${CREATED.getTime()});
       INSERT INTO subscriptions (email, thread_id, confirmed, token_hash, created_at) VALUES ('ann@example.org', 1, 1, 'h', ${CREATED.getTime()});`);
-    old.pragma('user_version = 4');
+    old.pragma('user_version = 6');
     old.close();
 
     const store = openSqliteStore(path);

@@ -1,39 +1,11 @@
 import type { ErrorRequestHandler, Request } from 'express';
-import { AppError, PayloadTooLargeError, RateLimitedError, StoreBusyError, storeBusy, ValidationError } from '../../domain/errors.js';
+import { AppError } from '../../domain/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { isOnSites, parseHttpUrl } from '../../lib/url.js';
+import { classifyError, retryAfterSeconds } from '../classify-error.js';
 import { errorPage } from '../pages.js';
 import { pickRequestLanguage } from '../request-language.js';
 import { loggableUrl } from './request-log.js';
-
-/**
- * Errors a client causes before our code runs, mapped to our codes: body-parser's carry a `type`;
- * the router's "Failed to decode param" (a path like `/api/comments/%ff`) is a URIError with status 400.
- */
-export function fromBodyParser(err: { type?: string; limit?: number; status?: number }): AppError | undefined {
-  if (err instanceof URIError && err.status === 400) return new ValidationError('invalid-url', 'path-encoding-invalid');
-  switch (err.type) {
-    case 'entity.too.large':
-      return new PayloadTooLargeError(err.limit ?? 65536);
-    case 'entity.parse.failed':
-      return new ValidationError('invalid-json', 'json-invalid');
-    case 'charset.unsupported':
-    case 'encoding.unsupported':
-      return new AppError('unsupported-media-type', 415, 'encoding-unsupported');
-    case 'request.aborted':
-    case 'request.size.invalid':
-    case 'stream.encoding.set':
-    case 'parameters.too.many':
-      return new ValidationError('invalid-body', 'body-unreadable');
-    default:
-      // Any other client error body-parser raises (an http-error with a 4xx status): e.g. a
-      // `Content-Encoding: gzip` body that does not inflate. Unmapped, it would have been a 500.
-      if (typeof err.status === 'number' && err.status >= 400 && err.status < 500 && (err as { expose?: boolean }).expose) {
-        return new AppError('invalid-body', err.status, 'body-unreadable');
-      }
-      return undefined;
-  }
-}
 
 /** Contract: a JSON request, or one that accepts JSON, gets JSON; a plain HTML form post gets HTML. */
 export function wantsJson(req: Request): boolean {
@@ -60,13 +32,14 @@ export function backLink(target: unknown, sites: readonly string[]): string | un
  */
 export function createErrorHandler(logger: Logger, sites: readonly string[]): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const appError = err instanceof AppError ? err : (fromBodyParser(err as { type?: string }) ?? storeBusy(err));
+    const appError = classifyError(err);
     if (!appError) {
       logger.error({ err, reqId: req.id, method: req.method, url: loggableUrl(req.originalUrl) }, 'unhandled error');
     }
     const error = appError ?? new AppError('internal-error', 500, 'internal-error');
     if (res.headersSent) return;
-    if (error instanceof RateLimitedError || error instanceof StoreBusyError) res.set('Retry-After', String(error.retryAfterSeconds));
+    const retryAfter = retryAfterSeconds(error);
+    if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
     res.status(error.status);
     const strings = pickRequestLanguage(req);
     res.vary('Accept-Language').set('Content-Language', strings.lang);

@@ -7,10 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Router, type Response } from 'express';
-import type { Strings } from '../i18n/index.js';
-import { html } from '../lib/html.js';
-import { projectRoot } from '../lib/paths.js';
-import { pickRequestLanguage } from './request-language.js';
+import type { Strings } from '../../i18n/index.js';
+import { html } from '../../lib/html.js';
+import { projectRoot } from '../../lib/paths.js';
+import { pickRequestLanguage } from '../request-language.js';
 
 export const ADMIN_CSP = [
   "default-src 'none'",
