@@ -84,6 +84,11 @@ export interface ThreadRepository {
   findByTarget(target: string): Promise<Thread | undefined>;
   findById(id: number): Promise<Thread | undefined>;
   setClosed(id: number, what: { comments?: boolean; linkbacks?: boolean }): Promise<void>;
+  /**
+   * Records the post's title unless one is known already (issue 16.5: the first reader's page title
+   * or the fetched page never overwrites a known title). True when this call set it.
+   */
+  setTitleIfUnknown(id: number, title: string): Promise<boolean>;
   /** Newest first, paged by an id cursor; `q` keeps threads whose target contains it. */
   list(page: { limit: number; before?: number; q?: string }): Promise<ThreadSummary[]>;
 }
