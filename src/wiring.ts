@@ -16,6 +16,7 @@ import type { LinkSigner } from './mail/signed-links.js';
 import { toCommentJson } from './protocols/comment-form.js';
 import { createPipeline, type Pipeline } from './pipeline/receive.js';
 import { createThreadReader, type ThreadReader } from './read/thread-reader.js';
+import { createTitleLearner, type TitleLearner } from './pipeline/post-title.js';
 import { createSourceVerifier } from './pipeline/verify-source.js';
 import { createAkismet } from './spam/akismet-checker.js';
 import { createRuleChecker } from './spam/rule-checker.js';
@@ -56,6 +57,8 @@ export interface AppDeps {
   mailLinks: LinkSigner;
   /** Prometheus metrics of this app (its own registry), served on /metrics. */
   metrics: Metrics;
+  /** Post titles fetched in the background (issue 16.5); tests drain it. */
+  titles: TitleLearner;
 }
 
 export interface DepsOverrides {
@@ -98,6 +101,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   }
 
   const verifier = createSourceVerifier(fetcher);
+  const titles = createTitleLearner({ store, fetcher, logger: logger.child({ component: 'post-title' }) });
   // On PostgreSQL the counters are shared by every instance on the database; on SQLite, per process.
   const limits = (keyPrefix: string): LimiterBackend => (store.sharedPool ? { kind: 'postgres', pool: store.sharedPool, keyPrefix } : { kind: 'memory' });
   const limiter = createSubmissionLimiter(config.rateLimit, 60, limits('submission'));
@@ -112,6 +116,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     limiter,
     threadLimiter: createSubmissionLimiter(config.linkbacksPerThreadHour, 3600, limits('thread-linkbacks')),
     verifier,
+    titles,
   });
   let worker: JobWorker | undefined;
   const webmentions = createWebmentionService({
@@ -135,7 +140,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   return {
     config, logger, store, clock, pipeline, reader: createThreadReader(store), moderate, blockedWords, notifier, fetcher,
     adminTokenHash: currentAdminTokenHash(config, store, await adminTokenHash(config, store, logger)), adminAttempts, avatarUrl, webmentions, worker, metrics,
-    outbox: mailing.outbox, mailLinks: mailing.signer,
+    outbox: mailing.outbox, mailLinks: mailing.signer, titles,
   };
 }
 

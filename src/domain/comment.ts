@@ -42,6 +42,8 @@ export interface CommentSubmission {
   honeypot?: string;
   /** `subscribe=1`: mail me replies in this thread (double opt-in, needs `email`). */
   subscribe?: boolean;
+  /** The post's title as the reader's page shows it (widget: document.title or og:title); untrusted. */
+  postTitle?: string;
   client: ClientInfo;
 }
 
