@@ -36,6 +36,8 @@ export interface Config {
   allowPrivateFetch: boolean;
   /** TrackBack sources are fetched and must link to the target; off → such pings are held. */
   verifyTrackbacks: boolean;
+  /** A thread whose post title the widget did not send fetches the post page once for it (issue 16.5). */
+  fetchPostTitles: boolean;
   trackbacksEnabled: boolean;
   pingbacksEnabled: boolean;
   webmentionsEnabled: boolean;
@@ -206,6 +208,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     akismetUrl,
     allowPrivateFetch: bool('ALLOW_PRIVATE_FETCH', false),
     verifyTrackbacks: bool('VERIFY_TRACKBACKS', true),
+    fetchPostTitles: bool('FETCH_POST_TITLES', true),
     trackbacksEnabled: bool('TRACKBACKS', true),
     pingbacksEnabled: bool('PINGBACKS', true),
     webmentionsEnabled: bool('WEBMENTIONS', true),

@@ -101,7 +101,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   }
 
   const verifier = createSourceVerifier(fetcher);
-  const titles = createTitleLearner({ store, fetcher, logger: logger.child({ component: 'post-title' }) });
+  const titles = createTitleLearner({ store, fetcher: config.fetchPostTitles ? fetcher : undefined, logger: logger.child({ component: 'post-title' }) });
   // On PostgreSQL the counters are shared by every instance on the database; on SQLite, per process.
   const limits = (keyPrefix: string): LimiterBackend => (store.sharedPool ? { kind: 'postgres', pool: store.sharedPool, keyPrefix } : { kind: 'memory' });
   const limiter = createSubmissionLimiter(config.rateLimit, 60, limits('submission'));

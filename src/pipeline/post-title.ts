@@ -38,7 +38,7 @@ export function createTitleLearner(deps: { store: Store; fetcher?: PageFetcher; 
           .catch((err: unknown) => deps.logger?.warn({ err, target: thread.target }, 'post title not saved'));
         return;
       }
-      if (!deps.fetcher || tried.has(thread.id)) return;
+      if (!deps.fetcher || tried.has(thread.id) || isReservedName(thread.target)) return;
       if (tried.size > 10_000) tried.clear();
       tried.add(thread.id);
       const job = fetchTitle(thread.id, thread.target)
@@ -50,4 +50,13 @@ export function createTitleLearner(deps: { store: Store; fetcher?: PageFetcher; 
       while (running.size > 0) await Promise.all([...running]);
     },
   };
+}
+
+/**
+ * RFC 2606 §2: `.example` and `.invalid` never name a real site, so there is no page to fetch (and
+ * asking a resolver about them would only leak the lookup).
+ */
+function isReservedName(target: string): boolean {
+  const host = new URL(target).hostname;
+  return /(^|\.)(example|invalid)\.?$/i.test(host);
 }
