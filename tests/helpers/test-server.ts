@@ -100,6 +100,7 @@ export async function startTestServer(env: Record<string, string> = {}, override
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.worker.stop();
       await deps.notifier.drain();
+      await deps.titles.drain();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
