@@ -50,6 +50,8 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
   const queueMail = (mail: OutgoingMail) => enqueue({ channel: 'mail', payload: { ...mail }, now: clock.now() });
 
   const strings = options.mail?.strings;
+  /** The post's title for the mails (issue 16.5), read when the event is handled. */
+  const postTitle = async (c: Comment) => (await store.threads.findById(c.threadId))?.title ?? null;
 
   async function notifyOwner(c: Comment, from: string, to: string): Promise<void> {
     const link = (action: 'approve' | 'spam' | 'delete') =>
@@ -59,7 +61,7 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
       spam: link('spam'),
       delete: link('delete'),
       admin: `${publicUrl}/admin`,
-    }, strings));
+    }, strings, await postTitle(c)));
   }
 
   async function requestSubscription(c: Comment, from: string): Promise<void> {
@@ -80,17 +82,19 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
     const { subscription, renewed } = await store.subscriptions.request(email, c.threadId, sha256Hex(token), clock.now());
     if (!renewed) return;
     const confirmUrl = `${publicUrl}/subscriptions/confirm?id=${subscription.id}&token=${token}`;
-    await queueMail(confirmSubscriptionMail(from, email, c.target, confirmUrl, strings));
+    await queueMail(confirmSubscriptionMail(from, email, c.target, confirmUrl, strings, await postTitle(c)));
   }
 
   /** Mails every confirmed subscriber of the thread about an approved comment, except its own author. */
   async function notifySubscribers(c: Comment, from: string): Promise<void> {
     if (c.kind !== 'comment' || c.status !== 'approved' || c.deleted) return;
     const own = c.email.trim().toLowerCase();
-    for (const sub of await store.subscriptions.listConfirmed(c.threadId)) {
+    const subscribers = await store.subscriptions.listConfirmed(c.threadId);
+    const title = subscribers.length > 0 ? await postTitle(c) : null;
+    for (const sub of subscribers) {
       if (sub.email === own) continue;
       const unsubscribeUrl = `${publicUrl}/subscriptions/unsubscribe?id=${sub.id}&token=${signer.unsubscribeToken(sub.id, sub.email)}`;
-      await queueMail(replyMail(c, from, sub.email, unsubscribeUrl, strings));
+      await queueMail(replyMail(c, from, sub.email, unsubscribeUrl, strings, title));
     }
   }
 

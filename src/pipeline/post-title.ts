@@ -10,8 +10,11 @@ import type { Store } from '../store/repository.js';
 import { plainPostTitle } from './normalize.js';
 
 export interface TitleLearner {
-  /** After an item is stored in `thread`; never throws; a fetch (if any) runs in the background. */
-  learn(thread: { id: number; target: string; title: string | null }, claimed: string | undefined): Promise<void>;
+  /**
+   * After an item is stored in `thread`, before its notification, so the mail can name the post.
+   * `claimed`: the title the reader's page sent. Never throws; a fetch (if any) runs in the background.
+   */
+  learn(thread: { id: number; target: string }, claimed: string | undefined): Promise<void>;
   /** Resolves when every background fetch started so far has finished (tests, shutdown). */
   drain(): Promise<void>;
 }
@@ -30,7 +33,6 @@ export function createTitleLearner(deps: { store: Store; fetcher?: PageFetcher; 
 
   return {
     async learn(thread, claimed) {
-      if (thread.title !== null) return;
       const title = plainPostTitle(claimed);
       if (title) {
         // The item is stored already: a failure here must not turn its success into an error.
@@ -41,7 +43,8 @@ export function createTitleLearner(deps: { store: Store; fetcher?: PageFetcher; 
       if (!deps.fetcher || tried.has(thread.id) || isReservedName(thread.target)) return;
       if (tried.size > 10_000) tried.clear();
       tried.add(thread.id);
-      const job = fetchTitle(thread.id, thread.target)
+      const job = deps.store.threads.findById(thread.id)
+        .then((known) => (known && known.title === null ? fetchTitle(thread.id, thread.target) : undefined))
         .catch((err: unknown) => deps.logger?.warn({ err, target: thread.target }, 'post title fetch failed'))
         .finally(() => running.delete(job));
       running.add(job);

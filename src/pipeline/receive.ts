@@ -3,7 +3,7 @@
  * changes and removals: the door admits (rate limit, target resolved against the sites), then
  * verify source (linkbacks) → normalize → sanitize → judge (spam checks, status) → store → notify.
  */
-import type { CommentEditSubmission, CommentRemovalSubmission, CommentSubmission, LinkbackSubmission, Submission, Thread } from '../domain/comment.js';
+import type { CommentEditSubmission, CommentRemovalSubmission, CommentSubmission, LinkbackSubmission, Submission } from '../domain/comment.js';
 import { linkKey } from '../lib/url.js';
 import { newToken } from '../lib/tokens.js';
 import { checkReplyTo, refuseIfCommentsClosed, refuseRepeat } from './comment-checks.js';
@@ -31,7 +31,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const { settings, store, clock } = deps;
   const log = createLinkbackLog(store, clock);
   const door = createDoor({ limiter: deps.limiter, sites: settings.sites, linkbacksOpen: settings.linkbacksOpen, log });
-  const save = createSave({ store, notifier: deps.notifier, clock, keepIp: settings.keepIp });
+  const save = createSave({ store, notifier: deps.notifier, clock, keepIp: settings.keepIp, titles: deps.titles });
   const judging = { spamCheckers: deps.spamCheckers, moderation: settings.moderation, store };
   const own = { store, clock, editWindowMinutes: settings.editWindowMinutes };
   const verification = { verifier: deps.verifier, verifyTrackbacks: settings.verifyTrackbacks };
@@ -54,7 +54,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     await refuseRepeat(fields, thread, store);
     const draft = await commentDraft(input.target, thread?.id ?? null, fields);
     const verdict = await judge(draft, { client: input.client, honeypot: fields.honeypot, previous: null }, judging);
-    return learnTitle(thread, await save.saveNew(draft, verdict, input.client, { editToken: newToken(), subscribe: input.subscribe }), input.postTitle);
+    return save.saveNew(draft, verdict, input.client, { editToken: newToken(), subscribe: input.subscribe, postTitle: input.postTitle });
   }
 
   /** An edit is judged like a new comment (issue 14): it may be held or filed as spam. */
@@ -85,15 +85,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
     const draft = linkbackDraft(input, thread?.id ?? null, normalizeLinkback(input, verifiedSource(evidence)));
     const verdict = await judge(draft, { client: input.client, holds: holdsFor(evidence), previous: existing?.status ?? null }, judging);
-    return existing ? save.saveUpdate(existing, draft, verdict) : learnTitle(thread, await save.saveNew(draft, verdict, input.client));
-  }
-
-  /** Issue 16.5: a thread without a title learns one once something is stored in it. */
-  async function learnTitle(thread: Thread | undefined, result: ReceiveResult, claimed?: string): Promise<ReceiveResult> {
-    if (result.kind === 'stored' && deps.titles) {
-      await deps.titles.learn({ id: result.comment.threadId, target: result.comment.target, title: thread?.title ?? null }, claimed);
-    }
-    return result;
+    return existing ? save.saveUpdate(existing, draft, verdict) : save.saveNew(draft, verdict, input.client);
   }
 
   return { admit: door.admit, receive };

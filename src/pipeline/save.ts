@@ -10,6 +10,7 @@ import { sha256Hex } from '../lib/tokens.js';
 import type { NotifyQueue } from '../notify/notifier.js';
 import type { Store } from '../store/repository.js';
 import type { Judgement } from './judge.js';
+import type { TitleLearner } from './post-title.js';
 import type { ReceiveResult } from './receive-result.js';
 
 /** An item before its status is decided: what the spam checks judge and what will be stored. */
@@ -34,12 +35,13 @@ export interface SaveDeps {
   clock: Clock;
   /** BACKTALK_KEEP_IP: keep the full client address instead of a reduced one. */
   keepIp: boolean;
+  titles?: TitleLearner;
 }
 
 export function createSave(deps: SaveDeps) {
   const { store, clock } = deps;
 
-  async function saveNew(draft: NewDraft, verdict: Judgement, client: ClientInfo, author: { editToken?: string; subscribe?: boolean } = {}): Promise<ReceiveResult> {
+  async function saveNew(draft: NewDraft, verdict: Judgement, client: ClientInfo, author: { editToken?: string; subscribe?: boolean; postTitle?: string } = {}): Promise<ReceiveResult> {
     const threadId = draft.threadId ?? (await store.threads.ensure(draft.target, clock.now())).id;
     const { target: _target, ...fields } = draft;
     const result = await store.comments.insert({
@@ -49,6 +51,9 @@ export function createSave(deps: SaveDeps) {
       editTokenHash: author.editToken === undefined ? null : sha256Hex(author.editToken), created: clock.now(),
     });
     if (result.kind === 'duplicate-linkback') return { kind: 'duplicate', existing: result.existing };
+    // Issue 16.5. Only an approved comment may name the post: a first-title-wins field must not be
+    // settable by spam or a held stranger; for those the post page itself is asked instead.
+    await deps.titles?.learn({ id: threadId, target: draft.target }, verdict.status === 'approved' ? author.postTitle : undefined);
     deps.notifier.enqueue({ type: 'comment-received', comment: result.comment, subscribe: author.subscribe === true });
     return { kind: 'stored', comment: result.comment, editToken: author.editToken ?? null };
   }

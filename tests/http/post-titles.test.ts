@@ -11,6 +11,7 @@ import { describe, it, type TestContext } from 'node:test';
 
 import { exportWxr } from '../../src/export/wxr-export.js';
 import { startSourceServer, type SourceServer } from '../helpers/source-server.js';
+import { OWNER, startWithMail } from '../notify/support.js';
 import { POST, SITE, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 async function start(t: TestContext, env: Record<string, string> = {}): Promise<TestServer> {
@@ -78,6 +79,28 @@ describe('post titles from the widget and the form', () => {
     const file = join(dir, 'export.wxr');
     await exportWxr(server.deps.store, file, SITE);
     assert.match(readFileSync(file, 'utf8'), /<title><!\[CDATA\[Ёжик в тумане & friends\]\]><\/title>/);
+  });
+});
+
+describe('post titles and moderation', () => {
+  it('a held comment cannot name the post (first title wins, so strangers and spam may not set it)', async (t) => {
+    const server = await start(t, { BACKTALK_MODERATION: 'all' });
+    const res = await server.postJson('/comments', { target: POST, body: 'Buy now', author: 'Mallory', title: 'Cheap pills' });
+    assert.equal(res.status, 201);
+    assert.equal(((await res.json()) as { status: string }).status, 'pending');
+    assert.equal(await titleOf(server), null);
+  });
+
+  it('the owner mail names the post by its title in the subject and the text', async (t) => {
+    const setup = await startWithMail();
+    t.after(() => setup.close());
+    const res = await setup.app.postJson('/comments', { target: POST, body: 'Lovely', author: 'Ann', title: 'Ёжик в тумане' });
+    assert.equal(res.status, 201);
+    await setup.flush();
+    const mail = setup.smtp.to(OWNER).at(-1);
+    assert.ok(mail, 'the owner got a mail');
+    assert.match(mail.subject, /New comment by Ann on Ёжик в тумане$/);
+    assert.ok(mail.text.includes(`Ёжик в тумане (${POST})`), mail.text);
   });
 });
 
