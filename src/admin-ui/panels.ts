@@ -107,10 +107,12 @@ export function createThreadsPanel(ctx: ListContext) {
       clear(list);
       for (const t of threads) {
         append(list, h('li', { class: 'bta-thread', 'data-id': String(t.id) },
+          // Listed by the post's title when Backtalk knows it (issue 16.5), the address beneath it.
+          t.title ? h('p', { class: 'bta-thread-title' }, externalLink(t.target, t.title)) : null,
           h('p', { class: 'bta-url' }, externalLink(t.target)),
           h('p', { class: 'bta-thread-counts' },
             `${t.counts.approved} approved · ${t.counts.pending} pending · ${t.counts.spam} spam · ${t.counts.trash} trash`),
-          h('div', { role: 'group', 'aria-label': `Close ${t.target}` },
+          h('div', { role: 'group', 'aria-label': `Close ${t.title ?? t.target}` },
             switchFor(t.id, 'comments_closed', t.comments_closed, 'Comments closed'),
             switchFor(t.id, 'linkbacks_closed', t.linkbacks_closed, 'Linkbacks closed'))));
       }

@@ -89,7 +89,7 @@ export interface ThreadRepository {
    * or the fetched page never overwrites a known title). True when this call set it.
    */
   setTitleIfUnknown(id: number, title: string): Promise<boolean>;
-  /** Newest first, paged by an id cursor; `q` keeps threads whose target contains it. */
+  /** Newest first, paged by an id cursor; `q` keeps threads whose target or title contains it. */
   list(page: { limit: number; before?: number; q?: string }): Promise<ThreadSummary[]>;
 }
 

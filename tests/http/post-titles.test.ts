@@ -82,6 +82,19 @@ describe('post titles from the widget and the form', () => {
   });
 });
 
+describe('post titles on the admin side', () => {
+  it('the admin thread list carries the title and finds a thread by it', async (t) => {
+    const server = await start(t);
+    const other = `${SITE}/2026/12/untitled/`;
+    await server.postJson('/comments', { target: POST, body: 'Hi', author: 'Ann', title: 'Ёжик в тумане' });
+    await server.postJson('/comments', { target: other, body: 'Hi', author: 'Bob' });
+    const all = (await (await server.admin('/api/admin/threads')).json()) as { threads: Array<{ target: string; title: string | null }> };
+    assert.deepEqual(all.threads.map((th) => [th.target, th.title]).sort(), [[POST, 'Ёжик в тумане'], [other, null]].sort());
+    const found = (await (await server.admin(`/api/admin/threads?q=${encodeURIComponent('тумане')}`)).json()) as { threads: Array<{ target: string }> };
+    assert.deepEqual(found.threads.map((th) => th.target), [POST], 'searched by title');
+  });
+});
+
 describe('post titles and moderation', () => {
   it('a held comment cannot name the post (first title wins, so strangers and spam may not set it)', async (t) => {
     const server = await start(t, { BACKTALK_MODERATION: 'all' });
