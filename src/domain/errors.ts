@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'field-too-long'
   | 'invalid-url'
   | 'invalid-target'
+  | 'target-too-long'
   | 'target-not-allowed'
   | 'invalid-parent'
   | 'invalid-charset'
@@ -27,6 +28,8 @@ export type ErrorCode =
   | 'same-source-and-target'
   | 'method-not-allowed'
   | 'busy'
+  | 'sending-off'
+  | 'source-not-allowed'
   | 'internal-error';
 
 export class AppError extends Error {
@@ -102,14 +105,22 @@ export class LinkbackSourceError extends AppError {
 }
 
 /**
- * The database is briefly unavailable: SQLite's write lock held past busy_timeout (an import or a
- * backup in another process), or PostgreSQL refusing for load. Nothing was stored; the client may
- * simply send again, so this is a 503 with Retry-After, not a 500.
+ * The server cannot take the request now but will soon: nothing was done, and the client may simply
+ * send again, so this is a 503 with Retry-After, not a 500.
  */
-export class StoreBusyError extends AppError {
-  readonly retryAfterSeconds = 5;
+export class BusyError extends AppError {
+  constructor(message: string, readonly retryAfterSeconds = 5) {
+    super('busy', 503, message);
+  }
+}
+
+/**
+ * The database is briefly unavailable: SQLite's write lock held past busy_timeout (an import or a
+ * backup in another process), or PostgreSQL refusing for load.
+ */
+export class StoreBusyError extends BusyError {
   constructor() {
-    super('busy', 503, 'The database is busy; please try again in a few seconds.');
+    super('The database is busy; please try again in a few seconds.');
   }
 }
 
