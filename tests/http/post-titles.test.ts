@@ -77,7 +77,7 @@ describe('post titles from the widget and the form', () => {
     const dir = mkdtempSync(join(tmpdir(), 'backtalk-titles-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'export.wxr');
-    await exportWxr(server.deps.store, file, SITE);
+    await exportWxr(server.deps.store, file, { site: SITE, timeZone: 'UTC' });
     assert.match(readFileSync(file, 'utf8'), /<title><!\[CDATA\[Ёжик в тумане & friends\]\]><\/title>/);
   });
 });
