@@ -89,7 +89,8 @@ export interface ThreadRepository {
 }
 
 export interface CommentRepository {
-  insert(comment: NewComment): Promise<InsertResult>;
+  /** With `outbox`, the plan's rows are written in the same transaction as the comment (transactional outbox). */
+  insert(comment: NewComment, outbox?: OutboxPlan): Promise<InsertResult>;
   findById(id: number): Promise<Comment | undefined>;
   /** Approved comments of a thread, oldest first, plus deleted placeholders that still have approved replies. */
   listVisible(threadId: number): Promise<Comment[]>;
@@ -112,10 +113,10 @@ export interface CommentRepository {
   hasSameBody(threadId: number, author: string, email: string, bodyRaw: string): Promise<boolean>;
   /** First-time moderation: has this author ever had a comment approved? */
   hasApprovedFrom(email: string, author: string): Promise<boolean>;
-  edit(id: number, edit: CommentEdit): Promise<Comment | undefined>;
-  setStatus(id: number, status: CommentStatus): Promise<Comment | undefined>;
+  edit(id: number, edit: CommentEdit, outbox?: OutboxPlan): Promise<Comment | undefined>;
+  setStatus(id: number, status: CommentStatus, outbox?: OutboxPlan): Promise<Comment | undefined>;
   /** Webmention §3.2.4: a re-sent mention updates the stored one in place. */
-  updateLinkback(id: number, update: LinkbackUpdate): Promise<Comment | undefined>;
+  updateLinkback(id: number, update: LinkbackUpdate, outbox?: OutboxPlan): Promise<Comment | undefined>;
   /** Removes a comment; one with replies stays as a placeholder so the replies keep their place. */
   remove(id: number): Promise<'removed' | 'placeholder' | 'missing'>;
 }
@@ -148,6 +149,27 @@ export interface OutboxItem {
 }
 
 /** The durable outbox for mail and webhooks. Claims are leases, so a crashed worker's items come back. */
+/** A delivery to queue: what OutboxRepository.enqueue takes, without the time. */
+export interface NewOutboxItem {
+  channel: OutboxChannel;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * The notification rows a comment write causes, decided from the comment as written (inside the
+ * write's transaction, so the rows commit or vanish with it). Synchronous on purpose: SQLite runs
+ * the transaction without yielding to the event loop, so nothing here may wait for anything.
+ */
+export interface OutboxPlan {
+  /** When the rows are queued (due at once). */
+  readonly now: Date;
+  /** Whether `rows` needs the thread's confirmed subscribers (read in the same transaction). */
+  readsSubscribers(comment: Comment): boolean;
+  rows(comment: Comment, subscribers: readonly Subscription[]): NewOutboxItem[];
+  /** Called after the commit when rows were written (wakes the outbox worker). */
+  written(): void;
+}
+
 export interface OutboxRepository {
   enqueue(item: { channel: OutboxChannel; payload: Record<string, unknown>; now: Date }): Promise<OutboxItem>;
   findById(id: number): Promise<OutboxItem | undefined>;
