@@ -55,7 +55,8 @@ export async function createMailing(options: {
     deliver.mail = async (item) => {
       const mail = toOutgoingMail(item.payload);
       if (!mail) throw new Error('malformed mail in the outbox');
-      await transport.send(mail);
+      // One id per outbox item (created_at keeps it unique if a database is ever started afresh).
+      await transport.send(mail, `<outbox-${item.id}.${item.created.getTime()}@${new URL(config.publicUrl).hostname}>`);
     };
   }
   if (config.webhookUrl && config.webhookSecret) {
