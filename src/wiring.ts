@@ -116,6 +116,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   let worker: JobWorker | undefined;
   const webmentions = createWebmentionService({
     store, pipeline, clock, sites: config.sites,
+    caps: { perClient: config.webmentionQueuePerClient, perSourceHost: config.webmentionQueuePerSourceHost },
     onQueued: () => worker?.wake(),
   });
   worker = createJobWorker({

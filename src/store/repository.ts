@@ -59,10 +59,21 @@ export interface NewWebmentionJob {
   now: Date;
 }
 
+/** How many jobs may wait per client key (lib/ip clientLimitKey) and per source host. */
+export interface WebmentionQueueCaps {
+  perClient: number;
+  perSourceHost: number;
+}
+
+/** A job was queued (or the same one was already waiting), or a cap said no. */
+export type WebmentionEnqueueResult = { kind: 'queued'; job: WebmentionJob } | { kind: 'full'; scope: 'client' | 'source-host' };
+
 /** The durable Webmention queue. Claims are leases, so a crashed worker's jobs come back. */
 export interface WebmentionRepository {
   /** A new pending job, or the still-unclaimed pending job for the same source and target. */
   enqueue(job: NewWebmentionJob): Promise<WebmentionJob>;
+  /** `enqueue`, unless the client or the source host already has `caps` jobs waiting. */
+  enqueueWithin(job: NewWebmentionJob, caps: WebmentionQueueCaps): Promise<WebmentionEnqueueResult>;
   findByToken(token: string): Promise<WebmentionJob | undefined>;
   /** Atomically leases up to `limit` due jobs (pending, next attempt due, lease free or expired). */
   claimDue(now: Date, limit: number, leaseMs: number): Promise<WebmentionJob[]>;
