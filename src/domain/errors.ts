@@ -107,11 +107,25 @@ export class LinkbackSourceError extends AppError {
  * simply send again, so this is a 503 with Retry-After, not a 500.
  */
 export class StoreBusyError extends AppError {
-  readonly retryAfterSeconds = 5;
-  constructor() {
-    super('busy', 503, 'The database is busy; please try again in a few seconds.');
+  readonly retryAfterSeconds: number = 5;
+  constructor(message = 'The database is busy; please try again in a few seconds.') {
+    super('busy', 503, message);
   }
 }
+
+/**
+ * The disk under the database is full (SQLite SQLITE_FULL, PostgreSQL class 53100 disk_full). Nothing
+ * was stored and reads still work; like a busy database it is a 503 with Retry-After in each door's
+ * own format, with a longer wait, since space comes back only when the owner frees some.
+ */
+export class StoreFullError extends StoreBusyError {
+  override readonly retryAfterSeconds = 300;
+  constructor() {
+    super('The server cannot store anything right now; please try again later.');
+  }
+}
+
+const FULL_CODES = new Set(['SQLITE_FULL', '53100']);
 
 const BUSY_CODES = new Set([
   'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT', 'SQLITE_LOCKED',
@@ -123,5 +137,6 @@ const BUSY_CODES = new Set([
 /** A StoreBusyError for a driver error that only means "try again", else undefined. */
 export function storeBusy(err: unknown): StoreBusyError | undefined {
   const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && FULL_CODES.has(code)) return new StoreFullError();
   return typeof code === 'string' && BUSY_CODES.has(code) ? new StoreBusyError() : undefined;
 }
