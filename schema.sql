@@ -140,4 +140,45 @@ CREATE TABLE IF NOT EXISTS used_action_tokens (
   used_at INTEGER NOT NULL
 );
 
-PRAGMA user_version = 4;
+-- Linkbacks Backtalk sends for the owner's own posts (src/send/). One row per post: its send request
+-- is a leased job (status pending until the post has been fetched and its links listed).
+CREATE TABLE IF NOT EXISTS send_posts (
+  id              INTEGER PRIMARY KEY,
+  source          TEXT    NOT NULL UNIQUE,             -- the post URL, normalized
+  status          TEXT    NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  claimed_until   INTEGER,
+  title           TEXT    NOT NULL DEFAULT '',
+  excerpt         TEXT    NOT NULL DEFAULT '',
+  fingerprint     TEXT,                                -- hash of the post's content as last read
+  gone            INTEGER NOT NULL DEFAULT 0,          -- the post answered 410 Gone
+  last_error      TEXT,
+  feed_version    TEXT,                                -- the feed entry's date or hash, when a feed listed it
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS send_posts_due ON send_posts (status, next_attempt_at);
+
+-- One row per link of a post: a leased job while status is pending, then what the receiver said.
+-- Kept after the link leaves the post (in_post = 0): it is what a later Webmention update is sent to.
+CREATE TABLE IF NOT EXISTS send_links (
+  id              INTEGER PRIMARY KEY,
+  post_id         INTEGER NOT NULL REFERENCES send_posts(id) ON DELETE CASCADE,
+  target          TEXT    NOT NULL,
+  status          TEXT    NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+  protocol        TEXT    NOT NULL DEFAULT 'none' CHECK (protocol IN ('webmention', 'pingback', 'trackback', 'none')),
+  endpoint        TEXT,
+  response        TEXT    NOT NULL DEFAULT '',
+  in_post         INTEGER NOT NULL DEFAULT 1,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  claimed_until   INTEGER,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  sent_at         INTEGER,                             -- last successful send
+  UNIQUE (post_id, target)
+);
+CREATE INDEX IF NOT EXISTS send_links_due ON send_links (status, next_attempt_at);
+
+PRAGMA user_version = 6;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { CpuUse } from './cpu.js';
 import type { LoadParams, LoadResult } from './measure.js';
 import type { SideName } from './sides.js';
+import type { StressResult } from './stress.js';
 
 export interface SideResult {
   load: LoadResult;
@@ -32,6 +33,8 @@ export interface Report {
   machine: Record<string, string | number>;
   params: LoadParams & { warmup: number; seedComments: number; scenarios: string[]; servers: string; backtalkNodeFlags: string };
   scenarios: ScenarioResult[];
+  /** Quiet against stressed figures of the stress scenarios (bench/stress.ts). */
+  stress: StressResult[];
   /** Anything that makes the numbers suspect: errors, crashes, failed probes, server log lines. */
   problems: string[];
   /** What makes the numbers noisy without making them wrong, e.g. a busy machine. */
@@ -110,6 +113,7 @@ export function markdownReport(report: Report): string {
   ];
   for (const s of report.scenarios) lines.push(`- **${s.name}**: ${s.description} (expects ${s.expectStatus})`);
   lines.push('');
+  if (report.stress.length > 0) lines.push(stressMarkdown(report.stress), '');
   if (report.problems.length > 0) {
     lines.push('## PROBLEMS', '', ...report.problems.map((x) => `- ${x.split('\n').join('\n  ')}`), '');
   } else {
@@ -117,5 +121,16 @@ export function markdownReport(report: Report): string {
   }
   if (report.warnings.length > 0) lines.push('## Warnings', '', ...report.warnings.map((x) => `- ${x}`), '');
   lines.push(`Total run time ${report.totalSeconds.toFixed(0)} s.`, '');
+  return lines.join('\n');
+}
+
+/** One table per stress scenario: each figure, milliseconds unless its name says otherwise. */
+export function stressMarkdown(results: readonly StressResult[]): string {
+  const lines = ['## Stress scenarios (quiet against stressed, measured in the same run)', ''];
+  for (const r of results) {
+    lines.push(`### ${r.name}`, '', r.description, '', '| figure | value |', '| --- | ---: |');
+    for (const [name, value] of Object.entries(r.figures)) lines.push(`| ${name} | ${fmt(value, name.endsWith('(count)') ? 0 : 2)} |`);
+    lines.push('', r.problems.length > 0 ? `Problems: ${r.problems.join('; ')}` : 'No problems.', '');
+  }
   return lines.join('\n');
 }

@@ -16,6 +16,7 @@ import { startCpuAccounting } from './cpu.js';
 import { runLoad, stopCurrentLoad, type LoadParams } from './measure.js';
 import { machineInfo, markdownReport, markdownTable, type Report, type ScenarioResult, type SideResult } from './report.js';
 import { SCENARIOS, setSources, type Scenario } from './scenarios.js';
+import { STRESS, type StressResult, type StressScenario } from './stress.js';
 import { buildForBench } from './build.js';
 import { SEED_COMMENTS, SIDES, seed, startFlags, startSide, startSources, useBuild, type SideName } from './sides.js';
 
@@ -26,13 +27,15 @@ const USAGE = `usage: npm run bench -- [--connections N] [--duration SECONDS] [-
   --tsx: run the servers' TypeScript under the tsx loader instead of the esbuild-transpiled JavaScript
   --cpu-prof: run Backtalk with node --cpu-prof; profiles go to bench/results/profiles/<scenario>/
   (summarize one with: node --import tsx bench/profile-summary.ts FILE.cpuprofile)
-scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`;
+scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}
+stress scenarios (quiet against stressed, in the same run): ${STRESS.map((s) => s.name).join(', ')}`;
 
 interface Options extends LoadParams {
   warmup: number;
   cpuProf: boolean;
   tsx: boolean;
   scenarios: Scenario[];
+  stress: StressScenario[];
 }
 
 function numberOption(raw: string | undefined, name: string, fallback: number, min: number, max: number, integer: boolean): number {
@@ -62,7 +65,7 @@ function readOptions(argv: string[]): Options {
     process.exit(0);
   }
   const names = (values.only ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-  const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
+  const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n) && !STRESS.some((s) => s.name === n));
   if (unknown.length > 0) throw new Error(`--only: unknown scenario ${unknown.join(', ')}\n${USAGE}`);
   return {
     connections: numberOption(values.connections, 'connections', 32, 1, 1024, true),
@@ -71,6 +74,7 @@ function readOptions(argv: string[]): Options {
     cpuProf: values['cpu-prof'] ?? false,
     tsx: values.tsx ?? false,
     scenarios: names.length > 0 ? SCENARIOS.filter((s) => names.includes(s.name)) : [...SCENARIOS],
+    stress: names.length > 0 ? STRESS.filter((s) => names.includes(s.name)) : [...STRESS],
   };
 }
 
@@ -163,6 +167,7 @@ async function main(): Promise<number> {
   const problems: string[] = [];
   const warnings: string[] = [];
   const scenarios: ScenarioResult[] = [];
+  const stress: StressResult[] = [];
   let sources: ServerProcess | undefined;
   try {
     useBuild(opts.tsx ? undefined : await buildForBench(root));
@@ -183,6 +188,17 @@ async function main(): Promise<number> {
       if (base && bt !== undefined) result.ratio = Number((bt / base).toFixed(3));
       scenarios.push(result);
     }
+    for (const scenario of opts.stress) {
+      say(`[${scenario.name}] ${scenario.description}`);
+      try {
+        const result = await scenario.run({ root, tmp, duration: opts.duration, connections: opts.connections, say });
+        say(`[${scenario.name}] ${Object.entries(result.figures).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+        problems.push(...result.problems.map((p) => `${scenario.name}: ${p}`));
+        stress.push(result);
+      } catch (err) {
+        problems.push(`${scenario.name}: FAILED: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   } finally {
     await sources?.stop();
     killAllChildren();
@@ -192,8 +208,9 @@ async function main(): Promise<number> {
   const report: Report = {
     date: new Date().toISOString(),
     machine: machineInfo(root),
-    params: { connections: opts.connections, duration: opts.duration, warmup: opts.warmup, seedComments: SEED_COMMENTS, scenarios: opts.scenarios.map((s) => s.name), servers: opts.tsx ? 'tsx' : 'esbuild-transpiled JavaScript', backtalkNodeFlags: startFlags(root).join(' ') },
+    params: { connections: opts.connections, duration: opts.duration, warmup: opts.warmup, seedComments: SEED_COMMENTS, scenarios: [...opts.scenarios, ...opts.stress].map((s) => s.name), servers: opts.tsx ? 'tsx' : 'esbuild-transpiled JavaScript', backtalkNodeFlags: startFlags(root).join(' ') },
     scenarios,
+    stress,
     problems,
     warnings,
     totalSeconds: (Date.now() - started) / 1000,

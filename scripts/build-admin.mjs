@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles the moderation page (src/admin-ui/) into dist/admin/admin.js and admin.css, which
-// src/http/admin-page-routes.ts serves at /admin/admin.js and /admin/admin.css.
+// src/http/admin/page-routes.ts serves at /admin/admin.js and /admin/admin.css.
 // Run by `npm run build` and `prepare`; the browser tests import buildAdmin() so they test fresh code.
 import { build } from 'esbuild';
 import { dirname, join, resolve } from 'node:path';

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import type { RegisterCommand } from './cli/command.js';
 
-const COMMANDS = ['serve', 'import', 'export', 'backup', 'admin-token', 'purge', 'personal-data', 'migrate'];
+const COMMANDS = ['serve', 'import', 'export', 'backup', 'admin-token', 'purge', 'personal-data', 'migrate', 'send'];
 
 async function main(): Promise<void> {
   const program = new Command('backtalk')

@@ -3,6 +3,7 @@
  * reported together, one line each naming the variable (contract: "Bad configuration stops it with
  * one clear line naming the variable"). Nothing else in src/ reads process.env.
  */
+import { isTimeZone } from './lib/time-zone.js';
 import { originOf, parseHttpUrl } from './lib/url.js';
 import { MAIL_LANGS } from './mail/mail-strings.js';
 
@@ -21,6 +22,10 @@ export interface Config {
   moderation: ModerationMode;
   /** New submissions per minute per client IP; 0 = unlimited. */
   rateLimit: number;
+  /** POST /api/preview requests per minute per client IP; 0 = unlimited. */
+  previewRateLimit: number;
+  /** Time limit of one worker-thread task (a source page's parse, a long comment's render), in ms. */
+  workerTimeoutMs: number;
   /** Refused admin tokens per client address per 10 minutes before it gets 429; 0 = no lock-out. */
   adminAttempts: number;
   /** Seconds a client has to send a request's headers, and the whole request (408 after). */
@@ -54,6 +59,8 @@ export interface Config {
   maxLinks: number;
   /** Keep full client IPs instead of reducing them to /24 (IPv4) or /48 (IPv6) after the spam check. */
   keepIp: boolean;
+  /** BACKTALK_TIMEZONE: the blog's IANA time zone, for formats that carry local time (WXR's post_date, comment_date). */
+  timeZone: string;
   editWindowMinutes: number;
   /** Gravatar images for authors with an e-mail address (a third-party request per reader); off = identicons only. */
   gravatar: boolean;
@@ -73,6 +80,19 @@ export interface Config {
   webhookSecret: string | undefined;
   /** Language of the mails: a key of MAIL_LANGS (en, ru). */
   mailLang: string;
+  /** BACKTALK_SEND=off: no linkback is sent at all (staging copies of a site must not ping the world). */
+  sendEnabled: boolean;
+  /** Feeds of the owner's blog whose new and updated entries get linkbacks sent. */
+  feeds: readonly string[];
+  /** Seconds between two polls of each feed. */
+  feedIntervalSeconds: number;
+  /** Time limit of one outbound request while sending (discovery GET or ping POST), in seconds. */
+  sendTimeoutSeconds: number;
+  /** Requests per minute, and at once, to any one host while sending. */
+  sendPerHostPerMinute: number;
+  sendPerHostConcurrent: number;
+  /** Tries of one link before a transient failure becomes final. */
+  sendAttempts: number;
 }
 
 /** Settings after listening: the public URL and sites are known for sure. */
@@ -182,9 +202,17 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     problems.push('BACKTALK_WEBHOOK_SECRET: required with BACKTALK_WEBHOOK_URL, at least 16 characters');
   }
 
+  const timeZone = read('TIMEZONE') ?? 'UTC';
+  if (!isTimeZone(timeZone)) problems.push(`BACKTALK_TIMEZONE: expected an IANA time zone name such as Europe/Moscow or UTC, got "${timeZone}"`);
+
   const mailLang = read('MAIL_LANG')?.toLowerCase() ?? 'en';
   if (!Object.hasOwn(MAIL_LANGS, mailLang)) problems.push(`BACKTALK_MAIL_LANG: expected one of ${Object.keys(MAIL_LANGS).join(', ')}, got "${mailLang}"`);
 
+  const feeds: string[] = [];
+  for (const feed of list('FEEDS') ?? []) {
+    if (parseHttpUrl(feed)) feeds.push(feed);
+    else problems.push(`BACKTALK_FEEDS: "${feed}" is not an absolute http(s) URL`);
+  }
   // Values and reasons: README, "Slow and idle clients".
   const headerTimeout = int('HEADER_TIMEOUT', 20, 1, 3600);
   const requestTimeout = int('REQUEST_TIMEOUT', 60, 1, 3600);
@@ -199,6 +227,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     adminToken,
     moderation: moderation ?? 'auto',
     rateLimit: int('RATE_LIMIT', 5, 0, 1_000_000),
+    previewRateLimit: int('PREVIEW_RATE_LIMIT', 60, 0, 1_000_000),
+    workerTimeoutMs: int('WORKER_TIMEOUT_MS', 5000, 10, 600_000),
     adminAttempts: int('ADMIN_ATTEMPTS', 5, 0, 1_000_000),
     headerTimeout,
     requestTimeout,
@@ -222,6 +252,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     blockedWords: (list('BLOCKED_WORDS') ?? []).map((w) => w.toLowerCase()),
     maxLinks: int('MAX_LINKS', 3, 0, 1000),
     keepIp: bool('KEEP_IP', false),
+    timeZone,
     editWindowMinutes: int('EDIT_MINUTES', 15, 0, 24 * 60),
     gravatar: bool('GRAVATAR', false),
     trustProxy,
@@ -233,6 +264,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     webhookUrl,
     webhookSecret,
     mailLang,
+    sendEnabled: bool('SEND', true),
+    feeds,
+    feedIntervalSeconds: int('FEED_INTERVAL', 900, 1, 7 * 24 * 3600),
+    sendTimeoutSeconds: int('SEND_TIMEOUT', 15, 1, 300),
+    sendPerHostPerMinute: int('SEND_PER_HOST_PER_MINUTE', 20, 1, 1_000_000),
+    sendPerHostConcurrent: int('SEND_PER_HOST_CONCURRENCY', 2, 1, 64),
+    sendAttempts: int('SEND_ATTEMPTS', 6, 1, 100),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

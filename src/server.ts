@@ -61,6 +61,11 @@ export async function runServer(env: Record<string, string | undefined>): Promis
   resolveApp(listener);
   deps.worker.start();
   deps.outbox.start();
+  // BACKTALK_SEND=off: nothing queued is sent and no feed is polled (staging copies must not ping the world).
+  if (runtime.sendEnabled) {
+    deps.sends.start();
+    deps.feedWatcher.start();
+  }
   if (runtime.metricsPort !== undefined) {
     const at = await serveMetrics(deps.metrics, runtime.host, runtime.metricsPort);
     process.stdout.write(`Metrics on http://${at}/metrics\n`);
@@ -80,6 +85,8 @@ function installShutdown(server: Server, deps: AppDeps): void {
     force.unref();
     server.close(async () => {
       await deps.worker.stop();
+      await deps.feedWatcher.stop();
+      await deps.sends.stop();
       await deps.notifier.drain();
       // After the notifier: its last rows are written; what is not delivered now stays for the next start.
       await deps.outbox.stop();

@@ -20,13 +20,16 @@ import { createSourceVerifier } from './pipeline/verify-source.js';
 import { createAkismet } from './spam/akismet-checker.js';
 import { createRuleChecker } from './spam/rule-checker.js';
 import type { SpamChecker, SpamFeedback } from './spam/spam-checker.js';
-import { createSubmissionLimiter, type LimiterBackend } from './spam/submission-limiter.js';
+import { createSubmissionLimiter, type LimiterBackend, type SubmissionLimiter } from './spam/submission-limiter.js';
 import type { Store } from './store/repository.js';
 import { settingOnce } from './store/setting-once.js';
 import { createWebmentionService, type WebmentionService } from './jobs/webmention-service.js';
 import { createJobWorker, type JobWorker } from './jobs/job-worker.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { countedSpamChecker, countedStore } from './metrics/instrument.js';
+import { createSendService, type SendService } from './send/send-service.js';
+import { createFeedWatcher, type FeedWatcher } from './send/feed-watcher.js';
+import { DEFAULT_RETRY_TUNING, type RetryTuning } from './send/retry-policy.js';
 import { createAdminAttempts, type AdminAttempts } from './http/middleware/admin-attempts.js';
 
 export interface AppDeps {
@@ -56,6 +59,12 @@ export interface AppDeps {
   mailLinks: LinkSigner;
   /** Prometheus metrics of this app (its own registry), served on /metrics. */
   metrics: Metrics;
+  /** POST /api/preview per client (BACKTALK_PREVIEW_RATE_LIMIT). */
+  previewLimiter: SubmissionLimiter;
+  /** Linkbacks for the owner's own posts; server.ts starts its workers unless BACKTALK_SEND=off. */
+  sends: SendService;
+  /** Polls BACKTALK_FEEDS and queues new and updated entries; server.ts starts it. */
+  feedWatcher: FeedWatcher;
 }
 
 export interface DepsOverrides {
@@ -64,11 +73,16 @@ export interface DepsOverrides {
   fetcher?: PageFetcher;
   /** Retry timing of the outbox (tests shorten it). */
   outboxTuning?: OutboxTuning;
+  /** The sender's fetcher (tests give it a resolver); by default one built from the config. */
+  sendFetcher?: PageFetcher;
+  /** Retry timing of the send queue (tests shorten it). */
+  sendTuning?: RetryTuning;
 }
 
 export async function createDeps(config: RuntimeConfig, store: Store, logger: Logger, overrides: DepsOverrides = {}): Promise<AppDeps> {
   const clock = overrides.clock ?? systemClock;
-  const metrics = createMetrics(metricsSources(store, clock));
+  let sends: SendService | undefined;
+  const metrics = createMetrics({ ...metricsSources(store, clock), sendQueueDepth: () => sends?.queueDepth() ?? Promise.resolve(0) });
   store = countedStore(store, metrics);
   const mailing = await createMailing({
     config, store, clock, logger, tuning: overrides.outboxTuning,
@@ -97,7 +111,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     feedback = akismet;
   }
 
-  const verifier = createSourceVerifier(fetcher);
+  const verifier = createSourceVerifier(fetcher, { parseTimeoutMs: config.workerTimeoutMs });
   // On PostgreSQL the counters are shared by every instance on the database; on SQLite, per process.
   const limits = (keyPrefix: string): LimiterBackend => (store.sharedPool ? { kind: 'postgres', pool: store.sharedPool, keyPrefix } : { kind: 'memory' });
   const limiter = createSubmissionLimiter(config.rateLimit, 60, limits('submission'));
@@ -125,6 +139,14 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     // jobs come back when it runs out.
     concurrency: 4, pollMs: 1000, leaseMs: 30_000,
   });
+  sends = createSender(config, store, logger, clock, {
+    fetcher: overrides.sendFetcher, tuning: overrides.sendTuning, count: (protocol, outcome) => metrics.sent(protocol, outcome),
+  });
+  const sendService = sends;
+  const feedWatcher = createFeedWatcher({
+    feeds: config.feeds, intervalMs: config.feedIntervalSeconds * 1000, fetcher: sends.fetcher, settings: store.settings, sends: store.sends,
+    request: (source, version) => sendService.request(source, version), logger: logger.child({ component: 'feeds' }),
+  });
   const moderate = createModeration({ store, notifier, feedback });
   const salt = await settingOnce(store, 'avatar_salt', newToken);
   const hashOf = memoizedAvatarHash(salt);
@@ -136,8 +158,38 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   return {
     config, logger, store, clock, pipeline, reader: createThreadReader(store), moderate, blockedWords, notifier, fetcher,
     adminTokenHash: currentAdminTokenHash(config, store, await adminTokenHash(config, store, logger)), adminAttempts, avatarUrl, webmentions, worker, metrics,
-    outbox: mailing.outbox, mailLinks: mailing.signer,
+    outbox: mailing.outbox, mailLinks: mailing.signer, sends: sendService, feedWatcher,
+    previewLimiter: createSubmissionLimiter(config.previewRateLimit, 60, limits('preview')),
   };
+}
+
+/**
+ * The linkback sender with its own fetcher: its own per-host budgets (sending never eats the
+ * verification budget), its own time limit, and a User-Agent that says who is pinging, so a
+ * receiver's owner can find us. Shared by the server and `backtalk send`.
+ */
+export function createSender(
+  config: RuntimeConfig, store: Store, logger: Logger, clock: Clock,
+  options: { fetcher?: PageFetcher; tuning?: RetryTuning; count?: (protocol: string, outcome: string) => void } = {},
+): SendService {
+  const fetcher = options.fetcher ?? createPageFetcher({
+    ...DEFAULT_FETCH_POLICY,
+    allowPrivate: config.allowPrivateFetch,
+    timeoutMs: config.sendTimeoutSeconds * 1000,
+    perHostPerMinute: config.sendPerHostPerMinute,
+    perHostConcurrent: config.sendPerHostConcurrent,
+    globalPerMinute: Math.max(config.fetchPerMinute, config.sendPerHostPerMinute),
+    userAgent: `Backtalk/0.1 (linkback sender; +${config.publicUrl})`,
+  });
+  return createSendService({
+    sends: store.sends, fetcher, clock, logger,
+    settings: {
+      enabled: config.sendEnabled, sites: config.sites, allowSelfPings: config.allowSelfPings, publicUrl: config.publicUrl,
+      maxAttempts: config.sendAttempts, timeoutMs: config.sendTimeoutSeconds * 1000,
+    },
+    tuning: options.tuning ?? DEFAULT_RETRY_TUNING,
+    count: options.count ?? (() => undefined),
+  });
 }
 
 /** Queue depths for /metrics. */

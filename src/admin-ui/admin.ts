@@ -7,6 +7,7 @@ import { api, ApiError, saveToken, savedToken, type Counts } from './api.js';
 import { createCommentList, type ListContext } from './comment-list.js';
 import { clear, h, nextId } from './dom.js';
 import { createBlockedWordsPanel, createLinkbacksPanel, createSearchPanel, createThreadsPanel } from './panels.js';
+import { createSentPanel } from './sent-panel.js';
 
 const QUEUES = [
   { key: 'pending', label: 'Pending' },
@@ -89,11 +90,13 @@ function showApp(root: HTMLElement, initial: Counts): void {
   const linkbacks = createLinkbacksPanel(ctx);
   const threads = createThreadsPanel(ctx);
   const words = createBlockedWordsPanel(ctx);
+  const sent = createSentPanel(ctx);
   tabs.push(
     { key: 'search', label: 'Search', element: search.element, show: search.refresh },
     { key: 'linkbacks', label: 'Linkback log', element: linkbacks.element, show: linkbacks.refresh },
     { key: 'threads', label: 'Threads', element: threads.element, show: threads.refresh },
     { key: 'words', label: 'Blocked words', element: words.element, show: words.refresh },
+    { key: 'sent', label: 'Sent', element: sent.element, show: sent.refresh },
   );
 
   const panel = h('section', { class: 'bta-panel', role: 'tabpanel', id: 'bta-panel', tabindex: '0' });

@@ -51,6 +51,25 @@ export interface BulkResult {
   results: Array<{ id: number; ok: boolean; error?: { code: string; message: string } }>;
 }
 
+export interface SentLink {
+  id: number;
+  target: string;
+  protocol: string;
+  state: 'queued' | 'sent' | 'failed';
+  response: string;
+  in_post: boolean;
+}
+
+export interface SentPost {
+  id: number;
+  source: string;
+  title: string;
+  status: 'pending' | 'done' | 'failed';
+  gone: boolean;
+  error: string | null;
+  links: SentLink[];
+}
+
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
@@ -97,6 +116,9 @@ export const api = {
   setThread: (id: number, flags: { comments_closed?: boolean; linkbacks_closed?: boolean }) =>
     call<ThreadInfo>(`threads/${id}`, { method: 'POST', body: flags }),
   blockedWords: () => call<{ words: string[]; source: 'settings' | 'config' }>('settings/blocked-words'),
+  sends: () => call<{ enabled: boolean; feeds: string[]; posts: SentPost[] }>('sends'),
+  send: (source: string) => call<{ source: string; status_url: string }>('send', { method: 'POST', body: { source } }),
+  sendLink: (id: number) => call<SentLink>(`send/links/${id}`, { method: 'POST' }),
   saveBlockedWords: (words: string[]) =>
     call<{ words: string[]; source: 'settings' | 'config' }>('settings/blocked-words', { method: 'PUT', body: { words } }),
 };

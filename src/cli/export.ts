@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .action(action(async (file: string) => {
       const config = cliConfig();
       const site = config.sites[0]!;
-      const counts = await runExport(config, 'export wxr', (t) => t.comments, (store, onRecord) => exportWxr(store, file, site, onRecord));
+      const counts = await runExport(config, 'export wxr', (t) => t.comments, (store, onRecord) => exportWxr(store, file, { site, timeZone: config.timeZone }, onRecord));
       process.stdout.write(`Exported ${counts.comments} comments of ${counts.threads} threads to ${file}.\n`);
     }));
 }

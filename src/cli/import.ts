@@ -10,8 +10,10 @@ export function register(program: Command): void {
     .addArgument(program.createArgument('<format>', 'wxr (WordPress), disqus (Disqus XML), isso (Isso SQLite database) or json (Backtalk export)').choices(IMPORT_FORMATS))
     .argument('<file>', 'the export file (for isso: the database file, opened read-only)')
     .addOption(new Option('--site <origin>', "origin Isso's thread paths are resolved against (default: the first of BACKTALK_SITES)"))
+    .addOption(new Option('--map-origin <from=to>', 'import posts of origin FROM as posts of TO, one of BACKTALK_SITES (a blog that moved; repeatable)')
+      .argParser((value: string, earlier: string[] = []) => [...earlier, value]))
     .addHelpText('after', '\nThe whole file is imported in one transaction: on any error nothing is kept.\nNo spam checks and no notifications run; statuses are taken from the file.')
-    .action(action(async (format: ImportFormat, file: string, opts: { site?: string }) => {
+    .action(action(async (format: ImportFormat, file: string, opts: { site?: string; mapOrigin?: string[] }) => {
       const config = cliConfig();
       let site = config.sites[0]!;
       if (opts.site !== undefined) {
@@ -21,9 +23,26 @@ export function register(program: Command): void {
       }
       const bar = progress(`import ${format}`, format === 'isso' ? 'records' : 'bytes');
       const counts = await withStore(config, (store) =>
-        importFile(store, { format, file, site, keepIp: config.keepIp, onProgress: (done, total) => bar.update(done, total) }),
+        importFile(store, {
+          format, file, site, keepIp: config.keepIp, sites: config.sites, originMap: readOriginMap(opts.mapOrigin ?? [], config.sites),
+          timeZone: config.timeZone, onProgress: (done, total) => bar.update(done, total),
+        }),
       ).finally(() => bar.stop());
       process.stdout.write(`Imported ${counts.comments} comments into ${counts.threads} new threads` +
         `${counts.skipped > 0 ? `; ${counts.skipped} were already there` : ''}.\n`);
     }));
+}
+
+/** `--map-origin FROM=TO` values as origin → origin; TO must be one of the configured sites. */
+function readOriginMap(values: readonly string[], sites: readonly string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const value of values) {
+    const [from, to, extra] = value.split('=');
+    const fromOrigin = from === undefined ? undefined : originOf(from);
+    const toOrigin = to === undefined ? undefined : originOf(to);
+    if (!fromOrigin || !toOrigin || extra !== undefined) throw new CliError(`--map-origin: expected FROM=TO, two http(s) origins, got "${value}"`);
+    if (!sites.includes(toOrigin)) throw new CliError(`--map-origin: ${toOrigin} is not one of BACKTALK_SITES (${sites.join(', ')})`);
+    map.set(fromOrigin, toOrigin);
+  }
+  return map;
 }

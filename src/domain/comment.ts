@@ -54,8 +54,13 @@ export interface LinkbackSubmission {
   title?: string;
   excerpt?: string;
   blogName?: string;
+  /** Claimed fields sent in an unnamed charset that is not UTF-8: decoded once the source page hints at one. */
+  undecoded?: UndecodedText;
   client: ClientInfo;
 }
+
+/** TrackBack title, excerpt and blog name as bytes (pipeline/decode-claimed-text.ts decodes them). */
+export type UndecodedText = Partial<Record<'title' | 'excerpt' | 'blogName', Uint8Array>>;
 
 /** An author's change to their own comment, proven by the edit token handed out when it was made. */
 export interface CommentEditSubmission {
@@ -96,6 +101,8 @@ export interface VerifiedSource {
   authorUrl?: string;
   authorPhoto?: string;
   mentionType?: MentionType;
+  /** The charset the page declared (HTTP header, then `<meta>`): a hint for text its blog sent unlabelled. */
+  charset?: string;
 }
 
 export interface Thread {

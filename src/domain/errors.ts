@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'field-too-long'
   | 'invalid-url'
   | 'invalid-target'
+  | 'target-too-long'
   | 'target-not-allowed'
   | 'invalid-parent'
   | 'invalid-charset'
@@ -27,6 +28,8 @@ export type ErrorCode =
   | 'same-source-and-target'
   | 'method-not-allowed'
   | 'busy'
+  | 'sending-off'
+  | 'source-not-allowed'
   | 'internal-error';
 
 export class AppError extends Error {
@@ -102,14 +105,22 @@ export class LinkbackSourceError extends AppError {
 }
 
 /**
- * The database is briefly unavailable: SQLite's write lock held past busy_timeout (an import or a
- * backup in another process), or PostgreSQL refusing for load. Nothing was stored; the client may
- * simply send again, so this is a 503 with Retry-After, not a 500.
+ * The server cannot take the request now but will soon: nothing was done, and the client may simply
+ * send again, so this is a 503 with Retry-After, not a 500.
  */
-export class StoreBusyError extends AppError {
-  readonly retryAfterSeconds: number = 5;
-  constructor(message = 'The database is busy; please try again in a few seconds.') {
+export class BusyError extends AppError {
+  constructor(message: string, readonly retryAfterSeconds = 5) {
     super('busy', 503, message);
+  }
+}
+
+/**
+ * The database is briefly unavailable: SQLite's write lock held past busy_timeout (an import or a
+ * backup in another process), or PostgreSQL refusing for load.
+ */
+export class StoreBusyError extends BusyError {
+  constructor() {
+    super('The database is busy; please try again in a few seconds.');
   }
 }
 
@@ -118,14 +129,11 @@ export class StoreBusyError extends AppError {
  * was stored and reads still work; like a busy database it is a 503 with Retry-After in each door's
  * own format, with a longer wait, since space comes back only when the owner frees some.
  */
-export class StoreFullError extends StoreBusyError {
-  override readonly retryAfterSeconds = 300;
+export class StoreFullError extends BusyError {
   constructor() {
-    super('The server cannot store anything right now; please try again later.');
+    super('The server cannot store anything right now; please try again later.', 300);
   }
 }
-
-const FULL_CODES = new Set(['SQLITE_FULL', '53100']);
 
 const BUSY_CODES = new Set([
   'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT', 'SQLITE_LOCKED',
@@ -137,6 +145,5 @@ const BUSY_CODES = new Set([
 /** A StoreBusyError for a driver error that only means "try again", else undefined. */
 export function storeBusy(err: unknown): StoreBusyError | undefined {
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && FULL_CODES.has(code)) return new StoreFullError();
   return typeof code === 'string' && BUSY_CODES.has(code) ? new StoreBusyError() : undefined;
 }

@@ -7,6 +7,7 @@
  */
 import type { CommentStatus, Thread } from '../domain/comment.js';
 import type { ExportedComment, Store } from '../store/repository.js';
+import { localDateTime } from '../lib/time-zone.js';
 import { escapeXml } from '../lib/xml.js';
 import { instanceId } from './instance.js';
 import { writeFileStreaming } from './file-writer.js';
@@ -23,12 +24,22 @@ function rssDate(d: Date): string {
   return d.toUTCString().replace('GMT', '+0000');
 }
 
-/** WordPress's MySQL datetime; we keep UTC, so the local and GMT fields are the same. */
-function wpDate(d: Date): string {
-  return d.toISOString().slice(0, 19).replace('T', ' ');
+/** WordPress's MySQL datetime in UTC, for the `_gmt` fields. */
+function wpDateGmt(d: Date): string {
+  return localDateTime(d, 'UTC');
 }
 
-function itemOpen(t: Thread): string {
+export interface WxrOptions {
+  /** `wp:base_site_url`, and the channel's link. */
+  site: string;
+  /**
+   * The blog's time zone (BACKTALK_TIMEZONE): `post_date` and `comment_date` are local time in it, as
+   * WordPress writes them, and WordPress's importer keeps them as they are; the `_gmt` fields are UTC.
+   */
+  timeZone: string;
+}
+
+function itemOpen(t: Thread, timeZone: string): string {
   return `\t<item>
 \t\t<title>${cdata(t.title ?? t.target)}</title>
 \t\t<link>${escapeXml(t.target)}</link>
@@ -37,8 +48,8 @@ function itemOpen(t: Thread): string {
 \t\t<description></description>
 \t\t<content:encoded>${cdata('')}</content:encoded>
 \t\t<wp:post_id>${t.id}</wp:post_id>
-\t\t<wp:post_date>${cdata(wpDate(t.created))}</wp:post_date>
-\t\t<wp:post_date_gmt>${cdata(wpDate(t.created))}</wp:post_date_gmt>
+\t\t<wp:post_date>${cdata(localDateTime(t.created, timeZone))}</wp:post_date>
+\t\t<wp:post_date_gmt>${cdata(wpDateGmt(t.created))}</wp:post_date_gmt>
 \t\t<wp:comment_status>${cdata(t.commentsClosed ? 'closed' : 'open')}</wp:comment_status>
 \t\t<wp:ping_status>${cdata(t.linkbacksClosed ? 'closed' : 'open')}</wp:ping_status>
 \t\t<wp:status>${cdata('publish')}</wp:status>
@@ -50,7 +61,7 @@ function commentMeta(key: string, value: string): string {
   return `\t\t\t<wp:commentmeta>\n\t\t\t\t<wp:meta_key>${cdata(key)}</wp:meta_key>\n\t\t\t\t<wp:meta_value>${cdata(value)}</wp:meta_value>\n\t\t\t</wp:commentmeta>\n`;
 }
 
-function commentXml(c: ExportedComment): string {
+function commentXml(c: ExportedComment, timeZone: string): string {
   // A linkback's "author URL" is its source page in WordPress.
   const url = c.kind === 'comment' ? c.url : c.source ?? c.url;
   return `\t\t<wp:comment>
@@ -59,8 +70,8 @@ function commentXml(c: ExportedComment): string {
 \t\t\t<wp:comment_author_email>${cdata(c.email)}</wp:comment_author_email>
 \t\t\t<wp:comment_author_url>${escapeXml(url)}</wp:comment_author_url>
 \t\t\t<wp:comment_author_IP>${cdata(c.ip)}</wp:comment_author_IP>
-\t\t\t<wp:comment_date>${cdata(wpDate(c.created))}</wp:comment_date>
-\t\t\t<wp:comment_date_gmt>${cdata(wpDate(c.created))}</wp:comment_date_gmt>
+\t\t\t<wp:comment_date>${cdata(localDateTime(c.created, timeZone))}</wp:comment_date>
+\t\t\t<wp:comment_date_gmt>${cdata(wpDateGmt(c.created))}</wp:comment_date_gmt>
 \t\t\t<wp:comment_content>${cdata(c.bodyHtml)}</wp:comment_content>
 \t\t\t<wp:comment_approved>${cdata(APPROVED[c.status])}</wp:comment_approved>
 \t\t\t<wp:comment_type>${cdata(c.kind)}</wp:comment_type>
@@ -70,7 +81,8 @@ ${c.deleted ? commentMeta('backtalk_deleted', '1') : ''}${c.title !== null ? com
 `;
 }
 
-export async function exportWxr(store: Store, file: string, site: string, onRecord?: () => void): Promise<{ threads: number; comments: number }> {
+export async function exportWxr(store: Store, file: string, options: WxrOptions, onRecord?: () => void): Promise<{ threads: number; comments: number }> {
+  const { site, timeZone } = options;
   const instance = await instanceId(store);
   const counts = { threads: 0, comments: 0 };
   const snapshot = store.transfer.readSnapshot?.bind(store.transfer) ?? (<T>(work: () => Promise<T>) => work());
@@ -99,11 +111,11 @@ export async function exportWxr(store: Store, file: string, site: string, onReco
         if (threadId !== undefined) await w.write('\t</item>\n');
         const thread = await store.threads.findById(c.threadId);
         if (!thread) throw new Error(`thread ${c.threadId} vanished during the export`);
-        await w.write(itemOpen(thread));
+        await w.write(itemOpen(thread, timeZone));
         threadId = c.threadId;
         counts.threads++;
       }
-      await w.write(commentXml(c));
+      await w.write(commentXml(c, timeZone));
       counts.comments++;
       onRecord?.();
     }

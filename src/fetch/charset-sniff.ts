@@ -67,6 +67,14 @@ export function declaredCharset(prefix: string): string | undefined {
 
 /** The iconv-lite encoding to decode `body` with, given the response's Content-Type header value. */
 export function sniffCharset(contentType: string, body: Uint8Array): string {
+  return declaredCharsetOf(contentType, body) ?? 'utf-8';
+}
+
+/**
+ * The encoding the response itself names (byte-order mark, Content-Type charset, `<meta>` or XML
+ * declaration, in that order), or undefined when it names none and UTF-8 is only the default.
+ */
+export function declaredCharsetOf(contentType: string, body: Uint8Array): string | undefined {
   const bom = byteOrderMark(body);
   if (bom) return bom;
   const fromHeader = charsetParam(contentType);
@@ -80,7 +88,7 @@ export function sniffCharset(contentType: string, body: Uint8Array): string {
   if (declaredEncoding && !declaredEncoding.startsWith('utf-16') && !declaredEncoding.startsWith('utf16')) {
     return declaredEncoding;
   }
-  return 'utf-8';
+  return undefined;
 }
 
 /** Decodes a fetched body to text (never throws; invalid sequences become U+FFFD). */

@@ -12,7 +12,7 @@ import { isIP } from 'node:net';
 import type { LookupFunction } from 'node:net';
 import { AddressRefusedError, createAddressCheck, createGuardedLookup } from './address-policy.js';
 import type { AddressCheck } from './address-policy.js';
-import { decodeBody } from './charset-sniff.js';
+import { declaredCharsetOf, decodeBody } from './charset-sniff.js';
 import { FetchLimits } from './fetch-limits.js';
 
 export interface FetchPolicy {
@@ -61,6 +61,8 @@ export type FetchOutcome =
       /** Lower-cased names; repeated headers joined with ', '. */
       headers: Record<string, string>;
       body: string;
+      /** The charset the response declared (BOM, Content-Type, then `<meta>`), as an iconv-lite label; undefined when it named none. */
+      charset?: string;
       truncated: boolean;
     }
   /** Policy said no before any connection was made. */
@@ -80,14 +82,23 @@ const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', '
 export interface FetchOptions {
   accept?: string;
   headers?: Record<string, string>;
+  /**
+   * POST is for the linkback sender (Webmention, Pingback, TrackBack requests): the body goes out with
+   * `contentType`. A POST follows only 307 and 308 (which keep method and body); any other redirect is
+   * answered as the response it is, since re-sending a ping as a GET would mean nothing.
+   */
+  method?: 'GET' | 'POST';
+  body?: string;
+  contentType?: string;
 }
 
 export interface PageFetcher {
-  /** GETs `url`. Non-2xx responses are `ok` too: callers tell 410 from 404 from 5xx themselves. */
+  /** GETs (or POSTs) `url`. Non-2xx responses are `ok` too: callers tell 410 from 404 from 5xx themselves. */
   fetch(url: string, options?: FetchOptions): Promise<FetchOutcome>;
 }
 
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+const BODY_KEEPING_REDIRECTS: ReadonlySet<number> = new Set([307, 308]);
 // Worth retrying later: the host may come back, the resolver may recover, the network may heal.
 const TEMPORARY_CODES = new Set([
   'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT',
@@ -135,6 +146,13 @@ async function fetchFollowingRedirects(f: Fetcher, input: string, options: Fetch
     'accept-encoding': 'identity',
   };
   for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+  const method = options.method ?? 'GET';
+  const body = method === 'POST' ? Buffer.from(options.body ?? '', 'utf8') : undefined;
+  if (body) {
+    headers['content-type'] = options.contentType ?? 'application/x-www-form-urlencoded';
+    headers['content-length'] = body.length;
+  }
+  const followed = method === 'POST' ? BODY_KEEPING_REDIRECTS : REDIRECT_STATUSES;
 
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), policy.timeoutMs);
@@ -149,7 +167,7 @@ async function fetchFollowingRedirects(f: Fetcher, input: string, options: Fetch
       if (!grant.granted) return { kind: 'refused', reason: grant.reason, cause: 'limit' };
       let hop: Hop;
       try {
-        hop = await requestOnce(target, headers, f.lookup, deadline.signal, policy.maxBytes);
+        hop = await requestOnce(target, { method, headers, body, redirects: followed }, f.lookup, deadline.signal, policy.maxBytes);
       } finally {
         grant.release();
       }
@@ -164,7 +182,11 @@ async function fetchFollowingRedirects(f: Fetcher, input: string, options: Fetch
         const contentType = hop.headers['content-type'] ?? '';
         const mediaType = (contentType.split(';')[0] ?? '').trim().toLowerCase();
         const body = decodeBody(contentType, hop.body);
-        return { kind: 'ok', status: hop.status, url: target.href, contentType: mediaType, headers: hop.headers, body, truncated: hop.truncated };
+        const charset = declaredCharsetOf(contentType, hop.body);
+        return {
+          kind: 'ok', status: hop.status, url: target.href, contentType: mediaType, headers: hop.headers, body,
+          ...(charset ? { charset } : {}), truncated: hop.truncated,
+        };
       }
       // W16: chains and loops end at the limit; the hop that would exceed it is never requested.
       if (redirects >= policy.maxRedirects) return { kind: 'failed', reason: `too many redirects (limit ${policy.maxRedirects})`, temporary: false, cause: 'redirects' };
@@ -201,7 +223,16 @@ function checkUrl(f: Fetcher, input: string): URL | { cause: FetchProblem; reaso
   return range === undefined ? url : { cause: 'address', reason: `address ${host} is in a refused range (${range})` };
 }
 
-function requestOnce(url: URL, headers: OutgoingHttpHeaders, lookup: LookupFunction | undefined, signal: AbortSignal, maxBytes: number): Promise<Hop> {
+interface HopRequest {
+  method: 'GET' | 'POST';
+  headers: OutgoingHttpHeaders;
+  body: Buffer | undefined;
+  /** Statuses followed as redirects; any other is read as the response. */
+  redirects: ReadonlySet<number>;
+}
+
+function requestOnce(url: URL, hopRequest: HopRequest, lookup: LookupFunction | undefined, signal: AbortSignal, maxBytes: number): Promise<Hop> {
+  const { method, headers, body, redirects } = hopRequest;
   return new Promise((resolve) => {
     let done = false;
     let request: http.ClientRequest | undefined;
@@ -222,21 +253,21 @@ function requestOnce(url: URL, headers: OutgoingHttpHeaders, lookup: LookupFunct
       hostname: bareHost(url.hostname),
       port: url.port === '' ? undefined : Number(url.port),
       path: `${url.pathname}${url.search}`,
-      method: 'GET',
+      method,
       headers,
       agent: false, // a fresh socket per hop, so every connection goes through the guarded lookup
       ...(lookup ? { lookup } : {}),
     });
     request.on('error', (error) => finish({ kind: 'error', error }));
-    request.on('response', (res) => readResponse(res, maxBytes, finish));
-    request.end();
+    request.on('response', (res) => readResponse(res, redirects, maxBytes, finish));
+    request.end(body);
   });
 }
 
-function readResponse(res: IncomingMessage, maxBytes: number, finish: (hop: Hop) => void): void {
+function readResponse(res: IncomingMessage, redirects: ReadonlySet<number>, maxBytes: number, finish: (hop: Hop) => void): void {
   const status = res.statusCode ?? 0;
   const location = res.headers.location;
-  if (REDIRECT_STATUSES.has(status) && location) return finish({ kind: 'redirect', location });
+  if (redirects.has(status) && location) return finish({ kind: 'redirect', location });
   const headers = Object.fromEntries(
     Object.entries(res.headers).flatMap(([name, value]) =>
       value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]],

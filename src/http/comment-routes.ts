@@ -3,7 +3,7 @@ import express, { Router, type Request } from 'express';
 import { AppError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Comment } from '../domain/comment.js';
 import { parseCommentEdit, parseCommentForm, toCommentJson } from '../protocols/comment-form.js';
-import { resolveTarget } from '../pipeline/normalize.js';
+import { resolveTarget } from '../domain/target.js';
 import type { Pipeline } from '../pipeline/receive.js';
 import type { ThreadReader } from '../read/thread-reader.js';
 import { clientInfo } from './client-info.js';

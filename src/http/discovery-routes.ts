@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { resolveTarget } from '../pipeline/normalize.js';
+import { resolveTarget } from '../domain/target.js';
 import { formatDiscovery } from '../protocols/discovery.js';
 import { feedUrl } from './feed-routes.js';
 import type { Store } from '../store/repository.js';

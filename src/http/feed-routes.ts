@@ -8,7 +8,7 @@ import { Feed } from 'feed';
 import type { Comment } from '../domain/comment.js';
 import { ValidationError } from '../domain/errors.js';
 import { escapeHtml } from '../lib/html.js';
-import { resolveTarget } from '../pipeline/normalize.js';
+import { resolveTarget } from '../domain/target.js';
 import { ifNoneMatchHits } from './middleware/caching.js';
 import type { ThreadReader } from '../read/thread-reader.js';
 

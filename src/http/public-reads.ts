@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type { Request, Response } from 'express';
 import type { Comment, SiteTarget } from '../domain/comment.js';
 import { ValidationError } from '../domain/errors.js';
-import { resolveTarget } from '../pipeline/normalize.js';
+import { resolveTarget } from '../domain/target.js';
 import { toCommentJson } from '../protocols/comment-form.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../metrics/metrics.js';

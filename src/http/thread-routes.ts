@@ -6,7 +6,7 @@
 import { gzipSync } from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
 import type { Comment } from '../domain/comment.js';
-import { resolveTarget } from '../pipeline/normalize.js';
+import { resolveTarget } from '../domain/target.js';
 import { etagOf, notModified } from './middleware/caching.js';
 import { GRAVATAR_ORIGIN, pageCsp } from '../render/csp.js';
 import { negotiateLocale } from '../render/locale.js';

@@ -4,16 +4,16 @@
  * except 429 for rate limits, so every client can parse them.
  */
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
-import { AppError, NotFoundError, RateLimitedError, storeBusy, ValidationError } from '../domain/errors.js';
+import { AppError, NotFoundError, RateLimitedError, ValidationError } from '../domain/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Pipeline } from '../pipeline/receive.js';
-import { resolveTarget } from '../pipeline/normalize.js';
+import { resolveTarget } from '../domain/target.js';
 import { decodeFormBody } from '../protocols/form-body.js';
 import { formatTrackbackResponse, formatTrackbackRss, parseTrackbackPing } from '../protocols/trackback.js';
 import type { ThreadReader } from '../read/thread-reader.js';
 import type { Store } from '../store/repository.js';
 import { clientInfo } from './client-info.js';
-import { fromBodyParser } from './middleware/error-handler.js';
+import { classifyError, fromBodyParser, retryAfterSeconds } from './classify-error.js';
 
 export interface TrackbackRouteDeps {
   pipeline: Pipeline;
@@ -35,7 +35,7 @@ export function trackbackRoutes(deps: TrackbackRouteDeps): Router {
   const ping = async (req: Request, res: express.Response) => {
     const target = await resolvePingTarget(req);
     const form = decodeFormBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.get('content-type'));
-    const submission = await deps.pipeline.admit(parseTrackbackPing(form.fields, target, clientInfo(req)));
+    const submission = await deps.pipeline.admit(parseTrackbackPing(form, target, clientInfo(req)));
     const result = await deps.pipeline.receive(submission);
     sendXml(res, 200, formatTrackbackResponse(result.kind === 'duplicate' ? DUPLICATE_MESSAGE : undefined));
   };
@@ -77,34 +77,29 @@ export function trackbackRoutes(deps: TrackbackRouteDeps): Router {
 /** TrackBack's own error format for everything that goes wrong under /trackback. */
 function trackbackErrors(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    let status = 200;
-    let message: string;
-    const busy = storeBusy(err);
-    if (err instanceof RateLimitedError) {
-      status = 429;
-      res.set('Retry-After', String(err.retryAfterSeconds));
-      message = 'You are sending TrackBack pings too quickly. Please try again later.';
-    } else if (err instanceof AppError) {
-      message = err.message;
-    } else if (busy) {
-      status = 503;
-      res.set('Retry-After', String(busy.retryAfterSeconds));
-      message = busy.message;
-    } else if (err instanceof URIError) {
-      // The router could not percent-decode a path parameter (`/trackback/%ff`): the client's mistake.
-      message = 'The TrackBack URL is not valid percent-encoding.';
-    } else if (fromBodyParser(err as { type?: string }) && (err as { type?: string }).type !== 'entity.too.large') {
-      // A body that could not be read (an unknown or broken Content-Encoding): the sender's mistake.
-      message = 'The ping body could not be read.';
-    } else if ((err as { type?: string }).type === 'entity.too.large') {
-      message = 'The ping is larger than 64 KiB.';
-    } else {
+    const error = classifyError(err);
+    if (!error) {
       logger.error({ err, url: req.originalUrl }, 'trackback failed');
-      status = 500;
-      message = 'The ping could not be processed; please try again later.';
+      sendXml(res, 500, formatTrackbackResponse('The ping could not be processed; please try again later.'));
+      return;
     }
-    sendXml(res, status, formatTrackbackResponse(message));
+    const retryAfter = retryAfterSeconds(error);
+    if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
+    // A rate limit is 429 and a busy server 503, so clients back off; every other refusal is a 200
+    // with <error>1</error>, which is all the TrackBack spec defines.
+    const status = error instanceof RateLimitedError ? 429 : retryAfter !== undefined ? 503 : 200;
+    sendXml(res, status, formatTrackbackResponse(trackbackMessage(error, err)));
   };
+}
+
+/** The message of a refusal, in TrackBack's words where the generic one would say "request". */
+function trackbackMessage(error: AppError, original: unknown): string {
+  if (error instanceof RateLimitedError) return 'You are sending TrackBack pings too quickly. Please try again later.';
+  if (error.code === 'payload-too-large') return 'The ping is larger than 64 KiB.';
+  // Raised by the router or the body reader, before our code: the sender's mistake.
+  if (original instanceof URIError) return 'The TrackBack URL is not valid percent-encoding.';
+  if (!(original instanceof AppError) && fromBodyParser(original as { type?: string })) return 'The ping body could not be read.';
+  return error.message;
 }
 
 function sendXml(res: express.Response, status: number, body: string): void {

@@ -5,16 +5,16 @@
  */
 import express, { Router, type ErrorRequestHandler, type Response } from 'express';
 import type { ClientInfo } from '../domain/comment.js';
-import { AppError, storeBusy } from '../domain/errors.js';
 import { createClientFaultLog } from '../lib/client-fault-log.js';
 import type { Logger } from '../lib/logger.js';
-import { resolveTarget } from '../pipeline/normalize.js';
+import { resolveTarget } from '../domain/target.js';
 import type { Pipeline } from '../pipeline/receive.js';
 import {
   ALREADY_REGISTERED_MESSAGE, PINGBACK_FAULT, parsePingbackCall, parseTargetParam, pingbackFaultCode, pingbackSuccessMessage,
 } from '../protocols/pingback.js';
 import { formatFault, formatMethodResponse, readMethodCall, XMLRPC_FAULT, XmlRpcFault } from '../protocols/xmlrpc.js';
 import type { ThreadReader } from '../read/thread-reader.js';
+import { classifyError } from './classify-error.js';
 import { clientInfo } from './client-info.js';
 
 export interface XmlRpcRouteDeps {
@@ -93,9 +93,8 @@ export function xmlrpcRoutes(deps: XmlRpcRouteDeps): Router {
 
   function toFault(err: unknown): XmlRpcFault {
     if (err instanceof XmlRpcFault) return err;
-    if (err instanceof AppError) return new XmlRpcFault(pingbackFaultCode(err.code), err.message);
-    const busy = storeBusy(err);
-    if (busy) return new XmlRpcFault(pingbackFaultCode(busy.code), busy.message);
+    const error = classifyError(err);
+    if (error) return new XmlRpcFault(pingbackFaultCode(error.code), error.message);
     deps.logger.error({ err }, 'xml-rpc method failed');
     return new XmlRpcFault(XMLRPC_FAULT.internalError, 'server error. internal error');
   }

@@ -25,6 +25,8 @@ export class ImportError extends Error {
 export interface ImportOptions {
   /** Keep full client IPs (BACKTALK_KEEP_IP); otherwise reduced like new comments'. */
   keepIp: boolean;
+  /** The source blog's IANA time zone, for local times given without UTC (WXR without `_gmt`); default UTC. */
+  timeZone?: string;
 }
 
 /** What a foreign record offers, loosely typed; `body` is in the `bodyFormat` the source stores. */

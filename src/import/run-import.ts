@@ -9,6 +9,7 @@ import { readDisqus } from './disqus.js';
 import { readIsso } from './isso.js';
 import { readJsonExport } from './json.js';
 import { ImportError, type ImportRecord } from './record.js';
+import { placeOnSites } from './site-mapping.js';
 import { readWxr } from './wxr.js';
 
 export const IMPORT_FORMATS = ['wxr', 'disqus', 'isso', 'json'] as const;
@@ -20,6 +21,15 @@ export interface ImportRequest {
   /** Origin Isso's thread paths are resolved against. */
   site: string;
   keepIp: boolean;
+  /**
+   * BACKTALK_SITES: a file with posts on none of them is refused (site-mapping.ts). Undefined skips
+   * the check, for tools that fill a store no server reads.
+   */
+  sites?: readonly string[];
+  /** Origin → configured site origin (`--map-origin`), applied before that check. */
+  originMap?: ReadonlyMap<string, string>;
+  /** BACKTALK_TIMEZONE: the zone of WXR local times when a file lacks the `_gmt` ones. */
+  timeZone?: string;
   /** `done` out of `total`: bytes for files, rows for Isso. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -31,7 +41,8 @@ export async function importFile(store: Store, request: ImportRequest): Promise<
   } catch (err) {
     throw new ImportError(request.file, `cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  const options = { keepIp: request.keepIp };
+  const options = { keepIp: request.keepIp, timeZone: request.timeZone ?? 'UTC' };
+  const placement = request.sites ? placeOnSites(request.sites, request.originMap) : undefined;
   const bytes = (n: number) => request.onProgress?.(n, size);
   const reader: AsyncIterable<ImportRecord[]> = {
     wxr: () => readWxr(request.file, options, bytes),
@@ -46,11 +57,15 @@ export async function importFile(store: Store, request: ImportRequest): Promise<
       const threads: TransferThread[] = [];
       const comments: TransferComment[] = [];
       for (const r of records) {
-        if (r.type === 'thread') threads.push(r.thread);
-        else comments.push(r.comment);
+        const target = placement ? placement.place(r.type === 'thread' ? r.thread.target : r.comment.target) : (r.type === 'thread' ? r.thread.target : r.comment.target);
+        if (target === undefined) continue;
+        if (r.type === 'thread') threads.push({ ...r.thread, target });
+        else comments.push({ ...r.comment, target });
       }
       await session.importBatch({ threads, comments });
     }
+    // Read to the end first, so the refusal names every origin the file has.
+    placement?.check(request.file);
     return await session.commit();
   } catch (err) {
     await session.rollback();

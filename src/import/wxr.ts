@@ -7,6 +7,7 @@
 import type { CommentKind, CommentStatus } from '../domain/comment.js';
 import type { TransferThread } from '../store/repository.js';
 import { ImportError, targetOf, toTransferComment, type ForeignComment, type ImportOptions, type ImportRecord } from './record.js';
+import { fromLocalDateTime } from '../lib/time-zone.js';
 import { streamXmlRecords, type XmlProgress, type XmlVisitor } from './xml-stream.js';
 
 const KINDS: Readonly<Record<string, CommentKind>> = {
@@ -17,13 +18,19 @@ const STATUSES: Readonly<Record<string, CommentStatus>> = {
   '1': 'approved', approve: 'approved', '0': 'pending', hold: 'pending', spam: 'spam', trash: 'trash', 'post-trashed': 'trash',
 };
 
-/** WordPress writes local and GMT times as `YYYY-MM-DD HH:MM:SS`; unset GMT times are all zeros. */
-function wpDate(gmt: string | undefined, local: string | undefined): Date | undefined {
-  for (const value of [gmt, local]) {
+/**
+ * WordPress writes local and GMT times as `YYYY-MM-DD HH:MM:SS`; unset GMT times are all zeros. The
+ * GMT time is the instant; without one, the local time is read in the blog's zone (BACKTALK_TIMEZONE).
+ */
+function wpDate(gmt: string | undefined, local: string | undefined, timeZone: string): Date | undefined {
+  const wall = (value: string | undefined): number | undefined => {
     const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(value?.trim() ?? '');
-    if (m && m[1] !== '0000') return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
-  }
-  return undefined;
+    return m && m[1] !== '0000' ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : undefined;
+  };
+  const utc = wall(gmt);
+  if (utc !== undefined) return new Date(utc);
+  const localWall = wall(local);
+  return localWall === undefined ? undefined : fromLocalDateTime(localWall, timeZone);
 }
 
 interface ItemState {
@@ -35,6 +42,7 @@ interface ItemState {
 }
 
 export function readWxr(file: string, options: ImportOptions, onProgress?: XmlProgress): AsyncGenerator<ImportRecord[]> {
+  const timeZone = options.timeZone ?? 'UTC';
   let item: ItemState | undefined;
   let comment: Record<string, string> | undefined;
   let meta: Record<string, string> = {};
@@ -45,7 +53,7 @@ export function readWxr(file: string, options: ImportOptions, onProgress?: XmlPr
     title: state.fields.title?.trim() || null,
     commentsClosed: state.fields['wp:comment_status'] === 'closed',
     linkbacksClosed: state.fields['wp:ping_status'] === 'closed',
-    created: wpDate(state.fields['wp:post_date_gmt'], state.fields['wp:post_date']) ?? new Date(),
+    created: wpDate(state.fields['wp:post_date_gmt'], state.fields['wp:post_date'], timeZone) ?? new Date(),
   });
 
   const toRecord = (target: string, f: Record<string, string>, m: Record<string, string>, line: number): ImportRecord | undefined => {
@@ -58,7 +66,7 @@ export function readWxr(file: string, options: ImportOptions, onProgress?: XmlPr
     const approved = (f['wp:comment_approved'] ?? '1').trim();
     const status = STATUSES[approved];
     if (!status) throw new ImportError(where, `unknown wp:comment_approved "${approved}"`);
-    const created = wpDate(f['wp:comment_date_gmt'], f['wp:comment_date']);
+    const created = wpDate(f['wp:comment_date_gmt'], f['wp:comment_date'], timeZone);
     if (!created) throw new ImportError(where, 'wp:comment_date_gmt is missing or not a WordPress date');
     const parent = (f['wp:comment_parent'] ?? '0').trim();
     let body = f['wp:comment_content'] ?? '';

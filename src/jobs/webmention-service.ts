@@ -8,7 +8,7 @@ import type { Arriving, LinkbackSubmission, WebmentionJob } from '../domain/comm
 import { AppError, LinkbackSourceError, RateLimitedError, ValidationError } from '../domain/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { newToken } from '../lib/tokens.js';
-import { resolveTarget } from '../pipeline/normalize.js';
+import { resolveTarget } from '../domain/target.js';
 import type { Pipeline, ReceiveResult } from '../pipeline/receive.js';
 import type { Store, WebmentionQueueCaps } from '../store/repository.js';
 

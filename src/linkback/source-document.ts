@@ -13,7 +13,13 @@
  * Attribute values arrive entity-decoded from the parser, so `&amp;` in an href is `&` here.
  */
 import { Parser } from 'htmlparser2';
-import type { LinkRule } from './find-link.js';
+
+/**
+ * - 'anchor' (Pingback, TrackBack): only `<a href>` in an HTML page counts.
+ * - 'webmention': `<a href>`, `<img src>`, `<video src>`, `<audio src>`, `<source src>` in HTML, an
+ *   exact URL as a JSON string value, a substring of a text/plain body.
+ */
+export type LinkRule = 'anchor' | 'webmention';
 
 /** An element whose text is the context shown around a link inside it. */
 export interface Block {
@@ -46,6 +52,8 @@ export interface HtmlScan {
   microformatsSkip: Array<[number, number]>;
   /** `<meta http-equiv="Status" content="410 Gone">`: the page says it was deleted. */
   gone: boolean;
+  /** The page nests deeper than MAX_NESTING: no real page does, so it is not worth a microformats parse. */
+  pathological: boolean;
 }
 
 const BLOCKS = new Set([
@@ -62,6 +70,34 @@ const RAW_TEXT = new Set(['script', 'style', 'textarea']);
 /** Foreign content whose `<title>` is not the document title. */
 const FOREIGN = new Set(['svg', 'math']);
 
+/**
+ * Deepest element nesting the scan follows; Blink's HTML parser stops nesting at the same depth
+ * (kMaximumHTMLParserDOMTreeDepth = 512) for the same reason. htmlparser2 keeps its open elements
+ * in an array that it unshifts and searches on every tag, so unbounded nesting costs time quadratic
+ * in the page: a 1 MiB page of nested `<div>`s took over six minutes to scan. No page a reader can
+ * see nests this deep.
+ */
+export const MAX_NESTING = 512;
+
+/**
+ * htmlparser2's Parser with nesting bounded at MAX_NESTING: past it every element is treated as
+ * void (isVoidElement is the parser's documented extension point), so its start tag is still seen —
+ * a link in it still counts — but nothing nests in it and end tags at that depth are ignored.
+ * Each tag then costs at most MAX_NESTING steps, which keeps the scan linear in the page's size.
+ */
+class NestingBoundedParser extends Parser {
+  /** Set once the bound was reached: the page's structure past it was flattened. */
+  capped = false;
+
+  protected override isVoidElement(name: string): boolean {
+    if (super.isVoidElement(name)) return true;
+    // `stack` is private in the typings only; a rename in htmlparser2 fails the nesting tests loudly.
+    if ((this as unknown as { stack: string[] }).stack.length < MAX_NESTING) return false;
+    this.capped = true;
+    return true;
+  }
+}
+
 const MEDIA_ATTRIBUTE: Record<LinkRule, Record<string, string>> = {
   anchor: { a: 'href' },
   webmention: { a: 'href', img: 'src', video: 'src', audio: 'src', source: 'src' },
@@ -77,7 +113,7 @@ export function scanHtml(html: string, rule: LinkRule): HtmlScan {
   };
   const root: Block = { start: 0, end: Number.POSITIVE_INFINITY };
   const blocks: Array<{ name: string; block: Block }> = [];
-  const scan: HtmlScan = { text: '', candidates: [], microformatsSkip: [], gone: false };
+  const scan: HtmlScan = { text: '', candidates: [], microformatsSkip: [], gone: false, pathological: false };
   let rawTextStart = 0;
   const linkAttribute = MEDIA_ATTRIBUTE[rule];
   let inertDepth = 0;
@@ -93,7 +129,7 @@ export function scanHtml(html: string, rule: LinkRule): HtmlScan {
     openAnchor = undefined;
   };
 
-  const parser = new Parser(
+  const parser = new NestingBoundedParser(
     {
       onopentag(name, attribs) {
         if (name === 'base') scan.microformatsSkip.push([parser.startIndex, parser.endIndex + 1]);
@@ -150,15 +186,17 @@ export function scanHtml(html: string, rule: LinkRule): HtmlScan {
   );
 
   // htmlparser2 closes elements in nesting order, but a stray end tag must not unwind blocks it
-  // never opened.
+  // never opened. The search starts at the innermost block, where the closed one nearly always is.
   function closeBlock(name: string): void {
-    const index = blocks.map((b) => b.name).lastIndexOf(name);
+    let index = blocks.length - 1;
+    while (index >= 0 && blocks[index]!.name !== name) index--;
     if (index < 0) return;
     append('\n');
     for (const open of blocks.splice(index)) open.block.end = length;
   }
 
   parser.end(html);
+  scan.pathological = parser.capped;
   closeAnchor();
   if (title.state === 'inside') scan.title = title.text;
   scan.text = chunks.join('');

@@ -9,6 +9,8 @@ export interface MetricsSources {
   webmentionQueueDepth?: () => Promise<number>;
   /** Notifications (mail, webhooks) waiting to be sent, when the store has an outbox. */
   outboxDepth?: () => Promise<number>;
+  /** Posts to read and links to ping waiting in the send queue (src/send/). */
+  sendQueueDepth?: () => Promise<number>;
 }
 
 export interface Metrics {
@@ -19,6 +21,8 @@ export interface Metrics {
   spamVerdict(checker: string, verdict: string): void;
   /** A linkback attempt's outcome as the owner's log records it (accepted, pending, spam, refused, duplicate…). */
   linkback(kind: string, outcome: string): void;
+  /** One linkback we sent (or tried to): protocol webmention|pingback|trackback|none, outcome sent|refused|retried|gave-up|no-endpoint. */
+  sent(protocol: string, outcome: string): void;
   /** An admin request with a wrong token (`refused`), or with any token while its client is locked out (`locked`). */
   adminAuthFailure(outcome: 'refused' | 'locked'): void;
   /** The text served on /metrics, and its content type. */
@@ -60,7 +64,23 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
-  const { webmentionQueueDepth, outboxDepth } = sources;
+  const sends = new Counter({
+    name: 'backtalk_sends_total',
+    help: 'Linkbacks sent for our own posts, by protocol (webmention, pingback, trackback, none) and outcome (sent, refused, retried, gave-up, no-endpoint).',
+    labelNames: ['protocol', 'outcome'] as const,
+    registers: [registry],
+  });
+  const { webmentionQueueDepth, outboxDepth, sendQueueDepth } = sources;
+  if (sendQueueDepth) {
+    new Gauge({
+      name: 'backtalk_send_queue_depth',
+      help: 'Posts to read and links to ping whose attempt is due.',
+      registers: [registry],
+      async collect() {
+        this.set(await sendQueueDepth());
+      },
+    });
+  }
   if (webmentionQueueDepth) {
     new Gauge({
       name: 'backtalk_webmention_queue_depth',
@@ -91,6 +111,7 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     },
     spamVerdict: (checker, verdict) => verdicts.inc({ checker, verdict }),
     linkback: (kind, outcome) => linkbacks.inc({ kind, outcome }),
+    sent: (protocol, outcome) => sends.inc({ protocol, outcome }),
     adminAuthFailure: (outcome) => adminAuthFailures.inc({ outcome }),
     render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   };

@@ -8,7 +8,7 @@ import { ForbiddenError, ValidationError } from '../domain/errors.js';
 import { clientLimitKey } from '../lib/ip.js';
 import type { SubmissionLimiter } from '../spam/submission-limiter.js';
 import type { LinkbackLog } from './linkback-log.js';
-import { resolveTarget } from './normalize.js';
+import { resolveTarget } from '../domain/target.js';
 
 export interface DoorDeps {
   limiter: SubmissionLimiter;

@@ -1,6 +1,6 @@
 /** The sanitize step: normalized fields become the draft of the item to store, its HTML rendered once. */
 import type { LinkbackSubmission } from '../domain/comment.js';
-import { renderCommentBodyOffThread } from '../lib/offload.js';
+import { renderCommentBodyOffThread } from '../workers/offload.js';
 import type { NormalizedComment, NormalizedLinkback } from './normalize.js';
 import type { Draft, NewDraft } from './save.js';
 import { renderPlainText } from './sanitize.js';

@@ -2,10 +2,10 @@
  * Pure normalization: trims, checks lengths and formats, canonicalizes URLs, and turns the
  * "plain text" fields of linkbacks into real plain text. No I/O.
  */
-import type { LinkbackSubmission, MentionType, SiteTarget, VerifiedSource } from '../domain/comment.js';
-import { ForbiddenError, ValidationError } from '../domain/errors.js';
+import type { LinkbackSubmission, MentionType, VerifiedSource } from '../domain/comment.js';
+import { ValidationError } from '../domain/errors.js';
 import { truncateText } from '../lib/text.js';
-import { isOnSites, linkKey, normalizeUrl, parseHttpUrl } from '../lib/url.js';
+import { linkKey, parseHttpUrl } from '../lib/url.js';
 import { toPlainText } from './sanitize.js';
 
 export const LIMITS = { body: 10_000, author: 100, email: 254, url: 500, title: 250, excerpt: 255, linkbackBody: 1_000 } as const;
@@ -46,14 +46,8 @@ export function plainName(raw: string): string {
   return toPlainText(raw).replace(INVISIBLE_IN_NAMES, '').replace(/ {2,}/g, ' ').trim();
 }
 
-/** A target URL, normalized, that must belong to one of the configured sites: the only maker of a SiteTarget. */
-export function resolveTarget(raw: unknown, sites: readonly string[], field = 'target'): SiteTarget {
-  if (typeof raw !== 'string' || raw.trim() === '') throw new ValidationError('missing-field', 'A target URL is required.', field);
-  const url = parseHttpUrl(raw);
-  if (!url) throw new ValidationError('invalid-target', 'The target must be an absolute http(s) URL.', field);
-  if (!isOnSites(url, sites)) throw new ForbiddenError('target-not-allowed', `${url.origin} is not one of the sites served here.`, field);
-  return normalizeUrl(url) as SiteTarget;
-}
+// Target resolution is a domain rule shared by every door; re-exported for the pipeline's steps.
+export { resolveTarget } from '../domain/target.js';
 
 /** The fields of a comment as a reader sends them, new or edited. */
 export interface CommentFields {

@@ -19,6 +19,7 @@ import type { PipelineDeps } from './pipeline-deps.js';
 import type { ReceiveResult } from './receive-result.js';
 import { createSave } from './save.js';
 import { holdsFor, verifiedSource, verifyLinkback } from './verification.js';
+import { decodeClaimedText } from './decode-claimed-text.js';
 
 export type { PipelineDeps, PipelineSettings } from './pipeline-deps.js';
 export type { ReceiveResult } from './receive-result.js';
@@ -83,7 +84,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       if (!existing) throw evidence.error;
       return save.remove(existing, `mention deleted: ${evidence.why}`);
     }
-    const draft = linkbackDraft(input, thread?.id ?? null, normalizeLinkback(input, verifiedSource(evidence)));
+    const verified = verifiedSource(evidence);
+    // TrackBack text in an unnamed legacy charset is decoded now, with the source page's charset as the hint.
+    const claimed = await decodeClaimedText(input, verified?.charset);
+    const draft = linkbackDraft(claimed, thread?.id ?? null, normalizeLinkback(claimed, verified));
     const verdict = await judge(draft, { client: input.client, holds: holdsFor(evidence), previous: existing?.status ?? null }, judging);
     return existing ? save.saveUpdate(existing, draft, verdict) : save.saveNew(draft, verdict, input.client);
   }

@@ -5,7 +5,8 @@
  */
 import type { LinkbackKind, VerifiedSource } from '../domain/comment.js';
 import type { FetchProblem, PageFetcher } from '../fetch/fetch-page.js';
-import { checkSourceLinksOffThread } from '../lib/offload.js';
+import { checkSourceLinksOffThread } from '../workers/offload.js';
+import { WorkerBusyError, WorkerTimeoutError } from '../workers/worker-pool.js';
 
 export type VerifyOutcome =
   | { kind: 'verified'; source: VerifiedSource }
@@ -21,7 +22,12 @@ export interface SourceVerifier {
   verify(kind: LinkbackKind, source: string, target: string): Promise<VerifyOutcome>;
 }
 
-export function createSourceVerifier(fetcher: PageFetcher): SourceVerifier {
+export interface VerifierOptions {
+  /** Time limit of the parse of one large source page (BACKTALK_WORKER_TIMEOUT_MS). */
+  parseTimeoutMs?: number;
+}
+
+export function createSourceVerifier(fetcher: PageFetcher, options: VerifierOptions = {}): SourceVerifier {
   return {
     async verify(kind, source, target) {
       const page = await fetcher.fetch(source);
@@ -36,10 +42,20 @@ export function createSourceVerifier(fetcher: PageFetcher): SourceVerifier {
       }
       const rule = kind === 'webmention' ? 'webmention' : 'anchor';
       // Large pages are parsed on a worker thread, so a 1 MiB source never stalls other requests.
-      const check = await checkSourceLinksOffThread({ url: page.url, contentType: page.contentType, body: page.body }, target, rule);
+      let check;
+      try {
+        check = await checkSourceLinksOffThread({ url: page.url, contentType: page.contentType, body: page.body }, target, rule, { timeoutMs: options.parseTimeoutMs });
+      } catch (err) {
+        // A page that cannot be read within the limit is refused like one that cannot be fetched:
+        // trying again would cost the same.
+        if (err instanceof WorkerTimeoutError) return { kind: 'unreachable', reason: 'the source page took too long to read', temporary: false };
+        if (err instanceof WorkerBusyError) return { kind: 'busy', reason: 'too many source pages waiting to be read' };
+        throw err;
+      }
       switch (check.kind) {
         case 'linked':
-          return { kind: 'verified', source: check.source };
+          // The page's charset is a hint for TrackBack text its blog sent without one (decode-claimed-text.ts).
+          return { kind: 'verified', source: page.charset ? { ...check.source, charset: page.charset } : check.source };
         case 'gone':
           return { kind: 'gone' };
         case 'no-link':

@@ -10,33 +10,28 @@ import iconv from 'iconv-lite';
 import { ValidationError } from '../domain/errors.js';
 
 export interface DecodedForm {
-  /** Field name → decoded value. Names are read as ASCII; a repeated name keeps its first value. */
+  /**
+   * Field name → decoded value: every value when the charset is known, else only the ASCII ones
+   * (ASCII reads the same in every charset a form can be sent in). Names are read as ASCII; a
+   * repeated name keeps its first value.
+   */
   fields: Map<string, string>;
-  /** The charset the values were decoded with, as a lower-case label (`utf-8`, `shift_jis`, …). */
-  charset: string;
+  /** The charset the values were decoded with, as a lower-case label (`utf-8`, `shift_jis`, …); undefined while `undecoded` is not empty. */
+  charset: string | undefined;
+  /**
+   * Values that are neither ASCII nor UTF-8 in a body that names no charset, percent-decoded to
+   * bytes. They wait for a hint (the linking page's charset) and then go to decodeUndeclared
+   * (undeclared-charset.ts), so every value of one body is read in one charset.
+   */
+  undecoded: Map<string, Buffer>;
 }
 
-/**
- * Tried in order when no charset is declared and the body is not valid UTF-8 (UTF-8 is always tried
- * first: nearly every modern sender uses it, and legacy text almost never validates as UTF-8 by chance).
- * - Japanese first: undeclared legacy pings came overwhelmingly from Japanese Movable Type blogs.
- * - EUC-JP before Shift_JIS: EUC-JP only accepts byte pairs in A1–FE, so Shift_JIS text (leads 81–9F,
- *   trails down to 40) nearly always fails it, while EUC-JP text often also passes as Shift_JIS.
- * - Latin-1 last, because it never fails: windows-1252 first, since senders that say ISO-8859-1
- *   mostly send windows-1252 (curly quotes, €; the Encoding Standard treats the labels as one), then
- *   ISO-8859-1 itself for the five bytes windows-1252 leaves undefined. It decodes any byte, so
- *   nothing placed after it would ever be tried.
- * The price: Latin-1 text that happens to form valid EUC-JP or Shift_JIS pairs is read as Japanese.
- * Senders avoid that by declaring their charset, as TrackBack 1.2 says they SHOULD.
- */
-export const DEFAULT_FALLBACK_CHARSETS: readonly string[] = ['euc-jp', 'shift_jis', 'windows-1252', 'iso-8859-1'];
-
-interface Pair {
+export interface Pair {
   name: string;
   value: Buffer;
 }
 
-interface Charset {
+export interface Charset {
   name: string;
   /** Decodes with U+FFFD for bytes the charset does not define. */
   decode(bytes: Buffer): string;
@@ -45,39 +40,34 @@ interface Charset {
 }
 
 /**
- * Decodes a form body. The charset is the Content-Type's, else the `charset` field's, else a guess:
- * the first of UTF-8 and then `fallbacks` that decodes every value with no invalid byte and no
- * character real text lacks (C1 controls, private use). The last fallback is the last resort and is
- * taken whenever it decodes at all. A declared charset is trusted: bytes it does not define become
- * U+FFFD rather than a refusal.
+ * Decodes a form body. The charset is the Content-Type's, else the `charset` field's, else
+ * ISO-2022-JP when its escape sequences are there, else UTF-8 when every value is valid UTF-8. A
+ * declared charset is trusted: bytes it does not define become U+FFFD rather than a refusal. When
+ * none of these applies, the values that are not ASCII stay undecoded (see DecodedForm.undecoded).
  * @throws ValidationError('invalid-charset') for an unknown charset, for UTF-7 and for charsets that
- *   cannot carry a form body (UTF-16/32), and when no candidate charset fits an undeclared body.
+ *   cannot carry a form body (UTF-16/32).
  */
-export function decodeFormBody(
-  raw: Buffer,
-  contentType: string | undefined,
-  fallbacks: readonly string[] = DEFAULT_FALLBACK_CHARSETS,
-): DecodedForm {
+export function decodeFormBody(raw: Buffer, contentType: string | undefined): DecodedForm {
   const pairs = readPairs(raw);
   const declared = charsetFromContentType(contentType) ?? charsetFromField(pairs);
   if (declared !== undefined) {
     const charset = resolveCharset(declared);
     const fields = new Map(pairs.map((pair) => [pair.name, charset.decode(pair.value)]));
-    return { fields, charset: charset.name };
+    return { fields, charset: charset.name, undecoded: new Map() };
   }
   // ISO-2022-JP is 7-bit, so it always passes as UTF-8; its escape sequences give it away.
-  const iso2022jp = pairs.some((pair) => pair.value.includes(0x1b)) ? [resolveCharset('iso-2022-jp')] : [];
-  const guesses = [...iso2022jp, resolveCharset('utf-8'), ...fallbacks.map(fallbackCharset)];
-  for (const [index, charset] of guesses.entries()) {
-    // UTF-8 only validates when the sender meant it; the last fallback is the last resort.
-    const mustLookPlausible = charset.name !== 'utf-8' && index < guesses.length - 1;
-    const fields = decodeStrictly(pairs, charset, mustLookPlausible);
-    if (fields) return { fields, charset: charset.name };
+  const recognizable = pairs.some((pair) => pair.value.includes(0x1b)) ? [resolveCharset('iso-2022-jp')] : [];
+  for (const charset of [...recognizable, resolveCharset('utf-8')]) {
+    const fields = decodeStrictly(pairs, charset, false);
+    if (fields) return { fields, charset: charset.name, undecoded: new Map() };
   }
-  throw new ValidationError(
-    'invalid-charset',
-    'The body is not UTF-8 and its charset could not be recognized; declare it in the Content-Type.',
-  );
+  const fields = new Map<string, string>();
+  const undecoded = new Map<string, Buffer>();
+  for (const pair of pairs) {
+    if (pair.value.some((byte) => byte > 0x7f)) undecoded.set(pair.name, pair.value);
+    else fields.set(pair.name, pair.value.toString('latin1'));
+  }
+  return { fields, charset: undefined, undecoded };
 }
 
 /** Splits on `&` and the first `=`, percent-decoding names and values to bytes; first value per name wins. */
@@ -147,11 +137,15 @@ function charsetFromField(pairs: readonly Pair[]): string | undefined {
 // RFC 2978 mime-charset characters; anything else cannot be a charset name.
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9!#$%&'+\-^_`{}~.:]{0,39}$/;
 
+/** UTF-7 spells `<` as `+ADw-`, the classic way to slip markup past filters (WordPress refuses it too). */
+function isUtf7(label: string): boolean {
+  return /utf7/.test(label.toLowerCase().replace(/[^0-9a-z]/g, ''));
+}
+
 /** A charset's name and decoders, or ValidationError('invalid-charset') when we will not decode it. */
 function resolveCharset(label: string): Charset {
   const shown = label.length > 40 ? `${label.slice(0, 40)}…` : label;
-  // UTF-7 spells `<` as `+ADw-`, the classic way to slip markup past filters (WordPress refuses it too).
-  if (/utf7/.test(label.toLowerCase().replace(/[^0-9a-z]/g, ''))) {
+  if (isUtf7(label)) {
     throw new ValidationError('invalid-charset', `Charset '${shown}' is not accepted.`);
   }
   const charset = LABEL.test(label) ? findCharset(label) : undefined;
@@ -202,11 +196,11 @@ function iconvCharset(name: string): Charset {
   };
 }
 
-/** A caller's fallback that cannot decode form bodies is a programming error, not a bad request. */
-function fallbackCharset(label: string): Charset {
+/** The charset for a label when it can carry a form body; undefined otherwise (never throws). */
+export function lookupCharset(label: string): Charset | undefined {
+  if (isUtf7(label)) return undefined;
   const charset = LABEL.test(label) ? findCharset(label) : undefined;
-  if (!charset || !carriesAscii(charset)) throw new RangeError(`Fallback charset '${label}' cannot decode form bodies.`);
-  return charset;
+  return charset && carriesAscii(charset) ? charset : undefined;
 }
 
 function textDecoderName(label: string): string | undefined {
@@ -227,7 +221,8 @@ function carriesAscii(charset: Charset): boolean {
   return charset.decodeStrict(PRINTABLE_ASCII) === PRINTABLE_ASCII.toString('latin1');
 }
 
-function decodeStrictly(pairs: readonly Pair[], charset: Charset, mustLookPlausible: boolean): Map<string, string> | undefined {
+/** Every value decoded with `charset`, or undefined when one has an invalid byte (or, for a guess, an implausible character). */
+export function decodeStrictly(pairs: Iterable<Pair>, charset: Charset, mustLookPlausible: boolean): Map<string, string> | undefined {
   const fields = new Map<string, string>();
   for (const pair of pairs) {
     const text = charset.decodeStrict(pair.value);

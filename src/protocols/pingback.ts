@@ -43,6 +43,7 @@ const FAULT_FOR_CODE: Partial<Record<ErrorCode, number>> = {
   'invalid-target': PINGBACK_FAULT.targetNotFound,
   'not-found': PINGBACK_FAULT.targetNotFound,
   'target-not-allowed': PINGBACK_FAULT.targetInvalid,
+  'target-too-long': PINGBACK_FAULT.targetInvalid,
   'invalid-url': PINGBACK_FAULT.sourceNotFound,
   'source-unreachable': PINGBACK_FAULT.sourceNotFound,
   'source-missing-link': PINGBACK_FAULT.sourceMissingLink,

@@ -2,25 +2,31 @@
  * TrackBack 1.2 wire format: a decoded ping form → LinkbackSubmission, and the XML we answer with.
  * The form itself is decoded by form-body.ts (TrackBack bodies arrive in any charset).
  */
-import type { Arriving, ClientInfo, LinkbackSubmission } from '../domain/comment.js';
+import type { Arriving, ClientInfo, LinkbackSubmission, UndecodedText } from '../domain/comment.js';
 import { ValidationError } from '../domain/errors.js';
 import { truncateText } from '../lib/text.js';
 import { parseHttpUrl } from '../lib/url.js';
 import { escapeXml } from '../lib/xml.js';
+import type { DecodedForm } from './form-body.js';
 
 const PROLOG = '<?xml version="1.0" encoding="utf-8"?>\n';
 
 /** How much of a refused URL an error message repeats back. */
 const URL_ECHO_LIMIT = 200;
 
+/** Form field → submission field, for the claimed text. */
+const CLAIMED = { title: 'title', excerpt: 'excerpt', blog_name: 'blogName' } as const;
+
 /**
  * Reads a TrackBack ping. `url` is required (TrackBack 1.2: "the server MUST respond with an
  * error"); title, excerpt and blog_name are passed on exactly as sent, to be cleaned later in the
- * pipeline. Other fields are ignored.
+ * pipeline, or as bytes when their charset is still unknown (form-body.ts). Other fields are ignored.
  * @throws ValidationError('missing-field' | 'invalid-url', …, 'url') with Movable Type's messages.
  */
-export function parseTrackbackPing(fields: ReadonlyMap<string, string>, target: string, client: ClientInfo): Arriving<LinkbackSubmission> {
-  const url = fields.get('url');
+export function parseTrackbackPing(form: DecodedForm, target: string, client: ClientInfo): Arriving<LinkbackSubmission> {
+  // A URL is ASCII when sent properly; stray bytes are read as UTF-8 and then refused or escaped by the parser.
+  const rawUrl = form.undecoded.get('url');
+  const url = form.fields.get('url') ?? (rawUrl && new TextDecoder().decode(rawUrl));
   if (url === undefined || url.trim() === '') {
     throw new ValidationError('missing-field', 'You need to provide a Source URL (url).', 'url');
   }
@@ -29,12 +35,14 @@ export function parseTrackbackPing(fields: ReadonlyMap<string, string>, target: 
     throw new ValidationError('invalid-url', `Invalid URL '${truncateExcerpt(url, URL_ECHO_LIMIT)}'`, 'url');
   }
   const submission: Arriving<LinkbackSubmission> = { kind: 'trackback', target, source: source.href, client };
-  const title = fields.get('title');
-  const excerpt = fields.get('excerpt');
-  const blogName = fields.get('blog_name');
-  if (title !== undefined) submission.title = title;
-  if (excerpt !== undefined) submission.excerpt = excerpt;
-  if (blogName !== undefined) submission.blogName = blogName;
+  const undecoded: UndecodedText = {};
+  for (const [name, key] of Object.entries(CLAIMED) as Array<[keyof typeof CLAIMED, (typeof CLAIMED)[keyof typeof CLAIMED]]>) {
+    const text = form.fields.get(name);
+    const bytes = form.undecoded.get(name);
+    if (text !== undefined) submission[key] = text;
+    else if (bytes !== undefined) undecoded[key] = bytes;
+  }
+  if (Object.keys(undecoded).length > 0) submission.undecoded = undecoded;
   return submission;
 }
 

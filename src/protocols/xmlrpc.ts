@@ -74,7 +74,7 @@ export async function readMethodCall(body: Buffer): Promise<MethodCall> {
 /**
  * The body in 4 KiB slices with a turn of the event loop between them: sax parses each slice as it
  * arrives, so decoding a 64 KiB call (~100 ms of parsing) never blocks other requests for all of it
- * (tests/perf/event-loop.test.ts). The stream's string decoder rejoins characters split by a slice.
+ * (`npm run bench -- --only event-loop`). The stream's string decoder rejoins characters split by a slice.
  */
 async function* inSlices(data: Buffer, size = 4 * 1024): AsyncGenerator<Buffer> {
   for (let i = 0; i < data.length; i += size) {
@@ -148,4 +148,31 @@ export function formatMethodResponse(value: unknown): string {
 /** Always a plain `{faultCode, faultString}` struct (an Error instance would lose its message). */
 export function formatFault(faultCode: number, faultString: string): string {
   return serializer.serializeFault({ faultCode, faultString: stripInvalidXmlChars(faultString) });
+}
+
+/** A method call for an outbound request (the Pingback sender), with characters XML cannot carry removed. */
+export function formatMethodCall(methodName: string, params: unknown[]): string {
+  return serializer.serializeMethodCall(methodName, params.map(xmlSafe) as unknown[]);
+}
+
+export type MethodResponse = { kind: 'value'; value: unknown } | { kind: 'fault'; faultCode: number; faultString: string };
+
+/**
+ * Parses a `<methodResponse>` another server sent us, with the same DOCTYPE guard as for calls.
+ * Throws XmlRpcFault(parseError) when the body is not a method response at all.
+ */
+export async function readMethodResponse(body: Buffer): Promise<MethodResponse> {
+  const xml = decodeDeclaredEncoding(body);
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml) || hasOutOfRangeCharRef(xml)) throw new XmlRpcFault(XMLRPC_FAULT.parseError, 'parse error. not a plain XML-RPC response');
+  return new Promise<MethodResponse>((resolve, reject) => {
+    new Deserializer('utf8').deserializeMethodResponse(Readable.from([Buffer.from(xml, 'utf8')]), (error, value) => {
+      if (!error) return resolve({ kind: 'value', value: clean(value) });
+      const fault = error as Error & { faultCode?: unknown; faultString?: unknown };
+      if (fault.faultCode !== undefined) {
+        const code = Number(fault.faultCode);
+        return resolve({ kind: 'fault', faultCode: Number.isInteger(code) ? code : 0, faultString: String(fault.faultString ?? '').trim() });
+      }
+      reject(new XmlRpcFault(XMLRPC_FAULT.parseError, `parse error. ${error.message}`));
+    });
+  });
 }

@@ -1,5 +1,5 @@
 import type { SpamChecker, SpamCheckInput, SpamVerdict } from './spam-checker.js';
-import { countLinks } from '../pipeline/sanitize.js';
+import { countLinks } from '../domain/body-html.js';
 
 export interface RuleOptions {
   /**

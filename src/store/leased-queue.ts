@@ -1,5 +1,6 @@
 /**
- * The leasing part of a durable queue, shared by the Webmention queue and the mail/webhook outbox,
+ * The leasing part of a durable queue, shared by the Webmention queue, the mail/webhook outbox and
+ * the send queue's posts and links,
  * on both databases: which rows are due, claiming them (a lease plus one attempt), the due count.
  */
 import type { Kysely } from 'kysely';
@@ -11,7 +12,7 @@ export class LeasedQueue<Row, Item extends { id: number; nextAttemptAt: Date }> 
   private readonly db: Kysely<{ queue: LeasedQueueColumns }>;
 
   /** `table` is one of our own queue tables (never user input). */
-  constructor(private readonly sql: SqlRunner, private readonly table: 'webmentions' | 'outbox', private readonly toItem: (row: Row) => Item) {
+  constructor(private readonly sql: SqlRunner, private readonly table: 'webmentions' | 'outbox' | 'send_posts' | 'send_links', private readonly toItem: (row: Row) => Item) {
     this.db = sql.db as unknown as Kysely<{ queue: LeasedQueueColumns }>;
   }
 

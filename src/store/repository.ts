@@ -3,6 +3,7 @@
  * PostgreSQL backend can implement it without caller changes. Query-shaped methods only: no SQL
  * leaves store/. Every backend runs tests/store/repository-contract.ts.
  */
+import type { SendLink, SendPost, SendProtocolName } from '../domain/send.js';
 import type { Comment, CommentStatus, LinkbackLogEntry, MentionType, NewComment, Thread, WebmentionJob, WebmentionStatus } from '../domain/comment.js';
 
 export type InsertResult =
@@ -310,6 +311,48 @@ export interface TransferRepository {
   purge(statuses: readonly CommentStatus[], before: Date): Promise<number>;
 }
 
+/** What one reading of a post changes, decided by src/send/ from the links already recorded. */
+export interface ScanPlan {
+  post: { status: 'done' | 'failed'; title: string; excerpt: string; fingerprint: string | null; gone: boolean; lastError: string | null };
+  /** New links: queued for a first send, or recorded as failed without sending (with the reason). */
+  insert: Array<{ target: string; state: 'queued' | 'failed'; response: string }>;
+  /** Recorded links to send again now (Webmention updates and deletes). */
+  requeue: number[];
+  /** Recorded links whose presence in the post changed. */
+  inPost: Array<{ id: number; inPost: boolean }>;
+}
+
+/** A leased job queue as the job worker drives it. */
+export interface SendQueue<J> {
+  claimDue(now: Date, limit: number, leaseMs: number): Promise<J[]>;
+  countDue(now: Date): Promise<number>;
+}
+
+/** The posts the owner sends linkbacks for, and each of their links (src/send/). */
+export interface SendRepository {
+  /**
+   * Queues the post at `source` to be read (again); a post already waiting is left as it is.
+   * `feedVersion` records which version of a feed entry asked for it.
+   */
+  request(source: string, now: Date, feedVersion?: string): Promise<SendPost>;
+  findPost(id: number): Promise<SendPost | undefined>;
+  findPostBySource(source: string): Promise<SendPost | undefined>;
+  /** Newest first. */
+  listPosts(page: { limit: number; before?: number }): Promise<SendPost[]>;
+  /** In the order they were first found. */
+  listLinks(postId: number): Promise<SendLink[]>;
+  findLink(id: number): Promise<SendLink | undefined>;
+  posts: SendQueue<SendPost>;
+  links: SendQueue<SendLink>;
+  /** Reads the post's links and applies `decide`'s plan to them and the post, in one transaction. */
+  applyScan(postId: number, now: Date, decide: (links: SendLink[]) => ScanPlan): Promise<void>;
+  retryPost(id: number, r: { error: string; nextAttemptAt: Date; now: Date; refund?: boolean }): Promise<void>;
+  finishLink(id: number, r: { state: 'sent' | 'failed'; protocol: SendProtocolName; endpoint: string | null; response: string; now: Date }): Promise<void>;
+  retryLink(id: number, r: { response: string; nextAttemptAt: Date; now: Date; refund?: boolean; protocol?: SendProtocolName; endpoint?: string | null }): Promise<void>;
+  /** Queues one recorded link to be sent again now. */
+  requeueLink(id: number, now: Date): Promise<SendLink | undefined>;
+}
+
 export interface Store {
   threads: ThreadRepository;
   comments: CommentRepository;
@@ -320,6 +363,7 @@ export interface Store {
   subscriptions: SubscriptionRepository;
   usedTokens: UsedTokenRepository;
   transfer: TransferRepository;
+  sends: SendRepository;
   /** A consistent copy of the whole database at `file`, taken while the server keeps running. */
   backup(file: string): Promise<void>;
   /** Cheap liveness query for /healthz. */

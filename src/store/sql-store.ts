@@ -1,6 +1,6 @@
 /**
  * A Store from a SqlRunner: the same repositories on either database. The backend adds only what
- * it really does differently (bulk transfer, online backup, closing, a shared pool).
+ * it really does differently (online backup, closing, a shared pool).
  */
 import { sql } from 'kysely';
 import { AdminQueries } from './admin-queries.js';
@@ -8,13 +8,15 @@ import { SqlCommentRepository } from './comment-repository.js';
 import { SqlLinkbackLogRepository } from './linkback-log-repository.js';
 import { SqlOutboxRepository } from './outbox-repository.js';
 import type { Store } from './repository.js';
+import { createSendRepository } from './send-repository.js';
 import type { SqlRunner } from './sql/sql-runner.js';
 import { SqlSubscriptionRepository, SqlUsedTokenRepository } from './subscription-repository.js';
+import { SqlTransferRepository } from './transfer-repository.js';
 import { SqlSettingsRepository } from './settings-repository.js';
 import { SqlThreadRepository } from './thread-repository.js';
 import { SqlWebmentionRepository } from './webmention-repository.js';
 
-export type BackendParts = Pick<Store, 'transfer' | 'backup' | 'close' | 'sharedPool'>;
+export type BackendParts = Pick<Store, 'backup' | 'close' | 'sharedPool'>;
 
 export function createSqlStore(runner: SqlRunner, backend: BackendParts): Store {
   const admin = new AdminQueries(runner);
@@ -27,6 +29,8 @@ export function createSqlStore(runner: SqlRunner, backend: BackendParts): Store 
     outbox: new SqlOutboxRepository(runner),
     subscriptions: new SqlSubscriptionRepository(runner),
     usedTokens: new SqlUsedTokenRepository(runner),
+    transfer: new SqlTransferRepository(runner),
+    sends: createSendRepository(runner),
     ping: async () => {
       try {
         return (await runner.first(runner.db.selectNoFrom(sql.lit(1).as('ok')))) !== undefined;

@@ -8,13 +8,20 @@ declare module 'xmlrpc/lib/deserializer.js' {
       stream: Readable,
       callback: (error: Error | null | undefined, methodName?: string, params?: unknown[]) => void,
     ): void;
+    /** A `<fault>` arrives as an Error carrying `faultCode` and `faultString`. */
+    deserializeMethodResponse(stream: Readable, callback: (error: Error | null | undefined, result?: unknown) => void): void;
   }
   export default Deserializer;
 }
 
 declare module 'xmlrpc/lib/serializer.js' {
+  export function serializeMethodCall(method: string, params?: unknown[], encoding?: string): string;
   export function serializeMethodResponse(result: unknown): string;
   export function serializeFault(fault: { faultCode: number; faultString: string }): string;
-  const serializer: { serializeMethodResponse: typeof serializeMethodResponse; serializeFault: typeof serializeFault };
+  const serializer: {
+    serializeMethodCall: typeof serializeMethodCall;
+    serializeMethodResponse: typeof serializeMethodResponse;
+    serializeFault: typeof serializeFault;
+  };
   export default serializer;
 }

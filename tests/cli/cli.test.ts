@@ -129,7 +129,11 @@ describe('backtalk CLI', () => {
     db.prepare(`INSERT INTO threads (id, uri, title) VALUES (1, '/p/', 'P')`).run();
     db.prepare(`INSERT INTO comments (tid, id, parent, created, mode, text, author, voters) VALUES (1, 1, NULL, 1600000000, 1, 'hi', 'A', x'00')`).run();
     db.close();
-    const r = await runCli(['import', 'isso', isso, '--site', 'https://other.example/blog'], e);
+    // Issue 16 point 7: threads off BACKTALK_SITES would never be shown, so that import is refused.
+    const offSites = await runCli(['import', 'isso', isso, '--site', 'https://other.example/blog'], e);
+    assert.equal(offSites.code, 1);
+    assertOneLine(offSites.stderr, /https:\/\/other\.example \(1 post\) are not on any of BACKTALK_SITES/);
+    const r = await runCli(['import', 'isso', isso, '--site', 'https://other.example/blog'], { ...e, BACKTALK_SITES: `${e.BACKTALK_SITES},https://other.example` });
     assert.equal(r.code, 0, r.stderr);
     const bad = await runCli(['import', 'isso', isso, '--site', 'not a url'], e);
     assert.equal(bad.code, 1);

@@ -36,7 +36,7 @@ before(async () => {
   await source.postForm(`/trackback?target=${encodeURIComponent(POST)}`, { url: `http://${LINKING_HOST}/p/1`, title: 'Linked', excerpt: 'An excerpt', blog_name: 'Their blog' });
   await source.deps.store.comments.setStatus(first.id + 1, 'pending');
   await exportJson(source.deps.store, join(dir, 'export.json'));
-  await exportWxr(source.deps.store, join(dir, 'export.wxr'), 'http://blog.example');
+  await exportWxr(source.deps.store, join(dir, 'export.wxr'), { site: 'http://blog.example', timeZone: 'UTC' });
   jsonExport = readFileSync(join(dir, 'export.json'));
   wxrExport = readFileSync(join(dir, 'export.wxr'));
   target = openSqliteStore(join(dir, 'target.db'));

@@ -99,6 +99,8 @@ export async function startTestServer(env: Record<string, string> = {}, override
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.worker.stop();
+      await deps.feedWatcher.stop();
+      await deps.sends.stop();
       await deps.notifier.drain();
       await store.close();
       rmSync(dir, { recursive: true, force: true });

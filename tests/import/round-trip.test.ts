@@ -107,7 +107,7 @@ describe('round trips', () => {
     const target = tempStore();
     try {
       const file = join(tempDir(), 'export.wxr');
-      await exportWxr(source.store, file, SITE);
+      await exportWxr(source.store, file, { site: SITE, timeZone: 'UTC' });
       // Well-formed, namespaced XML as WordPress's importer expects it.
       const parser = new SaxesParser({ xmlns: true });
       const namespaces = new Set<string>();

@@ -134,14 +134,8 @@ export function linkAfter(text: string, label: string): string {
   return line.slice(label.length + 2).trim();
 }
 
-export interface MovableClock extends Clock {
-  advance(ms: number): void;
-}
-
-export function movableClock(): MovableClock {
-  let offset = 0;
-  return { now: () => new Date(Date.now() + offset), advance: (ms) => (offset += ms) };
-}
+import { movableClock, type MovableClock } from '../helpers/clock.js';
+export { movableClock, type MovableClock };
 
 export interface WebhookCall {
   headers: IncomingMessage['headers'];

@@ -19,9 +19,7 @@ import { POST, type TestServer } from '../helpers/test-server.js';
 
 export { ADMIN_TOKEN, POST, SITE } from '../helpers/test-server.js';
 
-/** Lets the server fetch sources on 127.0.0.1 random ports (see tests/helpers/test-server.ts). */
-export const PRIVATE_FETCH = { BACKTALK_ALLOW_PRIVATE_FETCH: 'true' } as const;
-export const OTHER_POST = 'http://blog.example/2026/12/another/';
+export { OTHER_POST, PRIVATE_FETCH } from '../helpers/pages.js';
 
 /** Pingback 1.0 §3 and the XML-RPC fault-code interop spec. */
 export const FAULT = {
@@ -45,22 +43,7 @@ export const FAULT = {
 export { startSourceServer, type SeenRequest, type SourcePage, type SourceServer } from '../helpers/source-server.js';
 export { withServer } from '../helpers/fixtures.js';
 export { LONE_SURROGATE, adminItems, allRows, publicItems, textOf, type AdminItem, type PublicItem } from '../helpers/thread-items.js';
-import type { SourcePage, SourceServer } from '../helpers/source-server.js';
-
-/** An ordinary blog post whose text links to `target` with an `<a href>`. */
-export function linkingPage(target: string, title = 'A blog post'): SourcePage {
-  return {
-    body:
-      `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><article>` +
-      `<p>Yesterday I read <a href="${target}">this post</a> and wrote about it here.</p></article></body></html>`,
-  };
-}
-
-/** Serves a page linking to `target` at `path`; returns its URL. */
-export function linkingSource(source: SourceServer, path: string, target: string = POST, title?: string): string {
-  source.set(path, linkingPage(target, title));
-  return source.url(path);
-}
+export { linkingPage, linkingSource } from '../helpers/pages.js';
 
 /** A port on 127.0.0.1 that nothing listens on: bound once, then released. */
 export async function deadPort(): Promise<number> {

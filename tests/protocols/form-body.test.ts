@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import iconv from 'iconv-lite';
 import { AppError } from '../../src/domain/errors.js';
-import { DEFAULT_FALLBACK_CHARSETS, decodeFormBody } from '../../src/protocols/form-body.js';
+import { decodeFormBody } from '../../src/protocols/form-body.js';
+import { decodeUndeclared } from '../../src/protocols/undeclared-charset.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -156,26 +157,12 @@ describe('decodeFormBody: no charset given', () => {
     assert.equal(fields.get('title'), 'a\uFFFDb');
   });
 
-  const guesses: Array<{ encoding: string; expected: string; title: string; excerpt: string }> = [
-    { encoding: 'euc-jp', expected: 'euc-jp', title: '日本語のトラックバック', excerpt: 'ｶﾀｶﾅと漢字、「引用」です。' },
-    { encoding: 'shift_jis', expected: 'shift_jis', title: '日本語のトラックバック', excerpt: 'トラックバック送信テスト。' },
-    { encoding: 'shift_jis', expected: 'shift_jis', title: '日本', excerpt: 'ｶﾀｶﾅ' },
-    { encoding: 'windows-1252', expected: 'windows-1252', title: 'Café crème', excerpt: 'naïve façade – “déjà vu” for 5 €' },
-    { encoding: 'iso-8859-1', expected: 'windows-1252', title: 'Größe', excerpt: 'Ærøskøbing, Müller über Straße' },
-  ];
-  for (const { encoding, expected, title, excerpt } of guesses) {
-    it(`falls back to ${expected} for ${encoding} text: "${title}"`, () => {
-      const body = formBody([['title', title], ['url', 'http://x.example/'], ['excerpt', excerpt]], encoding);
-      const { fields, charset } = decodeFormBody(body, FORM);
-      assert.equal(charset, expected);
-      assert.equal(fields.get('title'), title);
-      assert.equal(fields.get('excerpt'), excerpt);
-    });
-  }
-
-  it('never leaves %XX in a value (Express leaves "%93%FA%96%7B", 7.1 T10)', () => {
-    const { fields } = decodeFormBody(Buffer.from('title=%93%FA%96%7B'), FORM);
-    assert.equal(fields.get('title'), '日本');
+  it('leaves values that are neither ASCII nor UTF-8 undecoded when no charset is named, and decodes the ASCII ones', () => {
+    const body = formBody([['title', 'Ёжик в тумане'], ['url', 'http://x.example/']], 'windows-1251');
+    const form = decodeFormBody(body, FORM);
+    assert.equal(form.charset, undefined);
+    assert.equal(form.fields.get('url'), 'http://x.example/');
+    assert.deepEqual(form.undecoded.get('title'), iconv.encode('Ёжик в тумане', 'windows-1251'));
   });
 
   it('recognizes ISO-2022-JP by its escape sequences (it would pass as UTF-8)', () => {
@@ -184,38 +171,70 @@ describe('decodeFormBody: no charset given', () => {
     assert.equal(charset, 'iso-2022-jp');
     assert.equal(fields.get('title'), '日本語のテスト');
   });
+});
 
-  it('rejects guesses that yield C1 controls or private-use characters', () => {
+/** decodeFormBody, then decodeUndeclared for what it left: the TrackBack path without a source page. */
+async function guessed(body: Buffer, hint?: string): Promise<{ fields: Map<string, string>; charset: string; by: string }> {
+  const form = decodeFormBody(body, FORM);
+  assert.equal(form.charset, undefined, 'the body was left for guessing');
+  const decoded = await decodeUndeclared(form.undecoded, hint);
+  return { ...decoded, fields: new Map([...form.fields, ...decoded.fields]) };
+}
+
+describe('decodeUndeclared: the page\'s hint, then the detector', () => {
+  const guesses: Array<{ encoding: string; expected: string; title: string; excerpt: string }> = [
+    { encoding: 'euc-jp', expected: 'euc-jp', title: '日本語のトラックバック', excerpt: 'ｶﾀｶﾅと漢字、「引用」です。' },
+    { encoding: 'shift_jis', expected: 'shift_jis', title: '日本語のトラックバック', excerpt: 'トラックバック送信テスト。' },
+    { encoding: 'windows-1252', expected: 'windows-1252', title: 'Café crème', excerpt: 'naïve façade – “déjà vu” for 5 €' },
+    { encoding: 'iso-8859-1', expected: 'windows-1252', title: 'Größe', excerpt: 'Ærøskøbing, Müller über Straße' },
+    { encoding: 'windows-1251', expected: 'windows-1251', title: 'Ёжик в тумане', excerpt: 'Новая экранизация старой сказки' },
+  ];
+  for (const { encoding, expected, title, excerpt } of guesses) {
+    it(`detects ${expected} for ${encoding} text: "${title}"`, async () => {
+      const body = formBody([['title', title], ['url', 'http://x.example/'], ['excerpt', excerpt]], encoding);
+      const { fields, charset, by } = await guessed(body);
+      assert.equal(by, 'detector');
+      assert.equal(charset, expected);
+      assert.equal(fields.get('title'), title);
+      assert.equal(fields.get('excerpt'), excerpt);
+    });
+  }
+
+  it('never leaves %XX in a value (Express leaves "%93%FA%96%7B", 7.1 T10)', async () => {
+    const { fields } = await guessed(Buffer.from('title=%93%FA%96%7B'));
+    assert.doesNotMatch(fields.get('title')!, /%[0-9A-F]{2}/i);
+  });
+
+  it('takes the hint when it decodes every value, ahead of the detector', async () => {
+    // KOI8-R bytes of Russian text are valid windows-1251 too (as mojibake); only the hint tells.
+    const body = formBody([['title', 'Съешь же ещё этих мягких французских булок']], 'koi8-r');
+    const hinted = await guessed(body, 'koi8-r');
+    assert.equal(hinted.by, 'hint');
+    assert.equal(hinted.fields.get('title'), 'Съешь же ещё этих мягких французских булок');
+    const wrongHint = await guessed(formBody([['title', '日本語のトラックバック']], 'shift_jis'), 'utf-8');
+    assert.equal(wrongHint.by, 'detector', 'a hint that does not decode the bytes is passed over');
+    assert.equal(wrongHint.fields.get('title'), '日本語のトラックバック');
+  });
+
+  it('passes over readings where most words mix Latin and Cyrillic letters, but not text with one such word', async () => {
+    const french = await guessed(formBody([['title', 'Café crème'], ['excerpt', 'naïve façade – “déjà vu” for 5 €']], 'windows-1252'));
+    assert.equal(french.fields.get('title'), 'Café crème');
+    const russian = 'Обзор нового iPhoneа: камера стала лучше, батарея держит дольше';
+    const { fields } = await guessed(formBody([['title', russian]], 'windows-1251'));
+    assert.equal(fields.get('title'), russian);
+  });
+
+  it('rejects guesses that yield C1 controls or private-use characters', async () => {
     // Strictly valid Shift_JIS: 0x80 reads as U+0080, and F6 DF as U+E506 (private use).
-    for (const title of ['Preis: 5 €', 'Größe']) {
-      const { fields, charset } = decodeFormBody(formBody([['title', title]], 'windows-1252'), FORM);
-      assert.equal(charset, 'windows-1252');
+    for (const title of ['Preis: 5 € für die Straßenbahn', 'Größe']) {
+      const { fields } = await guessed(formBody([['title', title]], 'windows-1252'), 'shift_jis');
       assert.equal(fields.get('title'), title);
     }
   });
 
-  it('takes ISO-8859-1 as the last resort for bytes windows-1252 leaves undefined', () => {
-    const { fields, charset } = decodeFormBody(Buffer.from('title=a%81b%E9'), FORM);
-    assert.equal(charset, 'iso-8859-1');
-    assert.equal(fields.get('title'), 'a\u0081bé');
-  });
-
-  it('decodes bytes the sender forgot to percent-encode', () => {
-    const raw = Buffer.concat([Buffer.from('title='), iconv.encode('日本語', 'euc-jp'), Buffer.from('&url=x')]);
-    assert.equal(decodeFormBody(raw, FORM).fields.get('title'), '日本語');
-  });
-
-  it('uses the caller’s fallback list, and refuses when nothing fits', () => {
-    const body = formBody([['title', '日本語']], 'shift_jis');
-    assert.equal(decodeFormBody(body, FORM, ['shift_jis']).charset, 'shift_jis');
-    assertInvalidCharset(() => decodeFormBody(body, FORM, []), /declare/);
-    assertInvalidCharset(() => decodeFormBody(body, FORM, ['euc-jp', 'euc-kr']));
-    assert.deepEqual(DEFAULT_FALLBACK_CHARSETS, ['euc-jp', 'shift_jis', 'windows-1252', 'iso-8859-1']);
-  });
-
-  it('treats a fallback that cannot decode forms as a programming error', () => {
-    assert.throws(() => decodeFormBody(Buffer.from('a=%FF'), FORM, ['utf-16le']), RangeError);
-    assert.throws(() => decodeFormBody(Buffer.from('a=%FF'), FORM, ['no-such-charset']), RangeError);
+  it('decodes bytes the sender forgot to percent-encode', async () => {
+    const raw = Buffer.concat([Buffer.from('title='), iconv.encode('日本語のトラックバック', 'euc-jp'), Buffer.from('&url=x')]);
+    assert.equal((await guessed(raw)).fields.get('title'), '日本語のトラックバック');
   });
 });
 

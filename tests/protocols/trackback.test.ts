@@ -3,15 +3,20 @@ import { describe, it } from 'node:test';
 import type { ClientInfo } from '../../src/domain/comment.js';
 import { AppError } from '../../src/domain/errors.js';
 import { escapeXml, stripInvalidXmlChars } from '../../src/lib/xml.js';
-import { decodeFormBody } from '../../src/protocols/form-body.js';
+import { decodeFormBody, type DecodedForm } from '../../src/protocols/form-body.js';
 import { formatTrackbackResponse, formatTrackbackRss, parseTrackbackPing, truncateExcerpt } from '../../src/protocols/trackback.js';
 
 const TARGET = 'https://blog.example/2024/01/hello/';
 const CLIENT: ClientInfo = { ip: '192.0.2.7', userAgent: 'MovableType/3.2', referrer: '' };
 const PROLOG = '<?xml version="1.0" encoding="utf-8"?>\n';
 
-function fieldsOf(body: string): Map<string, string> {
-  return decodeFormBody(Buffer.from(body), 'application/x-www-form-urlencoded; charset=utf-8').fields;
+function fieldsOf(body: string): DecodedForm {
+  return decodeFormBody(Buffer.from(body), 'application/x-www-form-urlencoded; charset=utf-8');
+}
+
+/** A form whose values are already text. */
+function formOf(fields: Map<string, string>): DecodedForm {
+  return { fields, charset: 'utf-8', undecoded: new Map() };
 }
 
 /**
@@ -58,7 +63,7 @@ function messageOf(doc: string): string {
   return unescapeXml(match[1]!);
 }
 
-function assertRefused(fields: Map<string, string>, code: string, message: string | RegExp): void {
+function assertRefused(fields: DecodedForm, code: string, message: string | RegExp): void {
   assert.throws(
     () => parseTrackbackPing(fields, TARGET, CLIENT),
     (error: unknown) => {
@@ -100,12 +105,12 @@ describe('parseTrackbackPing', () => {
   });
 
   it('passes title, excerpt and blog_name on exactly as sent, markup and all', () => {
-    const fields = new Map([
+    const fields = formOf(new Map([
       ['url', 'http://a.example/'],
       ['title', '  <b>Bold</b> &amp; \u0000 '],
       ['excerpt', '<script>alert(1)</script>'],
       ['blog_name', ''],
-    ]);
+    ]));
     const submission = parseTrackbackPing(fields, TARGET, CLIENT);
     assert.equal(submission.title, '  <b>Bold</b> &amp; \u0000 ');
     assert.equal(submission.excerpt, '<script>alert(1)</script>');
@@ -131,13 +136,13 @@ describe('parseTrackbackPing', () => {
       'http://exa mple.com/',
     ];
     for (const url of bad) {
-      assertRefused(new Map([['url', url]]), 'invalid-url', `Invalid URL '${url}'`);
+      assertRefused(formOf(new Map([['url', url]])), 'invalid-url', `Invalid URL '${url}'`);
     }
   });
 
   it('repeats at most 200 characters of a refused URL', () => {
     const url = `javascript:${'x'.repeat(5000)}`;
-    assertRefused(new Map([['url', url]]), 'invalid-url', /^Invalid URL 'javascript:x{188}…'$/);
+    assertRefused(formOf(new Map([['url', url]])), 'invalid-url', /^Invalid URL 'javascript:x{188}…'$/);
   });
 });
 

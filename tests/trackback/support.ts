@@ -11,27 +11,11 @@ export const PROLOG = '<?xml version="1.0" encoding="utf-8"?>';
 /** The contract's success document, with the whitespace between tags removed. */
 export const SUCCESS_DOC = `${PROLOG}<response><error>0</error></response>`;
 export const XML_TYPE = 'text/xml; charset=utf-8';
-export const OTHER_POST = 'http://blog.example/2026/12/another/';
 
 export { startSourceServer, type SourcePage, type SourceServer } from '../helpers/source-server.js';
 export { withServer } from '../helpers/fixtures.js';
 export { LONE_SURROGATE, adminItems, allRows, publicItems, textOf, type AdminItem, type PublicItem } from '../helpers/thread-items.js';
-import type { SourcePage, SourceServer } from '../helpers/source-server.js';
-
-/** An ordinary blog post that links to `target` with an `<a href>` in its text. */
-export function linkingPage(target: string, title = 'A blog post'): SourcePage {
-  return {
-    body:
-      `<!doctype html><html><head><title>${title}</title></head><body><article>` +
-      `<p>I read <a href="${target}">this post</a> and wrote about it.</p></article></body></html>`,
-  };
-}
-
-/** Serves a linking page at `path` and returns its URL. */
-export function linkingSource(source: SourceServer, path: string, target: string = POST): string {
-  source.set(path, linkingPage(target));
-  return source.url(path);
-}
+export { linkingPage, linkingSource, OTHER_POST, PRIVATE_FETCH } from '../helpers/pages.js';
 
 export function trackbackPath(target: string = POST): string {
   return `/trackback?target=${encodeURIComponent(target)}`;
@@ -129,5 +113,3 @@ export function expectAccepted(answer: PingAnswer): void {
   assert.equal(answer.body.replace(/>\s+</g, '><').trim(), SUCCESS_DOC, `not the success document: ${answer.body}`);
 }
 
-/** PRIVATE_FETCH lets the server fetch sources on 127.0.0.1 random ports (test-server.ts). */
-export const PRIVATE_FETCH = { BACKTALK_ALLOW_PRIVATE_FETCH: 'true' } as const;

@@ -59,4 +59,13 @@ describe('loadConfig', () => {
       },
     );
   });
+
+  test('BACKTALK_SITES takes Unicode hosts (kept as punycode origins), BACKTALK_TIMEZONE an IANA zone', () => {
+    const c = loadConfig({ BACKTALK_SITES: 'http://кузбасс.рф/, https://XN--80ABRL2BAJ.xn--p1ai', BACKTALK_TIMEZONE: 'Asia/Novosibirsk' });
+    assert.deepEqual(c.sites, ['http://xn--80abrl2baj.xn--p1ai', 'https://xn--80abrl2baj.xn--p1ai']);
+    assert.equal(c.timeZone, 'Asia/Novosibirsk');
+    assert.equal(loadConfig({}).timeZone, 'UTC');
+    assert.throws(() => loadConfig({ BACKTALK_TIMEZONE: 'UTC+7' }), (err: unknown) =>
+      err instanceof ConfigError && err.problems.length === 1 && err.problems[0]!.startsWith('BACKTALK_TIMEZONE'));
+  });
 });

@@ -8,18 +8,8 @@ import type { WebmentionStatusJson } from '../../src/protocols/webmention.js';
 import { POST, type TestServer } from '../helpers/test-server.js';
 
 export { startSourceServer, type InFlightTracker, type SourcePage, type SourceServer } from '../helpers/source-server.js';
-import type { SourcePage } from '../helpers/source-server.js';
-
-/** An HTML post whose text links to `target` with an `<a href>`. */
-export function linkingPage(target: string = POST, opts: { title?: string; text?: string } = {}): SourcePage {
-  const title = opts.title ?? 'A reply post';
-  const text = opts.text ?? 'I read this and wrote about it.';
-  return {
-    body:
-      `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><article>` +
-      `<p>${text} See <a href="${target}">the original post</a>.</p></article></body></html>`,
-  };
-}
+export { linkingPage, PRIVATE_FETCH } from '../helpers/pages.js';
+export { manualClock } from '../helpers/clock.js';
 
 /** POSTs source and target form-encoded to `path` (default `/webmention`). */
 export function sendWebmention(server: TestServer | string, source: string, target: string, path = '/webmention'): Promise<Response> {
@@ -101,20 +91,8 @@ export async function assertJsonError(res: Response, status: number, what: strin
   return body.error as { code: string; message: string };
 }
 
-/** A clock the test moves by hand. */
-export function manualClock(start = Date.UTC(2026, 10, 25, 12, 0, 0)) {
-  let t = start;
-  return {
-    now: () => new Date(t),
-    advance(ms: number): void {
-      t += ms;
-    },
-  };
-}
 
 /** Pending jobs, due or not (a clock far in the future makes every one due). */
 export function pendingJobs(server: TestServer): Promise<number> {
   return server.deps.store.webmentions.countDue(new Date(8.64e15));
 }
-
-export const PRIVATE_FETCH = { BACKTALK_ALLOW_PRIVATE_FETCH: 'true' } as const;

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { projectRoot } from '../../lib/paths.js';
+import { postgresBuilder } from '../sql/compilers.js';
+import type { DataMigration } from '../sql/data-migration.js';
+import { driveAsync } from '../sql/sql-runner.js';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './migrations.js';
 
 /** Any key will do as long as it is Backtalk's own: every instance starting up queues on it. */
@@ -58,7 +61,8 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
         const step = PG_MIGRATIONS[v];
         if (step === undefined) throw new Error(`no PostgreSQL migration from schema version ${v}`);
         await inTransaction(client, async () => {
-          await client.query(step);
+          if (typeof step === 'string') await client.query(step);
+          else await runDataMigration(client, step);
           await client.query('UPDATE backtalk_schema SET version = $1', [v + 1]);
         });
       }
@@ -68,6 +72,15 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
   } finally {
     client.release();
   }
+}
+
+/** Runs a data migration's queries on the migrating connection, inside its transaction. */
+async function runDataMigration(client: pg.PoolClient, step: DataMigration): Promise<void> {
+  await driveAsync(step(postgresBuilder()), async (query) => {
+    if (query.op === 'lock') return undefined;
+    const result = await client.query(query.query.sql, query.query.parameters as unknown[]);
+    return query.op === 'all' ? result.rows : query.op === 'first' ? result.rows[0] : (result.rowCount ?? 0);
+  });
 }
 
 /** Marks a connection whose ROLLBACK failed: it must not go back to the pool. */

@@ -2,15 +2,12 @@ import type pg from 'pg';
 import type { Store } from '../repository.js';
 import { PgRunner } from '../sql/pg-runner.js';
 import { createSqlStore } from '../sql-store.js';
-import { SqlTransferRepository } from '../transfer-repository.js';
 import { backupPostgres } from './backup.js';
 import { createPool, migratePostgres, redactPostgresUrl, type PoolOptions } from './open-postgres.js';
 
 /** The PostgreSQL backend of Store over an existing, migrated pool: the shared repositories. close() ends the pool. */
 export function createPostgresStore(pool: pg.Pool): Store {
-  const runner = new PgRunner(pool);
-  return createSqlStore(runner, {
-    transfer: new SqlTransferRepository(runner),
+  return createSqlStore(new PgRunner(pool), {
     // A SQLite file of the whole database, from one snapshot: restore it with `backtalk migrate`.
     backup: (file) => backupPostgres(pool, file),
     sharedPool: pool,

@@ -110,6 +110,32 @@ export interface UsedActionTokensTable {
   used_at: number;
 }
 
+/** A post the owner sends linkbacks for; a leased job while status is 'pending' (src/send/). */
+export interface SendPostsTable extends LeasedQueueColumns {
+  source: string;
+  title: string;
+  excerpt: string;
+  fingerprint: string | null;
+  gone: Flag;
+  last_error: string | null;
+  feed_version: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One link of such a post; a leased job while status is 'pending', then the receiver's answer. */
+export interface SendLinksTable extends LeasedQueueColumns {
+  post_id: number;
+  target: string;
+  protocol: string;
+  endpoint: string | null;
+  response: string;
+  in_post: Flag;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
+}
+
 export interface Database {
   threads: ThreadsTable;
   comments: CommentsTable;
@@ -119,4 +145,6 @@ export interface Database {
   linkback_log: LinkbackLogTable;
   subscriptions: SubscriptionsTable;
   used_action_tokens: UsedActionTokensTable;
+  send_posts: SendPostsTable;
+  send_links: SendLinksTable;
 }

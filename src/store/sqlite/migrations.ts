@@ -3,10 +3,13 @@
  * a database made by an older release is brought forward one numbered step at a time, each step in
  * its own transaction together with its `PRAGMA user_version` bump.
  */
-export const SCHEMA_VERSION = 4;
+import { mergeSplitThreads } from '../merge-split-threads.js';
+import type { MigrationStep } from '../sql/data-migration.js';
+
+export const SCHEMA_VERSION = 6;
 
 /** MIGRATIONS[n] takes a database from version n to n + 1. */
-export const MIGRATIONS: Readonly<Record<number, string>> = {
+export const MIGRATIONS: Readonly<Record<number, MigrationStep>> = {
   // 1 → 2: the durable Webmention queue and the linkback attempt log.
   1: `-- Webmention verification queue (durable: survives restarts and crashes). A worker claims a job by
 -- setting claimed_until (a lease); a crashed worker's lease runs out and the job is claimed again.
@@ -98,4 +101,48 @@ END;
 CREATE TRIGGER IF NOT EXISTS threads_version_update AFTER UPDATE OF target, title, comments_closed, linkbacks_closed ON threads BEGIN
   UPDATE threads SET version = version + 1 WHERE id = NEW.id;
 END;`,
+  // 4 → 5: the linkbacks Backtalk sends for the owner's posts (src/send/).
+  4: `-- Linkbacks Backtalk sends for the owner's own posts (src/send/). One row per post: its send request
+-- is a leased job (status pending until the post has been fetched and its links listed).
+CREATE TABLE IF NOT EXISTS send_posts (
+  id              INTEGER PRIMARY KEY,
+  source          TEXT    NOT NULL UNIQUE,             -- the post URL, normalized
+  status          TEXT    NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  claimed_until   INTEGER,
+  title           TEXT    NOT NULL DEFAULT '',
+  excerpt         TEXT    NOT NULL DEFAULT '',
+  fingerprint     TEXT,                                -- hash of the post's content as last read
+  gone            INTEGER NOT NULL DEFAULT 0,          -- the post answered 410 Gone
+  last_error      TEXT,
+  feed_version    TEXT,                                -- the feed entry's date or hash, when a feed listed it
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS send_posts_due ON send_posts (status, next_attempt_at);
+
+-- One row per link of a post: a leased job while status is pending, then what the receiver said.
+-- Kept after the link leaves the post (in_post = 0): it is what a later Webmention update is sent to.
+CREATE TABLE IF NOT EXISTS send_links (
+  id              INTEGER PRIMARY KEY,
+  post_id         INTEGER NOT NULL REFERENCES send_posts(id) ON DELETE CASCADE,
+  target          TEXT    NOT NULL,
+  status          TEXT    NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+  protocol        TEXT    NOT NULL DEFAULT 'none' CHECK (protocol IN ('webmention', 'pingback', 'trackback', 'none')),
+  endpoint        TEXT,
+  response        TEXT    NOT NULL DEFAULT '',
+  in_post         INTEGER NOT NULL DEFAULT 1,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  claimed_until   INTEGER,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  sent_at         INTEGER,                             -- last successful send
+  UNIQUE (post_id, target)
+);
+CREATE INDEX IF NOT EXISTS send_links_due ON send_links (status, next_attempt_at);
+`,
+  // 5 → 6: targets and sources normalized further (escape case, NFC); threads split by spelling merge.
+  5: mergeSplitThreads,
 };

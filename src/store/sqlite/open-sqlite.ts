@@ -2,6 +2,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { projectRoot } from '../../lib/paths.js';
+import { SqliteRunner } from '../sql/sqlite-runner.js';
+import { driveSync } from '../sql/sql-runner.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 export type SqliteDatabase = Database.Database;
@@ -51,7 +53,11 @@ function migrate(db: SqliteDatabase): void {
     const step = MIGRATIONS[v];
     if (step === undefined) throw new Error(`no migration from schema version ${v}`);
     db.transaction(() => {
-      db.exec(step);
+      if (typeof step === 'string') db.exec(step);
+      else {
+        const runner = new SqliteRunner(db);
+        driveSync(step(runner.db), (query) => runner.exec(query));
+      }
       db.pragma(`user_version = ${v + 1}`);
     })();
   }

@@ -1,15 +1,12 @@
 import type { Store } from '../repository.js';
 import { SqliteRunner } from '../sql/sqlite-runner.js';
 import { createSqlStore } from '../sql-store.js';
-import { SqlTransferRepository } from '../transfer-repository.js';
 import { openSqlite, type SqliteDatabase } from './open-sqlite.js';
 import { backupSqlite } from './backup.js';
 
 /** The SQLite backend of Store: the shared repositories over one better-sqlite3 connection. */
 export function createSqliteStore(db: SqliteDatabase): Store {
-  const runner = new SqliteRunner(db);
-  return createSqlStore(runner, {
-    transfer: new SqlTransferRepository(runner),
+  return createSqlStore(new SqliteRunner(db), {
     backup: (file) => backupSqlite(db, file),
     close: async () => {
       if (db.open) {

@@ -3,9 +3,9 @@
  * everything stored about one e-mail address, and erasing it.
  */
 import express, { Router } from 'express';
-import { ValidationError } from '../domain/errors.js';
-import { ERASE_MODES, personalDataJson } from '../export/personal-data.js';
-import type { EraseMode, Store } from '../store/repository.js';
+import { ValidationError } from '../../domain/errors.js';
+import { ERASE_MODES, personalDataJson } from '../../export/personal-data.js';
+import type { EraseMode, Store } from '../../store/repository.js';
 
 export interface AdminDataRouteDeps {
   store: Store;

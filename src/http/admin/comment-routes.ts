@@ -1,14 +1,14 @@
 /** Admin API (bearer token): queues, search, moderation (one or in bulk), threads, linkback log, blocked words. */
 import express, { Router, type Request } from 'express';
-import { COMMENT_STATUSES, type Comment, type CommentStatus, type Thread } from '../domain/comment.js';
-import { NotFoundError, ValidationError } from '../domain/errors.js';
-import { toAdminCommentJson } from '../protocols/comment-form.js';
-import type { BlockedWords } from '../moderation/blocked-words.js';
-import { moderateMany, parseBulkIds } from '../moderation/bulk.js';
-import { MODERATION_ACTIONS, type ModerationAction, type ModerationResult } from '../moderation/moderate.js';
-import { COMMENT_SEARCH_FIELDS, type CommentSearchField, type Store, type ThreadSummary } from '../store/repository.js';
-import { idParam } from './comment-routes.js';
-import { resolveTarget } from '../pipeline/normalize.js';
+import { COMMENT_STATUSES, type Comment, type CommentStatus, type Thread } from '../../domain/comment.js';
+import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import { toAdminCommentJson } from '../../protocols/comment-form.js';
+import type { BlockedWords } from '../../moderation/blocked-words.js';
+import { moderateMany, parseBulkIds } from '../../moderation/bulk.js';
+import { MODERATION_ACTIONS, type ModerationAction, type ModerationResult } from '../../moderation/moderate.js';
+import { COMMENT_SEARCH_FIELDS, type CommentSearchField, type Store, type ThreadSummary } from '../../store/repository.js';
+import { idParam } from '../comment-routes.js';
+import { resolveTarget } from '../../domain/target.js';
 
 export interface AdminRouteDeps {
   store: Store;

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Router, type Response } from 'express';
-import { projectRoot } from '../lib/paths.js';
+import { projectRoot } from '../../lib/paths.js';
 
 export const ADMIN_CSP = [
   "default-src 'none'",

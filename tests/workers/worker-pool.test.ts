@@ -1,0 +1,63 @@
+/**
+ * Issue 14, point 3: every task sent to the worker pool has a time limit, and a pool busy with
+ * source pages does not hold up a reader's comment (separate lanes). Checked by outcome and by
+ * order, never by elapsed time.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { LinkCheck } from '../../src/linkback/find-link.js';
+import { checkSourceLinksOffThread, renderCommentBodyOffThread } from '../../src/workers/offload.js';
+import { createWorkerPool, WorkerBusyError, WorkerTimeoutError, type WorkerPool } from '../../src/workers/worker-pool.js';
+import { bigBlogPage } from '../helpers/pages.js';
+
+const TARGET = 'http://blog.example/2026/11/hello/';
+const MiB = 1024 * 1024;
+/** Large enough to go to the linkback lane (over INLINE_PAGE_CHARS), and to take it a while. */
+const bigDoc = (n: number) => ({ url: `http://source.example/${n}`, contentType: 'text/html', body: bigBlogPage(MiB / 8, TARGET, n) });
+
+/** Long enough to be sent to the comment lane (over INLINE_COMMENT_CHARS). */
+const LONG_COMMENT = `${'**Bold** and _italic_ and [a link](https://a.example/). '.repeat(60)}done`;
+
+describe('worker pool', () => {
+  it('abandons a task over its time limit, and the lane goes on working afterwards', async () => {
+    const pool = createWorkerPool({ cores: 2 });
+    await assert.rejects(checkSourceLinksOffThread(bigDoc(1), TARGET, 'anchor', { pool, timeoutMs: 1 }), (err) => {
+      assert.ok(err instanceof WorkerTimeoutError, String(err));
+      assert.equal(err.lane, 'linkback');
+      return true;
+    });
+    const check = await checkSourceLinksOffThread(bigDoc(2), TARGET, 'anchor', { pool, timeoutMs: 60_000 });
+    assert.equal(check.kind, 'linked');
+  });
+
+  it('renders a comment while source pages are still queued on their own lane', async () => {
+    const pool: WorkerPool = createWorkerPool({ cores: 2 }); // one linkback thread: the rest wait
+    const finished: string[] = [];
+    const pages: Array<Promise<LinkCheck>> = [];
+    for (let i = 0; i < 6; i++) {
+      pages.push(checkSourceLinksOffThread(bigDoc(10 + i), TARGET, 'anchor', { pool, timeoutMs: 120_000 }).then((c) => {
+        finished.push(`page ${i}`);
+        return c;
+      }));
+    }
+    assert.ok(pool.queued('linkback') >= 4, `queued: ${pool.queued('linkback')}`);
+    const html = await renderCommentBodyOffThread(LONG_COMMENT, { pool, timeoutMs: 120_000 });
+    finished.push('comment');
+    const queuedWhenRendered = pool.queued('linkback');
+    assert.match(html, /<strong>Bold<\/strong>/);
+    // The comment did not wait for the source pages: most of them had not even started.
+    assert.ok(queuedWhenRendered >= 2, `source pages still queued when the comment was rendered: ${queuedWhenRendered}`);
+    assert.ok(finished.indexOf('comment') <= 1, `order: ${finished.join(', ')}`);
+    for (const check of await Promise.all(pages)) assert.equal(check.kind, 'linked');
+  });
+
+  it('refuses a task when its lane queue is full, instead of queueing without bound', async () => {
+    const pool = createWorkerPool({ cores: 2, maxQueue: 2 });
+    const running = [0, 1, 2].map((i) => checkSourceLinksOffThread(bigDoc(20 + i), TARGET, 'anchor', { pool, timeoutMs: 120_000 }));
+    await assert.rejects(checkSourceLinksOffThread(bigDoc(23), TARGET, 'anchor', { pool }), WorkerBusyError);
+    // Other lanes are not affected.
+    assert.match(await renderCommentBodyOffThread(LONG_COMMENT, { pool }), /<em>italic<\/em>/);
+    for (const check of await Promise.all(running)) assert.equal(check.kind, 'linked');
+  });
+});
