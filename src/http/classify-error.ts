@@ -19,7 +19,7 @@ export function classifyError(err: unknown): AppError | undefined {
   return storeBusy(err) ?? fromBodyParser(err as { type?: string; limit?: number; status?: number });
 }
 
-/** SQLite's SQLITE_FULL, PostgreSQL's class 53100 disk_full . */
+/** SQLite's SQLITE_FULL, PostgreSQL's 53100 disk_full: nothing can be written until space is freed. */
 function isDiskFull(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'SQLITE_FULL' || code === '53100';
