@@ -92,7 +92,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     // Called only after createDeps has returned, when avatarUrl is set.
     publicJson: (c) => ({ ...toCommentJson(c, avatarUrl(c)) }),
   });
-  const notifier = new NotifyQueue([...(overrides.notifiers ?? [createLogNotifier(logger.child({ component: 'notify' }))]), mailing.notifier], logger);
+  const notifier = new NotifyQueue(overrides.notifiers ?? [createLogNotifier(logger.child({ component: 'notify' }))], logger, mailing.notifier);
   const fetcher = overrides.fetcher ?? createPageFetcher({
     ...DEFAULT_FETCH_POLICY,
     allowPrivate: config.allowPrivateFetch,
@@ -135,6 +135,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   let worker: JobWorker | undefined;
   const webmentions = createWebmentionService({
     store, pipeline, clock, sites: config.sites,
+    caps: { perClient: config.webmentionQueuePerClient, perSourceHost: config.webmentionQueuePerSourceHost },
     onQueued: () => worker?.wake(),
   });
   worker = createJobWorker({

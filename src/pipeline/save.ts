@@ -49,7 +49,7 @@ export function createSave(deps: SaveDeps) {
       // The spam checks saw the full address; what is kept is reduced unless the owner opts out.
       ip: deps.keepIp ? client.ip : reduceIp(client.ip), userAgent: client.userAgent.slice(0, 254),
       editTokenHash: author.editToken === undefined ? null : sha256Hex(author.editToken), created: clock.now(),
-    });
+    }, deps.notifier.plan({ type: 'comment-received' }));
     if (result.kind === 'duplicate-linkback') return { kind: 'duplicate', existing: result.existing };
     // Issue 16.5. Only an approved comment may name the post: a first-title-wins field must not be
     // settable by spam or a held stranger; for those the post page itself is asked instead.
@@ -63,7 +63,7 @@ export function createSave(deps: SaveDeps) {
     return changed(before, await store.comments.edit(before.id, {
       author: draft.author, url: draft.url, bodyRaw: draft.bodyRaw, bodyHtml: draft.bodyHtml,
       status: verdict.status, reasons: mergedReasons(before, verdict), edited: clock.now(),
-    }));
+    }, deps.notifier.plan({ type: 'comment-changed', from: before.status })));
   }
 
   /** A re-sent Webmention: everything taken from the source page again (§3.2.4). */
@@ -72,7 +72,7 @@ export function createSave(deps: SaveDeps) {
       author: draft.author, url: draft.url, title: draft.title ?? '', bodyRaw: draft.bodyRaw, bodyHtml: draft.bodyHtml,
       mentionType: draft.mentionType, authorPhoto: draft.authorPhoto,
       status: verdict.status, reasons: mergedReasons(before, verdict), edited: clock.now(),
-    }));
+    }, deps.notifier.plan({ type: 'comment-changed', from: before.status })));
   }
 
   function changed(before: Comment, after: Comment | undefined): ReceiveResult {
