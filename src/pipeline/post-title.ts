@@ -11,7 +11,8 @@ import { plainPostTitle } from './normalize.js';
 
 export interface TitleLearner {
   /**
-   * After an item is stored in `thread`, before its notification, so the mail can name the post.
+   * Just before an item is stored in `thread` (its notification rows are written with it), so the mail
+   * can name the post.
    * `claimed`: the title the reader's page sent. Never throws; a fetch (if any) runs in the background.
    */
   learn(thread: { id: number; target: string }, claimed: string | undefined): Promise<void>;

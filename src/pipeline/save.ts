@@ -44,6 +44,10 @@ export function createSave(deps: SaveDeps) {
   async function saveNew(draft: NewDraft, verdict: Judgement, client: ClientInfo, author: { editToken?: string; subscribe?: boolean; postTitle?: string } = {}): Promise<ReceiveResult> {
     const threadId = draft.threadId ?? (await store.threads.ensure(draft.target, clock.now())).id;
     const { target: _target, ...fields } = draft;
+    // Issue 16.5. Only an approved comment may name the post: a first-title-wins field must not be
+    // settable by spam or a held stranger; for those the post page itself is asked instead. Learned
+    // before the insert, so the notification rows written in the insert's transaction name the post.
+    await deps.titles?.learn({ id: threadId, target: draft.target }, verdict.status === 'approved' ? author.postTitle : undefined);
     const result = await store.comments.insert({
       ...fields, threadId, status: verdict.status, reasons: verdict.reasons,
       // The spam checks saw the full address; what is kept is reduced unless the owner opts out.
@@ -51,9 +55,6 @@ export function createSave(deps: SaveDeps) {
       editTokenHash: author.editToken === undefined ? null : sha256Hex(author.editToken), created: clock.now(),
     }, deps.notifier.plan({ type: 'comment-received' }));
     if (result.kind === 'duplicate-linkback') return { kind: 'duplicate', existing: result.existing };
-    // Issue 16.5. Only an approved comment may name the post: a first-title-wins field must not be
-    // settable by spam or a held stranger; for those the post page itself is asked instead.
-    await deps.titles?.learn({ id: threadId, target: draft.target }, verdict.status === 'approved' ? author.postTitle : undefined);
     deps.notifier.enqueue({ type: 'comment-received', comment: result.comment, subscribe: author.subscribe === true });
     return { kind: 'stored', comment: result.comment, editToken: author.editToken ?? null };
   }
