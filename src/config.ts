@@ -41,6 +41,8 @@ export interface Config {
   allowPrivateFetch: boolean;
   /** TrackBack sources are fetched and must link to the target; off → such pings are held. */
   verifyTrackbacks: boolean;
+  /** A thread whose post title the widget did not send fetches the post page once for it (issue 16.5). */
+  fetchPostTitles: boolean;
   trackbacksEnabled: boolean;
   pingbacksEnabled: boolean;
   webmentionsEnabled: boolean;
@@ -48,6 +50,9 @@ export interface Config {
   linkbacksPerThreadHour: number;
   /** Outbound verification fetches per source host per minute, and in all; so we never flood a site. */
   fetchPerHostPerMinute: number;
+  /** Webmentions waiting in the queue per client (IPv6 per /64) and per source host; over it, 429. */
+  webmentionQueuePerClient: number;
+  webmentionQueuePerSourceHost: number;
   fetchPerMinute: number;
   /** Accept linkbacks whose source is on one of our own sites. */
   allowSelfPings: boolean;
@@ -236,12 +241,16 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     akismetUrl,
     allowPrivateFetch: bool('ALLOW_PRIVATE_FETCH', false),
     verifyTrackbacks: bool('VERIFY_TRACKBACKS', true),
+    fetchPostTitles: bool('FETCH_POST_TITLES', true),
     trackbacksEnabled: bool('TRACKBACKS', true),
     pingbacksEnabled: bool('PINGBACKS', true),
     webmentionsEnabled: bool('WEBMENTIONS', true),
     linkbacksPerThreadHour: int('LINKBACKS_PER_THREAD_HOUR', 20, 0, 1_000_000),
     allowSelfPings: bool('ALLOW_SELF_PINGS', false),
     fetchPerHostPerMinute: int('FETCH_PER_HOST_PER_MINUTE', 30, 1, 1_000_000),
+    // Enough for a site announcing a post with a few dozen links; too few for one client to fill the queue.
+    webmentionQueuePerClient: int('WEBMENTION_QUEUE_PER_CLIENT', 50, 1, 1_000_000),
+    webmentionQueuePerSourceHost: int('WEBMENTION_QUEUE_PER_SOURCE_HOST', 50, 1, 1_000_000),
     fetchPerMinute: int('FETCH_PER_MINUTE', 300, 1, 1_000_000),
     blockedWords: (list('BLOCKED_WORDS') ?? []).map((w) => w.toLowerCase()),
     maxLinks: int('MAX_LINKS', 3, 0, 1000),

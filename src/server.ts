@@ -88,6 +88,8 @@ function installShutdown(server: Server, deps: AppDeps): void {
       await deps.feedWatcher.stop();
       await deps.sends.stop();
       await deps.notifier.drain();
+      // A post-title fetch in flight ends within the fetch timeout; it writes to the store, so it goes first.
+      await deps.titles.drain();
       // After the notifier: its last rows are written; what is not delivered now stays for the next start.
       await deps.outbox.stop();
       await deps.store.close();

@@ -16,6 +16,7 @@ import type { LinkSigner } from './mail/signed-links.js';
 import { toCommentJson } from './protocols/comment-form.js';
 import { createPipeline, type Pipeline } from './pipeline/receive.js';
 import { createThreadReader, type ThreadReader } from './read/thread-reader.js';
+import { createTitleLearner, type TitleLearner } from './pipeline/post-title.js';
 import { createSourceVerifier } from './pipeline/verify-source.js';
 import { createAkismet } from './spam/akismet-checker.js';
 import { createRuleChecker } from './spam/rule-checker.js';
@@ -65,6 +66,8 @@ export interface AppDeps {
   sends: SendService;
   /** Polls BACKTALK_FEEDS and queues new and updated entries; server.ts starts it. */
   feedWatcher: FeedWatcher;
+  /** Post titles fetched in the background (issue 16.5); tests drain it. */
+  titles: TitleLearner;
 }
 
 export interface DepsOverrides {
@@ -89,7 +92,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     // Called only after createDeps has returned, when avatarUrl is set.
     publicJson: (c) => ({ ...toCommentJson(c, avatarUrl(c)) }),
   });
-  const notifier = new NotifyQueue([...(overrides.notifiers ?? [createLogNotifier(logger.child({ component: 'notify' }))]), mailing.notifier], logger);
+  const notifier = new NotifyQueue(overrides.notifiers ?? [createLogNotifier(logger.child({ component: 'notify' }))], logger, mailing.notifier);
   const fetcher = overrides.fetcher ?? createPageFetcher({
     ...DEFAULT_FETCH_POLICY,
     allowPrivate: config.allowPrivateFetch,
@@ -112,6 +115,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   }
 
   const verifier = createSourceVerifier(fetcher, { parseTimeoutMs: config.workerTimeoutMs });
+  const titles = createTitleLearner({ store, fetcher: config.fetchPostTitles ? fetcher : undefined, logger: logger.child({ component: 'post-title' }) });
   // On PostgreSQL the counters are shared by every instance on the database; on SQLite, per process.
   const limits = (keyPrefix: string): LimiterBackend => (store.sharedPool ? { kind: 'postgres', pool: store.sharedPool, keyPrefix } : { kind: 'memory' });
   const limiter = createSubmissionLimiter(config.rateLimit, 60, limits('submission'));
@@ -126,10 +130,12 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     limiter,
     threadLimiter: createSubmissionLimiter(config.linkbacksPerThreadHour, 3600, limits('thread-linkbacks')),
     verifier,
+    titles,
   });
   let worker: JobWorker | undefined;
   const webmentions = createWebmentionService({
     store, pipeline, clock, sites: config.sites,
+    caps: { perClient: config.webmentionQueuePerClient, perSourceHost: config.webmentionQueuePerSourceHost },
     onQueued: () => worker?.wake(),
   });
   worker = createJobWorker({
@@ -159,6 +165,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     adminTokenHash: currentAdminTokenHash(config, store, await adminTokenHash(config, store, logger)), adminAttempts, avatarUrl, webmentions, worker, metrics,
     outbox: mailing.outbox, mailLinks: mailing.signer, sends: sendService, feedWatcher,
     previewLimiter: createSubmissionLimiter(config.previewRateLimit, 60, limits('preview')),
+    titles,
   };
 }
 

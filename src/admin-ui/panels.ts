@@ -109,10 +109,12 @@ export function createThreadsPanel(ctx: ListContext) {
       clear(list);
       for (const t of threads) {
         append(list, h('li', { class: 'bta-thread', 'data-id': String(t.id) },
+          // Listed by the post's title when Backtalk knows it (issue 16.5), the address beneath it.
+          t.title ? h('p', { class: 'bta-thread-title' }, externalLink(t.target, t.title)) : null,
           h('p', { class: 'bta-url' }, externalLink(t.target)),
           h('p', { class: 'bta-thread-counts' },
             format(T.threadCounts, t.counts)),
-          h('div', { role: 'group', 'aria-label': format(T.closeThread, { target: t.target }) },
+          h('div', { role: 'group', 'aria-label': format(T.closeThread, { target: t.title ?? t.target }) },
             switchFor(t.id, 'comments_closed', t.comments_closed, T.commentsClosed),
             switchFor(t.id, 'linkbacks_closed', t.linkbacks_closed, T.linkbacksClosed))));
       }

@@ -44,6 +44,8 @@ export interface CommentSubmission {
   subscribe?: boolean;
   /** The language the reader wrote in (the request's language): the comment's mails are sent in it. */
   lang?: string;
+  /** The post's title as the reader's page shows it (widget: document.title or og:title); untrusted. */
+  postTitle?: string;
   client: ClientInfo;
 }
 

@@ -154,6 +154,17 @@ export class StoreBusyError extends BusyError {
   }
 }
 
+/**
+ * The disk under the database is full (SQLite SQLITE_FULL, PostgreSQL class 53100 disk_full). Nothing
+ * was stored and reads still work; like a busy database it is a 503 with Retry-After in each door's
+ * own format, with a longer wait, since space comes back only when the owner frees some.
+ */
+export class StoreFullError extends BusyError {
+  constructor() {
+    super('store-full', 300);
+  }
+}
+
 const BUSY_CODES = new Set([
   'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT', 'SQLITE_LOCKED',
   '55P03', // lock_not_available

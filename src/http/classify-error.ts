@@ -4,7 +4,7 @@
  * XML-RPC (xmlrpc-routes.ts) each render the AppError returned here in their own wire format.
  * undefined means a bug: the door logs it once and answers its own "internal error".
  */
-import { AppError, BusyError, PayloadTooLargeError, RateLimitedError, storeBusy, ValidationError } from '../domain/errors.js';
+import { AppError, BusyError, PayloadTooLargeError, RateLimitedError, storeBusy, StoreFullError, ValidationError } from '../domain/errors.js';
 import { WorkerBusyError, WorkerTimeoutError } from '../workers/worker-pool.js';
 
 export function classifyError(err: unknown): AppError | undefined {
@@ -15,7 +15,14 @@ export function classifyError(err: unknown): AppError | undefined {
   if (err instanceof WorkerTimeoutError) {
     return new ValidationError('invalid-body', 'text-too-complex', 'body');
   }
+  if (isDiskFull(err)) return new StoreFullError();
   return storeBusy(err) ?? fromBodyParser(err as { type?: string; limit?: number; status?: number });
+}
+
+/** SQLite's SQLITE_FULL, PostgreSQL's 53100 disk_full: nothing can be written until space is freed. */
+function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === '53100';
 }
 
 /** Seconds to send in Retry-After with this error, if it has any. */

@@ -32,6 +32,7 @@ export function feedRoutes(deps: FeedRouteDeps): Router {
     const self = feedUrl(deps.publicUrl, target);
     let items: Comment[];
     let feed: Feed;
+    let postTitle: string | undefined;
     if (target === undefined) {
       items = await deps.reader.recent(SITE_FEED_ITEMS);
       feed = new Feed({
@@ -41,12 +42,13 @@ export function feedRoutes(deps: FeedRouteDeps): Router {
     } else {
       const { thread, items: visible } = await deps.reader.readThread(target);
       items = visible.filter((c) => !c.deleted && c.status === 'approved').reverse().slice(0, THREAD_FEED_ITEMS);
+      postTitle = thread?.title ?? undefined;
       feed = new Feed({
         id: self, title: `Comments on ${thread?.title ?? target}`, link: target, feedLinks: { atom: self }, generator: 'Backtalk',
         updated: items.length > 0 ? newest(items) : (thread?.created ?? new Date(0)),
       });
     }
-    for (const c of items) feed.addItem(toEntry(c, host));
+    for (const c of items) feed.addItem(toEntry(c, host, postTitle));
 
     const body = feed.atom1();
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
@@ -65,9 +67,10 @@ export function feedUrl(publicUrl: string, target?: string): string {
   return target === undefined ? `${publicUrl}/feed.atom` : `${publicUrl}/feed.atom?target=${encodeURIComponent(target)}`;
 }
 
-function toEntry(c: Comment, host: string) {
+/** `postTitle`: the thread's post title when known (issue 16.5); entries name the post by URL otherwise. */
+function toEntry(c: Comment, host: string, postTitle?: string) {
   const who = c.author || (c.kind === 'comment' ? 'Anonymous' : c.source ?? 'Anonymous');
-  const title = c.kind === 'comment' ? `${who} on ${c.target}` : `${capitalize(c.kind)}: ${c.title ?? c.source ?? who}`;
+  const title = c.kind === 'comment' ? `${who} on ${postTitle ?? c.target}` : `${capitalize(c.kind)}: ${c.title ?? c.source ?? who}`;
   const date = c.edited ?? c.created;
   // The title is declared type="html" by the library, so the plain text is escaped once here;
   // body_html is the sanitizer's output and goes in as it is.

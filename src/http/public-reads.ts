@@ -75,9 +75,12 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
   async function render(target: SiteTarget, etag: string): Promise<Buffer> {
     const cached = rendered.get(target, etag);
     if (cached) return cached;
-    const comments = (await deps.reader.readThread(target)).items;
+    const view = await deps.reader.readThread(target);
+    const comments = view.items;
     const body = Buffer.from(JSON.stringify({
       target,
+      // Contract v1.1: the post's title when known, else null (a title change changes the version tag).
+      title: view.thread?.title ?? null,
       total: comments.filter((c) => !c.deleted).length,
       comments: comments.map((c) => toCommentJson(c, deps.avatarUrl(c))),
     }));

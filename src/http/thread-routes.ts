@@ -1,12 +1,14 @@
 /**
  * `GET /thread?target=URL`: the thread and its form as a complete page that needs no JavaScript;
  * `&fragment=1`: the fragment alone (what the widget inserts, and what static-site builds include).
- * `&lang=ru` or Accept-Language picks the language; `&parent=ID` starts the form as a reply.
+ * `&lang=ru` or Accept-Language picks the language; `&parent=ID` starts the form as a reply;
+ * `&title=…` names the post, and the form sends it along (issue 16.5).
  */
 import { gzipSync } from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
 import type { Comment } from '../domain/comment.js';
 import { resolveTarget } from '../domain/target.js';
+import { plainPostTitle } from '../pipeline/normalize.js';
 import { etagOf, notModified } from './middleware/caching.js';
 import { GRAVATAR_ORIGIN, pageCsp } from '../render/csp.js';
 import { negotiateLocale } from '../render/locale.js';
@@ -37,6 +39,7 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
     const strings = negotiateLocale(req.query.lang, req.get('accept-language'));
     const replyTo = positiveInt(req, 'parent');
     const fragmentOnly = req.query.fragment === '1';
+    const postTitle = typeof req.query.title === 'string' ? plainPostTitle(req.query.title) ?? undefined : undefined;
     // The validator: everything the HTML depends on. The thread version changes with every change to
     // the thread or its comments (see middleware/caching.ts); the minute, because the HTML says
     // "5 minutes ago": a revalidation after a minute gets fresh relative times (a weak ETag: within
@@ -44,7 +47,7 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
     const version = (await deps.reader.versions([target])).get(target) ?? '-';
     const minute = Math.floor(deps.clock.now().getTime() / 60_000);
     const etag = etagOf('thread-1', target, version, String(minute), strings.lang, String(replyTo ?? ''), fragmentOnly ? 'fragment' : 'page',
-      deps.publicUrl, deps.gravatar ? 'gravatar' : '', String(deps.config.editWindowMinutes));
+      deps.publicUrl, deps.gravatar ? 'gravatar' : '', String(deps.config.editWindowMinutes), postTitle ?? '');
     // The language depends on the header, the encoding too (sendCompressed); a 304 carries the same Vary.
     res.vary('Accept-Language').vary('Accept-Encoding');
     if (notModified(req, res, etag)) return;
@@ -57,6 +60,7 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
       now: deps.clock.now(),
       replyTo,
       editMinutes: deps.config.editWindowMinutes,
+      postTitle,
     });
     res.type('text/html; charset=utf-8');
     if (fragmentOnly) {

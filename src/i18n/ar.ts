@@ -139,6 +139,9 @@ const ar: Strings = {
     'send-source-not-allowed': '{origin} ليس من المواقع المُعدّة (BACKTALK_SITES).',
     'no-such-send': 'لا يوجد إرسال كهذا.',
     'no-such-link': 'لا يوجد رابط كهذا.',
+    'store-full': 'لا يستطيع الخادم حفظ أي شيء الآن؛ يُرجى المحاولة لاحقًا.',
+    'webmention-queue-client': 'إشارات Webmention كثيرة جدًا من عنوانك تنتظر التحقق؛ حاول مجددًا بعد {seconds} ث.',
+    'webmention-queue-host': 'إشارات Webmention كثيرة جدًا من مضيف هذا المصدر تنتظر التحقق؛ حاول مجددًا بعد {seconds} ث.',
   },
   pages: {
     heldTitle: 'التعليق بانتظار المراجعة',

@@ -138,6 +138,9 @@ const cs: Strings = {
     'send-source-not-allowed': '{origin} nepatří mezi nastavené weby (BACKTALK_SITES).',
     'no-such-send': 'Takové odeslání neexistuje.',
     'no-such-link': 'Takový odkaz neexistuje.',
+    'store-full': 'Server teď nemůže nic uložit; zkuste to prosím později.',
+    'webmention-queue-client': 'Příliš mnoho Webmentions z vaší adresy čeká na kontrolu; zkuste to znovu za {seconds} s.',
+    'webmention-queue-host': 'Příliš mnoho Webmentions z hostitele tohoto zdroje čeká na kontrolu; zkuste to znovu za {seconds} s.',
   },
   pages: {
     heldTitle: 'Komentář čeká na schválení',

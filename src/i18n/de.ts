@@ -135,6 +135,9 @@ const de: Strings = {
     'send-source-not-allowed': '{origin} gehört nicht zu den eingerichteten Websites (BACKTALK_SITES).',
     'no-such-send': 'Diesen Sendeauftrag gibt es nicht.',
     'no-such-link': 'Diesen Link gibt es nicht.',
+    'store-full': 'Der Server kann gerade nichts speichern; bitte später noch einmal versuchen.',
+    'webmention-queue-client': 'Zu viele Webmentions von deiner Adresse warten auf Prüfung; versuche es in {seconds} s erneut.',
+    'webmention-queue-host': 'Zu viele Webmentions vom Host dieser Quelle warten auf Prüfung; versuche es in {seconds} s erneut.',
   },
   pages: {
     heldTitle: 'Kommentar wartet auf Freigabe',

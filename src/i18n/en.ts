@@ -143,6 +143,9 @@ const en = {
     'send-source-not-allowed': '{origin} is not one of the configured sites (BACKTALK_SITES)',
     'no-such-send': 'No such send.',
     'no-such-link': 'No such link.',
+    'store-full': 'The server cannot store anything right now; please try again later.',
+    'webmention-queue-client': 'Too many Webmentions from your address are waiting to be checked; try again in {seconds} s.',
+    'webmention-queue-host': 'Too many Webmentions from this source\'s host are waiting to be checked; try again in {seconds} s.',
   },
 
   /** Server-rendered pages: the no-JavaScript form's answers and the pages behind mail links. */

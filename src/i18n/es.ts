@@ -135,6 +135,9 @@ const es: Strings = {
     'send-source-not-allowed': '{origin} no es uno de los sitios configurados (BACKTALK_SITES).',
     'no-such-send': 'No existe ese envío.',
     'no-such-link': 'No existe ese enlace.',
+    'store-full': 'El servidor no puede guardar nada ahora mismo; inténtalo más tarde.',
+    'webmention-queue-client': 'Demasiadas Webmentions de tu dirección esperan verificación; inténtalo de nuevo en {seconds} s.',
+    'webmention-queue-host': 'Demasiadas Webmentions del host de esta fuente esperan verificación; inténtalo de nuevo en {seconds} s.',
   },
   pages: {
     heldTitle: 'Comentario pendiente de moderación',

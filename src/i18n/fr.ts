@@ -135,6 +135,9 @@ const fr: Strings = {
     'send-source-not-allowed': '{origin} ne fait pas partie des sites configurés (BACKTALK_SITES).',
     'no-such-send': 'Cet envoi n’existe pas.',
     'no-such-link': 'Ce lien n’existe pas.',
+    'store-full': 'Le serveur ne peut rien enregistrer pour l’instant ; réessayez plus tard.',
+    'webmention-queue-client': 'Trop de Webmentions de votre adresse attendent d’être vérifiées ; réessayez dans {seconds} s.',
+    'webmention-queue-host': 'Trop de Webmentions de l’hôte de cette source attendent d’être vérifiées ; réessayez dans {seconds} s.',
   },
   pages: {
     heldTitle: 'Commentaire en attente de modération',

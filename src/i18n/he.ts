@@ -138,6 +138,9 @@ const he: Strings = {
     'send-source-not-allowed': '{origin} אינו אחד מהאתרים שהוגדרו (BACKTALK_SITES).',
     'no-such-send': 'אין שליחה כזו.',
     'no-such-link': 'אין קישור כזה.',
+    'store-full': 'השרת לא יכול לשמור דבר כרגע; נא לנסות שוב מאוחר יותר.',
+    'webmention-queue-client': 'יותר מדי Webmentions מהכתובת שלך ממתינים לבדיקה; נא לנסות שוב בעוד {seconds} שניות.',
+    'webmention-queue-host': 'יותר מדי Webmentions מהשרת של מקור זה ממתינים לבדיקה; נא לנסות שוב בעוד {seconds} שניות.',
   },
   pages: {
     heldTitle: 'התגובה ממתינה לאישור',

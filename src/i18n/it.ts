@@ -135,6 +135,9 @@ const it: Strings = {
     'send-source-not-allowed': '{origin} non è tra i siti configurati (BACKTALK_SITES).',
     'no-such-send': 'Questo invio non esiste.',
     'no-such-link': 'Questo link non esiste.',
+    'store-full': 'Il server al momento non può salvare nulla; riprova più tardi.',
+    'webmention-queue-client': 'Troppe Webmention dal tuo indirizzo sono in attesa di verifica; riprova tra {seconds} s.',
+    'webmention-queue-host': 'Troppe Webmention dall’host di questa fonte sono in attesa di verifica; riprova tra {seconds} s.',
   },
   pages: {
     heldTitle: 'Commento in attesa di moderazione',

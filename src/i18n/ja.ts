@@ -135,6 +135,9 @@ const ja: Strings = {
     'send-source-not-allowed': '{origin} は設定されたサイト（BACKTALK_SITES）に含まれていません。',
     'no-such-send': 'その送信はありません。',
     'no-such-link': 'そのリンクはありません。',
+    'store-full': 'サーバーは現在何も保存できません。しばらくしてからもう一度お試しください。',
+    'webmention-queue-client': 'あなたのアドレスからの Webmention が確認待ちで多すぎます。{seconds} 秒後にもう一度お試しください。',
+    'webmention-queue-host': 'このソースのホストからの Webmention が確認待ちで多すぎます。{seconds} 秒後にもう一度お試しください。',
   },
   pages: {
     heldTitle: 'コメントは承認待ちです',

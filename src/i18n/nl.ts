@@ -135,6 +135,9 @@ const nl: Strings = {
     'send-source-not-allowed': '{origin} is niet een van de ingestelde sites (BACKTALK_SITES).',
     'no-such-send': 'Deze verzending bestaat niet.',
     'no-such-link': 'Deze link bestaat niet.',
+    'store-full': 'De server kan nu niets opslaan; probeer het later opnieuw.',
+    'webmention-queue-client': 'Te veel Webmentions van jouw adres wachten op controle; probeer het over {seconds} s opnieuw.',
+    'webmention-queue-host': 'Te veel Webmentions van de host van deze bron wachten op controle; probeer het over {seconds} s opnieuw.',
   },
   pages: {
     heldTitle: 'Reactie wacht op goedkeuring',

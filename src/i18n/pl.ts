@@ -138,6 +138,9 @@ const pl: Strings = {
     'send-source-not-allowed': '{origin} nie należy do skonfigurowanych witryn (BACKTALK_SITES).',
     'no-such-send': 'Nie ma takiej wysyłki.',
     'no-such-link': 'Nie ma takiego linku.',
+    'store-full': 'Serwer nie może teraz niczego zapisać; spróbuj ponownie później.',
+    'webmention-queue-client': 'Zbyt wiele Webmentions z Twojego adresu czeka na sprawdzenie; spróbuj ponownie za {seconds} s.',
+    'webmention-queue-host': 'Zbyt wiele Webmentions z hosta tego źródła czeka na sprawdzenie; spróbuj ponownie za {seconds} s.',
   },
   pages: {
     heldTitle: 'Komentarz czeka na moderację',

@@ -135,6 +135,9 @@ const pt: Strings = {
     'send-source-not-allowed': '{origin} não é um dos sites configurados (BACKTALK_SITES).',
     'no-such-send': 'Esse envio não existe.',
     'no-such-link': 'Esse link não existe.',
+    'store-full': 'O servidor não consegue guardar nada agora; tente novamente mais tarde.',
+    'webmention-queue-client': 'Há Webmentions demais do seu endereço aguardando verificação; tente novamente em {seconds} s.',
+    'webmention-queue-host': 'Há Webmentions demais do host desta fonte aguardando verificação; tente novamente em {seconds} s.',
   },
   pages: {
     heldTitle: 'Comentário aguardando moderação',

@@ -139,6 +139,9 @@ const ru: Strings = {
     'send-source-not-allowed': '{origin} не входит в число настроенных сайтов (BACKTALK_SITES).',
     'no-such-send': 'Такой отправки нет.',
     'no-such-link': 'Такой ссылки нет.',
+    'store-full': 'Сервер сейчас не может ничего сохранить; повторите попытку позже.',
+    'webmention-queue-client': 'Слишком много Webmention с вашего адреса ждут проверки; повторите через {seconds} с.',
+    'webmention-queue-host': 'Слишком много Webmention с хоста этого источника ждут проверки; повторите через {seconds} с.',
   },
   pages: {
     heldTitle: 'Комментарий ожидает проверки',

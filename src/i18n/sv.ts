@@ -135,6 +135,9 @@ const sv: Strings = {
     'send-source-not-allowed': '{origin} är inte en av de inställda webbplatserna (BACKTALK_SITES).',
     'no-such-send': 'Det finns ingen sådan sändning.',
     'no-such-link': 'Det finns ingen sådan länk.',
+    'store-full': 'Servern kan inte spara något just nu; försök igen senare.',
+    'webmention-queue-client': 'För många Webmentions från din adress väntar på kontroll; försök igen om {seconds} s.',
+    'webmention-queue-host': 'För många Webmentions från den här källans värd väntar på kontroll; försök igen om {seconds} s.',
   },
   pages: {
     heldTitle: 'Kommentaren väntar på granskning',

@@ -135,6 +135,9 @@ const tr: Strings = {
     'send-source-not-allowed': '{origin} yapılandırılmış sitelerden biri değil (BACKTALK_SITES).',
     'no-such-send': 'Böyle bir gönderim yok.',
     'no-such-link': 'Böyle bir bağlantı yok.',
+    'store-full': 'Sunucu şu anda hiçbir şey kaydedemiyor; lütfen daha sonra yeniden deneyin.',
+    'webmention-queue-client': 'Adresinizden gelen çok fazla Webmention denetlenmeyi bekliyor; {seconds} sn sonra yeniden deneyin.',
+    'webmention-queue-host': 'Bu kaynağın sunucusundan gelen çok fazla Webmention denetlenmeyi bekliyor; {seconds} sn sonra yeniden deneyin.',
   },
   pages: {
     heldTitle: 'Yorum onay bekliyor',

@@ -138,6 +138,9 @@ const uk: Strings = {
     'send-source-not-allowed': '{origin} не входить до налаштованих сайтів (BACKTALK_SITES).',
     'no-such-send': 'Такого надсилання немає.',
     'no-such-link': 'Такого посилання немає.',
+    'store-full': 'Сервер зараз не може нічого зберегти; спробуйте пізніше.',
+    'webmention-queue-client': 'Забагато Webmention з вашої адреси чекають на перевірку; спробуйте ще раз за {seconds} с.',
+    'webmention-queue-host': 'Забагато Webmention з хоста цього джерела чекають на перевірку; спробуйте ще раз за {seconds} с.',
   },
   pages: {
     heldTitle: 'Коментар очікує на перевірку',

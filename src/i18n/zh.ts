@@ -135,6 +135,9 @@ const zh: Strings = {
     'send-source-not-allowed': '{origin} 不在已配置的站点中（BACKTALK_SITES）。',
     'no-such-send': '没有这个发送任务。',
     'no-such-link': '没有这个链接。',
+    'store-full': '服务器目前无法保存任何内容，请稍后重试。',
+    'webmention-queue-client': '来自你的地址的 Webmention 待检查数量过多；请在 {seconds} 秒后重试。',
+    'webmention-queue-host': '来自此来源主机的 Webmention 待检查数量过多；请在 {seconds} 秒后重试。',
   },
   pages: {
     heldTitle: '评论等待审核',

@@ -5,18 +5,20 @@
  * and schedules retries.
  */
 import type { Arriving, LinkbackSubmission, WebmentionJob } from '../domain/comment.js';
-import { AppError, LinkbackSourceError, ValidationError } from '../domain/errors.js';
+import { AppError, LinkbackSourceError, msg, RateLimitedError, ValidationError } from '../domain/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { newToken } from '../lib/tokens.js';
 import { resolveTarget } from '../domain/target.js';
 import type { Pipeline, ReceiveResult } from '../pipeline/receive.js';
-import type { Store } from '../store/repository.js';
+import type { Store, WebmentionQueueCaps } from '../store/repository.js';
 
 export interface WebmentionServiceDeps {
   store: Store;
   pipeline: Pipeline;
   clock: Clock;
   sites: readonly string[];
+  /** Jobs that may wait per client and per source host (BACKTALK_WEBMENTION_QUEUE_PER_*). */
+  caps: WebmentionQueueCaps;
   /** Called after a job is queued, so the worker starts at once instead of at its next poll. */
   onQueued?: () => void;
 }
@@ -25,6 +27,11 @@ export interface WebmentionServiceDeps {
 export const MAX_ATTEMPTS = 5;
 const FIRST_RETRY_MS = 30_000;
 const BUSY_RETRY_MS = 5_000;
+/**
+ * What a sender over a queue cap is told to wait: about the time the worker needs for a cap's worth
+ * of jobs of one host (2 at a time, each bounded by the 10 s fetch deadline) to move on.
+ */
+const QUEUE_FULL_RETRY_S = 60;
 
 export type JobResult =
   | { kind: 'done'; status: 'accepted' | 'rejected'; reason: string; commentId: number | null }
@@ -38,11 +45,14 @@ export function createWebmentionService(deps: WebmentionServiceDeps) {
     const input = await deps.pipeline.admit(arriving).catch((err: unknown) => {
       throw asBadRequest(err);
     });
-    const job = await store.webmentions.enqueue({
+    const queued = await store.webmentions.enqueueWithin({
       token: newToken().slice(0, 22), source: input.source, target: input.target, clientIp: input.client.ip, userAgent: input.client.userAgent, now: clock.now(),
-    });
+    }, deps.caps);
+    if (queued.kind === 'full') {
+      throw new RateLimitedError(QUEUE_FULL_RETRY_S, msg(queued.scope === 'client' ? 'webmention-queue-client' : 'webmention-queue-host', { seconds: QUEUE_FULL_RETRY_S }));
+    }
     deps.onQueued?.();
-    return job;
+    return queued.job;
   }
 
   /** One attempt. Never throws for expected outcomes; those are values. */

@@ -11,7 +11,12 @@ export interface OutgoingMail {
 }
 
 export interface MailTransport {
-  send(mail: OutgoingMail): Promise<void>;
+  /**
+   * `messageId`: the same for every attempt of one outbox item, so a mail sent again after a crash
+   * between the relay's acceptance and our record of it is the same message (RFC 5322 §3.6.4) and
+   * can be dropped as a repeat by whoever sees both.
+   */
+  send(mail: OutgoingMail, messageId?: string): Promise<void>;
   close(): void;
 }
 
@@ -24,9 +29,9 @@ export function createMailTransport(smtpUrl: string): MailTransport {
     socketTimeout: 30_000,
   });
   return {
-    async send(mail: OutgoingMail): Promise<void> {
+    async send(mail: OutgoingMail, messageId?: string): Promise<void> {
       // `to` as an address object: a reader-supplied address is never parsed as a list of recipients.
-      await transporter.sendMail({ from: mail.from, to: { name: '', address: mail.to }, subject: mail.subject, text: mail.text, headers: mail.headers });
+      await transporter.sendMail({ from: mail.from, to: { name: '', address: mail.to }, subject: mail.subject, text: mail.text, headers: mail.headers, messageId });
     },
     close: () => transporter.close(),
   };

@@ -22,16 +22,22 @@ function oneLine(value: string, max = 120): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/** Issue 16.5: a post is named by its title when known; the sentence keeps the address beside it. */
+function postNamed(target: string, title: string | null | undefined): { subject: string; text: string } {
+  return title ? { subject: title, text: `${title} (${target})` } : { subject: target, text: target };
+}
+
 function excerpt(text: string): string {
   return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
 }
 
 /** The owner's notice of a new item; held items say so first in the subject so they sort together. */
-export function ownerMail(c: Comment, from: string, to: string, links: OwnerLinks, s: MailStrings = mailStrings('en')): OutgoingMail {
+export function ownerMail(c: Comment, from: string, to: string, links: OwnerLinks, s: MailStrings = mailStrings('en'), postTitle?: string | null): OutgoingMail {
   const held = c.status === 'pending';
   const who = c.author || c.source || s.someone;
-  const vars = { held: held ? s.held : '', kind: s.kinds[c.kind], who, target: c.target };
-  const lines = [format(held ? s.ownerHeld : s.ownerPublished, vars), '', `${s.author}: ${c.author || s.none}`];
+  const post = postNamed(c.target, postTitle);
+  const vars = { held: held ? s.held : '', kind: s.kinds[c.kind], who, target: post.subject };
+  const lines = [format(held ? s.ownerHeld : s.ownerPublished, { ...vars, target: post.text }), '', `${s.author}: ${c.author || s.none}`];
   if (c.email) lines.push(`${s.email}: ${c.email}`);
   if (c.url) lines.push(`${s.website}: ${c.url}`);
   if (c.source) lines.push(`${s.source}: ${c.source}`);
@@ -46,24 +52,26 @@ export function ownerMail(c: Comment, from: string, to: string, links: OwnerLink
 }
 
 /** Double opt-in: nothing is sent to a subscriber until this link has been followed and confirmed. */
-export function confirmSubscriptionMail(from: string, to: string, target: string, confirmUrl: string, s: MailStrings = mailStrings('en')): OutgoingMail {
+export function confirmSubscriptionMail(from: string, to: string, target: string, confirmUrl: string, s: MailStrings = mailStrings('en'), postTitle?: string | null): OutgoingMail {
+  const post = postNamed(target, postTitle);
   return {
     from,
     to,
-    subject: oneLine(format(s.confirmSubject, { target }), 200),
-    text: [format(s.confirmText, { target }), '', `${s.confirmLink}: ${confirmUrl}`, '', s.confirmIgnore].join('\n'),
+    subject: oneLine(format(s.confirmSubject, { target: post.subject }), 200),
+    text: [format(s.confirmText, { target: post.text }), '', `${s.confirmLink}: ${confirmUrl}`, '', s.confirmIgnore].join('\n'),
   };
 }
 
 /** A reply notice to a confirmed subscriber, with RFC 8058 one-click unsubscribe headers. */
-export function replyMail(c: Comment, from: string, to: string, unsubscribeUrl: string, s: MailStrings = mailStrings('en')): OutgoingMail {
-  const vars = { who: c.author || s.someone, target: c.target };
+export function replyMail(c: Comment, from: string, to: string, unsubscribeUrl: string, s: MailStrings = mailStrings('en'), postTitle?: string | null): OutgoingMail {
+  const post = postNamed(c.target, postTitle);
+  const vars = { who: c.author || s.someone, target: post.subject };
   return {
     from,
     to,
     subject: oneLine(format(s.replySubject, vars), 200),
     text: [
-      format(s.replyWrote, vars),
+      format(s.replyWrote, { ...vars, target: post.text }),
       '',
       excerpt(c.bodyRaw),
       '',

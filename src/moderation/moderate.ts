@@ -34,7 +34,9 @@ export function createModeration(deps: ModerationDeps) {
       if (outcome === 'missing') throw new NotFoundError('no-such-comment');
       return { kind: 'deleted', placeholder: outcome === 'placeholder' };
     }
-    const comment = await deps.store.comments.setStatus(id, TARGET_STATUS[action]);
+    const status = TARGET_STATUS[action];
+    const comment = await deps.store.comments.setStatus(id, status,
+      status === before.status ? undefined : deps.notifier.plan({ type: 'comment-status-changed', from: before.status }));
     if (!comment) throw new NotFoundError('no-such-comment');
     if (deps.feedback && (action === 'spam' || action === 'ham')) {
       const report = action === 'spam' ? deps.feedback.reportSpam : deps.feedback.reportHam;

@@ -12,13 +12,13 @@ import { createLinkSigner, type LinkSigner } from '../mail/signed-links.js';
 import type { Store } from '../store/repository.js';
 import { settingOnce } from '../store/setting-once.js';
 import { createSubmissionLimiter } from '../spam/submission-limiter.js';
-import type { Notifier } from './notifier.js';
+import type { OutboxNotifier } from './notifier.js';
 import { createOutboxNotifier } from './outbox-notifier.js';
 import { createOutboxWorker, type Deliver, type OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
 import { createWebhookDelivery } from './webhook-delivery.js';
 
 export interface Mailing {
-  notifier: Notifier;
+  notifier: OutboxNotifier;
   outbox: OutboxWorker;
   signer: LinkSigner;
 }
@@ -54,7 +54,8 @@ export async function createMailing(options: {
     deliver.mail = async (item) => {
       const mail = toOutgoingMail(item.payload);
       if (!mail) throw new Error('malformed mail in the outbox');
-      await transport.send(mail);
+      // One id per outbox item (created_at keeps it unique if a database is ever started afresh).
+      await transport.send(mail, `<outbox-${item.id}.${item.created.getTime()}@${new URL(config.publicUrl).hostname}>`);
     };
   }
   if (config.webhookUrl && config.webhookSecret) {

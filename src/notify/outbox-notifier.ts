@@ -2,6 +2,11 @@
  * Turns pipeline and moderation events into outbox rows: the owner's mail, the webhook call, the
  * double opt-in confirmation and reply mails to confirmed subscribers. Only writes rows; the outbox
  * worker delivers them. Spam produces nothing at all, so the feature can never relay spam.
+ *
+ * The owner's mail, the webhook and reply mails are planned (`plan`) and written in the transaction
+ * of the comment write that causes them (a transactional outbox: a crash loses neither). The
+ * confirmation mail of a reply subscription needs the per-address budget, which may live in another
+ * database (PostgreSQL's shared limiter), so it is queued after the commit by the notifier.
  */
 import type { Comment } from '../domain/comment.js';
 import type { Clock } from '../lib/clock.js';
@@ -10,10 +15,10 @@ import { confirmSubscriptionMail, ownerMail, replyMail } from '../mail/messages.
 import type { OutgoingMail } from '../mail/mail-transport.js';
 import type { LinkSigner } from '../mail/signed-links.js';
 import { mailStrings } from '../mail/mail-strings.js';
-import type { Store } from '../store/repository.js';
+import type { NewOutboxItem, OutboxPlan, Store, Subscription } from '../store/repository.js';
 import { RateLimitedError } from '../domain/errors.js';
 import type { SubmissionLimiter } from '../spam/submission-limiter.js';
-import type { Notifier, NotifyEvent } from './notifier.js';
+import type { NotifyEvent, OutboxNotifier, PlannedEvent } from './notifier.js';
 
 /** A second confirmation mail to the same unconfirmed address and thread waits this long. */
 const RECONFIRM_AFTER_MS = 3600_000;
@@ -41,30 +46,71 @@ export interface OutboxNotifierOptions {
   confirmationsPerAddress?: SubmissionLimiter;
 }
 
-export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
+export function createOutboxNotifier(options: OutboxNotifierOptions): OutboxNotifier {
   const { store, clock, publicUrl, signer } = options;
-
-  /** Rows written so far; the worker is only woken when a notification really queued something. */
-  let queued = 0;
-  const enqueue = async (item: Parameters<typeof store.outbox.enqueue>[0]) => {
-    await store.outbox.enqueue(item);
-    queued += 1;
-  };
-  const queueMail = (mail: OutgoingMail) => enqueue({ channel: 'mail', payload: { ...mail }, now: clock.now() });
+  /** The post's title for the mails (issue 16.5), read when the event is handled. */
+  const postTitle = async (c: Comment) => (await store.threads.findById(c.threadId))?.title ?? null;
+  const mail = options.mail;
 
   /** The language of every mail about `c`, and the `&lang=` its links carry so their pages match. */
   const langOf = (c: Comment) => c.lang ?? options.mail?.lang ?? 'en';
   const stringsOf = (c: Comment) => mailStrings(langOf(c));
 
-  async function notifyOwner(c: Comment, from: string, to: string): Promise<void> {
+  function ownerRow(c: Comment, from: string, to: string, title: string | null): NewOutboxItem {
     const link = (action: 'approve' | 'spam' | 'delete') =>
       `${publicUrl}/mail/action?token=${signer.signAction(c.id, action, clock.now())}&lang=${langOf(c)}`;
-    await queueMail(ownerMail(c, from, to, {
+    return mailRow(ownerMail(c, from, to, {
       approve: c.status === 'approved' ? undefined : link('approve'),
       spam: link('spam'),
       delete: link('delete'),
       admin: `${publicUrl}/admin`,
-    }, stringsOf(c)));
+    }, stringsOf(c), title));
+  }
+
+  /** Reply mails go out for a published comment only, and never to its own author. */
+  const mailsSubscribers = (c: Comment) => mail !== undefined && c.kind === 'comment' && c.status === 'approved' && !c.deleted;
+
+  function subscriberRows(c: Comment, from: string, subscribers: readonly Subscription[], title: string | null): NewOutboxItem[] {
+    if (!mailsSubscribers(c)) return [];
+    const own = c.email.trim().toLowerCase();
+    return subscribers.filter((sub) => sub.email !== own).map((sub) => {
+      // The reader of this mail is the subscriber: their language, else the reply's.
+      const lang = sub.lang ?? langOf(c);
+      const unsubscribeUrl = `${publicUrl}/subscriptions/unsubscribe?id=${sub.id}&token=${signer.unsubscribeToken(sub.id, sub.email)}&lang=${lang}`;
+      return mailRow(replyMail(c, from, sub.email, unsubscribeUrl, mailStrings(lang), title));
+    });
+  }
+
+  function rows(event: PlannedEvent, c: Comment, subscribers: readonly Subscription[], title: string | null): NewOutboxItem[] {
+    if (c.status === 'spam' || c.status === 'trash') return [];
+    const out: NewOutboxItem[] = [];
+    if (event.type === 'comment-received') {
+      if (mail?.ownerEmail) out.push(ownerRow(c, mail.from, mail.ownerEmail, title));
+      if (options.webhook) {
+        out.push({
+          channel: 'webhook',
+          payload: { event: 'comment.created', target: c.target, status: c.status, comment: { ...options.publicJson(c), status: c.status, target: c.target } },
+        });
+      }
+      if (mail) out.push(...subscriberRows(c, mail.from, subscribers, title));
+    } else if (event.type === 'comment-changed') {
+      // A change that was held needs the owner as much as a new item that was (issue 14).
+      if (mail?.ownerEmail && c.status === 'pending' && event.from !== 'pending') out.push(ownerRow(c, mail.from, mail.ownerEmail, title));
+    } else if (mail && c.status === 'approved' && (event.from === 'pending' || event.from === 'spam')) {
+      // First publication of a held reply: subscribers hear of it now, not when it arrived.
+      out.push(...subscriberRows(c, mail.from, subscribers, title));
+    }
+    return out;
+  }
+
+  function plan(event: PlannedEvent): OutboxPlan | undefined {
+    if (!mail && !options.webhook) return undefined;
+    return {
+      now: clock.now(),
+      readsSubscribers: (c) => mailsSubscribers(c) && event.type !== 'comment-changed',
+      rows: (c, subscribers, title) => rows(event, c, subscribers, title),
+      written: options.onQueued,
+    };
   }
 
   async function requestSubscription(c: Comment, from: string): Promise<void> {
@@ -85,47 +131,20 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
     const { subscription, renewed } = await store.subscriptions.request(email, c.threadId, sha256Hex(token), clock.now(), c.lang ?? null);
     if (!renewed) return;
     const confirmUrl = `${publicUrl}/subscriptions/confirm?id=${subscription.id}&token=${token}&lang=${langOf(c)}`;
-    await queueMail(confirmSubscriptionMail(from, email, c.target, confirmUrl, stringsOf(c)));
+    await store.outbox.enqueue({ ...mailRow(confirmSubscriptionMail(from, email, c.target, confirmUrl, stringsOf(c), await postTitle(c))), now: clock.now() });
+    options.onQueued();
   }
 
-  /** Mails every confirmed subscriber of the thread about an approved comment, except its own author. */
-  async function notifySubscribers(c: Comment, from: string): Promise<void> {
-    if (c.kind !== 'comment' || c.status !== 'approved' || c.deleted) return;
-    const own = c.email.trim().toLowerCase();
-    for (const sub of await store.subscriptions.listConfirmed(c.threadId)) {
-      if (sub.email === own) continue;
-      // The reader of this mail is the subscriber: their language, else the reply's.
-      const lang = sub.lang ?? langOf(c);
-      const unsubscribeUrl = `${publicUrl}/subscriptions/unsubscribe?id=${sub.id}&token=${signer.unsubscribeToken(sub.id, sub.email)}&lang=${lang}`;
-      await queueMail(replyMail(c, from, sub.email, unsubscribeUrl, mailStrings(lang)));
-    }
-  }
-
+  /** After the commit: only the subscription request (its rows are not part of the comment's transaction). */
   async function notify(event: NotifyEvent): Promise<void> {
     const c = event.comment;
     if (c.status === 'spam' || c.status === 'trash') return;
-    const mail = options.mail;
-    const queuedBefore = queued;
-    if (event.type === 'comment-received') {
-      if (mail?.ownerEmail) await notifyOwner(c, mail.from, mail.ownerEmail);
-      if (options.webhook) {
-        await enqueue({
-          channel: 'webhook',
-          payload: { event: 'comment.created', target: c.target, status: c.status, comment: { ...options.publicJson(c), status: c.status, target: c.target } },
-          now: clock.now(),
-        });
-      }
-      if (mail && event.subscribe && c.kind === 'comment' && c.email) await requestSubscription(c, mail.from);
-      if (mail) await notifySubscribers(c, mail.from);
-    } else if (event.type === 'comment-changed') {
-      // A change that was held needs the owner as much as a new item that was (issue 14).
-      if (mail?.ownerEmail && c.status === 'pending' && event.from !== 'pending') await notifyOwner(c, mail.from, mail.ownerEmail);
-    } else if (mail && c.status === 'approved' && (event.from === 'pending' || event.from === 'spam')) {
-      // First publication of a held reply: subscribers hear of it now, not when it arrived.
-      await notifySubscribers(c, mail.from);
-    }
-    if (queued !== queuedBefore) options.onQueued();
+    if (event.type === 'comment-received' && mail && event.subscribe && c.kind === 'comment' && c.email) await requestSubscription(c, mail.from);
   }
 
-  return { name: 'outbox', notify };
+  return { name: 'outbox', notify, plan };
+}
+
+function mailRow(mail: OutgoingMail): NewOutboxItem {
+  return { channel: 'mail', payload: { ...mail } };
 }

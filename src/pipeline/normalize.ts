@@ -46,6 +46,15 @@ export function plainName(raw: string): string {
   return toPlainText(raw).replace(INVISIBLE_IN_NAMES, '').replace(/ {2,}/g, ' ').trim();
 }
 
+/**
+ * A post's title as plain text (issue 16.5): from the widget's page title, a form, an import or the
+ * fetched post page. Tags stripped, one line, trimmed, at most LIMITS.title code points; empty: unknown.
+ */
+export function plainPostTitle(raw: string | null | undefined): string | null {
+  const title = truncateText(plainName(raw ?? ''), LIMITS.title);
+  return title === '' ? null : title;
+}
+
 // Target resolution is a domain rule shared by every door; re-exported for the pipeline's steps.
 export { resolveTarget } from '../domain/target.js';
 

@@ -5,6 +5,7 @@ import type { NotifyQueue } from '../notify/notifier.js';
 import type { SpamChecker } from '../spam/spam-checker.js';
 import type { SubmissionLimiter } from '../spam/submission-limiter.js';
 import type { Store } from '../store/repository.js';
+import type { TitleLearner } from './post-title.js';
 import type { SourceVerifier } from './verify-source.js';
 
 export interface PipelineSettings {
@@ -30,4 +31,6 @@ export interface PipelineDeps {
   spamCheckers: readonly SpamChecker[];
   notifier: NotifyQueue;
   clock: Clock;
+  /** Learns the post's title after the first stored item; absent: threads keep the titles they have. */
+  titles?: TitleLearner;
 }

@@ -32,7 +32,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const { settings, store, clock } = deps;
   const log = createLinkbackLog(store, clock);
   const door = createDoor({ limiter: deps.limiter, sites: settings.sites, linkbacksOpen: settings.linkbacksOpen, log });
-  const save = createSave({ store, notifier: deps.notifier, clock, keepIp: settings.keepIp });
+  const save = createSave({ store, notifier: deps.notifier, clock, keepIp: settings.keepIp, titles: deps.titles });
   const judging = { spamCheckers: deps.spamCheckers, moderation: settings.moderation, store };
   const own = { store, clock, editWindowMinutes: settings.editWindowMinutes };
   const verification = { verifier: deps.verifier, verifyTrackbacks: settings.verifyTrackbacks };
@@ -55,7 +55,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     await refuseRepeat(fields, thread, store);
     const draft = await commentDraft(input.target, thread?.id ?? null, fields);
     const verdict = await judge(draft, { client: input.client, honeypot: fields.honeypot, previous: null }, judging);
-    return save.saveNew(draft, verdict, input.client, { editToken: newToken(), subscribe: input.subscribe, lang: input.lang });
+    return save.saveNew(draft, verdict, input.client, { editToken: newToken(), subscribe: input.subscribe, lang: input.lang, postTitle: input.postTitle });
   }
 
   /** An edit is judged like a new comment (issue 14): it may be held or filed as spam. */

@@ -10,6 +10,7 @@ import { sha256Hex } from '../lib/tokens.js';
 import type { NotifyQueue } from '../notify/notifier.js';
 import type { Store } from '../store/repository.js';
 import type { Judgement } from './judge.js';
+import type { TitleLearner } from './post-title.js';
 import type { ReceiveResult } from './receive-result.js';
 
 /** An item before its status is decided: what the spam checks judge and what will be stored. */
@@ -34,14 +35,19 @@ export interface SaveDeps {
   clock: Clock;
   /** BACKTALK_KEEP_IP: keep the full client address instead of a reduced one. */
   keepIp: boolean;
+  titles?: TitleLearner;
 }
 
 export function createSave(deps: SaveDeps) {
   const { store, clock } = deps;
 
-  async function saveNew(draft: NewDraft, verdict: Judgement, client: ClientInfo, author: { editToken?: string; subscribe?: boolean; lang?: string } = {}): Promise<ReceiveResult> {
+  async function saveNew(draft: NewDraft, verdict: Judgement, client: ClientInfo, author: { editToken?: string; subscribe?: boolean; lang?: string; postTitle?: string } = {}): Promise<ReceiveResult> {
     const threadId = draft.threadId ?? (await store.threads.ensure(draft.target, clock.now())).id;
     const { target: _target, ...fields } = draft;
+    // Issue 16.5. Only an approved comment may name the post: a first-title-wins field must not be
+    // settable by spam or a held stranger; for those the post page itself is asked instead. Learned
+    // before the insert, so the notification rows written in the insert's transaction name the post.
+    await deps.titles?.learn({ id: threadId, target: draft.target }, verdict.status === 'approved' ? author.postTitle : undefined);
     const result = await store.comments.insert({
       ...fields, threadId, status: verdict.status, reasons: verdict.reasons,
       // The spam checks saw the full address; what is kept is reduced unless the owner opts out.
@@ -49,7 +55,7 @@ export function createSave(deps: SaveDeps) {
       editTokenHash: author.editToken === undefined ? null : sha256Hex(author.editToken), created: clock.now(),
       // The language the reader wrote in: the comment's mails are sent in it.
       lang: author.lang ?? null,
-    });
+    }, deps.notifier.plan({ type: 'comment-received' }));
     if (result.kind === 'duplicate-linkback') return { kind: 'duplicate', existing: result.existing };
     deps.notifier.enqueue({ type: 'comment-received', comment: result.comment, subscribe: author.subscribe === true });
     return { kind: 'stored', comment: result.comment, editToken: author.editToken ?? null };
@@ -60,7 +66,7 @@ export function createSave(deps: SaveDeps) {
     return changed(before, await store.comments.edit(before.id, {
       author: draft.author, url: draft.url, bodyRaw: draft.bodyRaw, bodyHtml: draft.bodyHtml,
       status: verdict.status, reasons: mergedReasons(before, verdict), edited: clock.now(),
-    }));
+    }, deps.notifier.plan({ type: 'comment-changed', from: before.status })));
   }
 
   /** A re-sent Webmention: everything taken from the source page again (§3.2.4). */
@@ -69,7 +75,7 @@ export function createSave(deps: SaveDeps) {
       author: draft.author, url: draft.url, title: draft.title ?? '', bodyRaw: draft.bodyRaw, bodyHtml: draft.bodyHtml,
       mentionType: draft.mentionType, authorPhoto: draft.authorPhoto,
       status: verdict.status, reasons: mergedReasons(before, verdict), edited: clock.now(),
-    }));
+    }, deps.notifier.plan({ type: 'comment-changed', from: before.status })));
   }
 
   function changed(before: Comment, after: Comment | undefined): ReceiveResult {

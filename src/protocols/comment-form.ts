@@ -18,6 +18,7 @@ export function parseCommentForm(body: unknown, client: ClientInfo): Arriving<Co
     parent: parentField(fields.parent),
     honeypot: stringField(fields, 'website2'),
     subscribe: flagField(fields.subscribe),
+    postTitle: stringField(fields, 'title'),
     client,
   };
 }

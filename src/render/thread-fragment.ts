@@ -29,6 +29,8 @@ export interface ThreadView {
   replyTo?: number;
   /** BACKTALK_EDIT_MINUTES, so the widget offers Edit/Delete exactly as long as the server allows. */
   editMinutes?: number;
+  /** `/thread?title=…`: the post's title, posted with the no-JavaScript form so the thread learns it. */
+  postTitle?: string;
 }
 
 /** The strings the interactive widget needs, handed over in the fragment so one locale file serves both. */
@@ -181,6 +183,7 @@ ${replying}
 <input type="hidden" name="target" value="${view.target}">
 <input type="hidden" name="lang" value="${t.lang}">
 <input type="hidden" name="parent" value="${parent ? String(parent.id) : ''}">
+${view.postTitle ? html`<input type="hidden" name="title" value="${view.postTitle}">` : ''}
 <p class="bt-field bt-field-body"><label for="bt-body">${t.bodyLabel}</label>
 <textarea id="bt-body" name="body" rows="5" required maxlength="10000" aria-describedby="bt-body-hint"></textarea>
 <small class="bt-hint" id="bt-body-hint">${t.bodyHint}</small></p>

@@ -36,7 +36,9 @@ export class AdminQueries {
         return [count('pending').as('n_pending'), count('approved').as('n_approved'), count('spam').as('n_spam'), count('trash').as('n_trash')];
       })
       .where('t.id', '<', page.before ?? Number.MAX_SAFE_INTEGER)
-      .$if(Boolean(page.q), (q) => q.where(dialect.likeFolded('t.target', likePattern(page.q!))))
+      // Threads are found by address or, once known, by the post's title (issue 16.5).
+      .$if(Boolean(page.q), (q) => q.where((eb) => eb.or([
+        dialect.likeFolded('t.target', likePattern(page.q!)), dialect.likeFolded('t.title', likePattern(page.q!))])))
       .orderBy('t.id', 'desc').limit(page.limit)
       .$castTo<ThreadSummaryRow>());
     return rows.map(toThreadSummary);

@@ -2,10 +2,11 @@
  * The comment rules, written once for both databases: what a thread shows, what counts as a
  * duplicate, who is trusted, how a removed comment with replies stays as a placeholder.
  */
-import { sql, type Insertable } from 'kysely';
+import { sql, type Compilable, type Insertable } from 'kysely';
 import type { Comment, CommentStatus, NewComment } from '../domain/comment.js';
 import type { AdminQueries } from './admin-queries.js';
-import type { CommentEdit, CommentRepository, CommentSearch, InsertResult, LinkbackUpdate } from './repository.js';
+import { withOutbox } from './outbox-plan.js';
+import type { CommentEdit, CommentRepository, CommentSearch, InsertResult, LinkbackUpdate, OutboxPlan } from './repository.js';
 import { bodyHash, toComment, toInsertParams } from './rows/comment-row.js';
 import { selectComments, statusLiteral } from './sql/comment-select.js';
 import { prepared } from './sql/prepared.js';
@@ -48,8 +49,14 @@ export class SqlCommentRepository implements CommentRepository {
     };
   }
 
-  async insert(comment: NewComment): Promise<InsertResult> {
-    const inserted = await this.sql.first(this.q.insert(toInsertParams(comment)));
+  async insert(comment: NewComment, outbox?: OutboxPlan): Promise<InsertResult> {
+    const query = this.q.insert(toInsertParams(comment));
+    const inserted = outbox
+      ? await withOutbox(this.sql, outbox, function* () {
+        const row = yield* first(query);
+        return { value: row, id: row?.id };
+      })
+      : await this.sql.first(query);
     if (inserted) return { kind: 'inserted', comment: (await this.findById(inserted.id))! };
     const existing = comment.sourceKey === null ? undefined : await this.findLinkback(comment.threadId, comment.sourceKey);
     if (!existing) throw new Error(`linkback insert conflicted but no row was found for thread ${comment.threadId}`);
@@ -128,26 +135,38 @@ export class SqlCommentRepository implements CommentRepository {
     return row !== undefined;
   }
 
-  async edit(id: number, e: CommentEdit): Promise<Comment | undefined> {
-    await this.sql.run(this.sql.db.updateTable('comments').set({
+  async edit(id: number, e: CommentEdit, outbox?: OutboxPlan): Promise<Comment | undefined> {
+    await this.write(outbox, id, this.sql.db.updateTable('comments').set({
       author: e.author, url: e.url, body_raw: e.bodyRaw, body_hash: bodyHash(e.bodyRaw), body_html: e.bodyHtml,
       status: e.status, reasons: JSON.stringify(e.reasons), edited_at: e.edited.getTime(),
     }).where('id', '=', id).where(this.sql.dialect.isFalse('deleted')));
     return this.findById(id);
   }
 
-  async setStatus(id: number, status: CommentStatus): Promise<Comment | undefined> {
-    await this.sql.run(this.sql.db.updateTable('comments').set({ status }).where('id', '=', id));
+  async setStatus(id: number, status: CommentStatus, outbox?: OutboxPlan): Promise<Comment | undefined> {
+    await this.write(outbox, id, this.sql.db.updateTable('comments').set({ status }).where('id', '=', id));
     return this.findById(id);
   }
 
-  async updateLinkback(id: number, u: LinkbackUpdate): Promise<Comment | undefined> {
-    await this.sql.run(this.sql.db.updateTable('comments').set({
+  async updateLinkback(id: number, u: LinkbackUpdate, outbox?: OutboxPlan): Promise<Comment | undefined> {
+    await this.write(outbox, id, this.sql.db.updateTable('comments').set({
       author: u.author, url: u.url, title: u.title, body_raw: u.bodyRaw, body_hash: bodyHash(u.bodyRaw), body_html: u.bodyHtml,
       mention_type: u.mentionType, author_photo: u.authorPhoto, edited_at: u.edited.getTime(),
       status: u.status, reasons: JSON.stringify(u.reasons),
     }).where('id', '=', id).where('source_key', 'is not', null));
     return this.findById(id);
+  }
+
+  /** One update of comment `id`; with a plan, its outbox rows commit with it (only when a row changed). */
+  private async write(outbox: OutboxPlan | undefined, id: number, update: Compilable<unknown>): Promise<void> {
+    if (!outbox) {
+      await this.sql.run(update);
+      return;
+    }
+    await withOutbox(this.sql, outbox, function* () {
+      const changed = yield* run(update);
+      return { value: undefined, id: changed > 0 ? id : undefined };
+    });
   }
 
   remove(id: number): Promise<'removed' | 'placeholder' | 'missing'> {

@@ -60,10 +60,21 @@ export interface NewWebmentionJob {
   now: Date;
 }
 
+/** How many jobs may wait per client key (lib/ip clientLimitKey) and per source host. */
+export interface WebmentionQueueCaps {
+  perClient: number;
+  perSourceHost: number;
+}
+
+/** A job was queued (or the same one was already waiting), or a cap said no. */
+export type WebmentionEnqueueResult = { kind: 'queued'; job: WebmentionJob } | { kind: 'full'; scope: 'client' | 'source-host' };
+
 /** The durable Webmention queue. Claims are leases, so a crashed worker's jobs come back. */
 export interface WebmentionRepository {
   /** A new pending job, or the still-unclaimed pending job for the same source and target. */
   enqueue(job: NewWebmentionJob): Promise<WebmentionJob>;
+  /** `enqueue`, unless the client or the source host already has `caps` jobs waiting. */
+  enqueueWithin(job: NewWebmentionJob, caps: WebmentionQueueCaps): Promise<WebmentionEnqueueResult>;
   findByToken(token: string): Promise<WebmentionJob | undefined>;
   /** Atomically leases up to `limit` due jobs (pending, next attempt due, lease free or expired). */
   claimDue(now: Date, limit: number, leaseMs: number): Promise<WebmentionJob[]>;
@@ -85,12 +96,18 @@ export interface ThreadRepository {
   findByTarget(target: string): Promise<Thread | undefined>;
   findById(id: number): Promise<Thread | undefined>;
   setClosed(id: number, what: { comments?: boolean; linkbacks?: boolean }): Promise<void>;
-  /** Newest first, paged by an id cursor; `q` keeps threads whose target contains it. */
+  /**
+   * Records the post's title unless one is known already (issue 16.5: the first reader's page title
+   * or the fetched page never overwrites a known title). True when this call set it.
+   */
+  setTitleIfUnknown(id: number, title: string): Promise<boolean>;
+  /** Newest first, paged by an id cursor; `q` keeps threads whose target or title contains it. */
   list(page: { limit: number; before?: number; q?: string }): Promise<ThreadSummary[]>;
 }
 
 export interface CommentRepository {
-  insert(comment: NewComment): Promise<InsertResult>;
+  /** With `outbox`, the plan's rows are written in the same transaction as the comment (transactional outbox). */
+  insert(comment: NewComment, outbox?: OutboxPlan): Promise<InsertResult>;
   findById(id: number): Promise<Comment | undefined>;
   /** Approved comments of a thread, oldest first, plus deleted placeholders that still have approved replies. */
   listVisible(threadId: number): Promise<Comment[]>;
@@ -113,10 +130,10 @@ export interface CommentRepository {
   hasSameBody(threadId: number, author: string, email: string, bodyRaw: string): Promise<boolean>;
   /** First-time moderation: has this author ever had a comment approved? */
   hasApprovedFrom(email: string, author: string): Promise<boolean>;
-  edit(id: number, edit: CommentEdit): Promise<Comment | undefined>;
-  setStatus(id: number, status: CommentStatus): Promise<Comment | undefined>;
+  edit(id: number, edit: CommentEdit, outbox?: OutboxPlan): Promise<Comment | undefined>;
+  setStatus(id: number, status: CommentStatus, outbox?: OutboxPlan): Promise<Comment | undefined>;
   /** Webmention §3.2.4: a re-sent mention updates the stored one in place. */
-  updateLinkback(id: number, update: LinkbackUpdate): Promise<Comment | undefined>;
+  updateLinkback(id: number, update: LinkbackUpdate, outbox?: OutboxPlan): Promise<Comment | undefined>;
   /** Removes a comment; one with replies stays as a placeholder so the replies keep their place. */
   remove(id: number): Promise<'removed' | 'placeholder' | 'missing'>;
 }
@@ -149,6 +166,28 @@ export interface OutboxItem {
 }
 
 /** The durable outbox for mail and webhooks. Claims are leases, so a crashed worker's items come back. */
+/** A delivery to queue: what OutboxRepository.enqueue takes, without the time. */
+export interface NewOutboxItem {
+  channel: OutboxChannel;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * The notification rows a comment write causes, decided from the comment as written (inside the
+ * write's transaction, so the rows commit or vanish with it). Synchronous on purpose: SQLite runs
+ * the transaction without yielding to the event loop, so nothing here may wait for anything.
+ */
+export interface OutboxPlan {
+  /** When the rows are queued (due at once). */
+  readonly now: Date;
+  /** Whether `rows` needs the thread's confirmed subscribers (read in the same transaction). */
+  readsSubscribers(comment: Comment): boolean;
+  /** `postTitle`: the thread's title as the same transaction reads it (issue 16.5), or null. */
+  rows(comment: Comment, subscribers: readonly Subscription[], postTitle: string | null): NewOutboxItem[];
+  /** Called after the commit when rows were written (wakes the outbox worker). */
+  written(): void;
+}
+
 export interface OutboxRepository {
   enqueue(item: { channel: OutboxChannel; payload: Record<string, unknown>; now: Date }): Promise<OutboxItem>;
   findById(id: number): Promise<OutboxItem | undefined>;

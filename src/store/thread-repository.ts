@@ -40,6 +40,13 @@ export class SqlThreadRepository implements ThreadRepository {
       .set({ comments_closed: what.comments, linkbacks_closed: what.linkbacks }).where('id', '=', id));
   }
 
+  async setTitleIfUnknown(id: number, title: string): Promise<boolean> {
+    // One conditional UPDATE, so two first readers racing cannot overwrite each other's title.
+    const changed = await this.sql.run(this.sql.db.updateTable('threads').set({ title })
+      .where('id', '=', id).where('title', 'is', null));
+    return changed > 0;
+  }
+
   list(page: { limit: number; before?: number; q?: string }): Promise<ThreadSummary[]> {
     return this.admin.listThreads(page);
   }

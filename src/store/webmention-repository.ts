@@ -1,9 +1,30 @@
-/** The durable Webmention queue, for both databases. */
+/**
+ * The durable Webmention queue, for both databases: bounded per client and per source host when a
+ * job is queued, and claimed fairly, so one host's never-ending sources cannot take every worker.
+ */
 import type { WebmentionJob } from '../domain/comment.js';
+import { clientLimitKey } from '../lib/ip.js';
 import { LeasedQueue } from './leased-queue.js';
-import type { NewWebmentionJob, WebmentionRepository } from './repository.js';
+import type { NewWebmentionJob, WebmentionEnqueueResult, WebmentionQueueCaps, WebmentionRepository } from './repository.js';
 import { toWebmentionJob, type WebmentionRow } from './rows/webmention-row.js';
-import { first, lock, type SqlRunner, type TxWork } from './sql/sql-runner.js';
+import { all, first, lock, type SqlRunner, type TxWork } from './sql/sql-runner.js';
+
+/**
+ * Jobs of one source host in flight at once: a host whose pages never finish loading holds at most
+ * this many workers, so a mention from any other host finds one free (the worker runs 4).
+ */
+export const IN_FLIGHT_PER_SOURCE_HOST = 2;
+/** Due jobs looked at per claim, oldest first, when choosing fairly among them. */
+const CLAIM_WINDOW = 200;
+
+/** `host[:port]` of a source URL (queued sources are absolute http(s) URLs). */
+export function sourceHost(source: string): string {
+  try {
+    return new URL(source).host.toLowerCase();
+  } catch {
+    return source;
+  }
+}
 
 export class SqlWebmentionRepository implements WebmentionRepository {
   private readonly queue: LeasedQueue<WebmentionRow, WebmentionJob>;
@@ -14,6 +35,29 @@ export class SqlWebmentionRepository implements WebmentionRepository {
 
   enqueue(job: NewWebmentionJob): Promise<WebmentionJob> {
     return this.sql.transaction(() => this.enqueueWork(job));
+  }
+
+  enqueueWithin(job: NewWebmentionJob, caps: WebmentionQueueCaps): Promise<WebmentionEnqueueResult> {
+    return this.sql.transaction(() => this.enqueueWithinWork(job, caps));
+  }
+
+  private *enqueueWithinWork(job: NewWebmentionJob, caps: WebmentionQueueCaps): TxWork<WebmentionEnqueueResult> {
+    const { db } = this.sql;
+    // Counted from the waiting jobs themselves (not a counter that could drift): per client key
+    // (an IPv6 /64 is one client) and per source host. Instances on one PostgreSQL database may
+    // overshoot by a job or two when they count at the same moment; the caps are a bound, not a quota.
+    const waiting = yield* all(db.selectFrom('webmentions').select(['source', 'client_ip']).where('status', '=', 'pending'));
+    const client = clientLimitKey(job.clientIp);
+    const host = sourceHost(job.source);
+    let fromClient = 0;
+    let fromHost = 0;
+    for (const w of waiting) {
+      if (clientLimitKey(w.client_ip) === client) fromClient += 1;
+      if (sourceHost(w.source) === host) fromHost += 1;
+    }
+    if (fromClient >= caps.perClient) return { kind: 'full', scope: 'client' };
+    if (fromHost >= caps.perSourceHost) return { kind: 'full', scope: 'source-host' };
+    return { kind: 'queued', job: yield* this.enqueueWork(job) };
   }
 
   private *enqueueWork(job: NewWebmentionJob): TxWork<WebmentionJob> {
@@ -39,7 +83,57 @@ export class SqlWebmentionRepository implements WebmentionRepository {
   }
 
   claimDue(now: Date, limit: number, leaseMs: number): Promise<WebmentionJob[]> {
-    return this.queue.claimDue(now, limit, leaseMs);
+    return this.sql.transaction(() => this.claimFairlyWork(now, limit, leaseMs));
+  }
+
+  /**
+   * Leases up to `limit` due jobs, oldest first, but: a source host never holds more than
+   * IN_FLIGHT_PER_SOURCE_HOST workers, and jobs of hosts and clients with nothing in flight go
+   * before those of hosts and clients already being served (round robin rather than FIFO, so a
+   * burst from one sender is interleaved with everybody else's mentions).
+   */
+  private *claimFairlyWork(now: Date, limit: number, leaseMs: number): TxWork<WebmentionJob[]> {
+    const { db, dialect } = this.sql;
+    const t = now.getTime();
+    const inFlight = yield* all(db.selectFrom('webmentions').select(['source', 'client_ip'])
+      .where('status', '=', 'pending').where('claimed_until', '>=', t));
+    const due = yield* all(db.selectFrom('webmentions').select(['id', 'source', 'client_ip'])
+      .where('status', '=', 'pending').where('next_attempt_at', '<=', t)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', t)]))
+      .orderBy('next_attempt_at').orderBy('id').limit(CLAIM_WINDOW)
+      .$if(dialect.rowLocks, (q) => q.forUpdate().skipLocked()));
+    const hosts = new Map<string, number>();
+    const clients = new Map<string, number>();
+    const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+    for (const r of inFlight) {
+      bump(hosts, sourceHost(r.source));
+      bump(clients, clientLimitKey(r.client_ip));
+    }
+    const candidates = due.map((r) => ({ id: r.id, host: sourceHost(r.source), client: clientLimitKey(r.client_ip) }));
+    const picked: number[] = [];
+    while (picked.length < limit) {
+      // The least-served candidate (hosts and clients with fewest in flight), oldest among equals.
+      let best: (typeof candidates)[number] | undefined;
+      let bestLoad = Infinity;
+      for (const c of candidates) {
+        if (picked.includes(c.id) || (hosts.get(c.host) ?? 0) >= IN_FLIGHT_PER_SOURCE_HOST) continue;
+        const load = (hosts.get(c.host) ?? 0) + (clients.get(c.client) ?? 0);
+        if (load < bestLoad) {
+          best = c;
+          bestLoad = load;
+        }
+      }
+      if (!best) break;
+      picked.push(best.id);
+      bump(hosts, best.host);
+      bump(clients, best.client);
+    }
+    if (picked.length === 0) return [];
+    const rows = yield* all(db.updateTable('webmentions')
+      .set((eb) => ({ claimed_until: t + leaseMs, attempts: eb('attempts', '+', 1) }))
+      .where('id', 'in', picked).returningAll());
+    const order = new Map(picked.map((id, i) => [id, i]));
+    return rows.map(toWebmentionJob).sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   }
 
   async finish(id: number, r: { status: 'accepted' | 'rejected'; reason: string; commentId: number | null; now: Date }): Promise<void> {

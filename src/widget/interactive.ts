@@ -181,6 +181,8 @@ export function start(root: HTMLElement, base: string): WidgetApi {
     new FormData(form).forEach((v, k) => {
       if (typeof v === 'string') data[k] = v;
     });
+    // The post's title, so the thread is listed and mailed by name (issue 16.5); the server keeps the first it gets.
+    data.title ||= document.querySelector<HTMLMetaElement>('meta[property="og:title"]')?.content || document.title;
     button.disabled = true;
     status(t.posting!);
     let res: Response;

@@ -66,6 +66,19 @@ describe('reading and posting', () => {
     await ctx.close();
   });
 
+  test('the widget sends the page\'s title, and the thread is known by it (issue 16.5)', async () => {
+    const { page, url } = await openPost('/posts/titled/');
+    // Changed after load, so a title found by fetching the post page ("A post") cannot pass for it.
+    await page.evaluate(() => { document.title = 'Ёжик в тумане'; });
+    await page.fill('#bt-author', 'Ann');
+    await page.fill('#bt-body', 'A comment that names the post');
+    await page.click('.bt-submit');
+    await page.locator('.bt-comment .bt-body', { hasText: 'names the post' }).waitFor();
+    const res = await stack.bt.request(`/api/comments?target=${encodeURIComponent(url)}`);
+    assert.equal(((await res.json()) as { title: string | null }).title, 'Ёжик в тумане');
+    await page.context().close();
+  });
+
   test('reply: the form moves under the comment and the reply is nested', async () => {
     const url = stack.blog.origin + '/posts/reply/';
     const parent = await apiComment(stack.bt, url, { author: 'Bob', body: 'Start of a thread' });

@@ -102,6 +102,7 @@ export async function startTestServer(env: Record<string, string> = {}, override
       await deps.feedWatcher.stop();
       await deps.sends.stop();
       await deps.notifier.drain();
+      await deps.titles.drain();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },

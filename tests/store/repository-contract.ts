@@ -130,6 +130,15 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await store.threads.setClosed(t.id, {});
         assert.deepEqual(await flags(), { comments: true, linkbacks: false }, 'an empty change changes nothing');
       });
+
+      test('setTitleIfUnknown records the first title and never overwrites it', async () => {
+        const t = await thread();
+        assert.equal(await store.threads.setTitleIfUnknown(t.id, 'Ёжик в тумане'), true);
+        assert.equal((await store.threads.findById(t.id))?.title, 'Ёжик в тумане');
+        assert.equal(await store.threads.setTitleIfUnknown(t.id, 'Another title'), false);
+        assert.equal((await store.threads.findByTarget(POST))?.title, 'Ёжик в тумане', 'a known title stays');
+        assert.equal(await store.threads.setTitleIfUnknown(t.id + 1000, 'x'), false, 'an unknown thread changes nothing');
+      });
     });
 
     describe('comments.insert', () => {

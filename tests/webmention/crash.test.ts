@@ -51,6 +51,9 @@ function envFor(dir: string): Record<string, string> {
     BACKTALK_FETCH_PER_HOST_PER_MINUTE: '100000',
     BACKTALK_FETCH_PER_MINUTE: '100000',
     BACKTALK_ADMIN_TOKEN: 'crash-admin-token-0123456789',
+    // 500 mentions from one client and one source server: the queue caps would (rightly) answer 429.
+    BACKTALK_WEBMENTION_QUEUE_PER_CLIENT: '100000',
+    BACKTALK_WEBMENTION_QUEUE_PER_SOURCE_HOST: '100000',
   };
 }
 

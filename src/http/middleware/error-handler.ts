@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Request } from 'express';
-import { AppError } from '../../domain/errors.js';
+import { AppError, StoreFullError } from '../../domain/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { isOnSites, parseHttpUrl } from '../../lib/url.js';
 import { classifyError, retryAfterSeconds } from '../classify-error.js';
@@ -31,8 +31,14 @@ export function backLink(target: unknown, sites: readonly string[]): string | un
  * status, the message in the request's language (the code never changes).
  */
 export function createErrorHandler(logger: Logger, sites: readonly string[]): ErrorRequestHandler {
+  // A full disk fails every write until the owner frees space: one log line, not one per request.
+  let fullLogged = false;
   return (err, req, res, _next) => {
     const appError = classifyError(err);
+    if (appError instanceof StoreFullError && !fullLogged) {
+      fullLogged = true;
+      logger.error({ err }, 'the disk under the database is full: writes answer 503 until space is freed');
+    }
     if (!appError) {
       logger.error({ err, reqId: req.id, method: req.method, url: loggableUrl(req.originalUrl) }, 'unhandled error');
     }

@@ -55,7 +55,10 @@ export class SqliteRunner implements SqlRunner {
     const stmt = this.prepare(step.query);
     const params = step.query.parameters.map(toSqliteValue);
     if (step.op === 'all') return stmt.all(...params);
-    if (step.op === 'first') return stmt.get(...params);
+    // A writing statement (INSERT … RETURNING) runs to the end: get() stops after the first row and
+    // resets the statement, and an error from the rest of it (SQLITE_FULL at the implicit commit) is
+    // lost, so the caller would see a row that was never stored.
+    if (step.op === 'first') return stmt.reader && !stmt.readonly ? stmt.all(...params)[0] : stmt.get(...params);
     return stmt.run(...params).changes;
   }
 
