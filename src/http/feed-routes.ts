@@ -32,9 +32,11 @@ export function feedRoutes(deps: FeedRouteDeps): Router {
     const self = feedUrl(deps.publicUrl, target);
     let items: Comment[];
     let feed: Feed;
-    let postTitle: string | undefined;
+    let postTitle: (c: Comment) => string | undefined;
     if (target === undefined) {
-      items = await deps.reader.recent(SITE_FEED_ITEMS);
+      const recent = await deps.reader.recent(SITE_FEED_ITEMS);
+      items = recent.items;
+      postTitle = (c) => recent.titles.get(c.threadId);
       feed = new Feed({
         id: self, title: `Comments on ${deps.sites.join(', ')}`, link: deps.sites[0] ?? deps.publicUrl, feedLinks: { atom: self },
         generator: 'Backtalk', updated: newest(items),
@@ -42,13 +44,13 @@ export function feedRoutes(deps: FeedRouteDeps): Router {
     } else {
       const { thread, items: visible } = await deps.reader.readThread(target);
       items = visible.filter((c) => !c.deleted && c.status === 'approved').reverse().slice(0, THREAD_FEED_ITEMS);
-      postTitle = thread?.title ?? undefined;
+      postTitle = () => thread?.title ?? undefined;
       feed = new Feed({
         id: self, title: `Comments on ${thread?.title ?? target}`, link: target, feedLinks: { atom: self }, generator: 'Backtalk',
         updated: items.length > 0 ? newest(items) : (thread?.created ?? new Date(0)),
       });
     }
-    for (const c of items) feed.addItem(toEntry(c, host, postTitle));
+    for (const c of items) feed.addItem(toEntry(c, host, postTitle(c)));
 
     const body = feed.atom1();
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;

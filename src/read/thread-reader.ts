@@ -26,8 +26,11 @@ export interface ThreadReader {
   versions(targets: readonly SiteTarget[]): Promise<Map<string, string>>;
   /** Shown comments and linkbacks per target (placeholders not counted); absent: no thread. */
   counts(targets: readonly SiteTarget[]): Promise<Map<string, number>>;
-  /** The newest shown items of all threads, newest first (the site-wide feed). */
-  recent(limit: number): Promise<Comment[]>;
+  /**
+   * The newest shown items of all threads, newest first (the site-wide feed), with the known post
+   * titles of their threads by thread id (issue 16.5).
+   */
+  recent(limit: number): Promise<{ items: Comment[]; titles: Map<number, string> }>;
   /** One approved item by id; held, spam and trashed ones are as absent as ids that never existed. */
   shownItem(id: number): Promise<Comment | undefined>;
 }
@@ -41,7 +44,13 @@ export function createThreadReader(store: Store): ThreadReader {
     versions: (targets) => store.comments.threadVersions(targets),
     counts: (targets) => store.comments.countVisible(targets),
     async recent(limit) {
-      return (await store.comments.listByStatus('approved', { limit })).filter((c) => !c.deleted);
+      const items = (await store.comments.listByStatus('approved', { limit })).filter((c) => !c.deleted);
+      const titles = new Map<number, string>();
+      for (const threadId of new Set(items.map((c) => c.threadId))) {
+        const title = (await store.threads.findById(threadId))?.title;
+        if (title) titles.set(threadId, title);
+      }
+      return { items, titles };
     },
     async shownItem(id) {
       const comment = await store.comments.findById(id);

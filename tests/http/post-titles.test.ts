@@ -73,6 +73,8 @@ describe('post titles from the widget and the form', () => {
     const feed = await (await server.request(`/feed.atom?target=${encodeURIComponent(POST)}`)).text();
     assert.match(feed, /<title>Comments on Ёжик в тумане &amp; friends<\/title>/);
     assert.match(feed, /Ann on Ёжик в тумане/, 'entries name the post by its title');
+    const siteFeed = await (await server.request('/feed.atom')).text();
+    assert.match(siteFeed, /Ann on Ёжик в тумане/, 'the site-wide feed names the post by its title too');
 
     const dir = mkdtempSync(join(tmpdir(), 'backtalk-titles-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
