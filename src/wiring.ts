@@ -6,7 +6,7 @@ import { systemClock, type Clock } from './lib/clock.js';
 import { createPageFetcher, DEFAULT_FETCH_POLICY, type PageFetcher } from './fetch/fetch-page.js';
 import type { Logger } from './lib/logger.js';
 import { newToken, sha256Hex } from './lib/tokens.js';
-import { createModeration } from './moderation/moderate.js';
+import { createModeration, type Moderate } from './moderation/moderate.js';
 import { createBlockedWords, type BlockedWords } from './moderation/blocked-words.js';
 import { createLogNotifier } from './notify/log-notifier.js';
 import { NotifyQueue, type Notifier } from './notify/notifier.js';
@@ -41,7 +41,7 @@ export interface AppDeps {
   pipeline: Pipeline;
   /** The read side: how every reader of a thread reads it. */
   reader: ThreadReader;
-  moderate: ReturnType<typeof createModeration>;
+  moderate: Moderate;
   /** The owner's blocked-words list (settings table, else BACKTALK_BLOCKED_WORDS), read by the rule checker on every check. */
   blockedWords: BlockedWords;
   notifier: NotifyQueue;

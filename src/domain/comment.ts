@@ -28,10 +28,8 @@ export type SiteTarget = string & { readonly __siteTarget: unique symbol };
 /** A submission as a protocol adapter reads it off the wire: its target not yet checked. */
 export type Arriving<S extends { target: SiteTarget }> = S extends unknown ? Omit<S, 'target'> & { target: string } : never;
 
-/** A reader's comment as it arrives, untrusted and unnormalized. */
-export interface CommentSubmission {
-  kind: 'comment';
-  target: SiteTarget;
+/** The fields of a comment as a reader sends them, new or edited; untrusted and unnormalized. */
+export interface CommentFields {
   /** Author-supplied text exactly as received. Never render as HTML: it is not sanitized. */
   body: string;
   author?: string;
@@ -40,6 +38,12 @@ export interface CommentSubmission {
   parent?: number;
   /** The honeypot field `website2`: humans leave it empty. */
   honeypot?: string;
+}
+
+/** A reader's comment as it arrives, untrusted and unnormalized. */
+export interface CommentSubmission extends CommentFields {
+  kind: 'comment';
+  target: SiteTarget;
   /** `subscribe=1`: mail me replies in this thread (double opt-in, needs `email`). */
   subscribe?: boolean;
   /** The language the reader wrote in (the request's language): the comment's mails are sent in it. */

@@ -25,7 +25,18 @@ export interface JobWorkerOptions<J extends { id: number }> {
   leaseMs: number;
 }
 
-export function createJobWorker<J extends { id: number }>(options: JobWorkerOptions<J>) {
+export interface JobWorker {
+  /** A new job was queued: poll now rather than at the next tick (only while started; tests drain instead). */
+  wake(): void;
+  start(): void;
+  /** Stops polling and waits for the jobs in flight. */
+  stop(): Promise<void>;
+  /** Runs until no job is due and none is in flight (tests, and `backtalk` CLI commands). */
+  drain(): Promise<void>;
+  queueDepth(): Promise<number>;
+}
+
+export function createJobWorker<J extends { id: number }>(options: JobWorkerOptions<J>): JobWorker {
   const { repo, clock, logger } = options;
   const inFlight = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
@@ -87,4 +98,3 @@ export function createJobWorker<J extends { id: number }>(options: JobWorkerOpti
   };
 }
 
-export type JobWorker = ReturnType<typeof createJobWorker>;

@@ -37,7 +37,14 @@ export type JobResult =
   | { kind: 'done'; status: 'accepted' | 'rejected'; reason: string; commentId: number | null }
   | { kind: 'retry'; reason: string; busy?: boolean };
 
-export function createWebmentionService(deps: WebmentionServiceDeps) {
+/** The Webmention door's queue side: admit and queue a mention, then let `receive` judge it. */
+export interface WebmentionService {
+  submit(arriving: Arriving<LinkbackSubmission>): Promise<WebmentionJob>;
+  process(job: WebmentionJob): Promise<JobResult>;
+  run(job: WebmentionJob): Promise<void>;
+}
+
+export function createWebmentionService(deps: WebmentionServiceDeps): WebmentionService {
   const { store, clock } = deps;
 
   /** Synchronous part (§3.2.1): the door's checks, then a durable job. */
@@ -110,4 +117,3 @@ function asBadRequest(err: unknown): unknown {
   return new ValidationError(err.code, { key: err.messageKey, params: err.params }, err.field ?? 'target');
 }
 
-export type WebmentionService = ReturnType<typeof createWebmentionService>;

@@ -22,7 +22,14 @@ export type ActionCheck = { kind: 'valid'; claim: ActionClaim } | { kind: 'inval
 /** Seven days: long enough for a holiday inbox, short enough that an old leaked mail is harmless. */
 export const ACTION_LINK_TTL_MS = 7 * 24 * 3600_000;
 
-export function createLinkSigner(secret: string) {
+export interface LinkSigner {
+  signAction(commentId: number, action: MailAction, now: Date, ttlMs?: number): string;
+  checkAction(token: string, now: Date): ActionCheck;
+  unsubscribeToken(subscriptionId: number, email: string): string;
+  checkUnsubscribe(subscriptionId: number, email: string, token: string): boolean;
+}
+
+export function createLinkSigner(secret: string): LinkSigner {
   const mac = (purpose: string, data: string) => createHmac('sha256', secret).update(`${purpose}\n${data}`).digest();
 
   function signAction(commentId: number, action: MailAction, now: Date, ttlMs = ACTION_LINK_TTL_MS): string {
@@ -57,4 +64,3 @@ export function createLinkSigner(secret: string) {
   return { signAction, checkAction, unsubscribeToken, checkUnsubscribe };
 }
 
-export type LinkSigner = ReturnType<typeof createLinkSigner>;

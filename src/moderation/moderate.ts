@@ -25,7 +25,10 @@ const TARGET_STATUS: Record<Exclude<ModerationAction, 'delete'>, CommentStatus> 
   trash: 'trash',
 };
 
-export function createModeration(deps: ModerationDeps) {
+/** One moderator action on one comment. */
+export type Moderate = (id: number, action: ModerationAction) => Promise<ModerationResult>;
+
+export function createModeration(deps: ModerationDeps): Moderate {
   return async function moderate(id: number, action: ModerationAction): Promise<ModerationResult> {
     const before = await deps.store.comments.findById(id);
     if (!before) throw new NotFoundError('no-such-comment');

@@ -31,7 +31,14 @@ export function backoffMs(attempts: number, baseMs: number, maxMs: number): numb
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
 }
 
-export function createOutboxWorker(options: OutboxWorkerOptions) {
+export interface OutboxWorker {
+  wake(): void;
+  start(): void;
+  stop(): Promise<void>;
+  drain(): Promise<void>;
+}
+
+export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { repo, clock, logger } = options;
   const leaseMs = options.leaseMs ?? 120_000;
   // 16 tries over about 28 hours (30 s, 1 min, 2 min … then every 4 h): an SMTP outage of a day loses nothing.
@@ -69,4 +76,3 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
   return { wake, start, stop, drain };
 }
 
-export type OutboxWorker = ReturnType<typeof createOutboxWorker>;

@@ -2,7 +2,7 @@
  * Pure normalization: trims, checks lengths and formats, canonicalizes URLs, and turns the
  * "plain text" fields of linkbacks into real plain text. No I/O.
  */
-import type { LinkbackSubmission, MentionType, VerifiedSource } from '../domain/comment.js';
+import type { CommentFields, LinkbackSubmission, MentionType, VerifiedSource } from '../domain/comment.js';
 import { ValidationError, msg } from '../domain/errors.js';
 import { truncateText } from '../lib/text.js';
 import { linkKey, parseHttpUrl } from '../lib/url.js';
@@ -57,16 +57,6 @@ export function plainPostTitle(raw: string | null | undefined): string | null {
 
 // Target resolution is a domain rule shared by every door; re-exported for the pipeline's steps.
 export { resolveTarget } from '../domain/target.js';
-
-/** The fields of a comment as a reader sends them, new or edited. */
-export interface CommentFields {
-  body: string;
-  author?: string;
-  email?: string;
-  url?: string;
-  parent?: number;
-  honeypot?: string;
-}
 
 export function normalizeComment(input: CommentFields): NormalizedComment {
   const bodyRaw = (input.body ?? '').replace(/\r\n?/g, '\n').replace(/\u0000/g, '').trim();

@@ -38,7 +38,15 @@ export interface SaveDeps {
   titles?: TitleLearner;
 }
 
-export function createSave(deps: SaveDeps) {
+/** The store and notify steps of the hallway: one method per kind of change. */
+export interface Save {
+  saveNew(draft: NewDraft, verdict: Judgement, client: ClientInfo, author?: { editToken?: string; subscribe?: boolean; lang?: string; postTitle?: string }): Promise<ReceiveResult>;
+  saveEdit(before: Comment, draft: Draft, verdict: Judgement): Promise<ReceiveResult>;
+  saveUpdate(before: Comment, draft: Draft, verdict: Judgement): Promise<ReceiveResult>;
+  remove(comment: Comment, reason: string): Promise<ReceiveResult>;
+}
+
+export function createSave(deps: SaveDeps): Save {
   const { store, clock } = deps;
 
   async function saveNew(draft: NewDraft, verdict: Judgement, client: ClientInfo, author: { editToken?: string; subscribe?: boolean; lang?: string; postTitle?: string } = {}): Promise<ReceiveResult> {

@@ -36,7 +36,13 @@ export interface FeedWatcherDeps {
 
 const FEED_ACCEPT = 'application/atom+xml, application/rss+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1';
 
-export function createFeedWatcher(deps: FeedWatcherDeps) {
+export interface FeedWatcher {
+  pollOnce(): Promise<FeedPoll[]>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createFeedWatcher(deps: FeedWatcherDeps): FeedWatcher {
   let timer: NodeJS.Timeout | undefined;
   let polling: Promise<FeedPoll[]> | undefined;
 
@@ -112,7 +118,6 @@ export function createFeedWatcher(deps: FeedWatcherDeps) {
   };
 }
 
-export type FeedWatcher = ReturnType<typeof createFeedWatcher>;
 
 function parseValidators(raw: string | undefined): { etag?: string; lastModified?: string } {
   if (!raw) return {};

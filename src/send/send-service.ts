@@ -44,7 +44,27 @@ export interface SendStatusJson {
   links: Array<{ target: string; protocol: SendProtocolName; state: string; response: string }>;
 }
 
-export function createSendService(deps: SendServiceDeps) {
+export interface SendService {
+  /** Queues the post at `source` to be read and its links sent; answers the queued post. */
+  request(source: unknown, feedVersion?: string): Promise<SendPost>;
+  /** Sends one recorded link again (the admin's button): a Pingback or TrackBack that arrived is never repeated. */
+  resendLink(id: number): Promise<SendLink>;
+  status(postId: number): Promise<SendStatusJson | undefined>;
+  /** The sender's fetcher, shared with the feed watcher (the same limits and User-Agent). */
+  fetcher: PageFetcher;
+  statusUrl(post: SendPost): string;
+  scan(post: SendPost): Promise<void>;
+  deliver(link: SendLink): Promise<void>;
+  /** Starts both workers (the server does, unless BACKTALK_SEND=off). */
+  start(): void;
+  stop(): Promise<void>;
+  /** Runs until nothing is due: every due post read and every due link sent (tests and the CLI). */
+  drain(): Promise<void>;
+  /** Posts and links waiting, for /metrics. */
+  queueDepth(): Promise<number>;
+}
+
+export function createSendService(deps: SendServiceDeps): SendService {
   const { sends, clock, settings, logger } = deps;
   const deliverDeps = { ...deps, maxAttempts: settings.maxAttempts };
 
@@ -157,4 +177,3 @@ export function createSendService(deps: SendServiceDeps) {
   };
 }
 
-export type SendService = ReturnType<typeof createSendService>;
