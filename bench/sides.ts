@@ -64,6 +64,10 @@ export function startSide(side: SideName, root: string, dataDir: string, nodeArg
         BACKTALK_ALLOW_PRIVATE_FETCH: 'true',
         BACKTALK_FETCH_PER_HOST_PER_MINUTE: '1000000',
         BACKTALK_FETCH_PER_MINUTE: '1000000',
+        // Every Webmention of the bench comes from one client and one source host: the queue caps
+        // (issue 14.5, tested in tests/webmention/fair-queue.test.ts) must not be what is measured.
+        BACKTALK_WEBMENTION_QUEUE_PER_CLIENT: '1000000',
+        BACKTALK_WEBMENTION_QUEUE_PER_SOURCE_HOST: '1000000',
         BACKTALK_LINKBACKS_PER_THREAD_HOUR: '0',
         // The load generator is one address with up to 1024 connections: the per-client and total
         // connection caps (flood guards, measured by bench/slow-flood.ts) must not be what is measured.

@@ -41,6 +41,8 @@ test(`SIGKILL halfway through ${TOTAL} Webmention POSTs: every one answered 201 
     BACKTALK_PORT: '0', BACKTALK_DB: dbPath, BACKTALK_SITES: 'http://blog.example', BACKTALK_ALLOW_PRIVATE_FETCH: 'true',
     BACKTALK_RATE_LIMIT: '0', BACKTALK_LINKBACKS_PER_THREAD_HOUR: '0', BACKTALK_FETCH_PER_HOST_PER_MINUTE: '100000',
     BACKTALK_FETCH_PER_MINUTE: '100000', BACKTALK_ADMIN_TOKEN: 'wm-kill-admin-token-0123456789', BACKTALK_LOG_LEVEL: 'silent',
+    // One client sends all 1,000: lift the per-client and per-host queue caps (issue 14.5), as for the rate limit.
+    BACKTALK_WEBMENTION_QUEUE_PER_CLIENT: '100000', BACKTALK_WEBMENTION_QUEUE_PER_SOURCE_HOST: '100000',
   };
 
   const post = async (base: string, n: number): Promise<Outcome> => {
