@@ -82,7 +82,7 @@ describe('target URLs longer than 2,048 characters', () => {
       const { error } = (await res.json()) as { error: { code: string; message: string; field: string } };
       assert.equal(error.code, 'target-too-long');
       assert.equal(error.field, 'target');
-      assert.match(error.message, /2,048 characters/);
+      assert.match(error.message, /2,?048 characters/);
     }
     const read = await server.request(`/api/comments?target=${encodeURIComponent(long)}`);
     assert.equal(read.status, 400);
@@ -92,9 +92,9 @@ describe('target URLs longer than 2,048 characters', () => {
     source.set('/long-source', linkingPage(long));
     const url = source.url('/long-source');
     const message = expectRefusal(await ping(server, trackbackPath(long), formBody({ url, title: 'x' })));
-    assert.match(message, /2,048 characters/);
+    assert.match(message, /2,?048 characters/);
     const fault = expectFault(await call(server, 'pingback.ping', [url, long]), FAULT.targetInvalid);
-    assert.match(fault.faultString, /2,048 characters/);
+    assert.match(fault.faultString, /2,?048 characters/);
     const wm = await server.postForm('/webmention', { source: url, target: long });
     assert.equal(wm.status, 400);
     assert.equal(((await wm.json()) as { error: { code: string } }).error.code, 'target-too-long');

@@ -33,6 +33,9 @@ describe('worker pool', () => {
 
   it('renders a comment while source pages are still queued on their own lane', async () => {
     const pool: WorkerPool = createWorkerPool({ cores: 2 }); // one linkback thread: the rest wait
+    // Start the comment lane's thread first: what is checked is that a comment never queues behind
+    // source pages, not how fast a thread boots on a loaded machine.
+    await renderCommentBodyOffThread('warm-up', { pool, timeoutMs: 120_000 });
     const finished: string[] = [];
     const pages: Array<Promise<LinkCheck>> = [];
     for (let i = 0; i < 6; i++) {
