@@ -55,9 +55,6 @@ export function plainPostTitle(raw: string | null | undefined): string | null {
   return title === '' ? null : title;
 }
 
-// Target resolution is a domain rule shared by every door; re-exported for the pipeline's steps.
-export { resolveTarget } from '../domain/target.js';
-
 export function normalizeComment(input: CommentFields): NormalizedComment {
   const bodyRaw = (input.body ?? '').replace(/\r\n?/g, '\n').replace(/\u0000/g, '').trim();
   if (bodyRaw === '') throw new ValidationError('missing-field', 'comment-required', 'body');

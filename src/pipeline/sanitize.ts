@@ -183,6 +183,3 @@ export function toPlainText(input: string): string {
     .replace(/[ \t\n\r\u2028\u2029]+/g, ' ')
     .trim();
 }
-
-// The link count the spam rules use reads this module's output; it lives with the body's shape in domain/.
-export { countLinks } from '../domain/body-html.js';

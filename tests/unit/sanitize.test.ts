@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Parser } from 'htmlparser2';
+import { countLinks } from '../../src/domain/body-html.js';
 import {
-  countLinks,
   renderCommentBody,
   renderPlainText,
   sanitizeCommentHtml,
