@@ -44,7 +44,10 @@ CREATE TABLE comments (
   edited_at       BIGINT,
   import_key      TEXT,
   body_hash       TEXT,                                -- hash of body_raw for the duplicate check
-  lang            TEXT                                 -- language the comment was written in (its mails use it); NULL for linkbacks
+  lang            TEXT,                                -- language the comment was written in (its mails use it); NULL for linkbacks
+  owner           BOOLEAN NOT NULL DEFAULT false,      -- written by the site owner (admin API); readers never set it
+  pinned          BOOLEAN NOT NULL DEFAULT false,      -- first among the thread's top-level comments
+  edited_by       TEXT                                 -- 'author' | 'moderator': who made the last edit
 );
 
 -- One linkback per source and post, whatever the protocol, for every instance sharing this
@@ -202,4 +205,4 @@ CREATE TABLE send_links (
 );
 CREATE INDEX send_links_due ON send_links (status, next_attempt_at);
 
-INSERT INTO backtalk_schema (version) VALUES (7);
+INSERT INTO backtalk_schema (version) VALUES (8);

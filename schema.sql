@@ -37,7 +37,10 @@ CREATE TABLE IF NOT EXISTS comments (
   edited_at       INTEGER,
   import_key      TEXT,                                -- origin of an imported item, so re-importing adds nothing twice
   body_hash       TEXT    NOT NULL DEFAULT '',         -- hash of body_raw for the duplicate check ('' on rows older than v4)
-  lang            TEXT                                 -- language the comment was written in (its mails use it); NULL for linkbacks
+  lang            TEXT,                                -- language the comment was written in (its mails use it); NULL for linkbacks
+  owner           INTEGER NOT NULL DEFAULT 0,          -- written by the site owner (admin API); readers never set it
+  pinned          INTEGER NOT NULL DEFAULT 0,          -- first among the thread's top-level comments
+  edited_by       TEXT                                 -- 'author' | 'moderator': who made the last edit
 );
 
 -- One linkback per source and post, whatever the protocol (a trackback, a pingback and a webmention
@@ -183,4 +186,4 @@ CREATE TABLE IF NOT EXISTS send_links (
 );
 CREATE INDEX IF NOT EXISTS send_links_due ON send_links (status, next_attempt_at);
 
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;

@@ -69,7 +69,7 @@ function buildApp(deps: AppDeps): { app: Express; publicReads: PublicReads } {
   app.use(widgetRoutes({ dir: join(projectRoot(), 'dist', 'widget') }));
   app.use(demoRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
   // One token check for the whole admin API.
-  app.use('/api/admin', adminApi({ ...deps, sites: config.sites }));
+  app.use('/api/admin', adminApi({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
   app.use(adminPageRoutes());
   app.use(actionRoutes({ ...deps, publicUrl: config.publicUrl }));
   app.use(subscriptionRoutes({ ...deps, publicUrl: config.publicUrl }));

@@ -95,6 +95,11 @@ export interface Config {
   sendPerHostConcurrent: number;
   /** Tries of one link before a transient failure becomes final. */
   sendAttempts: number;
+  /**
+   * BACKTALK_OWNER_NAME: the author name of the owner's own comments (admin replies, issue 17.3);
+   * undefined = the host name of the first site.
+   */
+  ownerName: string | undefined;
 }
 
 /** Settings after listening: the public URL and sites are known for sure. */
@@ -102,6 +107,7 @@ export interface RuntimeConfig extends Config {
   port: number;
   publicUrl: string;
   sites: readonly string[];
+  ownerName: string;
 }
 
 export class ConfigError extends Error {
@@ -204,6 +210,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     problems.push('BACKTALK_WEBHOOK_SECRET: required with BACKTALK_WEBHOOK_URL, at least 16 characters');
   }
 
+  const ownerName = read('OWNER_NAME');
+  // The same limit as any author name (pipeline/normalize.ts LIMITS.author).
+  if (ownerName !== undefined && [...ownerName].length > 100) problems.push('BACKTALK_OWNER_NAME: at most 100 characters');
+
   const timeZone = read('TIMEZONE') ?? 'UTC';
   if (!isTimeZone(timeZone)) problems.push(`BACKTALK_TIMEZONE: expected an IANA time zone name such as Europe/Moscow or UTC, got "${timeZone}"`);
 
@@ -274,6 +284,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     sendPerHostPerMinute: int('SEND_PER_HOST_PER_MINUTE', 20, 1, 1_000_000),
     sendPerHostConcurrent: int('SEND_PER_HOST_CONCURRENCY', 2, 1, 64),
     sendAttempts: int('SEND_ATTEMPTS', 6, 1, 100),
+    ownerName,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
@@ -284,5 +295,6 @@ export function resolveRuntimeConfig(config: Config, actualPort: number): Readon
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const publicUrl = config.publicUrl ?? `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${actualPort}`;
   const sites = config.sites ?? [new URL(publicUrl).origin];
-  return Object.freeze({ ...config, port: actualPort, publicUrl, sites: Object.freeze([...sites]) });
+  const ownerName = config.ownerName ?? new URL(sites[0] ?? publicUrl).host;
+  return Object.freeze({ ...config, port: actualPort, publicUrl, sites: Object.freeze([...sites]), ownerName });
 }

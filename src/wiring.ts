@@ -124,7 +124,7 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
       sites: config.sites, moderation: config.moderation, keepIp: config.keepIp,
       verifyTrackbacks: config.verifyTrackbacks, allowSelfPings: config.allowSelfPings,
       linkbacksOpen: { trackback: config.trackbacksEnabled, pingback: config.pingbacksEnabled, webmention: config.webmentionsEnabled },
-      editWindowMinutes: config.editWindowMinutes,
+      editWindowMinutes: config.editWindowMinutes, ownerName: config.ownerName,
     },
     store, clock, notifier, spamCheckers,
     limiter,

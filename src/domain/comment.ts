@@ -91,11 +91,36 @@ export interface CommentRemovalSubmission {
   client: ClientInfo;
 }
 
+/**
+ * The site owner's own comment, from the admin API (a door of its own): the author is the site's
+ * configured owner name, and it is marked `owner`. Only an authenticated admin request makes one.
+ */
+export interface OwnerCommentSubmission {
+  kind: 'owner-comment';
+  target: SiteTarget;
+  /** Owner-supplied text exactly as received. Never render as HTML: it is not sanitized. */
+  body: string;
+  parent?: number;
+  client: ClientInfo;
+}
+
+/** The owner's change to any comment from the admin page or API: shown as edited by a moderator. */
+export interface ModeratorEditSubmission {
+  kind: 'moderator-edit';
+  id: number;
+  /** Text exactly as received. Never render as HTML: it is not sanitized. */
+  body: string;
+  client: ClientInfo;
+}
+
 /** A new item from one of the four doors (a re-sent Webmention updates or removes its mention). */
 export type NewSubmission = CommentSubmission | LinkbackSubmission;
 
 /** Everything `receive` handles: new items, changes and removals. */
-export type Submission = NewSubmission | CommentEditSubmission | CommentRemovalSubmission;
+export type Submission = NewSubmission | OwnerCommentSubmission | CommentEditSubmission | ModeratorEditSubmission | CommentRemovalSubmission;
+
+/** Who last changed a comment's text: its author (edit token) or a moderator (the admin). */
+export type EditedBy = 'author' | 'moderator';
 
 export type MentionType = 'mention' | 'reply' | 'like' | 'repost';
 
@@ -152,14 +177,22 @@ export interface Comment {
   deleted: boolean;
   created: Date;
   edited: Date | null;
+  /** Who made the last edit; null when never edited (or edited before schema v8 recorded it). */
+  editedBy: EditedBy | null;
+  /** Written by the site owner through the admin API; no reader can set it. */
+  owner: boolean;
+  /** Pinned by the owner: first among the thread's top-level comments, in every order. */
+  pinned: boolean;
   /** The language the comment was written in (a LOCALES key); null for linkbacks and older rows. */
   lang?: string | null;
 }
 
 /** A comment about to be stored: everything but the database-assigned fields. */
-export type NewComment = Omit<Comment, 'id' | 'target' | 'deleted' | 'edited'> & {
+export type NewComment = Omit<Comment, 'id' | 'target' | 'deleted' | 'edited' | 'editedBy' | 'owner' | 'pinned'> & {
   /** Normalized source URL used as the linkback uniqueness key, null for comments. */
   sourceKey: string | null;
+  /** Only the owner's door sets it (pipeline/receive.ts); absent: a reader's item. */
+  owner?: boolean;
 };
 
 export type WebmentionStatus = 'pending' | 'accepted' | 'rejected';

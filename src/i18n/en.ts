@@ -52,6 +52,11 @@ const en = {
   saved: 'Saved.',
   deletedOwn: 'Your comment was deleted.',
   loadFailed: 'Comments could not be loaded.',
+  ownerBadge: 'Site owner',
+  pinned: 'Pinned',
+  editedByModerator: 'edited by a moderator',
+  awaitingModeration: 'Awaiting moderation: only you can see it',
+  confirmationSent: 'We sent you an e-mail: open its link to confirm that you want replies.',
 
   /** API error messages, by message key (domain/errors.ts); the error `code` is never translated. */
   errors: {
@@ -146,6 +151,9 @@ const en = {
     'store-full': 'The server cannot store anything right now; please try again later.',
     'webmention-queue-client': 'Too many Webmentions from your address are waiting to be checked; try again in {seconds} s.',
     'webmention-queue-host': 'Too many Webmentions from this source\'s host are waiting to be checked; try again in {seconds} s.',
+    'edit-comments-only': 'Only comments can be edited, not linkbacks.',
+    'pin-top-level-only': 'Only a top-level comment can be pinned.',
+    'own-list-invalid': 'Send "own" as a list of comment ids with their edit tokens.',
   },
 
   /** Server-rendered pages: the no-JavaScript form's answers and the pages behind mail links. */
@@ -185,6 +193,7 @@ const en = {
     doneSpam: 'Comment {id} marked as spam.',
     doneDelete: 'Comment {id} deleted.',
     statuses: { pending: 'pending', approved: 'approved', spam: 'spam', trash: 'trash' },
+    heldSeeOwn: 'See your comment on the comments page (only you can see it until it is approved)',
   },
 
   /** Mails, each in the language its comment was written in. */
@@ -255,7 +264,7 @@ const en = {
     sentOff: 'Sending is OFF (BACKTALK_SEND=off): nothing is sent, nothing queued leaves.',
     sentNothing: 'Nothing sent yet.',
     sentLinks: { one: '{n} link', other: '{n} links' },
-    actions: { approve: 'Approve', spam: 'Spam', ham: 'Not spam', trash: 'Trash', restore: 'Restore and approve', delete: 'Delete' },
+    actions: { approve: 'Approve', spam: 'Spam', ham: 'Not spam', trash: 'Trash', restore: 'Restore and approve', delete: 'Delete', pin: 'Pin to top', unpin: 'Unpin' },
     bulkSelected: '{action} selected',
     selected: { one: '{n} selected', other: '{n} selected' },
     bulkActions: 'Bulk actions',
@@ -264,7 +273,7 @@ const en = {
     loadMore: 'Load more',
     reallyDeleteMany: { one: 'Really delete {n}?', other: 'Really delete {n}?' },
     reallyDelete: 'Really delete?',
-    done: { approve: 'approved', spam: 'marked as spam', ham: 'marked as not spam', trash: 'moved to trash', delete: 'deleted' },
+    done: { approve: 'approved', spam: 'marked as spam', ham: 'marked as not spam', trash: 'moved to trash', delete: 'deleted', pin: 'pinned', unpin: 'unpinned' },
     bulkResult: '{action}: {done} done.',
     bulkResultFailed: '{action}: {done} done, {failed} failed.',
     commentResult: 'Comment {id}: {action}.',
@@ -302,6 +311,17 @@ const en = {
     wordsSaved: { one: 'Saved {n} blocked word.', other: 'Saved {n} blocked words.' },
     wordsFromConfig: 'Showing BACKTALK_BLOCKED_WORDS: nothing saved here yet. Once saved, this list replaces it.',
     wordsFromSettings: 'Saved list (it replaces BACKTALK_BLOCKED_WORDS).',
+    reply: 'Reply',
+    replyLabel: 'Your reply, published at once as the site owner',
+    replySend: 'Publish reply',
+    replied: 'Reply to comment {id} published.',
+    edit: 'Edit',
+    editLabel: 'Text of comment {id}',
+    editSave: 'Save',
+    cancel: 'Cancel',
+    edited: 'Comment {id} saved, shown as edited by a moderator.',
+    ownerBadge: 'Site owner',
+    pinnedBadge: 'Pinned',
   },
 };
 

@@ -1,13 +1,13 @@
 /** The owner's moderation actions, shared by the admin API and (later) one-click mail links. */
 import type { Comment, CommentStatus } from '../domain/comment.js';
-import { NotFoundError } from '../domain/errors.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { NotifyQueue } from '../notify/notifier.js';
 import type { Store } from '../store/repository.js';
 import type { SpamFeedback } from '../spam/spam-checker.js';
 import { spamInput, storedClient } from '../pipeline/spam-input.js';
 
-export type ModerationAction = 'approve' | 'spam' | 'ham' | 'trash' | 'delete';
-export const MODERATION_ACTIONS: readonly ModerationAction[] = ['approve', 'spam', 'ham', 'trash', 'delete'];
+export type ModerationAction = 'approve' | 'spam' | 'ham' | 'trash' | 'delete' | 'pin' | 'unpin';
+export const MODERATION_ACTIONS: readonly ModerationAction[] = ['approve', 'spam', 'ham', 'trash', 'delete', 'pin', 'unpin'];
 
 export type ModerationResult = { kind: 'updated'; comment: Comment } | { kind: 'deleted'; placeholder: boolean };
 
@@ -18,7 +18,7 @@ export interface ModerationDeps {
   feedback: SpamFeedback | undefined;
 }
 
-const TARGET_STATUS: Record<Exclude<ModerationAction, 'delete'>, CommentStatus> = {
+const TARGET_STATUS: Record<Exclude<ModerationAction, 'delete' | 'pin' | 'unpin'>, CommentStatus> = {
   approve: 'approved',
   spam: 'spam',
   ham: 'approved',
@@ -37,6 +37,7 @@ export function createModeration(deps: ModerationDeps): Moderate {
       if (outcome === 'missing') throw new NotFoundError('no-such-comment');
       return { kind: 'deleted', placeholder: outcome === 'placeholder' };
     }
+    if (action === 'pin' || action === 'unpin') return pin(before, action === 'pin');
     const status = TARGET_STATUS[action];
     const comment = await deps.store.comments.setStatus(id, status,
       status === before.status ? undefined : deps.notifier.plan({ type: 'comment-status-changed', from: before.status }));
@@ -49,4 +50,15 @@ export function createModeration(deps: ModerationDeps): Moderate {
     if (before.status !== comment.status) deps.notifier.enqueue({ type: 'comment-status-changed', comment, from: before.status });
     return { kind: 'updated', comment };
   };
+
+  /**
+   * Contract v1.1: a pinned comment comes first among the top-level ones. Only a top-level comment
+   * can be pinned (a reply stays with what it answers); a mention is not a comment.
+   */
+  async function pin(before: Comment, pinned: boolean): Promise<ModerationResult> {
+    if (pinned && (before.kind !== 'comment' || before.parent !== null)) throw new ValidationError('invalid-body', 'pin-top-level-only', 'action');
+    const comment = await deps.store.comments.setPinned(before.id, pinned);
+    if (!comment) throw new NotFoundError('no-such-comment');
+    return { kind: 'updated', comment };
+  }
 }

@@ -85,7 +85,8 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): OutboxNoti
     if (c.status === 'spam' || c.status === 'trash') return [];
     const out: NewOutboxItem[] = [];
     if (event.type === 'comment-received') {
-      if (mail?.ownerEmail) out.push(ownerRow(c, mail.from, mail.ownerEmail, title));
+      // The owner is not mailed about their own words (issue 17.3).
+      if (mail?.ownerEmail && !c.owner) out.push(ownerRow(c, mail.from, mail.ownerEmail, title));
       if (options.webhook) {
         out.push({
           channel: 'webhook',

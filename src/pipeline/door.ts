@@ -3,7 +3,7 @@
  * into a SiteTarget; for linkbacks also the site-wide protocol switches. A linkback refused here is
  * logged like one refused further in.
  */
-import type { Arriving, CommentSubmission, LinkbackKind, LinkbackSubmission, NewSubmission, Thread } from '../domain/comment.js';
+import type { Arriving, CommentSubmission, LinkbackKind, LinkbackSubmission, NewSubmission, OwnerCommentSubmission, Thread } from '../domain/comment.js';
 import { ForbiddenError, ValidationError } from '../domain/errors.js';
 import { clientLimitKey } from '../lib/ip.js';
 import type { SubmissionLimiter } from '../spam/submission-limiter.js';
@@ -21,10 +21,13 @@ export interface DoorDeps {
 export interface Door {
   admit(arriving: Arriving<CommentSubmission>): Promise<CommentSubmission>;
   admit(arriving: Arriving<LinkbackSubmission>): Promise<LinkbackSubmission>;
+  admit(arriving: Arriving<OwnerCommentSubmission>): Promise<OwnerCommentSubmission>;
 }
 
 export function createDoor(deps: DoorDeps): Door {
-  async function admit(arriving: Arriving<NewSubmission>): Promise<NewSubmission> {
+  async function admit(arriving: Arriving<NewSubmission | OwnerCommentSubmission>): Promise<NewSubmission | OwnerCommentSubmission> {
+    // The owner is authenticated (admin token): no per-client limit, only the target resolved.
+    if (arriving.kind === 'owner-comment') return { ...arriving, kind: 'owner-comment', target: resolveTarget(arriving.target, deps.sites) };
     // Per address, IPv6 per /64 (the block one subscriber gets).
     await deps.limiter.consume(clientLimitKey(arriving.client.ip));
     if (arriving.kind === 'comment') return { ...arriving, kind: 'comment', target: resolveTarget(arriving.target, deps.sites) };

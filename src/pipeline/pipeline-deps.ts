@@ -18,6 +18,8 @@ export interface PipelineSettings {
   linkbacksOpen: Readonly<Record<LinkbackKind, boolean>>;
   /** How long an author may edit or delete their own comment. */
   editWindowMinutes: number;
+  /** BACKTALK_OWNER_NAME: the author name of the owner's own comments (issue 17.3). */
+  ownerName: string;
 }
 
 export interface PipelineDeps {

@@ -15,6 +15,7 @@ import { createLinkbackLog } from './linkback-log.js';
 import { normalizeComment, normalizeLinkback } from './normalize.js';
 import { oneAtATime } from './one-at-a-time.js';
 import { ownComment } from './own-comment.js';
+import { createOwnerVoice } from './owner-voice.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import type { ReceiveResult } from './receive-result.js';
 import { createSave } from './save.js';
@@ -37,11 +38,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const own = { store, clock, editWindowMinutes: settings.editWindowMinutes };
   const verification = { verifier: deps.verifier, verifyTrackbacks: settings.verifyTrackbacks };
   const perSource = oneAtATime();
+  const owner = createOwnerVoice({ store, save, ownerName: settings.ownerName });
 
   function receive(input: Submission): Promise<ReceiveResult> {
     switch (input.kind) {
       case 'comment': return receiveComment(input);
+      case 'owner-comment': return owner.receiveOwnerComment(input);
       case 'comment-edit': return editComment(input);
+      case 'moderator-edit': return owner.editAsModerator(input);
       case 'comment-removal': return removeComment(input);
       default: return log.attempt(input, () => perSource(`${input.target} ${linkKey(input.source) ?? input.source}`, () => receiveLinkback(input)));
     }

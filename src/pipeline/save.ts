@@ -2,7 +2,7 @@
  * The store and notify steps: a new item (its thread created now, when something is stored in it),
  * an edited comment, an updated Webmention, a removed item; each followed by its notification event.
  */
-import type { ClientInfo, Comment, NewComment, SiteTarget } from '../domain/comment.js';
+import type { ClientInfo, Comment, EditedBy, NewComment, SiteTarget } from '../domain/comment.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { reduceIp } from '../lib/ip.js';
@@ -38,10 +38,20 @@ export interface SaveDeps {
   titles?: TitleLearner;
 }
 
+/** What the door knows of a new item's author besides the item itself. */
+export interface AuthorFacts {
+  editToken?: string;
+  subscribe?: boolean;
+  lang?: string;
+  postTitle?: string;
+  /** Only the owner's door (owner-voice.ts) sets it. */
+  owner?: boolean;
+}
+
 /** The store and notify steps of the hallway: one method per kind of change. */
 export interface Save {
-  saveNew(draft: NewDraft, verdict: Judgement, client: ClientInfo, author?: { editToken?: string; subscribe?: boolean; lang?: string; postTitle?: string }): Promise<ReceiveResult>;
-  saveEdit(before: Comment, draft: Draft, verdict: Judgement): Promise<ReceiveResult>;
+  saveNew(draft: NewDraft, verdict: Judgement, client: ClientInfo, author?: AuthorFacts): Promise<ReceiveResult>;
+  saveEdit(before: Comment, draft: Draft, verdict: Judgement, by?: EditedBy): Promise<ReceiveResult>;
   saveUpdate(before: Comment, draft: Draft, verdict: Judgement): Promise<ReceiveResult>;
   remove(comment: Comment, reason: string): Promise<ReceiveResult>;
 }
@@ -49,7 +59,7 @@ export interface Save {
 export function createSave(deps: SaveDeps): Save {
   const { store, clock } = deps;
 
-  async function saveNew(draft: NewDraft, verdict: Judgement, client: ClientInfo, author: { editToken?: string; subscribe?: boolean; lang?: string; postTitle?: string } = {}): Promise<ReceiveResult> {
+  async function saveNew(draft: NewDraft, verdict: Judgement, client: ClientInfo, author: AuthorFacts = {}): Promise<ReceiveResult> {
     const threadId = draft.threadId ?? (await store.threads.ensure(draft.target, clock.now())).id;
     const { target: _target, ...fields } = draft;
     // Issue 16.5. Only an approved comment may name the post: a first-title-wins field must not be
@@ -63,17 +73,18 @@ export function createSave(deps: SaveDeps): Save {
       editTokenHash: author.editToken === undefined ? null : sha256Hex(author.editToken), created: clock.now(),
       // The language the reader wrote in: the comment's mails are sent in it.
       lang: author.lang ?? null,
+      owner: author.owner === true,
     }, deps.notifier.plan({ type: 'comment-received' }));
     if (result.kind === 'duplicate-linkback') return { kind: 'duplicate', existing: result.existing };
     deps.notifier.enqueue({ type: 'comment-received', comment: result.comment, subscribe: author.subscribe === true });
     return { kind: 'stored', comment: result.comment, editToken: author.editToken ?? null };
   }
 
-  /** An author's edit of their comment: the text, name and website. */
-  async function saveEdit(before: Comment, draft: Draft, verdict: Judgement): Promise<ReceiveResult> {
+  /** An author's edit of their comment (the text, name and website), or a moderator's (the text). */
+  async function saveEdit(before: Comment, draft: Draft, verdict: Judgement, by: EditedBy = 'author'): Promise<ReceiveResult> {
     return changed(before, await store.comments.edit(before.id, {
       author: draft.author, url: draft.url, bodyRaw: draft.bodyRaw, bodyHtml: draft.bodyHtml,
-      status: verdict.status, reasons: mergedReasons(before, verdict), edited: clock.now(),
+      status: verdict.status, reasons: mergedReasons(before, verdict), edited: clock.now(), editedBy: by,
     }, deps.notifier.plan({ type: 'comment-changed', from: before.status })));
   }
 

@@ -1,5 +1,5 @@
 /** The comment API's wire format: request fields → CommentSubmission, Comment → public JSON. Pure. */
-import type { Arriving, ClientInfo, Comment, CommentSubmission } from '../domain/comment.js';
+import type { Arriving, ClientInfo, Comment, CommentSubmission, OwnerCommentSubmission } from '../domain/comment.js';
 import { ValidationError, msg } from '../domain/errors.js';
 
 /** Reads only the fields a reader may set (accept-list); anything else in the body is ignored. */
@@ -19,6 +19,21 @@ export function parseCommentForm(body: unknown, client: ClientInfo): Arriving<Co
     honeypot: stringField(fields, 'website2'),
     subscribe: flagField(fields.subscribe),
     postTitle: stringField(fields, 'title'),
+    client,
+  };
+}
+
+/** The owner's comment from the admin API: `target`, `body` and `parent` (contract v1.1); nothing else is read. */
+export function parseOwnerComment(body: unknown, client: ClientInfo): Arriving<OwnerCommentSubmission> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ValidationError('invalid-body', 'json-object-expected');
+  }
+  const fields = body as Record<string, unknown>;
+  return {
+    kind: 'owner-comment',
+    target: stringField(fields, 'target') ?? '',
+    body: stringField(fields, 'body') ?? '',
+    parent: parentField(fields.parent),
     client,
   };
 }
@@ -65,6 +80,12 @@ export interface CommentJson {
   edited: string | null;
   source: string | null;
   title: string | null;
+  /** Contract v1.1: written by the site owner (admin API); no reader can set it. */
+  owner: boolean;
+  /** Contract v1.1: first among the thread's top-level comments. */
+  pinned: boolean;
+  /** Who made the last edit, when known: `moderator` is shown as "edited by a moderator". */
+  edited_by: Comment['editedBy'];
   mention_type?: string;
   deleted?: true;
 }
@@ -83,6 +104,9 @@ export function toCommentJson(c: Comment, avatarUrl: string): CommentJson {
     edited: c.edited ? isoSeconds(c.edited) : null,
     source: c.source,
     title: c.title,
+    owner: c.owner && !c.deleted,
+    pinned: c.pinned,
+    edited_by: c.edited ? c.editedBy : null,
   };
   if (c.mentionType) json.mention_type = c.mentionType;
   if (c.deleted) json.deleted = true;

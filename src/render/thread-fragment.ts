@@ -31,12 +31,22 @@ export interface ThreadView {
   editMinutes?: number;
   /** `/thread?title=…`: the post's title, posted with the no-JavaScript form so the thread learns it. */
   postTitle?: string;
+  /**
+   * The reader's own comments still held for moderation (issue 17.4), shown to them alone, marked.
+   * Only ever set for one reader's request (its answer is private), never for a shared, cached body.
+   */
+  held?: readonly Comment[];
+  /** The no-JavaScript page (not the fragment): its form comes back to /thread after posting. */
+  returnToThread?: boolean;
+  /** After a no-JavaScript post that asked for reply mails: say that a confirmation mail was sent. */
+  confirmationSent?: boolean;
 }
 
 /** The strings the interactive widget needs, handed over in the fragment so one locale file serves both. */
 const WIDGET_STRINGS = [
   'reply', 'cancelReply', 'replyingTo', 'edit', 'delete', 'save', 'cancel', 'preview', 'posting', 'posted',
   'pending', 'tooMany', 'failed', 'confirmDelete', 'saved', 'deletedOwn', 'anonymous', 'bodyLabel', 'loadFailed',
+  'confirmationSent',
 ] as const;
 
 export function threadUrl(view: Pick<ThreadView, 'publicUrl' | 'target' | 'strings'>, extra = ''): string {
@@ -45,15 +55,17 @@ export function threadUrl(view: Pick<ThreadView, 'publicUrl' | 'target' | 'strin
 
 export function renderThreadFragment(view: ThreadView): SafeHtml {
   const { strings: t } = view;
-  const comments = view.comments.filter((c) => c.kind === 'comment');
+  // The reader's own held comments join the tree where they belong (issue 17.4), for this reader only.
+  const comments = [...view.comments, ...(view.held ?? [])].filter((c) => c.kind === 'comment');
   const mentions = view.comments.filter((c) => c.kind !== 'comment' && !c.deleted);
-  const visibleCount = comments.filter((c) => !c.deleted).length;
+  // The count is the thread's, as everyone sees it: a reader's held comments are not in it.
+  const visibleCount = comments.filter((c) => !c.deleted && c.status === 'approved').length;
   const widgetStrings: Record<string, string> = {};
   for (const key of WIDGET_STRINGS) widgetStrings[key] = t[key];
 
   return html`<section class="bt-thread" lang="${t.lang}" dir="${t.dir}" aria-labelledby="bt-title" data-bt-target="${view.target}" data-bt-strings="${JSON.stringify(widgetStrings)}" data-bt-edit-minutes="${view.editMinutes ?? 15}">
 <h2 class="bt-title" id="bt-title">${plural(t, t.comments, visibleCount)}</h2>
-${visibleCount === 0 ? html`<p class="bt-empty">${t.noComments}</p>` : ''}
+${comments.length === 0 ? html`<p class="bt-empty">${t.noComments}</p>` : ''}
 <ol class="bt-comments">${renderTree(comments, view)}</ol>
 ${mentions.length > 0 ? renderMentions(mentions, view) : ''}
 ${view.commentsClosed ? html`<p class="bt-closed">${t.commentsClosed}</p>` : renderForm(view)}
@@ -87,7 +99,7 @@ function renderList(items: readonly Comment[], tree: Tree, depth: number, view: 
     const kids = tree.children.get(c.id) ?? [];
     if (depth < MAX_DEPTH) {
       const nested = kids.length > 0 ? html`<ol class="bt-replies">${renderList(kids, tree, depth + 1, view)}</ol>` : '';
-      out.push(html`<li class="bt-comment" id="comment-${c.id}" data-bt-id="${c.id}">${renderComment(c, view, undefined)}${nested}</li>`);
+      out.push(html`<li class="${itemClass(c)}" id="comment-${c.id}" data-bt-id="${c.id}">${renderComment(c, view, undefined)}${nested}</li>`);
       continue;
     }
     // At the deepest level the whole subtree continues flat, each reply saying whom it answers.
@@ -99,7 +111,7 @@ function renderList(items: readonly Comment[], tree: Tree, depth: number, view: 
     walk(c);
     for (const x of flat) {
       const answers = x === c || x.parent === null ? undefined : tree.byId.get(x.parent);
-      out.push(html`<li class="bt-comment" id="comment-${x.id}" data-bt-id="${x.id}">${renderComment(x, view, answers)}</li>`);
+      out.push(html`<li class="${itemClass(x)}" id="comment-${x.id}" data-bt-id="${x.id}">${renderComment(x, view, answers)}</li>`);
     }
   }
   return out;
@@ -117,9 +129,24 @@ function authorName(c: Comment, t: Strings): string {
   return c.author.trim() === '' ? t.anonymous : c.author;
 }
 
+/** Stable class names site owners can style: the owner's comments, pinned ones, held ones (shown to their author). */
+function itemClass(c: Comment): string {
+  return ['bt-comment', c.owner && !c.deleted ? 'bt-by-owner' : '', c.pinned ? 'bt-pinned' : '', c.status !== 'approved' ? 'bt-held' : '']
+    .filter((name) => name !== '').join(' ');
+}
+
 function renderTime(c: Comment, view: ThreadView): SafeHtml {
   const { strings: t } = view;
-  return html`<a class="bt-permalink" href="#comment-${c.id}"><time class="bt-time" datetime="${c.created.toISOString()}" title="${absoluteTime(c.created, t.lang)}">${relativeTime(c.created, view.now, t.lang)}</time></a>${c.edited ? html` <span class="bt-edited">(${t.edited})</span>` : ''}`;
+  const edited = c.edited ? html` <span class="bt-edited">(${c.editedBy === 'moderator' ? t.editedByModerator : t.edited})</span>` : '';
+  return html`<a class="bt-permalink" href="#comment-${c.id}"><time class="bt-time" datetime="${c.created.toISOString()}" title="${absoluteTime(c.created, t.lang)}">${relativeTime(c.created, view.now, t.lang)}</time></a>${edited}`;
+}
+
+/**
+ * The owner's badge and the pinned mark. The badge comes from the stored `owner` flag alone, which
+ * only the admin API sets: a reader typing the owner's name gets the name, never the badge.
+ */
+function renderBadges(c: Comment, t: Strings): SafeHtml {
+  return html`${c.owner ? html` <span class="bt-badge bt-owner-badge">${t.ownerBadge}</span>` : ''}${c.pinned && c.parent === null ? html` <span class="bt-badge bt-pinned-badge">${t.pinned}</span>` : ''}`;
 }
 
 function renderComment(c: Comment, view: ThreadView, answers: Comment | undefined): SafeHtml {
@@ -135,11 +162,13 @@ function renderComment(c: Comment, view: ThreadView, answers: Comment | undefine
   const inReplyTo = answers
     ? html` <a class="bt-parent-link" href="#comment-${answers.id}">↪ <bdi>${answers.deleted ? t.anonymous : authorName(answers, t)}</bdi></a>`
     : '';
-  const reply = view.commentsClosed
+  // A held comment cannot be answered yet: a reply must answer an approved comment.
+  const reply = view.commentsClosed || c.status !== 'approved'
     ? ''
     : html`<a class="bt-reply" href="${threadUrl(view, `&parent=${c.id}`)}#bt-form" data-bt-reply="${c.id}" data-bt-name="${name}">${t.reply}</a>`;
   return html`<article class="bt-item">
-<header class="bt-meta"><img class="bt-avatar" src="${view.avatarUrl(c)}" alt="" width="40" height="40" loading="lazy" decoding="async"> ${author}${inReplyTo} ${renderTime(c, view)}</header>
+<header class="bt-meta"><img class="bt-avatar" src="${view.avatarUrl(c)}" alt="" width="40" height="40" loading="lazy" decoding="async"> ${author}${renderBadges(c, t)}${inReplyTo} ${renderTime(c, view)}</header>
+${c.status !== 'approved' ? html`<p class="bt-held-note">${t.awaitingModeration}</p>` : ''}
 <div class="bt-body">${trusted(c.bodyHtml)}</div>
 <footer class="bt-actions">${reply}</footer>
 </article>`;
@@ -184,6 +213,7 @@ ${replying}
 <input type="hidden" name="lang" value="${t.lang}">
 <input type="hidden" name="parent" value="${parent ? String(parent.id) : ''}">
 ${view.postTitle ? html`<input type="hidden" name="title" value="${view.postTitle}">` : ''}
+${view.returnToThread ? html`<input type="hidden" name="return" value="thread">` : ''}
 <p class="bt-field bt-field-body"><label for="bt-body">${t.bodyLabel}</label>
 <textarea id="bt-body" name="body" rows="5" required maxlength="10000" aria-describedby="bt-body-hint"></textarea>
 <small class="bt-hint" id="bt-body-hint">${t.bodyHint}</small></p>
@@ -196,6 +226,6 @@ ${view.postTitle ? html`<input type="hidden" name="title" value="${view.postTitl
 <p class="bt-hp" aria-hidden="true"><label for="bt-website2">${t.honeypotLabel}</label><input id="bt-website2" name="website2" tabindex="-1" autocomplete="off"></p>
 <p class="bt-check"><label><input type="checkbox" name="subscribe" value="1"> ${t.subscribeLabel}</label></p>
 <p class="bt-buttons"><button type="submit" class="bt-submit">${t.submit}</button></p>
-<p class="bt-status" role="status" aria-live="polite"></p>
+<p class="bt-status" role="status" aria-live="polite">${view.confirmationSent ? t.confirmationSent : ''}</p>
 </form>`;
 }

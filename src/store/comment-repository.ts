@@ -17,6 +17,11 @@ const APPROVED = statusLiteral('approved');
 /** `SELECT 1` for existence tests. */
 const ONE = sql.lit(1);
 
+/** The sort key that puts pinned top-level comments first (0) and everything else after (1). */
+function pinnedFirst(dialect: SqlRunner['dialect']) {
+  return sql<number>`CASE WHEN ${dialect.isTrue('c.pinned')} AND c.parent_id IS NULL THEN 0 ELSE 1 END`;
+}
+
 export class SqlCommentRepository implements CommentRepository {
   /** The hot paths, compiled once (sql/prepared.ts). */
   private readonly q;
@@ -37,6 +42,8 @@ export class SqlCommentRepository implements CommentRepository {
           // A removed comment stays (as a placeholder) while it has approved replies.
           eb.exists(eb.selectFrom('comments as r').select(ONE.as('one')).whereRef('r.parent_id', '=', 'c.id').where('r.status', '=', APPROVED)),
         ]))
+        // Contract v1.1: pinned comments first among the top-level ones (replies keep thread order).
+        .orderBy(pinnedFirst(dialect))
         .orderBy('c.id')),
       // Counted from the partial index comments_visible_count alone (no comment rows read).
       countVisible: prepared((p: { targets: string[] }) => db.selectFrom('threads as t')
@@ -138,8 +145,13 @@ export class SqlCommentRepository implements CommentRepository {
   async edit(id: number, e: CommentEdit, outbox?: OutboxPlan): Promise<Comment | undefined> {
     await this.write(outbox, id, this.sql.db.updateTable('comments').set({
       author: e.author, url: e.url, body_raw: e.bodyRaw, body_hash: bodyHash(e.bodyRaw), body_html: e.bodyHtml,
-      status: e.status, reasons: JSON.stringify(e.reasons), edited_at: e.edited.getTime(),
+      status: e.status, reasons: JSON.stringify(e.reasons), edited_at: e.edited.getTime(), edited_by: e.editedBy,
     }).where('id', '=', id).where(this.sql.dialect.isFalse('deleted')));
+    return this.findById(id);
+  }
+
+  async setPinned(id: number, pinned: boolean): Promise<Comment | undefined> {
+    await this.sql.run(this.sql.db.updateTable('comments').set({ pinned }).where('id', '=', id));
     return this.findById(id);
   }
 

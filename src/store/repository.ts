@@ -4,7 +4,7 @@
  * leaves store/. Every backend runs tests/store/repository-contract.ts.
  */
 import type { SendLink, SendPost, SendProtocolName } from '../domain/send.js';
-import type { Comment, CommentStatus, LinkbackLogEntry, MentionType, NewComment, Thread, WebmentionJob, WebmentionStatus } from '../domain/comment.js';
+import type { Comment, CommentStatus, EditedBy, LinkbackLogEntry, MentionType, NewComment, Thread, WebmentionJob, WebmentionStatus } from '../domain/comment.js';
 
 export type InsertResult =
   | { kind: 'inserted'; comment: Comment }
@@ -19,6 +19,8 @@ export interface CommentEdit {
   status: CommentStatus;
   reasons: string[];
   edited: Date;
+  /** Who made the edit (schema v8); shown as "edited by a moderator" when the owner did. */
+  editedBy: EditedBy;
 }
 
 export interface LinkbackUpdate {
@@ -109,7 +111,10 @@ export interface CommentRepository {
   /** With `outbox`, the plan's rows are written in the same transaction as the comment (transactional outbox). */
   insert(comment: NewComment, outbox?: OutboxPlan): Promise<InsertResult>;
   findById(id: number): Promise<Comment | undefined>;
-  /** Approved comments of a thread, oldest first, plus deleted placeholders that still have approved replies. */
+  /**
+   * Approved comments of a thread, oldest first, plus deleted placeholders that still have approved
+   * replies; pinned top-level comments come before all other top-level ones (contract v1.1).
+   */
   listVisible(threadId: number): Promise<Comment[]>;
   /** Approved, not deleted, per normalized target; targets without a thread are absent. */
   countVisible(targets: readonly string[]): Promise<Map<string, number>>;
@@ -132,6 +137,8 @@ export interface CommentRepository {
   hasApprovedFrom(email: string, author: string): Promise<boolean>;
   edit(id: number, edit: CommentEdit, outbox?: OutboxPlan): Promise<Comment | undefined>;
   setStatus(id: number, status: CommentStatus, outbox?: OutboxPlan): Promise<Comment | undefined>;
+  /** The owner's pin (or unpin) of a comment; undefined when there is no such comment. */
+  setPinned(id: number, pinned: boolean): Promise<Comment | undefined>;
   /** Webmention §3.2.4: a re-sent mention updates the stored one in place. */
   updateLinkback(id: number, update: LinkbackUpdate, outbox?: OutboxPlan): Promise<Comment | undefined>;
   /** Removes a comment; one with replies stays as a placeholder so the replies keep their place. */

@@ -8,7 +8,7 @@ import { POST, type TestServer } from '../helpers/test-server.js';
 
 /** Contract, "Comments (readers)": every field of the public comment JSON, no more, no less. */
 export const PUBLIC_COMMENT_KEYS = [
-  'author', 'avatar', 'body_html', 'created', 'edited', 'id', 'parent', 'source', 'title', 'type', 'url',
+  'author', 'avatar', 'body_html', 'created', 'edited', 'edited_by', 'id', 'owner', 'parent', 'pinned', 'source', 'title', 'type', 'url',
 ] as const;
 
 export interface ApiError {

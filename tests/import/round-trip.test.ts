@@ -55,7 +55,7 @@ async function richSource(): Promise<TempStore> {
   };
   const root = await ins({});
   await ins({ parent: root.id, status: 'pending' });
-  await store.comments.edit(root.id, { author: 'Native (edited)', url: '', bodyRaw: 'Edited', bodyHtml: '<p>Edited</p>', status: 'approved', reasons: [], edited: new Date(created.getTime() + 60_000) });
+  await store.comments.edit(root.id, { author: 'Native (edited)', url: '', bodyRaw: 'Edited', bodyHtml: '<p>Edited</p>', status: 'approved', reasons: [], edited: new Date(created.getTime() + 60_000), editedBy: 'author' });
   const doomed = await ins({ author: 'Gone' });
   await ins({ parent: doomed.id, author: 'Reply to gone' });
   assert.equal(await store.comments.remove(doomed.id), 'placeholder');

@@ -59,7 +59,7 @@ async function fill(store: Store): Promise<{ tokens: string[]; outboxId: number;
     kind: 'webmention', source: 'https://alice.example/r', sourceKey: 'https://alice.example/r', title: 'Re', mentionType: 'reply',
     authorPhoto: 'https://alice.example/me.jpg', email: '', editTokenHash: null, created: T(3),
   }));
-  await store.comments.edit(parentId, { author: 'Zoë', url: '', bodyRaw: 'edited', bodyHtml: '<p>edited</p>', status: 'approved', reasons: [], edited: T(9) });
+  await store.comments.edit(parentId, { author: 'Zoë', url: '', bodyRaw: 'edited', bodyHtml: '<p>edited</p>', status: 'approved', reasons: [], edited: T(9), editedBy: 'author' });
   // Reply first, parent second: the reply's parent gets the higher id.
   const session = await store.transfer.beginImport();
   await session.importBatch({ threads: [], comments: [imported('wxr:1#2', 'wxr:1#1', T(5)), imported('wxr:1#1', null, T(4))] });

@@ -65,7 +65,7 @@ function aLinkback(threadId: number, kind: LinkbackKind, sourceKey: string, over
 /** What insert must hand back for `input`: every field as given, plus the database-assigned ones. */
 function stored(input: NewComment, id: number, target: string): Comment {
   const { sourceKey: _key, ...fields } = input;
-  return { ...fields, id, target, deleted: false, edited: null };
+  return { ...fields, id, target, deleted: false, edited: null, editedBy: null, owner: input.owner === true, pinned: false };
 }
 
 const ids = (comments: readonly Comment[]): number[] => comments.map((c) => c.id);
@@ -266,6 +266,39 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         assert.deepEqual(visible[1], linkback);
       });
 
+      test('the owner flag round-trips; pinned top-level comments come first, replies keep thread order (issue 17.3)', async () => {
+        const t = await thread();
+        const first = await insertOk(aComment(t.id, { created: at(1) }));
+        const second = await insertOk(aComment(t.id, { created: at(2), owner: true, author: 'The Blog' }));
+        const reply = await insertOk(aComment(t.id, { parent: first.id, created: at(3) }));
+        const third = await insertOk(aComment(t.id, { created: at(4) }));
+        assert.equal(second.owner, true);
+        assert.equal(first.owner, false);
+        assert.deepEqual(ids(await store.comments.listVisible(t.id)), [first.id, second.id, reply.id, third.id]);
+
+        const pinned = await store.comments.setPinned(third.id, true);
+        assert.equal(pinned?.pinned, true);
+        assert.deepEqual(ids(await store.comments.listVisible(t.id)), [third.id, first.id, second.id, reply.id]);
+        await store.comments.setPinned(second.id, true);
+        assert.deepEqual(ids(await store.comments.listVisible(t.id)), [second.id, third.id, first.id, reply.id], 'pinned ones oldest first');
+        await store.comments.setPinned(third.id, false);
+        await store.comments.setPinned(second.id, false);
+        assert.deepEqual(ids(await store.comments.listVisible(t.id)), [first.id, second.id, reply.id, third.id]);
+        assert.equal(await store.comments.setPinned(third.id + 1000, true), undefined);
+      });
+
+      test('edit records who edited: a moderator\'s edit reads back as one (issue 17.3)', async () => {
+        const t = await thread();
+        const c = await insertOk(aComment(t.id));
+        const edited = await store.comments.edit(c.id, {
+          author: c.author, url: c.url, bodyRaw: 'Tidied', bodyHtml: '<p>Tidied</p>', status: c.status, reasons: [], edited: at(60), editedBy: 'moderator',
+        });
+        assert.equal(edited?.editedBy, 'moderator');
+        assert.equal((await store.comments.findById(c.id))?.editedBy, 'moderator');
+        const again = await store.comments.edit(c.id, { ...edited!, bodyRaw: 'Mine', bodyHtml: '<p>Mine</p>', edited: at(90), editedBy: 'author' });
+        assert.equal(again?.editedBy, 'author');
+      });
+
       test('listVisible shows a deleted placeholder only while it has an approved reply', async () => {
         const t = await thread();
         const parent = await insertOk(aComment(t.id, { created: at(1) }));
@@ -329,7 +362,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         assert.notEqual(await tagOf(OTHER_POST), otherTag);
         await store.comments.setStatus(c.id, 'spam');
         await changed('setStatus');
-        await store.comments.edit(c.id, { author: 'Ann', url: '', bodyRaw: 'new', bodyHtml: '<p>new</p>', status: 'approved', reasons: [], edited: at(120) });
+        await store.comments.edit(c.id, { author: 'Ann', url: '', bodyRaw: 'new', bodyHtml: '<p>new</p>', status: 'approved', reasons: [], edited: at(120), editedBy: 'author' });
         await changed('edit');
         await insertOk(aComment(a.id, { parent: c.id }));
         await changed('a reply');
@@ -419,6 +452,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           status: 'pending',
           reasons: ['edited-links'],
           edited: new Date(T0 + 90_001),
+          editedBy: 'author',
         };
         const after = await store.comments.edit(before.id, change);
         assert.deepEqual(after, { ...before, ...change });

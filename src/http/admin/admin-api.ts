@@ -9,10 +9,11 @@ import type { AdminAttempts } from '../middleware/admin-attempts.js';
 import { requireAdmin } from '../middleware/require-admin.js';
 import { adminRoutes, type AdminRouteDeps } from './comment-routes.js';
 import { outboxAdminRoutes } from './outbox-routes.js';
+import { ownerRoutes, type OwnerRouteDeps } from './owner-routes.js';
 import { adminDataRoutes } from './personal-data-routes.js';
 import { sendRoutes, type SendRouteDeps } from './send-routes.js';
 
-export interface AdminApiDeps extends AdminRouteDeps, Omit<SendRouteDeps, 'store'> {
+export interface AdminApiDeps extends AdminRouteDeps, OwnerRouteDeps, Omit<SendRouteDeps, 'store'> {
   adminTokenHash: () => Promise<string>;
   /** Refused tokens per client, so the token cannot be guessed at speed. */
   adminAttempts?: AdminAttempts;
@@ -21,6 +22,6 @@ export interface AdminApiDeps extends AdminRouteDeps, Omit<SendRouteDeps, 'store
 /** Mount at `/api/admin`. */
 export function adminApi(deps: AdminApiDeps): Router {
   const router = Router();
-  router.use(requireAdmin(deps.adminTokenHash, deps.adminAttempts), adminRoutes(deps), adminDataRoutes(deps), outboxAdminRoutes(deps), sendRoutes(deps));
+  router.use(requireAdmin(deps.adminTokenHash, deps.adminAttempts), adminRoutes(deps), ownerRoutes(deps), adminDataRoutes(deps), outboxAdminRoutes(deps), sendRoutes(deps));
   return router;
 }

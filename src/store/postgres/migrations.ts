@@ -8,7 +8,7 @@
 import { mergeSplitThreads } from '../merge-split-threads.js';
 import type { MigrationStep } from '../sql/data-migration.js';
 
-export const PG_SCHEMA_VERSION = 7;
+export const PG_SCHEMA_VERSION = 8;
 
 /** PG_MIGRATIONS[n] takes a database from version n to n + 1. Version 4 is the first PostgreSQL schema. */
 export const PG_MIGRATIONS: Readonly<Record<number, MigrationStep>> = {
@@ -59,4 +59,8 @@ CREATE INDEX send_links_due ON send_links (status, next_attempt_at);
   // 6 → 7: the language a comment was written in, and a subscriber's, so mails are sent in it.
   6: `ALTER TABLE comments ADD COLUMN IF NOT EXISTS lang TEXT;
 ALTER TABLE subscriptions ADD COLUMN IF NOT EXISTS lang TEXT;`,
+  // 7 → 8: the owner's voice (issue 17.3): the owner's own comments, pinned comments, who edited.
+  7: `ALTER TABLE comments ADD COLUMN IF NOT EXISTS owner BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE comments ADD COLUMN IF NOT EXISTS pinned BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE comments ADD COLUMN IF NOT EXISTS edited_by TEXT;`,
 };

@@ -3,7 +3,7 @@
  * columns are named outside SQL.
  */
 import { createHash } from 'node:crypto';
-import type { Comment, CommentKind, CommentStatus, MentionType, NewComment } from '../../domain/comment.js';
+import type { Comment, CommentKind, CommentStatus, EditedBy, MentionType, NewComment } from '../../domain/comment.js';
 import type { Insertable, Selectable } from 'kysely';
 import type { CommentsTable } from '../sql/schema-types.js';
 import { isSet } from './flag.js';
@@ -14,7 +14,7 @@ export type CommentRow = Omit<Selectable<CommentsTable>, 'source_key' | 'import_
 /** Columns selected for a Comment, joined with its thread's target. */
 export const COMMENT_COLUMNS = `c.id, c.thread_id, t.target, c.parent_id, c.kind, c.status, c.author, c.email, c.url,
   c.body_html, c.body_raw, c.source_url, c.title, c.mention_type, c.author_photo, c.ip, c.user_agent,
-  c.reasons, c.edit_token_hash, c.deleted, c.created_at, c.edited_at, c.lang`;
+  c.reasons, c.edit_token_hash, c.deleted, c.created_at, c.edited_at, c.lang, c.owner, c.pinned, c.edited_by`;
 
 export function toComment(row: CommentRow): Comment {
   return {
@@ -40,6 +40,9 @@ export function toComment(row: CommentRow): Comment {
     deleted: isSet(row.deleted),
     created: new Date(row.created_at),
     edited: row.edited_at === null ? null : new Date(row.edited_at),
+    editedBy: row.edited_by === 'author' || row.edited_by === 'moderator' ? (row.edited_by as EditedBy) : null,
+    owner: isSet(row.owner),
+    pinned: isSet(row.pinned),
     // Only when known, so a comment without one reads exactly as it did before the column existed.
     ...(row.lang ? { lang: row.lang } : {}),
   };
@@ -69,6 +72,7 @@ export function toInsertParams(c: NewComment): Insertable<CommentsTable> {
     created_at: c.created.getTime(),
     body_hash: bodyHash(c.bodyRaw),
     lang: c.lang ?? null,
+    owner: c.owner === true,
   };
 }
 

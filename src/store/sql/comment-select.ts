@@ -11,6 +11,7 @@ export function selectComments(db: Kysely<Database>) {
       'c.id', 'c.thread_id', 't.target', 'c.parent_id', 'c.kind', 'c.status', 'c.author', 'c.email', 'c.url',
       'c.body_html', 'c.body_raw', 'c.source_url', 'c.title', 'c.mention_type', 'c.author_photo', 'c.ip', 'c.user_agent',
       'c.reasons', 'c.edit_token_hash', 'c.deleted', 'c.created_at', 'c.edited_at', 'c.lang',
+      'c.owner', 'c.pinned', 'c.edited_by',
     ])
     .$castTo<CommentRow>();
 }

@@ -50,6 +50,12 @@ export interface CommentsTable {
   body_hash: string | null;
   /** The language the comment was written in (schema v5); NULL for linkbacks and older rows. */
   lang: string | null;
+  /** Written by the site owner through the admin API (schema v8); readers never set it. */
+  owner: Flag;
+  /** Pinned by the owner to the top of its thread (schema v8). */
+  pinned: Flag;
+  /** 'author' or 'moderator': who made the last edit (schema v8); NULL when never edited or not recorded. */
+  edited_by: string | null;
 }
 
 export interface SettingsTable {

@@ -6,7 +6,7 @@
 import { mergeSplitThreads } from '../merge-split-threads.js';
 import type { MigrationStep } from '../sql/data-migration.js';
 
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /** MIGRATIONS[n] takes a database from version n to n + 1. */
 export const MIGRATIONS: Readonly<Record<number, MigrationStep>> = {
@@ -148,4 +148,8 @@ CREATE INDEX IF NOT EXISTS send_links_due ON send_links (status, next_attempt_at
   // 6 → 7: the language a comment was written in, and a subscriber's, so mails are sent in it.
   6: `ALTER TABLE comments ADD COLUMN lang TEXT;
 ALTER TABLE subscriptions ADD COLUMN lang TEXT;`,
+  // 7 → 8: the owner's voice (issue 17.3): the owner's own comments, pinned comments, who edited.
+  7: `ALTER TABLE comments ADD COLUMN owner INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE comments ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE comments ADD COLUMN edited_by TEXT;`,
 };
