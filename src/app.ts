@@ -18,6 +18,7 @@ import { actionRoutes } from './http/action-routes.js';
 import { subscriptionRoutes } from './http/subscription-routes.js';
 import { feedRoutes } from './http/feed-routes.js';
 import { threadRoutes } from './http/thread-routes.js';
+import { heldRoutes } from './http/held-routes.js';
 import { previewRoutes } from './http/preview-routes.js';
 import { widgetRoutes } from './http/widget-routes.js';
 import { demoRoutes } from './http/demo-routes.js';
@@ -59,12 +60,13 @@ function buildApp(deps: AppDeps): { app: Express; publicReads: PublicReads } {
   });
 
   app.use(['/comments', '/api/comments', '/api/counts', '/api/preview', '/thread'], siteCors(config.sites));
-  app.use(commentRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl, publicReads }));
+  app.use(commentRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl, publicReads, mailOn: config.smtpUrl !== undefined }));
   app.use(trackbackRoutes({ ...deps, sites: config.sites }));
   app.use(xmlrpcRoutes({ ...deps, sites: config.sites }));
   app.use(webmentionRoutes({ ...deps, publicUrl: config.publicUrl }));
   app.use(discoveryRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
   app.use(threadRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl, gravatar: config.gravatar }));
+  app.use(heldRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));
   app.use(previewRoutes({ previewLimiter: deps.previewLimiter, workerTimeoutMs: config.workerTimeoutMs }));
   app.use(widgetRoutes({ dir: join(projectRoot(), 'dist', 'widget') }));
   app.use(demoRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl }));

@@ -8,6 +8,7 @@ import type { Pipeline } from '../pipeline/receive.js';
 import type { ThreadReader } from '../read/thread-reader.js';
 import { clientInfo } from './client-info.js';
 import { isFormPost } from './middleware/error-handler.js';
+import { readOwnClaims, rememberOwn } from './own-comments-cookie.js';
 import { heldPage } from './pages.js';
 import { pickRequestLanguage, requestLanguage } from './request-language.js';
 import { createPublicReads, type PublicReads } from './public-reads.js';
@@ -20,6 +21,8 @@ export interface CommentRouteDeps {
   avatarUrl: (c: Comment) => string;
   /** Shared with the app's fast lane (app.ts), so both use one rendered-body cache. */
   publicReads?: PublicReads;
+  /** Mail is configured (BACKTALK_SMTP_URL): a reply subscription sends its confirmation mail. */
+  mailOn?: boolean;
 }
 
 const BODY_LIMIT = '64kb';
@@ -40,21 +43,45 @@ export function commentRoutes(deps: CommentRouteDeps): Router {
     const result = await deps.pipeline.receive(submission);
     if (result.kind !== 'stored') throw new AppError('internal-error', 500, 'internal-error');
     const { comment, editToken } = result;
+    // Issue 17.4: ticking "e-mail me replies" with an address starts the double opt-in; say so.
+    const confirmationSent = deps.mailOn === true && submission.subscribe === true && (submission.email ?? '').trim() !== '';
     if (isFormPost(req)) {
-      const location = comment.status === 'approved'
-        ? `${comment.target}#comment-${comment.id}`
-        : `${deps.publicUrl}/comments/held?target=${encodeURIComponent(comment.target)}${lang ? `&lang=${lang}` : ''}`;
-      res.redirect(303, location);
+      // Spam is answered like a held comment here too. Its author keeps the proof (the edit token) in
+      // a cookie, so /thread shows them their held comment (own-comments-cookie.ts).
+      if (comment.status !== 'approved' && editToken) rememberOwn(req, res, { id: comment.id, token: editToken }, deps.publicUrl);
+      res.redirect(303, formRedirect(req, comment, lang, confirmationSent));
       return;
     }
     // Spam is answered like a held comment, so a spammer learns nothing from the response.
     const status = comment.status === 'approved' ? 'approved' : 'pending';
-    res.status(201).location(`${deps.publicUrl}/api/comments/${comment.id}`).json({ ...json(comment), status, edit_token: editToken });
+    res.status(201).location(`${deps.publicUrl}/api/comments/${comment.id}`).json({
+      ...json(comment), status, edit_token: editToken, ...(confirmationSent ? { subscription: 'confirmation-sent' } : {}),
+    });
   });
+
+  /**
+   * Where a plain form post goes: posted from /thread (the form says `return=thread`), back to /thread
+   * at the new comment, since that page can show it (held ones to their author); otherwise the
+   * contract's answer: the post at the comment when published, else the held page. `posted` makes the
+   * /thread URL the reader's own, so no shared cache answers it with the thread as it was.
+   */
+  function formRedirect(req: Request, comment: Comment, lang: string | undefined, confirmationSent: boolean): string {
+    const query = `target=${encodeURIComponent(comment.target)}${lang ? `&lang=${lang}` : ''}${confirmationSent ? '&subscribed=1' : ''}`;
+    if ((req.body as Record<string, unknown>).return === 'thread') return `${deps.publicUrl}/thread?${query}&posted=${comment.id}#comment-${comment.id}`;
+    if (comment.status === 'approved') return `${comment.target}#comment-${comment.id}`;
+    return `${deps.publicUrl}/comments/held?${query}`;
+  }
 
   router.get('/comments/held', (req, res) => {
     const target = typeof req.query.target === 'string' ? resolveTarget(req.query.target, deps.sites) : deps.publicUrl;
-    res.type('html').send(heldPage(pickRequestLanguage(req), target));
+    const strings = pickRequestLanguage(req);
+    // The comments page shows the held comment to its author: the newest claim of the cookie set with
+    // the redirect here is the comment just posted.
+    const posted = readOwnClaims(req)[0]?.id;
+    const ownLink = posted !== undefined && typeof req.query.target === 'string'
+      ? `${deps.publicUrl}/thread?target=${encodeURIComponent(target)}&lang=${strings.lang}&posted=${posted}#comment-${posted}`
+      : undefined;
+    res.type('html').send(heldPage(strings, target, { ownLink, confirmationSent: req.query.subscribed === '1' }));
   });
 
   router.get('/api/comments', reads.comments);

@@ -12,9 +12,15 @@ export function page(t: Strings, title: string, body: SafeHtml): string {
 </head><body>${body}</body></html>`.value;
 }
 
-export function heldPage(t: Strings, target: string): string {
+/**
+ * After a no-JavaScript post that was held: `ownLink` leads to the comments page, which shows the
+ * comment to its author (issue 17.4); `confirmationSent` says a reply-subscription mail went out.
+ */
+export function heldPage(t: Strings, target: string, extra: { ownLink?: string; confirmationSent?: boolean } = {}): string {
   return page(t, t.pages.heldTitle, html`<h1>${t.pages.heldHeading}</h1>
 <p role="status">${t.pages.heldText}</p>
+${extra.confirmationSent ? html`<p>${t.confirmationSent}</p>` : ''}
+${extra.ownLink ? html`<p><a href="${extra.ownLink}">${t.pages.heldSeeOwn}</a></p>` : ''}
 <p><a href="${target}">${t.backToPost}</a></p>`);
 }
 

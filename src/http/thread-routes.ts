@@ -15,6 +15,7 @@ import { negotiateLocale } from '../render/locale.js';
 import { renderThreadFragment } from '../render/thread-fragment.js';
 import { renderThreadPage } from '../render/thread-page.js';
 import type { ThreadReader } from '../read/thread-reader.js';
+import { readOwnClaims } from './own-comments-cookie.js';
 
 export interface ThreadRouteDeps {
   reader: ThreadReader;
@@ -40,17 +41,29 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
     const replyTo = positiveInt(req, 'parent');
     const fragmentOnly = req.query.fragment === '1';
     const postTitle = typeof req.query.title === 'string' ? plainPostTitle(req.query.title) ?? undefined : undefined;
-    // The validator: everything the HTML depends on. The thread version changes with every change to
-    // the thread or its comments (see middleware/caching.ts); the minute, because the HTML says
-    // "5 minutes ago": a revalidation after a minute gets fresh relative times (a weak ETag: within
-    // the minute, "10 seconds ago" and "40 seconds ago" count as the same representation).
-    const version = (await deps.reader.versions([target])).get(target) ?? '-';
-    const minute = Math.floor(deps.clock.now().getTime() / 60_000);
-    const etag = etagOf('thread-1', target, version, String(minute), strings.lang, String(replyTo ?? ''), fragmentOnly ? 'fragment' : 'page',
-      deps.publicUrl, deps.gravatar ? 'gravatar' : '', String(deps.config.editWindowMinutes), postTitle ?? '');
-    // The language depends on the header, the encoding too (sendCompressed); a 304 carries the same Vary.
-    res.vary('Accept-Language').vary('Accept-Encoding');
-    if (notModified(req, res, etag)) return;
+    // After a no-JavaScript post that asked for reply mails (comment-routes.ts): say a mail was sent.
+    const confirmationSent = req.query.subscribed === '1';
+    // Issue 17.4: the reader's own held comments (bt_own cookie, own-comments-cookie.ts). When there
+    // are any, this answer is theirs alone: rendered per request, private, never 304'd from the
+    // shared version. Everyone else gets the shared, cacheable page exactly as before.
+    const claims = readOwnClaims(req);
+    const held = claims.length > 0 ? await deps.reader.heldFor(target, claims) : [];
+    // The language depends on the header, the encoding too (sendCompressed); the held comments on the
+    // cookie. A 304 carries the same Vary.
+    res.vary('Accept-Language').vary('Accept-Encoding').vary('Cookie');
+    if (held.length > 0) {
+      res.set('Cache-Control', 'private, no-store');
+    } else {
+      // The validator: everything the HTML depends on. The thread version changes with every change to
+      // the thread or its comments (see middleware/caching.ts); the minute, because the HTML says
+      // "5 minutes ago": a revalidation after a minute gets fresh relative times (a weak ETag: within
+      // the minute, "10 seconds ago" and "40 seconds ago" count as the same representation).
+      const version = (await deps.reader.versions([target])).get(target) ?? '-';
+      const minute = Math.floor(deps.clock.now().getTime() / 60_000);
+      const etag = etagOf('thread-1', target, version, String(minute), strings.lang, String(replyTo ?? ''), fragmentOnly ? 'fragment' : 'page',
+        deps.publicUrl, deps.gravatar ? 'gravatar' : '', String(deps.config.editWindowMinutes), postTitle ?? '', confirmationSent ? 'subscribed' : '');
+      if (notModified(req, res, etag)) return;
+    }
     const { thread, items } = await deps.reader.readThread(target);
     const fragment = renderThreadFragment({
       target, comments: items, strings,
@@ -61,6 +74,10 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
       replyTo,
       editMinutes: deps.config.editWindowMinutes,
       postTitle,
+      held,
+      // The page's form comes back here after posting (its reader has no widget to show the result).
+      returnToThread: !fragmentOnly,
+      confirmationSent,
     });
     res.type('text/html; charset=utf-8');
     if (fragmentOnly) {

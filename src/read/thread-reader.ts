@@ -4,7 +4,14 @@
  * what a thread shows is decided once. HTTP routes format what it returns; they do not query the store.
  */
 import type { Comment, SiteTarget, Thread } from '../domain/comment.js';
+import { matchesHash } from '../lib/tokens.js';
 import type { Store } from '../store/repository.js';
+
+/** A reader's proof of authorship: a comment id and the edit token POST /comments handed them. */
+export interface AuthorClaim {
+  id: number;
+  token: string;
+}
 
 export interface ThreadView {
   target: SiteTarget;
@@ -33,6 +40,12 @@ export interface ThreadReader {
   recent(limit: number): Promise<{ items: Comment[]; titles: Map<number, string> }>;
   /** One approved item by id; held, spam and trashed ones are as absent as ids that never existed. */
   shownItem(id: number): Promise<Comment | undefined>;
+  /**
+   * Issue 17.4: the comments of this thread still held for moderation whose author proves it with
+   * the comment's edit token, oldest first. Spam is held as far as its author can tell (the API
+   * answers it like a held comment). For that author's eyes only: never part of a shared answer.
+   */
+  heldFor(target: SiteTarget, claims: readonly AuthorClaim[]): Promise<Comment[]>;
 }
 
 export function createThreadReader(store: Store): ThreadReader {
@@ -55,6 +68,15 @@ export function createThreadReader(store: Store): ThreadReader {
     async shownItem(id) {
       const comment = await store.comments.findById(id);
       return comment?.status === 'approved' ? comment : undefined;
+    },
+    async heldFor(target, claims) {
+      const held: Comment[] = [];
+      for (const claim of claims) {
+        const c = await store.comments.findById(claim.id);
+        if (!c || c.target !== target || c.deleted || c.kind !== 'comment' || (c.status !== 'pending' && c.status !== 'spam')) continue;
+        if (c.editTokenHash !== null && matchesHash(claim.token, c.editTokenHash)) held.push(c);
+      }
+      return held.sort((a, b) => a.id - b.id);
     },
   };
 }

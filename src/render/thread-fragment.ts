@@ -118,6 +118,14 @@ function renderList(items: readonly Comment[], tree: Tree, depth: number, view: 
 }
 
 /**
+ * One of the reader's own held comments as the list item the widget merges into the shared thread
+ * (issue 17.4): the same markup the /thread page gives it, marked as awaiting moderation.
+ */
+export function renderHeldItem(c: Comment, view: ThreadView): SafeHtml {
+  return html`<li class="${itemClass(c)}" id="comment-${c.id}" data-bt-id="${c.id}">${renderComment(c, view, undefined)}</li>`;
+}
+
+/**
  * A message with its `{name}` filled by the name isolated in <bdi> (HTML §4.5.23), so a name written
  * right to left cannot reorder the words of the message around it; the name is escaped as usual.
  */
