@@ -97,10 +97,14 @@ function arm(root: HTMLElement, base: string): void {
     });
   };
   for (const type of types) root.addEventListener(type, onEvent);
-  // The reader's own comments can still be edited: show their buttons without waiting.
+  // The reader's own comments can still be edited: show their buttons without waiting. Their comments
+  // held for moderation on this thread are merged in by the chunk (widget/held.ts, issue 17.4).
   try {
     const own = JSON.parse(localStorage.getItem('backtalk:own') || '{}') as Record<string, { until: number }>;
-    if (Object.keys(own).some((id) => own[id]!.until > Date.now() && document.getElementById('comment-' + id))) void load();
+    const held = JSON.parse(localStorage.getItem('backtalk:held') || '{}') as Record<string, { target: string }>;
+    const target = root.querySelector<HTMLElement>('.bt-thread')?.dataset.btTarget;
+    if (Object.keys(own).some((id) => own[id]!.until > Date.now() && document.getElementById('comment-' + id))
+      || Object.keys(held).some((id) => held[id]!.target === target)) void load();
   } catch {
     // Storage disabled: nothing to show.
   }

@@ -5,6 +5,7 @@
  * is only ever set with textContent; the one innerHTML is the server's sanitized `body_html`.
  */
 import { format } from '../i18n/format.js';
+import { mergeHeld, rememberHeld } from './held.js';
 
 export interface WidgetApi {
   handle(e: Event): void;
@@ -129,12 +130,13 @@ export function start(root: HTMLElement, base: string): WidgetApi {
     if (!res.ok) return;
     const tpl = document.createElement('template');
     tpl.innerHTML = await res.text(); // server-rendered and escaped, as in embed.ts
-    const fresh = tpl.content.querySelector('.bt-thread');
+    const fresh = tpl.content.querySelector<HTMLElement>('.bt-thread');
     if (!fresh) return;
     // The reader's form (and what they typed) survives the refresh.
     const stale = fresh.querySelector('form.bt-form');
     if (stale && form) stale.replaceWith(form);
     thread.replaceWith(fresh);
+    await mergeHeld(fresh, base).catch(() => undefined);
     decorate();
   };
 
@@ -205,7 +207,7 @@ export function start(root: HTMLElement, base: string): WidgetApi {
       showError(err.message, err.field);
       return;
     }
-    const comment = (await res.json()) as { id: number; status: string; edit_token?: string };
+    const comment = (await res.json()) as { id: number; status: string; edit_token?: string; subscription?: string };
     const remembered: Record<string, string> = {};
     for (const name of REMEMBERED) remembered[name] = data[name] || '';
     save(AUTHOR_KEY, remembered);
@@ -217,12 +219,11 @@ export function start(root: HTMLElement, base: string): WidgetApi {
     field('body')!.value = '';
     resetPreview();
     cancelReply();
-    if (comment.status === 'pending') {
-      status(t.pending!);
-      return;
-    }
+    // Issue 17.4: the reader sees what they just did, held or not, and hears of the confirmation mail.
+    if (comment.status === 'pending' && comment.edit_token) rememberHeld(comment.id, comment.edit_token, section().dataset.btTarget!);
     await refresh();
-    status(t.posted!);
+    const said = comment.status === 'pending' ? t.pending! : t.posted!;
+    status(comment.subscription === 'confirmation-sent' ? `${said} ${t.confirmationSent}` : said);
     document.getElementById('comment-' + comment.id)?.scrollIntoView({ block: 'nearest' });
   };
 
@@ -321,6 +322,7 @@ export function start(root: HTMLElement, base: string): WidgetApi {
 
   for (const type of ['click', 'submit', 'input']) root.addEventListener(type, handle);
   decorate();
+  void mergeHeld(section(), base).then(decorate, () => undefined);
   // Text typed while this chunk was loading gets its preview too.
   if (field('body')?.value) preview(field('body')!.value);
   return { handle };
