@@ -21,6 +21,9 @@ export interface AdminComment {
   user_agent: string;
   reasons: string[];
   deleted?: boolean;
+  /** Contract v1.1: the owner's own comment, and pinned to the top of its thread. */
+  owner?: boolean;
+  pinned?: boolean;
 }
 
 export type Counts = Record<'pending' | 'approved' | 'spam' | 'trash', number>;
@@ -113,6 +116,10 @@ export const api = {
   counts: (token?: string) => call<Counts>('counts', { token }),
   comments: (params: Record<string, string>) => call<{ comments: AdminComment[] }>(`comments?${new URLSearchParams(params)}`),
   moderate: (id: number, action: string) => call<unknown>(`comments/${id}`, { method: 'POST', body: { action } }),
+  /** The owner's reply as the site (issue 17.3), published at once. */
+  reply: (target: string, parent: number | null, body: string) => call<AdminComment>('comments', { method: 'POST', body: { target, parent, body } }),
+  /** The owner's edit of any comment's text, shown as edited by a moderator. */
+  edit: (id: number, body: string) => call<AdminComment>(`comments/${id}`, { method: 'PUT', body: { body } }),
   bulk: (ids: number[], action: string) => call<BulkResult>('comments/bulk', { method: 'POST', body: { action, ids } }),
   linkbacks: (params: Record<string, string>) => call<{ attempts: LinkbackAttempt[] }>(`linkbacks?${new URLSearchParams(params)}`),
   threads: (params: Record<string, string>) => call<{ threads: ThreadInfo[] }>(`threads?${new URLSearchParams(params)}`),

@@ -2,6 +2,7 @@
 import { api, type AdminComment } from './api.js';
 import { append, clear, externalLink, h, nextId } from './dom.js';
 import { format, LANG, plural, T } from './i18n.js';
+import { ownerActions, ownerBadges } from './owner-actions.js';
 
 export interface ListContext {
   /** Shows a message in the page's live region. */
@@ -131,13 +132,15 @@ export function createCommentList(ctx: ListContext, caption: string) {
           box,
           // <bdi>: a name written right to left (or stored before names were cleaned) stays in its box.
           h('h3', { id: `${boxId}-h`, class: 'bta-author' }, h('bdi', {}, who)),
+          ...ownerBadges(c),
           h('time', { datetime: c.created, title: c.created }, new Date(c.created).toLocaleString(LANG)),
           h('span', { class: 'bta-id' }, `#${c.id}`)),
         c.title ? h('p', { class: 'bta-title' }, c.title) : null,
         // What the author typed, shown as text: the stored HTML is never rendered in the admin.
         h('div', { class: 'bta-body' }, c.body_raw),
         facts,
-        h('div', { class: 'bta-actions', role: 'group', 'aria-label': format(T.moderateComment, { id: c.id }) }, ...actions)));
+        h('div', { class: 'bta-actions', role: 'group', 'aria-label': format(T.moderateComment, { id: c.id }) }, ...actions),
+        ownerActions(c, ctx)));
   }
 
   async function load(next: Record<string, string>, append_ = false): Promise<void> {
