@@ -173,7 +173,9 @@ describe('moderation and rate limits', () => {
       await page.fill('#bt-body', 'Please approve me');
       await page.click('.bt-submit');
       await page.locator('.bt-status', { hasText: 'awaiting moderation' }).waitFor();
-      assert.equal(await page.locator('.bt-comment').count(), 0, 'nothing is shown before approval');
+      // Issue 17.4: its author sees it, marked; nothing else is shown before approval.
+      await page.locator('.bt-comment.bt-held .bt-held-note').waitFor();
+      assert.equal(await page.locator('.bt-comment:not(.bt-held)').count(), 0, 'nothing else is shown before approval');
       await page.fill('#bt-body', 'And again');
       await page.click('.bt-submit');
       await page.locator('.bt-status', { hasText: 'too quickly' }).waitFor();
