@@ -44,6 +44,10 @@ export interface CommentJson {
   deleted: boolean;
   created: string;
   edited: string | null;
+  /** Issue 17.3: the owner's own comment, pinned, who made the last edit. */
+  owner: boolean;
+  pinned: boolean;
+  edited_by: string | null;
 }
 
 export function threadJson(t: Thread): ThreadJson {
@@ -57,6 +61,7 @@ export function commentJson(c: ExportedComment): CommentJson {
     source_key: c.sourceKey, title: c.title, mention_type: c.mentionType, author_photo: c.authorPhoto, ip: c.ip,
     user_agent: c.userAgent, reasons: c.reasons, edit_token_hash: c.editTokenHash, deleted: c.deleted,
     created: c.created.toISOString(), edited: c.edited?.toISOString() ?? null,
+    owner: c.owner === true, pinned: c.pinned === true, edited_by: c.editedBy ?? null,
   };
 }
 

@@ -24,7 +24,7 @@ const MAX_COUNT_TARGETS = 100;
 const RENDERED_CACHE_BYTES = 16 * 1024 * 1024;
 const TARGET_MEMO_ENTRIES = 10_000;
 /** Bump when the JSON shape of GET /api/comments changes, so no cache keeps the old shape. */
-const COMMENTS_FORMAT = 'comments-1';
+const COMMENTS_FORMAT = 'comments-2';
 
 export interface PublicReadsDeps {
   reader: ThreadReader;

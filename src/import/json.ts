@@ -56,6 +56,9 @@ function toComment(o: Obj, where: string): ImportRecord {
   const reasons = c.reasons ?? [];
   if (!Array.isArray(reasons) || !reasons.every(isString)) throw new ImportError(where, '"reasons" must be a list of strings');
   const edited = field(c, 'edited', isStringOrNull, where, 'a date or null');
+  // Issue 17.3's fields, absent from exports made before them.
+  const editedBy = c.edited_by ?? null;
+  if (editedBy !== null && editedBy !== 'author' && editedBy !== 'moderator') throw new ImportError(where, '"edited_by" must be "author", "moderator" or null');
   return {
     type: 'comment',
     comment: {
@@ -82,6 +85,9 @@ function toComment(o: Obj, where: string): ImportRecord {
       deleted: field(c, 'deleted', isBool, where, 'true or false'),
       created: parseDate(field(c, 'created', isString, where, 'a date'), where, 'created'),
       edited: edited === null ? null : parseDate(edited, where, 'edited'),
+      owner: c.owner === true,
+      pinned: c.pinned === true,
+      editedBy,
     },
   };
 }

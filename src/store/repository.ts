@@ -262,6 +262,9 @@ export interface TransferComment extends Omit<NewComment, 'threadId' | 'parent'>
   target: string;
   deleted: boolean;
   edited: Date | null;
+  /** Schema v8 (issue 17.3); absent in other formats and older exports. */
+  editedBy?: Comment['editedBy'];
+  pinned?: boolean;
 }
 
 /** A stored comment on its way out: its id and parent id in this database, and its key. */
