@@ -172,3 +172,22 @@ describe('moderator edits', () => {
     await assertErrorShape(await server.admin('/api/admin/comments/999999', { method: 'PUT', body: JSON.stringify({ body: 'x' }) }), 404);
   });
 });
+
+test('the owner is not mailed about their own comment; a reader\'s comment still mails them', async () => {
+  const { startSmtpSink } = await import('../notify/support.js');
+  const smtp = await startSmtpSink();
+  try {
+    await withServer({ BACKTALK_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, BACKTALK_NOTIFY_EMAIL: 'owner@blog.example' }, async (server) => {
+      const outboxRows = async () => [...await server.deps.store.outbox.listByStatus('pending', 50), ...await server.deps.store.outbox.listByStatus('sent', 50)];
+      const res = await server.admin('/api/admin/comments', { method: 'POST', body: JSON.stringify({ target: POST, body: 'Owner speaking' }) });
+      assert.equal(res.status, 201);
+      await server.deps.notifier.drain();
+      assert.deepEqual((await outboxRows()).filter((r) => JSON.stringify(r.payload).includes('owner@blog.example')), []);
+      await postComment(server, { body: 'A reader speaking', author: 'Rea' });
+      await server.deps.notifier.drain();
+      assert.equal((await outboxRows()).filter((r) => JSON.stringify(r.payload).includes('owner@blog.example')).length, 1);
+    });
+  } finally {
+    await smtp.stop();
+  }
+});
