@@ -20,10 +20,16 @@ export interface OwnerVoiceDeps {
   ownerName: string;
 }
 
+/** The owner's door: one method per kind of submission it takes. */
+export interface OwnerVoice {
+  receiveOwnerComment(input: OwnerCommentSubmission): Promise<ReceiveResult>;
+  editAsModerator(input: ModeratorEditSubmission): Promise<ReceiveResult>;
+}
+
 /** The owner publishes at once; nothing flagged it. */
 const OWNERS_WORD: Judgement = { status: 'approved', reasons: [] };
 
-export function createOwnerVoice(deps: OwnerVoiceDeps) {
+export function createOwnerVoice(deps: OwnerVoiceDeps): OwnerVoice {
   const { store, save } = deps;
 
   /** A comment as the site: approved, `owner`, named after the configured owner, no edit token. */
