@@ -1,6 +1,6 @@
 /**
- * The one hallway every door leads to (comment form, TrackBack, Pingback, Webmention), for new items,
- * changes and removals: the door admits (rate limit, target resolved against the sites), then
+ * The one hallway every door leads to (comment form, TrackBack, Pingback, Webmention, and the owner's
+ * own door in the admin API: owner-voice.ts), for new items, changes and removals: the door admits (rate limit, target resolved against the sites), then
  * verify source (linkbacks) → normalize → sanitize → judge (spam checks, status) → store → notify.
  */
 import type { CommentEditSubmission, CommentRemovalSubmission, CommentSubmission, LinkbackSubmission, Submission } from '../domain/comment.js';
