@@ -1,7 +1,8 @@
 /**
  * The one hallway every door leads to (comment form, TrackBack, Pingback, Webmention, and the owner's
- * own door in the admin API: owner-voice.ts), for new items, changes and removals: the door admits (rate limit, target resolved against the sites), then
- * verify source (linkbacks) → normalize → sanitize → judge (spam checks, status) → store → notify.
+ * own door in the admin API: owner-voice.ts), for new items, changes and removals: the door admits
+ * (rate limit, target resolved against the sites), then verify source (linkbacks) → normalize →
+ * sanitize → judge (spam checks, status) → store → notify.
  */
 import type { CommentEditSubmission, CommentRemovalSubmission, CommentSubmission, LinkbackSubmission, Submission } from '../domain/comment.js';
 import { linkKey } from '../lib/url.js';
