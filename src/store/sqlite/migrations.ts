@@ -5,6 +5,7 @@
  */
 import { mergeSplitThreads } from '../merge-split-threads.js';
 import type { MigrationStep } from '../sql/data-migration.js';
+import { addOwnerColumns } from './owner-columns-step.js';
 
 export const SCHEMA_VERSION = 8;
 
@@ -149,7 +150,5 @@ CREATE INDEX IF NOT EXISTS send_links_due ON send_links (status, next_attempt_at
   6: `ALTER TABLE comments ADD COLUMN lang TEXT;
 ALTER TABLE subscriptions ADD COLUMN lang TEXT;`,
   // 7 → 8: the owner's voice (issue 17.3): the owner's own comments, pinned comments, who edited.
-  7: `ALTER TABLE comments ADD COLUMN owner INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE comments ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE comments ADD COLUMN edited_by TEXT;`,
+  7: addOwnerColumns,
 };
