@@ -16,7 +16,7 @@ CREATE TABLE threads (
   comments_closed  BOOLEAN NOT NULL DEFAULT false,
   linkbacks_closed BOOLEAN NOT NULL DEFAULT false,
   created_at       BIGINT  NOT NULL,
-  version          BIGINT  NOT NULL DEFAULT 0          -- bumped by triggers on every change (ETag)
+  version          BIGINT  NOT NULL DEFAULT 0          -- bumped by triggers on every public change (ETag)
 );
 
 CREATE TABLE comments (
@@ -58,15 +58,22 @@ CREATE UNIQUE INDEX comments_import_key ON comments (import_key) WHERE import_ke
 CREATE INDEX comments_same_body ON comments (thread_id, body_hash);
 CREATE INDEX comments_visible_count ON comments (thread_id) WHERE status = 'approved' AND NOT deleted;
 
--- Any change to a thread's comments (or to the thread itself) bumps threads.version: the ETag of
--- the public reads, whichever instance made the change.
+-- threads.version is the ETag of the public reads, so it moves exactly when what readers see can
+-- change: an approved row inserted, updated or deleted, a status change into or out of approved, or
+-- the thread's own public fields; whichever instance made the change. A held, spam or trashed
+-- comment arriving or changing leaves it alone, so the ETag cannot tell anyone that something waits
+-- in the queue (issue 14.12).
 CREATE FUNCTION backtalk_bump_thread_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    UPDATE threads SET version = version + 1 WHERE id = NEW.thread_id;
+    IF NEW.status = 'approved' THEN
+      UPDATE threads SET version = version + 1 WHERE id = NEW.thread_id;
+    END IF;
   ELSIF TG_OP = 'DELETE' THEN
-    UPDATE threads SET version = version + 1 WHERE id = OLD.thread_id;
-  ELSE
+    IF OLD.status = 'approved' THEN
+      UPDATE threads SET version = version + 1 WHERE id = OLD.thread_id;
+    END IF;
+  ELSIF OLD.status = 'approved' OR NEW.status = 'approved' THEN
     UPDATE threads SET version = version + 1 WHERE id IN (OLD.thread_id, NEW.thread_id);
   END IF;
   RETURN NULL;
@@ -202,4 +209,4 @@ CREATE TABLE send_links (
 );
 CREATE INDEX send_links_due ON send_links (status, next_attempt_at);
 
-INSERT INTO backtalk_schema (version) VALUES (7);
+INSERT INTO backtalk_schema (version) VALUES (8);

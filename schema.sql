@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS threads (
   comments_closed  INTEGER NOT NULL DEFAULT 0,
   linkbacks_closed INTEGER NOT NULL DEFAULT 0,
   created_at       INTEGER NOT NULL,
-  version          INTEGER NOT NULL DEFAULT 0          -- bumped by triggers on every change (ETag)
+  version          INTEGER NOT NULL DEFAULT 0          -- bumped by triggers on every public change (ETag)
 );
 
 CREATE TABLE IF NOT EXISTS comments (
@@ -53,15 +53,18 @@ CREATE INDEX IF NOT EXISTS comments_same_body ON comments (thread_id, body_hash)
 -- /api/counts counts from this index alone, without reading comment rows.
 CREATE INDEX IF NOT EXISTS comments_visible_count ON comments (thread_id) WHERE status = 'approved' AND deleted = 0;
 
--- Any change to a thread's comments (or to the thread itself) bumps threads.version: the ETag of
--- the public reads, so a cached copy is never served after an insert, edit, delete or moderation.
-CREATE TRIGGER IF NOT EXISTS comments_version_insert AFTER INSERT ON comments BEGIN
+-- threads.version is the ETag of the public reads, so it moves exactly when what readers see can
+-- change: an approved row inserted, updated or deleted, a status change into or out of approved, or
+-- the thread's own public fields. A held, spam or trashed comment arriving or changing leaves it
+-- alone, so the ETag cannot tell anyone that something waits in the queue (issue 14.12).
+CREATE TRIGGER IF NOT EXISTS comments_version_insert AFTER INSERT ON comments WHEN NEW.status = 'approved' BEGIN
   UPDATE threads SET version = version + 1 WHERE id = NEW.thread_id;
 END;
-CREATE TRIGGER IF NOT EXISTS comments_version_update AFTER UPDATE ON comments BEGIN
+CREATE TRIGGER IF NOT EXISTS comments_version_update AFTER UPDATE ON comments
+  WHEN OLD.status = 'approved' OR NEW.status = 'approved' BEGIN
   UPDATE threads SET version = version + 1 WHERE id IN (OLD.thread_id, NEW.thread_id);
 END;
-CREATE TRIGGER IF NOT EXISTS comments_version_delete AFTER DELETE ON comments BEGIN
+CREATE TRIGGER IF NOT EXISTS comments_version_delete AFTER DELETE ON comments WHEN OLD.status = 'approved' BEGIN
   UPDATE threads SET version = version + 1 WHERE id = OLD.thread_id;
 END;
 CREATE TRIGGER IF NOT EXISTS threads_version_update AFTER UPDATE OF target, title, comments_closed, linkbacks_closed ON threads BEGIN
@@ -183,4 +186,4 @@ CREATE TABLE IF NOT EXISTS send_links (
 );
 CREATE INDEX IF NOT EXISTS send_links_due ON send_links (status, next_attempt_at);
 
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;

@@ -44,8 +44,12 @@ export class SqlCommentRepository implements CommentRepository {
           .whereRef('c.thread_id', '=', 't.id').where('c.status', '=', APPROVED).where(dialect.isFalse('c.deleted'))
           .as('n')])
         .where('t.target', 'in', p.targets)),
-      versions: prepared((p: { targets: string[] }) => db.selectFrom('threads')
-        .select(['target', 'id', 'created_at', 'version']).where('target', 'in', p.targets)),
+      // Only threads with an approved row (shown, or a placeholder's removed comment) have a tag: a
+      // thread that exists because a held comment created it reads like no thread at all (issue 14.12).
+      versions: prepared((p: { targets: string[] }) => db.selectFrom('threads as t')
+        .select(['t.target', 't.id', 't.created_at', 't.version']).where('t.target', 'in', p.targets)
+        .where((eb) => eb.exists(eb.selectFrom('comments as c').select(ONE.as('one'))
+          .whereRef('c.thread_id', '=', 't.id').where('c.status', '=', APPROVED)))),
     };
   }
 

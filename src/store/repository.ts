@@ -114,9 +114,11 @@ export interface CommentRepository {
   /** Approved, not deleted, per normalized target; targets without a thread are absent. */
   countVisible(targets: readonly string[]): Promise<Map<string, number>>;
   /**
-   * An opaque tag per normalized target that has a thread; it changes whenever anything of the thread
-   * or its comments changes (insert, edit, status, delete, from any writer). For ETags: one indexed
-   * read, no comment rows.
+   * An opaque tag per normalized target whose thread readers can see (it has at least one approved
+   * row); absent otherwise, as for a target with no thread. It changes whenever anything readers see
+   * of the thread may change (an approved row inserted, edited, deleted, moved into or out of
+   * approved; the thread's title or closed flags), from any writer, and never for a held, spam or
+   * trashed comment alone. For ETags: one indexed read, no comment rows.
    */
   threadVersions(targets: readonly string[]): Promise<Map<string, string>>;
   /** Newest first; `before` is an id cursor for the next page. */

@@ -8,7 +8,7 @@
 import { mergeSplitThreads } from '../merge-split-threads.js';
 import type { MigrationStep } from '../sql/data-migration.js';
 
-export const PG_SCHEMA_VERSION = 7;
+export const PG_SCHEMA_VERSION = 8;
 
 /** PG_MIGRATIONS[n] takes a database from version n to n + 1. Version 4 is the first PostgreSQL schema. */
 export const PG_MIGRATIONS: Readonly<Record<number, MigrationStep>> = {
@@ -59,4 +59,25 @@ CREATE INDEX send_links_due ON send_links (status, next_attempt_at);
   // 6 → 7: the language a comment was written in, and a subscriber's, so mails are sent in it.
   6: `ALTER TABLE comments ADD COLUMN IF NOT EXISTS lang TEXT;
 ALTER TABLE subscriptions ADD COLUMN IF NOT EXISTS lang TEXT;`,
+  // 7 → 8: the thread version (ETag) moves only with public changes, not with held or spam comments.
+  7: `-- threads.version is the ETag of the public reads, so it moves exactly when what readers see can
+-- change: an approved row inserted, updated or deleted, a status change into or out of approved, or
+-- the thread's own public fields; whichever instance made the change. A held, spam or trashed
+-- comment arriving or changing leaves it alone, so the ETag cannot tell anyone that something waits
+-- in the queue (issue 14.12).
+CREATE OR REPLACE FUNCTION backtalk_bump_thread_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.status = 'approved' THEN
+      UPDATE threads SET version = version + 1 WHERE id = NEW.thread_id;
+    END IF;
+  ELSIF TG_OP = 'DELETE' THEN
+    IF OLD.status = 'approved' THEN
+      UPDATE threads SET version = version + 1 WHERE id = OLD.thread_id;
+    END IF;
+  ELSIF OLD.status = 'approved' OR NEW.status = 'approved' THEN
+    UPDATE threads SET version = version + 1 WHERE id IN (OLD.thread_id, NEW.thread_id);
+  END IF;
+  RETURN NULL;
+END $$;`,
 };

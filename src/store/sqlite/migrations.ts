@@ -6,7 +6,7 @@
 import { mergeSplitThreads } from '../merge-split-threads.js';
 import type { MigrationStep } from '../sql/data-migration.js';
 
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /** MIGRATIONS[n] takes a database from version n to n + 1. */
 export const MIGRATIONS: Readonly<Record<number, MigrationStep>> = {
@@ -148,4 +148,22 @@ CREATE INDEX IF NOT EXISTS send_links_due ON send_links (status, next_attempt_at
   // 6 → 7: the language a comment was written in, and a subscriber's, so mails are sent in it.
   6: `ALTER TABLE comments ADD COLUMN lang TEXT;
 ALTER TABLE subscriptions ADD COLUMN lang TEXT;`,
+  // 7 → 8: the thread version (ETag) moves only with public changes, not with held or spam comments.
+  7: `DROP TRIGGER IF EXISTS comments_version_insert;
+DROP TRIGGER IF EXISTS comments_version_update;
+DROP TRIGGER IF EXISTS comments_version_delete;
+-- threads.version is the ETag of the public reads, so it moves exactly when what readers see can
+-- change: an approved row inserted, updated or deleted, a status change into or out of approved, or
+-- the thread's own public fields. A held, spam or trashed comment arriving or changing leaves it
+-- alone, so the ETag cannot tell anyone that something waits in the queue (issue 14.12).
+CREATE TRIGGER IF NOT EXISTS comments_version_insert AFTER INSERT ON comments WHEN NEW.status = 'approved' BEGIN
+  UPDATE threads SET version = version + 1 WHERE id = NEW.thread_id;
+END;
+CREATE TRIGGER IF NOT EXISTS comments_version_update AFTER UPDATE ON comments
+  WHEN OLD.status = 'approved' OR NEW.status = 'approved' BEGIN
+  UPDATE threads SET version = version + 1 WHERE id IN (OLD.thread_id, NEW.thread_id);
+END;
+CREATE TRIGGER IF NOT EXISTS comments_version_delete AFTER DELETE ON comments WHEN OLD.status = 'approved' BEGIN
+  UPDATE threads SET version = version + 1 WHERE id = OLD.thread_id;
+END;`,
 };
