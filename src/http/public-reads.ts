@@ -72,10 +72,12 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
     return { etag: `W/"${representation}.${version ?? '-'}"`, version };
   }
 
-  async function render(target: SiteTarget, etag: string): Promise<Buffer> {
+  async function render(target: SiteTarget, etag: string, version: string | undefined): Promise<Buffer> {
     const cached = rendered.get(target, etag);
     if (cached) return cached;
-    const view = await deps.reader.readThread(target);
+    // No version: nothing readers may see, whatever was stored meanwhile. Not read, so an approval
+    // landing between the two reads cannot be cached under the no-thread tag, which recurs.
+    const view = version === undefined ? { thread: undefined, items: [] } : await deps.reader.readThread(target);
     const comments = view.items;
     const body = Buffer.from(JSON.stringify({
       target,
@@ -92,9 +94,9 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
     const raw = req.query.target;
     const target = normalized(typeof raw === 'string' ? raw : '');
     // The validator first (one indexed read); the comments are read only when the reader's copy is old.
-    const { etag } = await threadEtag(target);
+    const { etag, version } = await threadEtag(target);
     if (notModified(req, res, etag)) return;
-    sendJsonBody(res, await render(target, etag));
+    sendJsonBody(res, await render(target, etag, version));
   }
 
   async function counts(req: Request, res: Response): Promise<void> {

@@ -8,7 +8,10 @@ import type { Store } from '../store/repository.js';
 
 export interface ThreadView {
   target: SiteTarget;
-  /** Undefined when nothing has been stored for the target yet. */
+  /**
+   * Undefined when readers cannot see a thread for the target: nothing stored yet, or only items they
+   * may not see (a thread a held first comment created reads exactly like no thread).
+   */
   thread: Thread | undefined;
   /**
    * Approved items of every kind, oldest first, plus placeholders (`deleted`) of removed comments
@@ -20,8 +23,8 @@ export interface ThreadView {
 export interface ThreadReader {
   readThread(target: SiteTarget): Promise<ThreadView>;
   /**
-   * The version tag of each target's thread (absent: no thread); it changes whenever anything the
-   * thread shows changes, so it is what validators (ETags) are made of.
+   * The version tag of each target's thread (absent: no thread readers can see); it changes whenever
+   * anything the thread shows changes, and only then, so it is what validators (ETags) are made of.
    */
   versions(targets: readonly SiteTarget[]): Promise<Map<string, string>>;
   /** Shown comments and linkbacks per target (placeholders not counted); absent: no thread. */
@@ -38,7 +41,9 @@ export interface ThreadReader {
 export function createThreadReader(store: Store): ThreadReader {
   return {
     async readThread(target) {
-      const thread = await store.threads.findByTarget(target);
+      // The same rule as the version tag: without a tag the thread is not there for readers.
+      const shown = (await store.comments.threadVersions([target])).has(target);
+      const thread = shown ? await store.threads.findByTarget(target) : undefined;
       return { target, thread, items: thread ? await store.comments.listVisible(thread.id) : [] };
     },
     versions: (targets) => store.comments.threadVersions(targets),
