@@ -122,8 +122,12 @@ export function allKeys(value: unknown, keys = new Set<string>()): Set<string> {
   return keys;
 }
 
-/** Polls `check` until it returns true or `timeoutMs` passes. */
-export async function waitFor(check: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
+/**
+ * Polls `check` until it returns true. `timeoutMs` only guards against a hang (it fails the test with
+ * `what` rather than leaving it waiting): far above how long the work takes, so a loaded machine
+ * cannot trip it. It is not a speed bound.
+ */
+export async function waitFor(check: () => boolean, timeoutMs = 30_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
