@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 
+import type { SiteTarget } from '../../src/domain/comment.js';
 import { manualClock } from '../helpers/clock.js';
 import { POST, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { adminFind, moderate, postComment } from './http-support.js';
@@ -106,7 +107,18 @@ describe('ETags leak nothing of the moderation queue', () => {
     });
     assert.match(await pingbacks.text(), /<name>faultCode<\/name>\s*<value><int>32<\/int><\/value>/, 'getPingbacks: the target does not exist');
 
+    // By id (the TrackBack URL's form), its listing answers like an id that does not exist.
+    const id = (await server.deps.store.threads.findByTarget(POST as SiteTarget))!.id;
+    const rss = (n: number) => read(server, `/trackback/${n}?__mode=rss`);
+    const [byId, noSuchId] = [await rss(id), await rss(id + 1000)];
+    assert.equal(byId.status, noSuchId.status);
+    assert.equal(byId.body.replace(`&apos;${id}&apos;`, 'N'), noSuchId.body.replace(`&apos;${id + 1000}&apos;`, 'N'));
+    assert.doesNotMatch(byId.body, /hello/, 'the post is not named');
+
     assert.equal((await moderate(server, held, 'approve')).status, 200);
+    const listed = await rss(id);
+    assert.equal(listed.status, 200);
+    assert.match(listed.body, /<rss/, 'once a comment is public, the listing answers');
     const approved = await assertChanged(server, commentsPath, unknown[0]!.etag!);
     assert.match(approved.body, /first, and held/);
     await assertChanged(server, countsPath, unknown[1]!.etag!);
