@@ -40,8 +40,8 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
     const replyTo = positiveInt(req, 'parent');
     const fragmentOnly = req.query.fragment === '1';
     const postTitle = typeof req.query.title === 'string' ? plainPostTitle(req.query.title) ?? undefined : undefined;
-    // The validator: everything the HTML depends on. The thread version changes with every change to
-    // the thread or its comments (see middleware/caching.ts); the minute, because the HTML says
+    // The validator: everything the HTML depends on. The thread version changes with every public
+    // change to the thread or its comments (see middleware/caching.ts); the minute, because the HTML says
     // "5 minutes ago": a revalidation after a minute gets fresh relative times (a weak ETag: within
     // the minute, "10 seconds ago" and "40 seconds ago" count as the same representation).
     const version = (await deps.reader.versions([target])).get(target) ?? '-';

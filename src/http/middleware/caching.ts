@@ -1,7 +1,8 @@
 /**
  * HTTP caching of the public reads (GET /api/comments, /api/counts, the widget's thread page):
- * ETags made from the store's per-thread version (bumped by triggers on every change to a thread
- * or its comments, whoever writes), so a conditional request is answered 304 after one indexed
+ * ETags made from the store's per-thread version (bumped by triggers on every public change to a
+ * thread or its approved comments, whoever writes, and never by held or spam ones: schema step
+ * 7 → 8), so a conditional request is answered 304 after one indexed
  * lookup and no comment reads; and a small in-process cache of rendered bodies keyed by the same
  * version, so an unchanged thread is not read and serialized again for every reader.
  */
