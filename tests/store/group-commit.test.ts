@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { fstatSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
@@ -159,6 +159,17 @@ describe('SQLite store with group commit', () => {
     const last = disk.calls.filter((c) => c.file === 'wal').at(-1)!;
     assert.equal(fstatSync(last.fd).ino, statSync(`${path}-wal`).ino);
     assert.ok(disk.count('db') >= 3, `our checkpoints ran (${disk.count('db')})`);
+  });
+
+  test('a database opened through a symlink: the synced -wal file is the one beside the real file, where SQLite writes', async () => {
+    await mkdir(join(dir, 'real'));
+    const real = join(dir, 'real', 'backtalk.db');
+    await symlink(real, path);
+    const s = open();
+    const thread = await s.threads.ensure(POST, new Date());
+    await s.comments.insert(aComment(thread.id, 1));
+    const last = disk.calls.filter((c) => c.file === 'wal').at(-1)!;
+    assert.equal(fstatSync(last.fd).ino, statSync(`${real}-wal`).ino);
   });
 
   test('a checkpoint: the database file is synced only after the WAL, and writes wait for it while reads go on', async () => {

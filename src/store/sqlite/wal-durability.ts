@@ -19,7 +19,7 @@
  * deletes nor replaces it while any connection is open (a checkpoint restarts or truncates it in
  * place; only the last connection's close removes it).
  */
-import { closeSync, fdatasync, openSync } from 'node:fs';
+import { closeSync, fdatasync, openSync, realpathSync } from 'node:fs';
 import type { SqliteDatabase } from './open-sqlite.js';
 import type { CommitDurability } from '../sql/sqlite-runner.js';
 import { GroupCommit, type GroupCommitStats } from './group-commit.js';
@@ -64,9 +64,11 @@ export class WalDurability implements CommitDurability {
   constructor(private readonly connection: SqliteDatabase, options: WalDurabilityOptions = {}) {
     this.fileSync = options.fileSync ?? fdatasyncOnPool;
     this.checkpointEvery = options.checkpointEvery ?? 100;
-    this.walFd = openSync(`${connection.name}-wal`, 'r+');
+    // SQLite names the -wal file after the database's resolved path (a symlinked database keeps its WAL beside the target).
+    const file = realpathSync(connection.name);
+    this.walFd = openSync(`${file}-wal`, 'r+');
     try {
-      this.dbFd = openSync(connection.name, 'r+');
+      this.dbFd = openSync(file, 'r+');
     } catch (err) {
       closeSync(this.walFd);
       throw err;
