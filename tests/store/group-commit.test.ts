@@ -212,6 +212,22 @@ describe('SQLite store with group commit', () => {
     }
   });
 
+  test('close() waits for the syncs in flight, so a write answered during shutdown is on disk', async () => {
+    const s = open();
+    const thread = await s.threads.ensure(POST, new Date());
+    disk.hold('wal');
+    const write = watch(s.comments.insert(aComment(thread.id, 1)));
+    await disk.untilHeld('wal');
+    const closing = watch(s.close());
+    await turns();
+    assert.equal(closing.settled(), false, 'close() waits for the held sync');
+    disk.release('wal');
+    assert.equal((await write.promise).kind, 'inserted');
+    await closing.promise;
+    store = undefined;
+    assert.equal(countRows(), 1);
+  });
+
   test('after a failed sync nothing more is acknowledged, and reads still answer', async () => {
     const s = open();
     const thread = await s.threads.ensure(POST, new Date());

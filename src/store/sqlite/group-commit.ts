@@ -63,6 +63,11 @@ export class GroupCommit {
     return this.failed;
   }
 
+  /** True while a sync runs or commits wait for one. */
+  get busy(): boolean {
+    return this.running !== undefined || this.next !== undefined;
+  }
+
   /** Resolves once every commit reported so far is on disk (or its sync failed); at once when idle. */
   settled(): Promise<void> {
     const last = this.next ?? this.running;

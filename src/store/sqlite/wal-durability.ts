@@ -59,6 +59,7 @@ export class WalDurability implements CommitDurability {
   private gate: Promise<void> | undefined;
   private failure: Error | undefined;
   private closed = false;
+  private filesClosed = false;
 
   /**
    * `connection` must be a file database already in WAL mode (openSqlite). Throws when its -wal
@@ -92,6 +93,8 @@ export class WalDurability implements CommitDurability {
   }
 
   committed(): Promise<void> {
+    // After close() the descriptors are gone (their numbers may name other files by now).
+    if (this.filesClosed) return Promise.reject(new Error('the database files are closed: this commit was not synced'));
     const durable = this.group.committed();
     this.sinceCheckpoint += 1;
     if (this.sinceCheckpoint >= this.checkpointEvery && !this.gate && !this.closed) this.gate = this.checkpoint();
@@ -102,8 +105,12 @@ export class WalDurability implements CommitDurability {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.gate) await this.gate;
-    await this.group.settled();
+    // A write may still commit while this waits: its sync must run before the files are let go.
+    while (this.gate || this.group.busy) {
+      if (this.gate) await this.gate;
+      else await this.group.settled();
+    }
+    this.filesClosed = true;
     closeSync(this.walFd);
     closeSync(this.dbFd);
     // The connection's own checkpoint at close then syncs both files again (NORMAL does, at checkpoints).
