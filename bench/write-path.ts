@@ -5,7 +5,8 @@
  *                      against the bare node:http + better-sqlite3 server with synchronous=FULL (a
  *                      sync per insert, on the event loop) and with synchronous=NORMAL (no sync at all).
  *   mixed-write-read   16 connections posting to one thread while 16 read another: the readers' p50
- *                      and p99 for Backtalk and the bare FULL server, and the same readers alone.
+ *                      and p99 for Backtalk and the bare FULL and NORMAL servers, and the same readers alone.
+ *   store-group-commit the store alone, in-process, before and after group commit (store-group-commit.ts).
  *
  * Targets (issue 15): POST ≥ 1.0× bare FULL and ≥ 0.35× bare NORMAL; mixed readers' p99 < 10 ms.
  * A target missed is reported among the figures (`… meets target (1 = yes)`), not as a problem:
@@ -19,6 +20,7 @@ import type { ServerProcess } from './children.js';
 import { startCpuAccounting } from './cpu.js';
 import { runLoad, type LoadResult } from './measure.js';
 import { SITE, TARGET, seed, startSide, type SideName } from './sides.js';
+import { storeGroupCommit } from './store-group-commit.js';
 import type { StressContext, StressResult, StressScenario } from './stress.js';
 
 type Variant = { label: string; side: SideName; env: Record<string, string> };
@@ -141,4 +143,4 @@ const mixedWriteRead: StressScenario = {
   },
 };
 
-export const WRITE_PATH: readonly StressScenario[] = [postGroupCommit, mixedWriteRead];
+export const WRITE_PATH: readonly StressScenario[] = [postGroupCommit, mixedWriteRead, storeGroupCommit];
