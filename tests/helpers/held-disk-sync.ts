@@ -8,15 +8,27 @@ import { fdatasyncOnPool, type FileSync } from '../../src/store/sqlite/wal-durab
 type File = 'wal' | 'db';
 
 export class HeldDiskSync {
-  /** Every sync asked for, in order, with the file descriptor it was asked for. */
-  readonly calls: Array<{ file: File; fd: number }> = [];
+  /**
+   * Every sync asked for, in order: the file descriptor it was asked for, whether it has finished,
+   * and how many syncs asked for earlier had not finished when it was asked for.
+   */
+  readonly calls: Array<{ file: File; fd: number; finished: boolean; unfinishedBefore: number }> = [];
   private readonly holding = new Set<File>();
   private readonly waiting: Array<{ file: File; go(): void }> = [];
   private failWith: Error | undefined;
   private readonly waiters: Array<() => void> = [];
 
   readonly fileSync: FileSync = async (fd, file) => {
-    this.calls.push({ file, fd });
+    const call = { file, fd, finished: false, unfinishedBefore: this.calls.filter((c) => !c.finished).length };
+    this.calls.push(call);
+    try {
+      await this.sync(fd, file);
+    } finally {
+      call.finished = true;
+    }
+  };
+
+  private async sync(fd: number, file: File): Promise<void> {
     if (this.holding.has(file)) {
       await new Promise<void>((go) => {
         this.waiting.push({ file, go });
@@ -25,7 +37,7 @@ export class HeldDiskSync {
     }
     if (this.failWith) throw this.failWith;
     await fdatasyncOnPool(fd, file);
-  };
+  }
 
   /** Syncs of `file` from now on wait for release(). */
   hold(file: File = 'wal'): void {

@@ -14,7 +14,11 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { NewComment } from '../../src/domain/comment.js';
 import type { Store } from '../../src/store/repository.js';
+import { run } from '../../src/store/sql/sql-runner.js';
+import { SqliteRunner } from '../../src/store/sql/sqlite-runner.js';
 import { GroupCommit } from '../../src/store/sqlite/group-commit.js';
+import { openSqlite } from '../../src/store/sqlite/open-sqlite.js';
+import { WalDurability } from '../../src/store/sqlite/wal-durability.js';
 import { openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite/sqlite-store.js';
 import { HeldDiskSync } from '../helpers/held-disk-sync.js';
 
@@ -191,6 +195,33 @@ describe('SQLite store with group commit', () => {
     disk.release('db');
     assert.equal((await write.promise).kind, 'inserted');
     assert.equal(countRows(), 5);
+  });
+
+  test('a checkpoint copies only what is synced: a write that raced its start is synced first, the next waits at the gate', async () => {
+    const db = openSqlite(path);
+    const durability = new WalDurability(db, { fileSync: disk.fileSync, checkpointEvery: 2 });
+    const runner = new SqliteRunner(db, durability);
+    const put = (key: string) => runner.db.insertInto('settings').values({ key, value: 'v' });
+    try {
+      await runner.run(put('first'));
+      disk.hold('wal');
+      // In one turn: an autocommit write, then a transaction whose commit starts the checkpoint.
+      const alone = runner.run(put('alone'));
+      const inTx = runner.transaction(function* () {
+        yield* run(put('in-transaction'));
+      });
+      await disk.untilHeld('wal');
+      disk.release('wal');
+      await Promise.all([alone, inTx]);
+      await durability.close();
+      const dbSyncs = disk.calls.filter((c) => c.file === 'db');
+      assert.equal(dbSyncs.length, 1, 'the checkpoint ran');
+      assert.equal(dbSyncs[0]!.unfinishedBefore, 0, 'no WAL sync was still running when the database file was synced after the copy');
+      const order = disk.calls.map((c) => c.file);
+      assert.equal(order.lastIndexOf('db') < order.lastIndexOf('wal'), true, 'the transaction waited for the checkpoint, then was synced');
+    } finally {
+      if (db.open) db.close();
+    }
   });
 
   test('checkpoints keep the WAL from growing: it is reused from the start', async () => {

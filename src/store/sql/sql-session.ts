@@ -39,7 +39,8 @@ export function beginSession(runner: SqlRunner, mode: SessionMode): Promise<SqlS
  */
 async function sqliteSession(runner: SqliteRunner, mode: SessionMode): Promise<SqlSession> {
   const connection = runner.connection;
-  if (mode === 'write') await runner.writable();
+  // BEGIN in the same turn as the last check (see SqliteRunner.transaction).
+  if (mode === 'write') for (let gate = runner.writeGate(); gate; gate = runner.writeGate()) await gate;
   connection.exec(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN');
   let open = true;
   const end = async (command: 'COMMIT' | 'ROLLBACK') => {

@@ -62,17 +62,21 @@ export class SqliteRunner implements SqlRunner {
    * The work itself runs synchronously; only the wait for the disk (and for a checkpoint) is async.
    */
   async transaction<T>(work: () => TxWork<T>): Promise<T> {
-    const gate = this.durability?.writeGate();
-    if (gate) await this.writable(gate);
+    // Checked again after each wait, and the transaction starts in the same turn as the last check:
+    // a checkpoint that began in between would otherwise copy a commit not yet synced in the WAL.
+    for (let gate = this.writeGate(); gate; gate = this.writeGate()) await gate;
     const before = this.writes;
     const result = this.connection.transaction(() => driveSync(work(), (step) => this.exec(step))).immediate();
     if (this.writes !== before) await this.durable();
     return result;
   }
 
-  /** Resolves once a write may start (no checkpoint is copying the WAL). */
-  async writable(gate = this.durability?.writeGate()): Promise<void> {
-    for (; gate; gate = this.durability?.writeGate()) await gate;
+  /**
+   * Undefined when a write may start now, in this turn; else a promise to wait for before asking
+   * again (a checkpoint is copying the WAL). Throws once writes can no longer be made durable.
+   */
+  writeGate(): Promise<void> | undefined {
+    return this.durability?.writeGate();
   }
 
   /** Resolves once the last commit on this connection is on disk; at once without a CommitDurability. */
@@ -91,7 +95,7 @@ export class SqliteRunner implements SqlRunner {
   }
 
   private async execDurable(stmt: Statement, step: SqlStep & { op: 'all' | 'first' | 'run' }): Promise<unknown> {
-    await this.writable();
+    for (let gate = this.writeGate(); gate; gate = this.writeGate()) await gate;
     // A session (sql-session.ts) may have begun while this waited: then this statement is part of it.
     const autocommit = !this.connection.inTransaction;
     const result = this.execPrepared(stmt, step);

@@ -118,7 +118,9 @@ export class WalDurability implements CommitDurability {
 
   private async checkpoint(): Promise<void> {
     try {
-      await this.group.settled();
+      // Until no commit waits for a sync, checked in the same turn as the copy below: the copy
+      // must take only frames that are already on disk in the WAL.
+      while (this.group.busy) await this.group.settled();
       // A failed WAL sync: nothing is known to be on disk, so nothing may be copied as if it were.
       // An open session (an import) holds a transaction across awaits: the next round checkpoints.
       if (this.group.failure || this.connection.inTransaction || !this.connection.open) return;
