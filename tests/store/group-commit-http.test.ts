@@ -1,7 +1,8 @@
 /**
  * Group commit seen from outside (issue 15.1, 15.2): a real Backtalk over HTTP whose SQLite store
  * syncs through a disk sync the test holds. While it is held, comments posted together are stored
- * (the database has them) but not answered; a repeated comment among them is refused on its own;
+ * (the database has them) but not answered; a repeated comment among them is refused on its own
+ * (once the sync is done: a refusal rests on stored data too);
  * readers' GETs answer. Once the sync is let go, every comment is answered 201 and listed.
  */
 import assert from 'node:assert/strict';
@@ -44,12 +45,14 @@ test('POSTs that arrive together are answered only after their sync; a duplicate
     answered.add(n);
     return res;
   }));
-  const duplicate = await server.postJson('/comments', comment(0));
-  assert.equal(duplicate.status, 409, 'the repeated comment is refused');
-  assert.equal(((await duplicate.json()) as { error: { code: string } }).error.code, 'duplicate');
-
   // Wait until all five are committed: another connection to the file sees them.
   while (storedBodies().length < 6) await new Promise((resolve) => setTimeout(resolve, 5));
+  // Refused as a repeat; the refusal, too, waits for the sync in flight (a repeat's original must be
+  // on disk before anyone is told it exists: CommentRepository.hasSameBody).
+  const duplicate = server.postJson('/comments', comment(0)).then((res) => {
+    answered.add(0);
+    return res;
+  });
   const read = await server.request(`/api/comments?target=${encodeURIComponent(POST)}`);
   assert.equal(read.status, 200, 'a reader is answered while the sync is held');
   await read.arrayBuffer();
@@ -57,6 +60,9 @@ test('POSTs that arrive together are answered only after their sync; a duplicate
   assert.deepEqual([...answered], [], 'no POST is answered before the sync that covers it');
 
   disk.release('wal');
+  const refused = await duplicate;
+  assert.equal(refused.status, 409, 'the repeated comment is refused');
+  assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'duplicate');
   const responses = await Promise.all(posts);
   assert.deepEqual(responses.map((r) => r.status), [201, 201, 201, 201, 201]);
   const ids = await Promise.all(responses.map(async (r) => ((await r.json()) as { id: number }).id));

@@ -152,6 +152,26 @@ describe('SQLite store with group commit', () => {
     assert.equal(countRows(), 4);
   });
 
+  test('a duplicate is not reported on the strength of a commit whose sync is still held', async () => {
+    const s = open();
+    const thread = await s.threads.ensure(POST, new Date());
+    disk.hold('wal');
+    const original = aComment(thread.id, 1);
+    const ping = aPingback(thread.id, 2, 'https://other.example/held');
+    const inserts = [watch(s.comments.insert(original)), watch(s.comments.insert(ping))];
+    await disk.untilHeld('wal');
+    const repeat = watch(s.comments.hasSameBody(thread.id, original.author, original.email, original.bodyRaw));
+    const again = watch(s.comments.findLinkback(thread.id, 'https://other.example/held'));
+    const other = await s.comments.hasSameBody(thread.id, original.author, original.email, 'something else');
+    assert.equal(other, false, 'a check that finds nothing answers at once');
+    await turns();
+    assert.equal(repeat.settled() || again.settled(), false, 'both checks found the held commits and wait for their sync');
+    disk.release('wal');
+    assert.equal(await repeat.promise, true);
+    assert.equal((await again.promise)?.source, 'https://other.example/held');
+    await Promise.all(inserts.map((w) => w.promise));
+  });
+
   test('the synced descriptor is the live -wal file, also after checkpoints restart and truncate it', async () => {
     const s = open({ checkpointEvery: 3 });
     const thread = await s.threads.ensure(POST, new Date());

@@ -31,6 +31,8 @@ export interface CommitDurability {
   writeGate(): Promise<void> | undefined;
   /** Call synchronously right after a commit that wrote: resolves once it is on disk. */
   committed(): Promise<void>;
+  /** Resolves once every commit reported so far is on disk (or its sync failed). */
+  synced(): Promise<void>;
 }
 
 export class SqliteRunner implements SqlRunner {
@@ -82,6 +84,11 @@ export class SqliteRunner implements SqlRunner {
   /** Resolves once the last commit on this connection is on disk; at once without a CommitDurability. */
   durable(): Promise<void> {
     return this.durability ? this.durability.committed() : Promise.resolve();
+  }
+
+  /** Readers see a commit as soon as it is made, before its sync: this waits for the syncs in flight. */
+  synced(): Promise<void> {
+    return this.durability ? this.durability.synced() : Promise.resolve();
   }
 
   /**

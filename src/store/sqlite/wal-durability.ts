@@ -101,6 +101,10 @@ export class WalDurability implements CommitDurability {
     return durable;
   }
 
+  synced(): Promise<void> {
+    return this.group.settled();
+  }
+
   /** Waits for what is in flight, then lets go of the files; the connection itself stays open. */
   async close(): Promise<void> {
     if (this.closed) return;
