@@ -16,10 +16,12 @@ import { startCpuAccounting } from './cpu.js';
 import { runLoad, stopCurrentLoad, type LoadParams } from './measure.js';
 import { machineInfo, markdownReport, markdownTable, type Report, type ScenarioResult, type SideResult } from './report.js';
 import { SCENARIOS, setSources, type Scenario } from './scenarios.js';
-import { STRESS, type StressResult, type StressScenario } from './stress.js';
+import { STRESS as SHARED_STRESS, type StressResult, type StressScenario } from './stress.js';
+import { WRITE_PATH } from './write-path.js';
 import { buildForBench } from './build.js';
 import { SEED_COMMENTS, SIDES, seed, startFlags, startSide, startSources, useBuild, type SideName } from './sides.js';
 
+const STRESS: readonly StressScenario[] = [...SHARED_STRESS, ...WRITE_PATH];
 const root = fileURLToPath(new URL('..', import.meta.url));
 const resultsDir = join(root, 'bench', 'results');
 

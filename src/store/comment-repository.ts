@@ -109,6 +109,8 @@ export class SqlCommentRepository implements CommentRepository {
 
   async findLinkback(threadId: number, sourceKey: string): Promise<Comment | undefined> {
     const row = await this.sql.first(selectComments(this.sql.db).where('c.thread_id', '=', threadId).where('c.source_key', '=', sourceKey));
+    // What a duplicate ping is answered with ("already registered") must be on disk, not only committed.
+    if (row) await this.sql.synced();
     return row && toComment(row);
   }
 
@@ -123,6 +125,8 @@ export class SqlCommentRepository implements CommentRepository {
       // The same author: by e-mail when there is one, else by name (WordPress's duplicate check).
       .where(email !== '' ? 'email' : 'author', '=', email !== '' ? email : author)
       .limit(1));
+    // A repeat is refused because of the earlier comment: that one must be on disk, not only committed.
+    if (row) await this.sql.synced();
     return row !== undefined;
   }
 
