@@ -16,10 +16,13 @@ import { startCpuAccounting } from './cpu.js';
 import { runLoad, stopCurrentLoad, type LoadParams } from './measure.js';
 import { machineInfo, markdownReport, markdownTable, type Report, type ScenarioResult, type SideResult } from './report.js';
 import { SCENARIOS, setSources, type Scenario } from './scenarios.js';
-import { STRESS, type StressResult, type StressScenario } from './stress.js';
+import { STRESS as STRESS_ONLY, type StressResult, type StressScenario } from './stress.js';
+import { READ_BENCHES } from './reads.js';
 import { buildForBench } from './build.js';
 import { SEED_COMMENTS, SIDES, seed, startFlags, startSide, startSources, useBuild, type SideName } from './sides.js';
 
+/** The stress scenarios and the read benches of issue 15.5 (bench/reads.ts), run after the scenarios. */
+const STRESS = [...STRESS_ONLY, ...READ_BENCHES];
 const root = fileURLToPath(new URL('..', import.meta.url));
 const resultsDir = join(root, 'bench', 'results');
 
