@@ -17,7 +17,7 @@ import { toCommentJson } from '../protocols/comment-form.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ThreadReader } from '../read/thread-reader.js';
-import { loggableUrl, requestIdFrom } from './middleware/request-log.js';
+import { logRequestLine, requestIdFrom } from './middleware/request-log.js';
 import { BodyCache, etagOf, ifNoneMatchHits, notModified, PUBLIC_CACHE_CONTROL } from './middleware/caching.js';
 import { negotiateCoding } from './content-coding.js';
 import { codedEtag, EncodedBody, negotiate, sendEncoded } from './encoded-body.js';
@@ -157,9 +157,8 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
    * The node:http listener: the fast lane, else `app`. The fast answer carries what the Express path's
    * per-request middlewares and CORS would have set (X-Request-Id, Vary and the CORS headers of
    * middleware/cors.ts for a simple GET, Vary: Accept-Encoding, Cache-Control, the ETag and body of the
-   * negotiated coding), its log line (the fields of pino-http's,
-   * written directly) and its metrics (counter and latency under route "/api/comments"), measured to
-   * the end of the response call instead of a 'finish' listener.
+   * negotiated coding), its log line (middleware/request-log.ts) and its metrics (counter and latency
+   * under route "/api/comments"), measured to the end of the response call instead of a 'finish' listener.
    */
   function listener(app: RequestListener): RequestListener {
     return (req, res) => {
@@ -200,10 +199,7 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
           res.end(body);
           const seconds = (performance.now() - start) / 1000;
           deps.metrics?.observeRequest(req.method!, '/api/comments', status, seconds);
-          if (logRequests) {
-            const line = `${req.method} ${loggableUrl(req.url!)} ${status}`;
-            deps.logger!.info({ reqId: id, req: { method: req.method, url: loggableUrl(req.url!) }, res: { statusCode: status }, responseTime: Math.round(seconds * 1000) }, line);
-          }
+          if (logRequests) logRequestLine(deps.logger!, 'info', id, req.method!, req.url!, status, Math.round(seconds * 1000));
         },
         fullPath, // let the full path meet (and report) the same error
       ).catch((err: unknown) => {
