@@ -8,9 +8,9 @@ import type { Request, Response } from 'express';
 import { negotiateCoding, type ContentCoding } from './content-coding.js';
 
 /**
- * Brotli quality 5: on this project's JSON and HTML (100 comments, ~50 KB) about as fast as gzip -6
- * and a few percent smaller; quality 11 is 20–40× slower for another ~10 %. Measured figures are in
- * docs/benchmarks.md ("Compressed reads").
+ * Brotli quality 5: on the JSON of 100 comments (~40 KB) faster than gzip -6 and a fifth smaller;
+ * qualities 9 and 11 took 50–120 ms on the same body for 3–15 % less, too long to hold a thread-pool
+ * slot even once per version. Figures in docs/benchmarks.md ("Compressed reads").
  */
 export const BROTLI_QUALITY = 5;
 export const GZIP_LEVEL = 6;
