@@ -13,6 +13,7 @@ import type { Request, Response } from 'express';
 import type { Comment, SiteTarget } from '../domain/comment.js';
 import { ValidationError, msg } from '../domain/errors.js';
 import { resolveTarget } from '../domain/target.js';
+import { encodeCursor, parsePageQuery, type ThreadQuery } from '../domain/thread-page.js';
 import { toCommentJson } from '../protocols/comment-form.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -24,7 +25,7 @@ const MAX_COUNT_TARGETS = 100;
 const RENDERED_CACHE_BYTES = 16 * 1024 * 1024;
 const TARGET_MEMO_ENTRIES = 10_000;
 /** Bump when the JSON shape of GET /api/comments changes, so no cache keeps the old shape. */
-const COMMENTS_FORMAT = 'comments-1';
+const COMMENTS_FORMAT = 'comments-2';
 
 export interface PublicReadsDeps {
   reader: ThreadReader;
@@ -91,10 +92,36 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
   async function comments(req: Request, res: Response): Promise<void> {
     const raw = req.query.target;
     const target = normalized(typeof raw === 'string' ? raw : '');
+    const query = parsePageQuery(req.query);
     // The validator first (one indexed read); the comments are read only when the reader's copy is old.
-    const { etag } = await threadEtag(target);
+    const whole = await threadEtag(target);
+    if (query.limit === undefined && query.sort === 'oldest') {
+      if (notModified(req, res, whole.etag)) return;
+      sendJsonBody(res, await render(target, whole.etag));
+      return;
+    }
+    // A page, or another order: its own representation, so its own validator and cache entry,
+    // both keyed by everything that picks the page (the thread version covers every vote too).
+    const pageKey = `${query.sort}\t${query.limit ?? ''}\t${query.after ? encodeCursor(query.after) : ''}`;
+    const etag = etagOf(whole.etag, pageKey);
     if (notModified(req, res, etag)) return;
-    sendJsonBody(res, await render(target, etag));
+    sendJsonBody(res, await renderPage(target, query, `${target}\n${pageKey}`, etag));
+  }
+
+  async function renderPage(target: SiteTarget, query: ThreadQuery, cacheKey: string, etag: string): Promise<Buffer> {
+    const cached = rendered.get(cacheKey, etag);
+    if (cached) return cached;
+    const view = await deps.reader.readPage(target, query);
+    const body = Buffer.from(JSON.stringify({
+      target,
+      title: view.thread?.title ?? null,
+      total: view.total,
+      comments: view.items.map((c) => toCommentJson(c, deps.avatarUrl(c))),
+      // Contract v1.1: `next` comes with `limit`; the whole thread in an order has no next page.
+      ...(query.limit !== undefined ? { next: view.next ? encodeCursor(view.next) : null } : {}),
+    }));
+    rendered.set(cacheKey, etag, body);
+    return body;
   }
 
   async function counts(req: Request, res: Response): Promise<void> {

@@ -5,7 +5,9 @@
 import { sql, type Compilable, type Insertable } from 'kysely';
 import type { Comment, CommentStatus, NewComment } from '../domain/comment.js';
 import type { AdminQueries } from './admin-queries.js';
+import type { ThreadPage, ThreadPageRequest } from '../domain/thread-page.js';
 import { withOutbox } from './outbox-plan.js';
+import { listThreadPage } from './thread-pages.js';
 import type { CommentEdit, CommentRepository, CommentSearch, InsertResult, LinkbackUpdate, OutboxPlan } from './repository.js';
 import { bodyHash, toComment, toInsertParams } from './rows/comment-row.js';
 import { selectComments, statusLiteral } from './sql/comment-select.js';
@@ -70,6 +72,10 @@ export class SqlCommentRepository implements CommentRepository {
 
   async listVisible(threadId: number): Promise<Comment[]> {
     return (await this.sql.all(this.q.visible({ threadId }))).map(toComment);
+  }
+
+  listPage(threadId: number, page: ThreadPageRequest): Promise<ThreadPage> {
+    return listThreadPage(this.sql, threadId, page);
   }
 
   async countVisible(targets: readonly string[]): Promise<Map<string, number>> {

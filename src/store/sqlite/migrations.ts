@@ -6,7 +6,7 @@
 import { mergeSplitThreads } from '../merge-split-threads.js';
 import type { MigrationStep } from '../sql/data-migration.js';
 
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /** MIGRATIONS[n] takes a database from version n to n + 1. */
 export const MIGRATIONS: Readonly<Record<number, MigrationStep>> = {
@@ -148,4 +148,20 @@ CREATE INDEX IF NOT EXISTS send_links_due ON send_links (status, next_attempt_at
   // 6 → 7: the language a comment was written in, and a subscriber's, so mails are sent in it.
   6: `ALTER TABLE comments ADD COLUMN lang TEXT;
 ALTER TABLE subscriptions ADD COLUMN lang TEXT;`,
+  // 7 → 8: votes (contract v1.1): one row per reader and comment, the counts kept on the comment,
+  // and the index that reads a thread's page in "most liked" order.
+  7: `ALTER TABLE comments ADD COLUMN likes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE comments ADD COLUMN dislikes INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS comments_thread_liked ON comments (thread_id, status, (likes - dislikes) DESC, id);
+CREATE TABLE IF NOT EXISTS votes (
+  id         INTEGER PRIMARY KEY,
+  comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+  voter      TEXT    NOT NULL,
+  network    TEXT    NOT NULL,
+  value      INTEGER NOT NULL CHECK (value IN (-1, 1)),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (comment_id, voter)
+);
+CREATE INDEX IF NOT EXISTS votes_network ON votes (comment_id, network);`,
 };
