@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
 import type { Comment } from '../domain/comment.js';
 import { resolveTarget } from '../domain/target.js';
+import { encodeCursor, parsePageQuery } from '../domain/thread-page.js';
 import { plainPostTitle } from '../pipeline/normalize.js';
 import { etagOf, notModified } from './middleware/caching.js';
 import { GRAVATAR_ORIGIN, pageCsp } from '../render/csp.js';
@@ -23,8 +24,11 @@ export interface ThreadRouteDeps {
   avatarUrl: (c: Comment) => string;
   clock: { now(): Date };
   gravatar: boolean;
-  config: { editWindowMinutes: number };
+  config: { editWindowMinutes: number; votesEnabled: boolean };
 }
+
+/** Top-level comments on one page of /thread (and of the widget, which shows the same fragment). */
+export const THREAD_PAGE_SIZE = 50;
 
 export function threadRoutes(deps: ThreadRouteDeps): Router {
   const router = Router();
@@ -40,6 +44,9 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
     const replyTo = positiveInt(req, 'parent');
     const fragmentOnly = req.query.fragment === '1';
     const postTitle = typeof req.query.title === 'string' ? plainPostTitle(req.query.title) ?? undefined : undefined;
+    // Contract v1.1: a thread opens at its first page; `limit` may ask for another page size.
+    const query = parsePageQuery(req.query, THREAD_PAGE_SIZE);
+    const pageKey = `${query.sort}\t${query.limit}\t${query.after ? encodeCursor(query.after) : ''}`;
     // The validator: everything the HTML depends on. The thread version changes with every change to
     // the thread or its comments (see middleware/caching.ts); the minute, because the HTML says
     // "5 minutes ago": a revalidation after a minute gets fresh relative times (a weak ETag: within
@@ -47,11 +54,12 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
     const version = (await deps.reader.versions([target])).get(target) ?? '-';
     const minute = Math.floor(deps.clock.now().getTime() / 60_000);
     const etag = etagOf('thread-1', target, version, String(minute), strings.lang, String(replyTo ?? ''), fragmentOnly ? 'fragment' : 'page',
-      deps.publicUrl, deps.gravatar ? 'gravatar' : '', String(deps.config.editWindowMinutes), postTitle ?? '');
+      deps.publicUrl, deps.gravatar ? 'gravatar' : '', String(deps.config.editWindowMinutes), postTitle ?? '',
+      pageKey, deps.config.votesEnabled ? 'votes' : '');
     // The language depends on the header, the encoding too (sendCompressed); a 304 carries the same Vary.
     res.vary('Accept-Language').vary('Accept-Encoding');
     if (notModified(req, res, etag)) return;
-    const { thread, items } = await deps.reader.readThread(target);
+    const { thread, items, total, commentCount, next } = await deps.reader.readPage(target, query);
     const fragment = renderThreadFragment({
       target, comments: items, strings,
       commentsClosed: thread?.commentsClosed ?? false,
@@ -61,6 +69,8 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
       replyTo,
       editMinutes: deps.config.editWindowMinutes,
       postTitle,
+      page: { sort: query.sort, total, commentCount, next: next ? encodeCursor(next) : null },
+      votes: deps.config.votesEnabled,
     });
     res.type('text/html; charset=utf-8');
     if (fragmentOnly) {

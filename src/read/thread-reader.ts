@@ -22,6 +22,8 @@ export interface ThreadView {
 export interface ThreadPageView extends ThreadView {
   /** Shown comments and linkbacks of the whole thread (placeholders not counted). */
   total: number;
+  /** Of those, the readers' comments (what the thread's heading counts). */
+  commentCount: number;
   /** Where the next page starts; null on the last page and when the whole thread was asked for. */
   next: PageCursor | null;
 }
@@ -57,13 +59,14 @@ export function createThreadReader(store: Store): ThreadReader {
     },
     async readPage(target, query) {
       const thread = await store.threads.findByTarget(target);
-      if (!thread) return { target, thread, items: [], total: 0, next: null };
+      if (!thread) return { target, thread, items: [], total: 0, commentCount: 0, next: null };
       const total = (await store.comments.countVisible([target])).get(target) ?? 0;
+      const commentCount = await store.comments.countComments(thread.id);
       if (query.limit !== undefined) {
         const page = await store.comments.listPage(thread.id, { sort: query.sort, limit: query.limit, after: query.after });
-        return { target, thread, items: page.items, total, next: page.next };
+        return { target, thread, items: page.items, total, commentCount, next: page.next };
       }
-      if (query.sort === 'oldest') return { target, thread, items: await store.comments.listVisible(thread.id), total, next: null };
+      if (query.sort === 'oldest') return { target, thread, items: await store.comments.listVisible(thread.id), total, commentCount, next: null };
       // The whole thread in another order: page through it, so the order is decided in one place (SQL).
       const items: Comment[] = [];
       let after: PageCursor | null = null;
@@ -72,7 +75,7 @@ export function createThreadReader(store: Store): ThreadReader {
         items.push(...page.items);
         after = page.next;
       } while (after);
-      return { target, thread, items, total, next: null };
+      return { target, thread, items, total, commentCount, next: null };
     },
     versions: (targets) => store.comments.threadVersions(targets),
     counts: (targets) => store.comments.countVisible(targets),

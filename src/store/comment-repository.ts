@@ -78,6 +78,13 @@ export class SqlCommentRepository implements CommentRepository {
     return listThreadPage(this.sql, threadId, page);
   }
 
+  async countComments(threadId: number): Promise<number> {
+    const row = await this.sql.first(this.sql.db.selectFrom('comments').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('thread_id', '=', threadId).where('status', '=', APPROVED).where('kind', '=', sql.lit('comment'))
+      .where(this.sql.dialect.isFalse('deleted')));
+    return Number(row?.n ?? 0);
+  }
+
   async countVisible(targets: readonly string[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     if (targets.length === 0) return counts;

@@ -117,6 +117,8 @@ export interface CommentRepository {
    * by all of its shown replies; the same items listVisible shows, paged in SQL by a keyset cursor.
    */
   listPage(threadId: number, page: ThreadPageRequest): Promise<ThreadPage>;
+  /** A thread's shown reader comments (approved, not deleted; linkbacks not counted): the heading's number. */
+  countComments(threadId: number): Promise<number>;
   /** Approved, not deleted, per normalized target; targets without a thread are absent. */
   countVisible(targets: readonly string[]): Promise<Map<string, number>>;
   /**
