@@ -57,7 +57,7 @@ export function renderThreadFragment(view: ThreadView): SafeHtml {
   const widgetStrings: Record<string, string> = {};
   for (const key of WIDGET_STRINGS) widgetStrings[key] = t[key];
 
-  return html`<section class="bt-thread" lang="${t.lang}" dir="${t.dir}" aria-labelledby="bt-title" data-bt-target="${view.target}" data-bt-strings="${JSON.stringify(widgetStrings)}" data-bt-edit-minutes="${view.editMinutes ?? 15}" data-bt-sort="${view.page?.sort ?? 'oldest'}">
+  return html`<section class="bt-thread" lang="${t.lang}" dir="${t.dir}" aria-labelledby="bt-title" data-bt-target="${view.target}" data-bt-strings="${JSON.stringify(widgetStrings)}" data-bt-edit-minutes="${view.editMinutes ?? 15}" data-bt-order="${view.page?.sort ?? 'oldest'}">
 <h2 class="bt-title" id="bt-title">${plural(t, t.comments, visibleCount)}</h2>
 ${visibleCount === 0 ? html`<p class="bt-empty">${t.noComments}</p>` : ''}
 ${renderSortNav(view)}

@@ -56,8 +56,15 @@ function thread(root: HTMLElement, base: string, target: string, lang: string): 
   css.href = base + '/widget/backtalk.css';
   document.head.appendChild(css);
   performance.mark('backtalk-start');
+  // The reader's chosen order (paging.ts remembers it), else the default.
+  let sort = '';
+  try {
+    sort = /^(newest|liked)$/.test(localStorage.getItem('backtalk:sort') || '') ? '&sort=' + localStorage.getItem('backtalk:sort') : '';
+  } catch {
+    // Storage disabled: the default order.
+  }
   // no-cache: revalidate with the ETag (a cheap 304) rather than show a stale copy from the browser's cache.
-  fetch(`${base}/thread?fragment=1&lang=${enc(lang)}&target=${enc(target)}`, { cache: 'no-cache' })
+  fetch(`${base}/thread?fragment=1&lang=${enc(lang)}&target=${enc(target)}${sort}`, { cache: 'no-cache' })
     .then((r) => (r.ok ? r.text() : Promise.reject(new Error(String(r.status)))))
     .then((text) => {
       performance.mark('backtalk-fetched');
@@ -87,7 +94,7 @@ function arm(root: HTMLElement, base: string): void {
   }));
   const onEvent = (e: Event) => {
     const el = e.target as Element;
-    const wanted = e.type === 'submit' || (e.type === 'click' ? el.closest('[data-bt-reply]') : el.closest('.bt-form'));
+    const wanted = e.type === 'submit' || (e.type === 'click' ? el.closest('[data-bt-reply],a[data-bt-more],a[data-bt-sort]') : el.closest('.bt-form'));
     if (!wanted) return;
     if (e.type !== 'focusin') e.preventDefault();
     load().then((api) => api.handle(e), () => {
