@@ -2,7 +2,8 @@
  * Readers' votes, for both databases. One transaction per vote: the comment row is read (and, on
  * PostgreSQL, locked, so two votes on one comment from any instances take turns), the voter's row is
  * inserted, changed or deleted, and the comment's likes and dislikes move by the same difference.
- * The counts therefore always equal the votes table, and a repeated vote changes nothing.
+ * The counts therefore always equal the votes table (plus the counts a comment was imported with,
+ * from Isso, whose voters cannot be carried over), and a repeated vote changes nothing.
  */
 import type { VoteOutcome, VoteRepository, VoteRequest } from './repository.js';
 import { isSet } from './rows/flag.js';
