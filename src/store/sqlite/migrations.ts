@@ -3,8 +3,11 @@
  * a database made by an older release is brought forward one numbered step at a time, each step in
  * its own transaction together with its `PRAGMA user_version` bump.
  */
+import { sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
 import { mergeSplitThreads } from '../merge-split-threads.js';
 import type { MigrationStep } from '../sql/data-migration.js';
+import type { Database } from '../sql/schema-types.js';
+import { all, run, type TxWork } from '../sql/sql-runner.js';
 
 export const SCHEMA_VERSION = 8;
 
@@ -150,10 +153,20 @@ CREATE INDEX IF NOT EXISTS send_links_due ON send_links (status, next_attempt_at
 ALTER TABLE subscriptions ADD COLUMN lang TEXT;`,
   // 7 → 8: votes (contract v1.1): one row per reader and comment, the counts kept on the comment,
   // and the index that reads a thread's page in "most liked" order.
-  7: `ALTER TABLE comments ADD COLUMN likes INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE comments ADD COLUMN dislikes INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX IF NOT EXISTS comments_thread_liked ON comments (thread_id, status, (likes - dislikes) DESC, id);
-CREATE TABLE IF NOT EXISTS votes (
+  7: addVotes,
+};
+
+/**
+ * Step 7 → 8. SQLite has no ADD COLUMN IF NOT EXISTS, so the columns are added only when missing:
+ * a database shaped by hand from today's schema (as the older steps' tests do) must open too.
+ */
+function* addVotes(db: Kysely<Database>): TxWork<void> {
+  const columns = new Set((yield* all(raw(db, sql<{ name: string }>`SELECT name FROM pragma_table_info('comments')`))).map((r) => r.name));
+  for (const column of ['likes', 'dislikes']) {
+    if (!columns.has(column)) yield* run(raw(db, sql`ALTER TABLE comments ADD COLUMN ${sql.raw(column)} INTEGER NOT NULL DEFAULT 0`));
+  }
+  yield* run(raw(db, sql`CREATE INDEX IF NOT EXISTS comments_thread_liked ON comments (thread_id, status, (likes - dislikes) DESC, id)`));
+  yield* run(raw(db, sql`CREATE TABLE IF NOT EXISTS votes (
   id         INTEGER PRIMARY KEY,
   comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
   voter      TEXT    NOT NULL,
@@ -162,6 +175,10 @@ CREATE TABLE IF NOT EXISTS votes (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   UNIQUE (comment_id, voter)
-);
-CREATE INDEX IF NOT EXISTS votes_network ON votes (comment_id, network);`,
-};
+)`));
+  yield* run(raw(db, sql`CREATE INDEX IF NOT EXISTS votes_network ON votes (comment_id, network)`));
+}
+
+function raw<R>(db: Kysely<Database>, query: RawBuilder<R>): Compilable<R> {
+  return { compile: () => query.compile(db) };
+}
