@@ -230,6 +230,12 @@ export function start(root: HTMLElement, base: string): WidgetApi {
       return;
     }
     await refresh();
+    // In a paged thread the new comment may be on a later page (oldest first: the last one).
+    for (let pages = 0; pages < 100 && !document.getElementById('comment-' + comment.id); pages++) {
+      const more = root.querySelector<HTMLAnchorElement>('a[data-bt-more]');
+      if (!more || !(await showMore(section(), base, more, false))) break;
+    }
+    decorate();
     status(t.posted!);
     document.getElementById('comment-' + comment.id)?.scrollIntoView({ block: 'nearest' });
   };

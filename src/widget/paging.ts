@@ -28,7 +28,7 @@ async function fetchFragment(url: string): Promise<HTMLElement | null> {
  * Loads the page after `link` and appends its comments (and mentions) to the thread; the link is
  * replaced by the next page's, or removed on the last page. Resolves false when it failed.
  */
-export async function showMore(section: HTMLElement, base: string, link: HTMLAnchorElement): Promise<boolean> {
+export async function showMore(section: HTMLElement, base: string, link: HTMLAnchorElement, focus = true): Promise<boolean> {
   const cursor = link.dataset.btMore!;
   link.setAttribute('aria-busy', 'true');
   const fresh = await fetchFragment(fragmentUrl(base, section, `${sortParam(section.dataset.btOrder)}&cursor=${encodeURIComponent(cursor)}`)).catch(() => null);
@@ -48,8 +48,7 @@ export async function showMore(section: HTMLElement, base: string, link: HTMLAnc
   if (next) wrap.replaceWith(next);
   else wrap.remove();
   // Keyboard and screen-reader users continue at the first comment that came in.
-  const first = added.find((item) => item.isConnected)?.querySelector<HTMLElement>('a, button');
-  first?.focus();
+  if (focus) added.find((item) => item.isConnected)?.querySelector<HTMLElement>('a, button')?.focus();
   return true;
 }
 

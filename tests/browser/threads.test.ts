@@ -80,6 +80,23 @@ describe('a 1,000-comment thread in the widget', () => {
   });
 });
 
+describe('posting into a paged thread', () => {
+  test('a new comment on the last page (oldest first) is brought in and shown after posting', async () => {
+    const url = stack.blog.origin + '/paged/post/';
+    stack.blog.set('/paged/post/', { body: postHtml(stack.bt, url) });
+    await seedThread(stack.bt.deps.store, url, 120);
+    const page = await (await browser.newContext()).newPage();
+    await open(page, url);
+    assert.equal(await page.locator('.bt-comments > .bt-comment').count(), 50);
+    await page.fill('#bt-body', 'Late to the party');
+    await page.click('.bt-submit');
+    await page.locator('.bt-comment .bt-body', { hasText: 'Late to the party' }).waitFor();
+    assert.equal(await page.locator('.bt-status').textContent(), 'Your comment was posted.');
+    assert.equal(await page.locator('.bt-comments > .bt-comment').count(), 121, 'the pages up to the new comment were loaded');
+    await page.context().close();
+  });
+});
+
 describe('votes in the widget', () => {
   test('like counts once per reader, a second press withdraws it, dislike replaces like; another reader adds theirs', async () => {
     const url = stack.blog.origin + '/votes/post/';
