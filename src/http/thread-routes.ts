@@ -69,7 +69,7 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
       replyTo,
       editMinutes: deps.config.editWindowMinutes,
       postTitle,
-      page: { sort: query.sort, total, commentCount, next: next ? encodeCursor(next) : null },
+      page: { sort: query.sort, total, commentCount, next: next ? encodeCursor(next) : null, current: query.after ? encodeCursor(query.after) : null },
       votes: deps.config.votesEnabled,
     });
     res.type('text/html; charset=utf-8');

@@ -12,7 +12,7 @@ import { plural, type Strings } from '../i18n/index.js';
 import { html, trusted, type SafeHtml } from '../lib/html.js';
 import { parseHttpUrl } from '../lib/url.js';
 import { absoluteTime, relativeTime } from './relative-time.js';
-import { renderMoreLink, renderSortNav, renderVoteForm, type FragmentPage } from './thread-nav.js';
+import { pageParams, renderMoreLink, renderSortNav, renderVoteForm, type FragmentPage } from './thread-nav.js';
 
 /** Replies nest this many levels deep; deeper replies continue flat at the last level. */
 export const MAX_DEPTH = 3;
@@ -145,7 +145,7 @@ function renderComment(c: Comment, view: ThreadView, answers: Comment | undefine
     : '';
   const reply = view.commentsClosed
     ? ''
-    : html`<a class="bt-reply" href="${threadUrl(view, `&parent=${c.id}`)}#bt-form" data-bt-reply="${c.id}" data-bt-name="${name}">${t.reply}</a>`;
+    : html`<a class="bt-reply" href="${threadUrl(view, `${pageParams(view.page)}&parent=${c.id}`)}#bt-form" data-bt-reply="${c.id}" data-bt-name="${name}">${t.reply}</a>`;
   return html`<article class="bt-item">
 <header class="bt-meta"><img class="bt-avatar" src="${view.avatarUrl(c)}" alt="" width="40" height="40" loading="lazy" decoding="async"> ${author}${inReplyTo} ${renderTime(c, view)}</header>
 <div class="bt-body">${trusted(c.bodyHtml)}</div>
@@ -183,7 +183,7 @@ function renderForm(view: ThreadView): SafeHtml {
   const { strings: t } = view;
   const parent = view.replyTo !== undefined ? view.comments.find((c) => c.id === view.replyTo && c.kind === 'comment' && !c.deleted) : undefined;
   const replying = parent
-    ? html`<p class="bt-replying">${withName(t.replyingTo, authorName(parent, t))} <a class="bt-cancel-reply" href="${threadUrl(view)}#bt-form">${t.cancelReply}</a></p>`
+    ? html`<p class="bt-replying">${withName(t.replyingTo, authorName(parent, t))} <a class="bt-cancel-reply" href="${threadUrl(view, pageParams(view.page))}#bt-form">${t.cancelReply}</a></p>`
     : '';
   return html`<form class="bt-form" id="bt-form" method="post" action="${view.publicUrl}/comments" aria-labelledby="bt-form-title">
 <h3 class="bt-form-title" id="bt-form-title">${t.formHeading}</h3>

@@ -17,6 +17,17 @@ export interface FragmentPage {
   commentCount: number;
   /** The next page's cursor (encoded), or null on the last page. */
   next: string | null;
+  /** The cursor this page was asked for (encoded), or null for the first page. */
+  current: string | null;
+}
+
+/**
+ * The query parameters that name this page, so a no-JavaScript reply link opens the form on the
+ * same page, where the comment replied to is shown.
+ */
+export function pageParams(page: FragmentPage | undefined): string {
+  if (!page) return '';
+  return `${page.sort === 'oldest' ? '' : `&sort=${page.sort}`}${page.current ? `&cursor=${page.current}` : ''}`;
 }
 
 interface NavView {

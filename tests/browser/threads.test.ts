@@ -151,6 +151,12 @@ describe('without JavaScript', () => {
     await page.getByRole('link', { name: 'Show more comments' }).click();
     await page.waitForURL(/cursor=/);
     assert.deepEqual(await topLevelIds(page), big.top.slice(50, 100), 'the next page');
+    // Replying to a comment of this page opens the form on the same page, replying to it.
+    await page.locator(`#comment-${big.top[60]} > article .bt-reply`).click();
+    await page.waitForURL(/parent=/);
+    assert.deepEqual(await topLevelIds(page), big.top.slice(50, 100), 'still the same page');
+    assert.match((await page.locator('.bt-replying').textContent()) ?? '', /Replying to/);
+    assert.equal(await page.locator('input[name=parent]').inputValue(), String(big.top[60]));
     await page.locator('.bt-sort-link', { hasText: 'Newest' }).click();
     await page.waitForURL(/sort=newest/);
     assert.deepEqual(await topLevelIds(page), [...big.top].reverse().slice(0, 50));
