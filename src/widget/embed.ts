@@ -104,10 +104,12 @@ function arm(root: HTMLElement, base: string): void {
     });
   };
   for (const type of types) root.addEventListener(type, onEvent);
-  // The reader's own comments can still be edited: show their buttons without waiting.
+  // The reader's own comments can still be edited, and their votes show as pressed: without waiting.
   try {
     const own = JSON.parse(localStorage.getItem('backtalk:own') || '{}') as Record<string, { until: number }>;
-    if (Object.keys(own).some((id) => own[id]!.until > Date.now() && document.getElementById('comment-' + id))) void load();
+    const voted = Object.keys(JSON.parse(localStorage.getItem('backtalk:votes') || '{}') as object);
+    if (Object.keys(own).some((id) => own[id]!.until > Date.now() && document.getElementById('comment-' + id))
+      || voted.some((id) => document.getElementById('comment-' + id))) void load();
   } catch {
     // Storage disabled: nothing to show.
   }

@@ -121,6 +121,7 @@ describe('votes in the widget', () => {
     const later = await ctx.newPage();
     await open(later, url);
     const laterForm = later.locator(`#comment-${id} form.bt-vote`);
+    await later.locator(`#comment-${id} .bt-like[aria-pressed=true]`).waitFor();
     await laterForm.locator('.bt-like').click();
     await laterForm.locator('.bt-likes', { hasText: '0' }).waitFor();
     assert.deepEqual(await counts(), [0, 0]);
