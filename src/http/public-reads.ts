@@ -13,6 +13,7 @@ import type { Request, Response } from 'express';
 import type { Comment, SiteTarget } from '../domain/comment.js';
 import { ValidationError, msg } from '../domain/errors.js';
 import { resolveTarget } from '../domain/target.js';
+import { encodeCursor, parsePageQuery, type ThreadQuery } from '../domain/thread-page.js';
 import { toCommentJson } from '../protocols/comment-form.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -26,7 +27,7 @@ const MAX_COUNT_TARGETS = 100;
 const RENDERED_CACHE_BYTES = 16 * 1024 * 1024;
 const TARGET_MEMO_ENTRIES = 10_000;
 /** Bump when the JSON shape of GET /api/comments changes, so no cache keeps the old shape. */
-const COMMENTS_FORMAT = 'comments-1';
+const COMMENTS_FORMAT = 'comments-2';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export interface PublicReadsDeps {
@@ -101,11 +102,40 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
   async function comments(req: Request, res: Response): Promise<void> {
     const raw = req.query.target;
     const target = normalized(typeof raw === 'string' ? raw : '');
+    const query = parsePageQuery(req.query);
     // The validator first (one indexed read); the comments are read only when the reader's copy is old.
-    const { etag, version } = await threadEtag(target);
+    const whole = await threadEtag(target);
+    if (query.limit === undefined && query.sort === 'oldest') {
+      const { coding, etag: tag } = negotiate(req, res, whole.etag);
+      if (notModified(req, res, tag)) return;
+      await sendEncoded(res, await render(target, whole.etag, whole.version), coding, JSON_TYPE);
+      return;
+    }
+    // A page, or another order: its own representation, so its own validator and cache entry,
+    // both keyed by everything that picks the page (the thread version covers every vote too).
+    const pageKey = `${query.sort}\t${query.limit ?? ''}\t${query.after ? encodeCursor(query.after) : ''}`;
+    const etag = etagOf(whole.etag, pageKey);
     const { coding, etag: tag } = negotiate(req, res, etag);
     if (notModified(req, res, tag)) return;
-    await sendEncoded(res, await render(target, etag, version), coding, JSON_TYPE);
+    await sendEncoded(res, await renderPage(target, whole.version, query, `${target}\n${pageKey}`, etag), coding, JSON_TYPE);
+  }
+
+  async function renderPage(target: SiteTarget, version: string | undefined, query: ThreadQuery, cacheKey: string, etag: string): Promise<EncodedBody> {
+    const cached = rendered.get(cacheKey, etag);
+    if (cached) return cached;
+    // As in render(): without a version there is nothing readers may see.
+    const view = version === undefined
+      ? { thread: undefined, items: [], total: 0, next: null }
+      : await deps.reader.readPage(target, query);
+    const body = Buffer.from(JSON.stringify({
+      target,
+      title: view.thread?.title ?? null,
+      total: view.total,
+      comments: view.items.map((c) => toCommentJson(c, deps.avatarUrl(c))),
+      // Contract v1.1: `next` comes with `limit`; the whole thread in an order has no next page.
+      ...(query.limit !== undefined ? { next: view.next ? encodeCursor(view.next) : null } : {}),
+    }));
+    return rendered.keep(cacheKey, etag, new EncodedBody(body, etag, 'comments', onCompress));
   }
 
   async function counts(req: Request, res: Response): Promise<void> {

@@ -7,6 +7,7 @@
 import { Router, type Request } from 'express';
 import type { Comment } from '../domain/comment.js';
 import { resolveTarget } from '../domain/target.js';
+import { encodeCursor, parsePageQuery } from '../domain/thread-page.js';
 import { plainPostTitle } from '../pipeline/normalize.js';
 import { BodyCache, etagOf, notModified } from './middleware/caching.js';
 import { EncodedBody, negotiate, sendEncoded, type CompressionHook } from './encoded-body.js';
@@ -23,13 +24,15 @@ export interface ThreadRouteDeps {
   avatarUrl: (c: Comment) => string;
   clock: { now(): Date };
   gravatar: boolean;
-  config: { editWindowMinutes: number };
+  config: { editWindowMinutes: number; votesEnabled: boolean };
   metrics?: { compressed: CompressionHook };
 }
 
 /** Rendered pages and fragments with their compressed variants (encoded-body.ts), by what they show. */
 const RENDERED_CACHE_BYTES = 8 * 1024 * 1024;
 const HTML_TYPE = 'text/html; charset=utf-8';
+/** Top-level comments on one page of /thread (and of the widget, which shows the same fragment). */
+export const THREAD_PAGE_SIZE = 50;
 
 export function threadRoutes(deps: ThreadRouteDeps): Router {
   const router = Router();
@@ -47,6 +50,9 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
     const replyTo = positiveInt(req, 'parent');
     const fragmentOnly = req.query.fragment === '1';
     const postTitle = typeof req.query.title === 'string' ? plainPostTitle(req.query.title) ?? undefined : undefined;
+    // Contract v1.1: a thread opens at its first page; `limit` may ask for another page size.
+    const query = parsePageQuery(req.query, THREAD_PAGE_SIZE);
+    const pageKey = `${query.sort}\t${query.limit}\t${query.after ? encodeCursor(query.after) : ''}`;
     // The validator: everything the HTML depends on. The thread version changes with every public
     // change to the thread or its comments (see middleware/caching.ts); the minute, because the HTML says
     // "5 minutes ago": a revalidation after a minute gets fresh relative times (a weak ETag: within
@@ -54,7 +60,8 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
     const version = (await deps.reader.versions([target])).get(target) ?? '-';
     const minute = Math.floor(deps.clock.now().getTime() / 60_000);
     const etag = etagOf('thread-1', target, version, String(minute), strings.lang, String(replyTo ?? ''), fragmentOnly ? 'fragment' : 'page',
-      deps.publicUrl, deps.gravatar ? 'gravatar' : '', String(deps.config.editWindowMinutes), postTitle ?? '');
+      deps.publicUrl, deps.gravatar ? 'gravatar' : '', String(deps.config.editWindowMinutes), postTitle ?? '',
+      pageKey, deps.config.votesEnabled ? 'votes' : '');
     // The language depends on the header, the encoding too; a 304 carries the same Vary.
     res.vary('Accept-Language');
     const { coding, etag: tag } = negotiate(req, res, etag);
@@ -64,10 +71,10 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
     }
     // Kept per view (everything in the ETag but the version and the minute), valid for one ETag:
     // each version of a thread, each minute, is rendered and compressed once per view.
-    const key = [target, strings.lang, String(replyTo ?? ''), fragmentOnly ? 'fragment' : 'page', postTitle ?? ''].join('\n');
+    const key = [target, strings.lang, String(replyTo ?? ''), fragmentOnly ? 'fragment' : 'page', postTitle ?? '', pageKey].join('\n');
     let body = rendered.get(key, etag);
     if (!body) {
-      const { thread, items } = await deps.reader.readThread(target);
+      const { thread, items, total, commentCount, next } = await deps.reader.readPage(target, query);
       const fragment = renderThreadFragment({
         target, comments: items, strings,
         commentsClosed: thread?.commentsClosed ?? false,
@@ -77,6 +84,8 @@ export function threadRoutes(deps: ThreadRouteDeps): Router {
         replyTo,
         editMinutes: deps.config.editWindowMinutes,
         postTitle,
+        page: { sort: query.sort, total, commentCount, next: next ? encodeCursor(next) : null, current: query.after ? encodeCursor(query.after) : null },
+        votes: deps.config.votesEnabled,
       });
       const html = fragmentOnly ? fragment.value : renderThreadPage({ target, publicUrl: deps.publicUrl, strings, fragment });
       body = rendered.keep(key, etag, new EncodedBody(Buffer.from(html), etag, 'thread', onCompress));

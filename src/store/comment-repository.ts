@@ -5,7 +5,9 @@
 import { sql, type Compilable, type Insertable } from 'kysely';
 import type { Comment, CommentStatus, NewComment } from '../domain/comment.js';
 import type { AdminQueries } from './admin-queries.js';
+import type { ThreadPage, ThreadPageRequest } from '../domain/thread-page.js';
 import { withOutbox } from './outbox-plan.js';
+import { listThreadPage } from './thread-pages.js';
 import type { CommentEdit, CommentRepository, CommentSearch, InsertResult, LinkbackUpdate, OutboxPlan } from './repository.js';
 import { bodyHash, toComment, toInsertParams } from './rows/comment-row.js';
 import { selectComments, statusLiteral } from './sql/comment-select.js';
@@ -74,6 +76,17 @@ export class SqlCommentRepository implements CommentRepository {
 
   async listVisible(threadId: number): Promise<Comment[]> {
     return (await this.sql.all(this.q.visible({ threadId }))).map(toComment);
+  }
+
+  listPage(threadId: number, page: ThreadPageRequest): Promise<ThreadPage> {
+    return listThreadPage(this.sql, threadId, page);
+  }
+
+  async countComments(threadId: number): Promise<number> {
+    const row = await this.sql.first(this.sql.db.selectFrom('comments').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('thread_id', '=', threadId).where('status', '=', APPROVED).where('kind', '=', sql.lit('comment'))
+      .where(this.sql.dialect.isFalse('deleted')));
+    return Number(row?.n ?? 0);
   }
 
   async countVisible(targets: readonly string[]): Promise<Map<string, number>> {

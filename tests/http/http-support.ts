@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 
 import { POST, type TestServer } from '../helpers/test-server.js';
 
-/** Contract, "Comments (readers)": every field of the public comment JSON, no more, no less. */
+/** Contract, "Comments (readers)" and v1.1 "Votes": every field of the public comment JSON, no more, no less. */
 export const PUBLIC_COMMENT_KEYS = [
   'author', 'avatar', 'body_html', 'created', 'edited', 'id', 'parent', 'source', 'title', 'type', 'url',
+  'likes', 'dislikes',
 ] as const;
 
 export interface ApiError {

@@ -17,6 +17,7 @@ import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { postgresUnavailable, startPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster.js';
 import { describeStoreContract } from './repository-contract.js';
+import { describeThreadPagesContract } from './thread-pages-contract.js';
 
 const skip = postgresUnavailable();
 let cluster: PostgresCluster | undefined;
@@ -34,7 +35,7 @@ describe('PostgreSQL backend', { skip }, () => {
     await cluster?.stop();
   });
 
-  describeStoreContract('postgres', async () => {
+  const postgresFixture = async () => {
     const { url, name } = await freshDatabase();
     const store = await openPostgresStore(url, { max: 4 });
     return {
@@ -44,7 +45,9 @@ describe('PostgreSQL backend', { skip }, () => {
         await cluster!.dropDatabase(name);
       },
     };
-  });
+  };
+  describeStoreContract('postgres', postgresFixture);
+  describeThreadPagesContract('postgres', postgresFixture);
 
   describe('PostgreSQL specifics', () => {
     test('the PostgreSQL schema is at the same version as the SQLite one (a schema change goes to both)', () => {
