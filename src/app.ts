@@ -19,6 +19,7 @@ import { subscriptionRoutes } from './http/subscription-routes.js';
 import { feedRoutes } from './http/feed-routes.js';
 import { threadRoutes } from './http/thread-routes.js';
 import { heldRoutes } from './http/held-routes.js';
+import { voteRoutes } from './http/vote-routes.js';
 import { previewRoutes } from './http/preview-routes.js';
 import { widgetRoutes } from './http/widget-routes.js';
 import { demoRoutes } from './http/demo-routes.js';
@@ -61,6 +62,7 @@ function buildApp(deps: AppDeps): { app: Express; publicReads: PublicReads } {
 
   app.use(['/comments', '/api/comments', '/api/counts', '/api/preview', '/thread'], siteCors(config.sites));
   app.use(commentRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl, publicReads, mailOn: config.smtpUrl !== undefined }));
+  app.use(voteRoutes({ voting: deps.voting, publicUrl: config.publicUrl }));
   app.use(trackbackRoutes({ ...deps, sites: config.sites }));
   app.use(xmlrpcRoutes({ ...deps, sites: config.sites }));
   app.use(webmentionRoutes({ ...deps, publicUrl: config.publicUrl }));

@@ -48,6 +48,9 @@ export interface CommentJson {
   owner: boolean;
   pinned: boolean;
   edited_by: string | null;
+  /** The vote counts (the votes themselves stay: they are keyed hashes that mean nothing elsewhere). */
+  likes: number;
+  dislikes: number;
 }
 
 export function threadJson(t: Thread): ThreadJson {
@@ -62,6 +65,7 @@ export function commentJson(c: ExportedComment): CommentJson {
     user_agent: c.userAgent, reasons: c.reasons, edit_token_hash: c.editTokenHash, deleted: c.deleted,
     created: c.created.toISOString(), edited: c.edited?.toISOString() ?? null,
     owner: c.owner === true, pinned: c.pinned === true, edited_by: c.editedBy ?? null,
+    likes: c.likes ?? 0, dislikes: c.dislikes ?? 0,
   };
 }
 

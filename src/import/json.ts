@@ -59,6 +59,15 @@ function toComment(o: Obj, where: string): ImportRecord {
   // Issue 17.3's fields, absent from exports made before them.
   const editedBy = c.edited_by ?? null;
   if (editedBy !== null && editedBy !== 'author' && editedBy !== 'moderator') throw new ImportError(where, '"edited_by" must be "author", "moderator" or null');
+  // Optional: exports made before votes existed have no counts.
+  const votes: { likes?: number; dislikes?: number } = {};
+  for (const name of ['likes', 'dislikes'] as const) {
+    if (c[name] === undefined) continue;
+    const n = c[name];
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new ImportError(where, `"${name}" must be a whole number from 0`);
+    if (n > 0) votes[name] = n;
+  }
+  if (votes.likes !== undefined || votes.dislikes !== undefined) Object.assign(votes, { likes: votes.likes ?? 0, dislikes: votes.dislikes ?? 0 });
   return {
     type: 'comment',
     comment: {
@@ -88,6 +97,7 @@ function toComment(o: Obj, where: string): ImportRecord {
       owner: c.owner === true,
       pinned: c.pinned === true,
       editedBy,
+      ...votes,
     },
   };
 }

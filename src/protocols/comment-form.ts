@@ -88,6 +88,9 @@ export interface CommentJson {
   edited_by: Comment['editedBy'];
   mention_type?: string;
   deleted?: true;
+  /** Contract v1.1: on every comment object. */
+  likes: number;
+  dislikes: number;
 }
 
 /** The public shape (contract): never the e-mail address, the IP or the user agent. */
@@ -107,6 +110,8 @@ export function toCommentJson(c: Comment, avatarUrl: string): CommentJson {
     owner: c.owner && !c.deleted,
     pinned: c.pinned,
     edited_by: c.edited ? c.editedBy : null,
+    likes: c.likes ?? 0,
+    dislikes: c.dislikes ?? 0,
   };
   if (c.mentionType) json.mention_type = c.mentionType;
   if (c.deleted) json.deleted = true;

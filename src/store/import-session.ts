@@ -88,6 +88,7 @@ export class SqlImportSession implements ImportSession {
       ip: c.ip, user_agent: c.userAgent, reasons: JSON.stringify(c.reasons), edit_token_hash: c.editTokenHash, deleted: c.deleted,
       created_at: c.created.getTime(), edited_at: c.edited?.getTime() ?? null, import_key: c.key,
       owner: c.owner === true, pinned: c.pinned === true, edited_by: c.editedBy ?? null,
+      likes: c.likes ?? 0, dislikes: c.dislikes ?? 0,
     };
   }
 

@@ -112,6 +112,24 @@ describe('pin and unpin', () => {
     assert.deepEqual(order, [c.id, a.id, aReply.id, b.id]);
     assert.match(html, new RegExp(`id="comment-${c.id}"[^]*?bt-pinned-badge">Pinned<`));
 
+    // Paged, in every order: the pinned comment leads the first page and is never repeated after it.
+    for (const sort of ['oldest', 'newest', 'liked']) {
+      const ids: number[] = [];
+      let cursor: string | null = null;
+      let first = true;
+      do {
+        const res = await server.request(`/api/comments?target=${encodeURIComponent(target)}&limit=1&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`);
+        assert.equal(res.status, 200);
+        const page = (await res.json()) as { comments: Array<{ id: number; parent: number | null }>; next: string | null };
+        if (first) assert.equal(page.comments[0]?.id, c.id, `${sort}: the pinned comment opens the first page`);
+        first = false;
+        ids.push(...page.comments.filter((x) => x.parent === null).map((x) => x.id));
+        cursor = page.next;
+      } while (cursor);
+      assert.equal(ids.filter((id) => id === c.id).length, 1, `${sort}: shown once`);
+      assert.deepEqual([...ids].sort(), [a.id, b.id, c.id].sort(), `${sort}: every top-level comment once`);
+    }
+
     assert.equal((await moderate(server, c.id, 'unpin')).status, 200);
     assert.deepEqual(await listIds(server, target), [a.id, aReply.id, b.id, c.id]);
   });

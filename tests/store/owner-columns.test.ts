@@ -1,7 +1,7 @@
 /**
- * Schema step 7 → 8 (issue 17.3): comments learn `owner`, `pinned` and `edited_by`. An existing
+ * Schema step 9 → 10 (issue 17.3): comments learn `owner`, `pinned` and `edited_by`. An existing
  * database keeps every row (none is the owner's, none pinned, no editor recorded). A real SQLite file
- * brought back to version 7 by hand, then opened as the server opens it.
+ * brought back to version 9 by hand, then opened as the server opens it.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,7 +14,7 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 const POST = 'https://blog.example/2024/03/hello/';
 const CREATED = Date.UTC(2024, 2, 9, 14, 5, 7, 123);
 
-test('a version 7 database gains comments.owner, pinned and edited_by, keeping its rows', async () => {
+test('a version 9 database gains comments.owner, pinned and edited_by, keeping its rows', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'backtalk-owner-'));
   const path = join(dir, 'backtalk.db');
   try {
@@ -22,7 +22,7 @@ test('a version 7 database gains comments.owner, pinned and edited_by, keeping i
     old.exec(`ALTER TABLE comments DROP COLUMN owner; ALTER TABLE comments DROP COLUMN pinned; ALTER TABLE comments DROP COLUMN edited_by;
       INSERT INTO threads (id, target, created_at) VALUES (1, '${POST}', ${CREATED});
       INSERT INTO comments (thread_id, kind, status, author, body_html, body_raw, created_at, edited_at) VALUES (1, 'comment', 'approved', 'Ann', '<p>old</p>', 'old', ${CREATED}, ${CREATED + 1000});`);
-    old.pragma('user_version = 7');
+    old.pragma('user_version = 9');
     old.close();
 
     const store = openSqliteStore(path);

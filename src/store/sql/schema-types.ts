@@ -50,12 +50,26 @@ export interface CommentsTable {
   body_hash: string | null;
   /** The language the comment was written in (schema v5); NULL for linkbacks and older rows. */
   lang: string | null;
-  /** Written by the site owner through the admin API (schema v8); readers never set it. */
+  /** Written by the site owner through the admin API (schema v10); readers never set it. */
   owner: Flag;
-  /** Pinned by the owner to the top of its thread (schema v8). */
+  /** Pinned by the owner to the top of its thread (schema v10). */
   pinned: Flag;
-  /** 'author' or 'moderator': who made the last edit (schema v8); NULL when never edited or not recorded. */
+  /** 'author' or 'moderator': who made the last edit (schema v10); NULL when never edited or not recorded. */
   edited_by: string | null;
+  /** Kept equal to the comment's rows in `votes` (schema v8), in the vote's own transaction. */
+  likes: ColumnType<number, number | undefined, number>;
+  dislikes: ColumnType<number, number | undefined, number>;
+}
+
+/** One reader's vote on one comment (schema v8); `voter` and `network` are keyed hashes (src/votes/). */
+export interface VotesTable {
+  id: Generated<number>;
+  comment_id: number;
+  voter: string;
+  network: string;
+  value: number;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface SettingsTable {
@@ -157,4 +171,5 @@ export interface Database {
   used_action_tokens: UsedActionTokensTable;
   send_posts: SendPostsTable;
   send_links: SendLinksTable;
+  votes: VotesTable;
 }

@@ -1,5 +1,5 @@
 /**
- * SQLite schema step 7 → 8 (issue 17.3): comments.owner, comments.pinned, comments.edited_by. SQLite
+ * SQLite schema step 9 → 10 (issue 17.3): comments.owner, comments.pinned, comments.edited_by. SQLite
  * has no ADD COLUMN IF NOT EXISTS, so each column is added only when missing: a database shaped by
  * hand from today's schema (as the older steps' tests build theirs) must open too.
  */
