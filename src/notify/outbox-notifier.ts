@@ -8,6 +8,7 @@
  * confirmation mail of a reply subscription needs the per-address budget, which may live in another
  * database (PostgreSQL's shared limiter), so it is queued after the commit by the notifier.
  */
+import type { WebhookEvent } from '../config.js';
 import type { Comment } from '../domain/comment.js';
 import type { Clock } from '../lib/clock.js';
 import { newToken, sha256Hex } from '../lib/tokens.js';
@@ -33,7 +34,8 @@ export interface OutboxNotifierOptions {
    * for items that carry no language of their own; a comment's mails are written in its language.
    */
   mail: { from: string; ownerEmail: string | undefined; lang: string } | undefined;
-  webhook: boolean;
+  /** The webhook's event groups (BACKTALK_WEBHOOK_EVENTS); empty when no webhook is configured. */
+  webhook: readonly WebhookEvent[];
   /** The webhook body's comment: the public JSON shape. */
   publicJson: (c: Comment) => Record<string, unknown>;
   /** Called after rows were written, so a running worker delivers without waiting for its next poll. */
@@ -81,12 +83,28 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): OutboxNoti
     });
   }
 
+  /**
+   * The owner's moderation as webhook calls (README, "Webhook"). A comment moved to spam or trash is
+   * announced without its content, so the webhook never relays spam.
+   */
+  function moderationHook(event: PlannedEvent, c: Comment): NewOutboxItem | undefined {
+    if (event.type === 'comment-status-changed' && options.webhook.includes('status')) {
+      const content = c.status === 'approved' || c.status === 'pending' ? { comment: { ...options.publicJson(c), status: c.status, target: c.target } } : {};
+      return { channel: 'webhook', payload: { event: 'comment.status-changed', id: c.id, target: c.target, from: event.from, status: c.status, ...content } };
+    }
+    if (event.type === 'comment-deleted' && options.webhook.includes('deleted')) {
+      return { channel: 'webhook', payload: { event: 'comment.deleted', id: c.id, target: c.target, from: c.status } };
+    }
+    return undefined;
+  }
+
   function rows(event: PlannedEvent, c: Comment, subscribers: readonly Subscription[], title: string | null): NewOutboxItem[] {
-    if (c.status === 'spam' || c.status === 'trash') return [];
+    const hook = moderationHook(event, c);
+    if (c.status === 'spam' || c.status === 'trash' || event.type === 'comment-deleted') return hook ? [hook] : [];
     const out: NewOutboxItem[] = [];
     if (event.type === 'comment-received') {
       if (mail?.ownerEmail) out.push(ownerRow(c, mail.from, mail.ownerEmail, title));
-      if (options.webhook) {
+      if (options.webhook.includes('created')) {
         out.push({
           channel: 'webhook',
           payload: { event: 'comment.created', target: c.target, status: c.status, comment: { ...options.publicJson(c), status: c.status, target: c.target } },
@@ -96,18 +114,21 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): OutboxNoti
     } else if (event.type === 'comment-changed') {
       // A change that was held needs the owner as much as a new item that was (issue 14).
       if (mail?.ownerEmail && c.status === 'pending' && event.from !== 'pending') out.push(ownerRow(c, mail.from, mail.ownerEmail, title));
-    } else if (mail && c.status === 'approved' && (event.from === 'pending' || event.from === 'spam')) {
-      // First publication of a held reply: subscribers hear of it now, not when it arrived.
-      out.push(...subscriberRows(c, mail.from, subscribers, title));
+    } else {
+      if (hook) out.push(hook);
+      if (mail && c.status === 'approved' && (event.from === 'pending' || event.from === 'spam')) {
+        // First publication of a held reply: subscribers hear of it now, not when it arrived.
+        out.push(...subscriberRows(c, mail.from, subscribers, title));
+      }
     }
     return out;
   }
 
   function plan(event: PlannedEvent): OutboxPlan | undefined {
-    if (!mail && !options.webhook) return undefined;
+    if (!mail && options.webhook.length === 0) return undefined;
     return {
       now: clock.now(),
-      readsSubscribers: (c) => mailsSubscribers(c) && event.type !== 'comment-changed',
+      readsSubscribers: (c) => mailsSubscribers(c) && event.type !== 'comment-changed' && event.type !== 'comment-deleted',
       rows: (c, subscribers, title) => rows(event, c, subscribers, title),
       written: options.onQueued,
     };

@@ -135,7 +135,7 @@ export interface CommentRepository {
   /** Webmention §3.2.4: a re-sent mention updates the stored one in place. */
   updateLinkback(id: number, update: LinkbackUpdate, outbox?: OutboxPlan): Promise<Comment | undefined>;
   /** Removes a comment; one with replies stays as a placeholder so the replies keep their place. */
-  remove(id: number): Promise<'removed' | 'placeholder' | 'missing'>;
+  remove(id: number, outbox?: OutboxPlan): Promise<'removed' | 'placeholder' | 'missing'>;
 }
 
 export interface SettingsRepository {
@@ -197,6 +197,11 @@ export interface OutboxRepository {
   retryLater(id: number, result: { error: string; nextAttemptAt: Date }): Promise<void>;
   /** Gives up: the item stays, `failed`, with its last error, for the owner to see. */
   markFailed(id: number, error: string): Promise<void>;
+  /**
+   * The owner's "retry": a failed item becomes pending again, due at `now`, with a fresh count of
+   * attempts (its last error kept until the next try). Undefined when there is no such failed item.
+   */
+  retryFailed(id: number, now: Date): Promise<OutboxItem | undefined>;
   /** Pending items whose attempt is due at `now` or earlier. */
   countDue(now: Date): Promise<number>;
   /** Newest first. */
