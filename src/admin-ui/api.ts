@@ -19,6 +19,8 @@ export interface AdminComment {
   user_agent: string;
   reasons: string[];
   deleted?: boolean;
+  /** The post's title when Backtalk knows it (lists and search only). */
+  thread_title?: string | null;
 }
 
 export type Counts = Record<'pending' | 'approved' | 'spam' | 'trash', number>;
