@@ -1,8 +1,10 @@
 /**
- * Everything the owner reaches under `/api/admin`, behind one admin-token check: moderation and
- * threads (comment-routes.ts), personal-data requests (personal-data-routes.ts) and the outbox
- * (outbox-routes.ts), the page's sign-in session (session-routes.ts) and sending linkbacks for the owner's posts (send-routes.ts). The moderation page itself (page-routes.ts) is public: it holds no data and
- * asks for the token.
+ * Everything the owner reaches under `/api/admin`, behind one admin check (the bearer token, or the
+ * page's session cookie with its CSRF token for changes): moderation and threads
+ * (comment-routes.ts), personal-data requests (personal-data-routes.ts), the outbox and its retry
+ * (outbox-routes.ts), refused page origins (refused-origin-routes.ts), the page's sign-in session
+ * (session-routes.ts) and sending linkbacks for the owner's posts (send-routes.ts). The moderation
+ * page itself (page-routes.ts) is public: it holds no data and asks for the token.
  */
 import { Router } from 'express';
 import type { Clock } from '../../lib/clock.js';
