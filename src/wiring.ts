@@ -34,6 +34,7 @@ import { DEFAULT_RETRY_TUNING, type RetryTuning } from './send/retry-policy.js';
 import { createAdminAttempts, type AdminAttempts } from './http/middleware/admin-attempts.js';
 import { createAdminSessions, type AdminSessions } from './auth/admin-sessions.js';
 import { createRefusedOriginLog, type RefusedOriginLog } from './sites/refused-origins.js';
+import { createVoting, type Voting } from './votes/voting.js';
 
 export interface AppDeps {
   config: RuntimeConfig;
@@ -74,6 +75,8 @@ export interface AppDeps {
   feedWatcher: FeedWatcher;
   /** Post titles fetched in the background (issue 16.5); tests drain it. */
   titles: TitleLearner;
+  /** Readers' likes and dislikes (contract v1.1), off with BACKTALK_VOTES=off. */
+  voting: Voting;
 }
 
 export interface DepsOverrides {
@@ -181,6 +184,11 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     outbox: mailing.outbox, mailLinks: mailing.signer, sends: sendService, feedWatcher,
     previewLimiter: createSubmissionLimiter(config.previewRateLimit, 60, limits('preview')),
     titles,
+    voting: createVoting({
+      enabled: config.votesEnabled, votes: store.votes, clock, perNetwork: config.votesPerNetwork,
+      secret: await settingOnce(store, 'vote_secret', newToken),
+      limiter: createSubmissionLimiter(config.voteRateLimit, 60, limits('votes')),
+    }),
   };
 }
 
