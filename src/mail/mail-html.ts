@@ -3,12 +3,12 @@
  * the reference). Written for mail clients rather than browsers: inline styles only (clients drop
  * <style> and stylesheets), no script, no images, every link absolute (a client has no base URL to
  * resolve a relative one against), dark text on an explicitly white background so a client's dark
- * mode inverts it as a whole. Every value is escaped by `html`; the comment is the stored body_html
- * sanitized again for mail (commentHtmlForMail).
+ * mode inverts it as a whole. Every value is escaped by `html`; the comment comes in as the stored
+ * body_html sanitized again for mail by the caller (pipeline/sanitize.ts commentHtmlForMail: this
+ * layer may not import the pipeline).
  */
 import { html, trusted, type SafeHtml } from '../lib/html.js';
 import { parseHttpUrl } from '../lib/url.js';
-import { commentHtmlForMail } from '../pipeline/sanitize.js';
 
 export interface MailAction {
   label: string;
@@ -23,8 +23,8 @@ export interface MailHtmlParts {
   heading: SafeHtml;
   /** Label and value lines about the comment (author, e-mail …). */
   facts?: ReadonlyArray<readonly [string, string]>;
-  /** The stored, sanitized body_html. */
-  bodyHtml: string;
+  /** The comment, from commentHtmlForMail: sanitized, absolute links, inline styles. */
+  mailBody: string;
   actions: readonly MailAction[];
   note?: string;
 }
@@ -53,7 +53,7 @@ export function renderMailHtml(p: MailHtmlParts): string {
 <p style="margin:0 0 12px;font-size:16px">${p.heading}</p>
 ${facts.length > 0 ? html`<table role="presentation" style="border-collapse:collapse;margin:0 0 12px;font-size:14px">${facts.map(([label, value]) => html`
 <tr><td style="padding:2px 12px 2px 0;color:#4a5058;vertical-align:top">${label}</td><td style="padding:2px 0;overflow-wrap:anywhere">${factValue(value)}</td></tr>`)}</table>` : ''}
-<div style="margin:0 0 16px;padding:12px;border:1px solid #d0d4d9;border-radius:4px;overflow-wrap:anywhere">${trusted(commentHtmlForMail(p.bodyHtml))}</div>
+<div style="margin:0 0 16px;padding:12px;border:1px solid #d0d4d9;border-radius:4px;overflow-wrap:anywhere">${trusted(p.mailBody)}</div>
 <p style="margin:0 0 8px">${p.actions.map((a) => html`<a href="${a.href}" style="${BUTTON}">${a.label}</a>`)}</p>
 ${p.note ? html`<p style="margin:8px 0 0;font-size:13px;color:#4a5058">${p.note}</p>` : ''}
 </div></body></html>`.value;

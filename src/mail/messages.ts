@@ -36,7 +36,11 @@ function excerpt(text: string): string {
 }
 
 /** The owner's notice of a new item; held items say so first in the subject so they sort together. */
-export function ownerMail(c: Comment, from: string, to: string, links: OwnerLinks, s: MailStrings = mailStrings('en'), postTitle?: string | null): OutgoingMail {
+/**
+ * `mailBody`: the comment as mail HTML (commentHtmlForMail of its body_html), which the HTML part
+ * shows; without it the mail is plain text only.
+ */
+export function ownerMail(c: Comment, from: string, to: string, links: OwnerLinks, s: MailStrings = mailStrings('en'), postTitle?: string | null, mailBody?: string): OutgoingMail {
   const held = c.status === 'pending';
   const who = c.author || c.source || s.someone;
   const post = postNamed(c.target, postTitle);
@@ -65,12 +69,15 @@ export function ownerMail(c: Comment, from: string, to: string, links: OwnerLink
     { label: s.delete, href: links.delete },
     { label: s.allComments, href: links.admin },
   ];
-  const htmlPart = renderMailHtml({
-    ...mailLocale(s),
-    heading: formatHtml(held ? s.ownerHeld : s.ownerPublished, { ...vars, target: postLink(c.target, postTitle) }),
-    facts, bodyHtml: c.bodyHtml, actions, note: s.linkNote,
-  });
-  return { from, to, subject: oneLine(format(s.ownerSubject, vars), 200), text: lines.join('\n'), html: htmlPart };
+  const mail: OutgoingMail = { from, to, subject: oneLine(format(s.ownerSubject, vars), 200), text: lines.join('\n') };
+  if (mailBody !== undefined) {
+    mail.html = renderMailHtml({
+      ...mailLocale(s),
+      heading: formatHtml(held ? s.ownerHeld : s.ownerPublished, { ...vars, target: postLink(c.target, postTitle) }),
+      facts, mailBody, actions, note: s.linkNote,
+    });
+  }
+  return mail;
 }
 
 /** Double opt-in: nothing is sent to a subscriber until this link has been followed and confirmed. */
@@ -84,8 +91,8 @@ export function confirmSubscriptionMail(from: string, to: string, target: string
   };
 }
 
-/** A reply notice to a confirmed subscriber, with RFC 8058 one-click unsubscribe headers. */
-export function replyMail(c: Comment, from: string, to: string, unsubscribeUrl: string, s: MailStrings = mailStrings('en'), postTitle?: string | null): OutgoingMail {
+/** A reply notice to a confirmed subscriber, with RFC 8058 one-click unsubscribe headers; `mailBody` as for ownerMail. */
+export function replyMail(c: Comment, from: string, to: string, unsubscribeUrl: string, s: MailStrings = mailStrings('en'), postTitle?: string | null, mailBody?: string): OutgoingMail {
   const post = postNamed(c.target, postTitle);
   const vars = { who: c.author || s.someone, target: post.subject };
   const read = `${c.target}#comment-${c.id}`;
@@ -93,11 +100,13 @@ export function replyMail(c: Comment, from: string, to: string, unsubscribeUrl: 
     from,
     to,
     subject: oneLine(format(s.replySubject, vars), 200),
-    html: renderMailHtml({
-      ...mailLocale(s),
-      heading: formatHtml(s.replyWrote, { ...vars, target: postLink(c.target, postTitle) }),
-      bodyHtml: c.bodyHtml,
-      actions: [{ label: s.replyRead, href: read }, { label: s.replyStop, href: unsubscribeUrl }],
+    ...(mailBody === undefined ? {} : {
+      html: renderMailHtml({
+        ...mailLocale(s),
+        heading: formatHtml(s.replyWrote, { ...vars, target: postLink(c.target, postTitle) }),
+        mailBody,
+        actions: [{ label: s.replyRead, href: read }, { label: s.replyStop, href: unsubscribeUrl }],
+      }),
     }),
     text: [
       format(s.replyWrote, { ...vars, target: post.text }),
