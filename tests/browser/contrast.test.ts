@@ -220,7 +220,7 @@ describe('every page Backtalk renders passes WCAG AA in light and dark', () => {
       await page.context().close();
     });
 
-    test(`the pages behind mail links (${scheme})`, async () => {
+    test(`the pages behind mail links, and the demo blog's index (${scheme})`, async () => {
       const { id } = await apiComment(stack.bt, target, { author: 'Eve', body: `To be moderated from a mail (${scheme})` });
       const token = stack.bt.deps.mailLinks.signAction(id, 'approve', new Date());
       const page = await newPage(scheme);
@@ -233,6 +233,10 @@ describe('every page Backtalk renders passes WCAG AA in light and dark', () => {
       await assertFollows(page, scheme);
       await page.goto(`${stack.bt.url}/subscriptions/unsubscribe?id=1&token=bad`);
       await assertAccessible(page, `unsubscribe-invalid-${scheme}`);
+      await assertFollows(page, scheme);
+      // The sample blog under /demo/ (its index: counters filled by embed.js).
+      await page.goto(`${stack.bt.url}/demo/all/`);
+      await assertAccessible(page, `demo-index-${scheme}`);
       await assertFollows(page, scheme);
       await page.context().close();
     });
