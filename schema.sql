@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS threads (
   comments_closed  INTEGER NOT NULL DEFAULT 0,
   linkbacks_closed INTEGER NOT NULL DEFAULT 0,
   created_at       INTEGER NOT NULL,
-  version          INTEGER NOT NULL DEFAULT 0          -- bumped by triggers on every change (ETag)
+  version          INTEGER NOT NULL DEFAULT 0          -- bumped by triggers on every public change (ETag)
 );
 
 CREATE TABLE IF NOT EXISTS comments (
@@ -37,7 +37,9 @@ CREATE TABLE IF NOT EXISTS comments (
   edited_at       INTEGER,
   import_key      TEXT,                                -- origin of an imported item, so re-importing adds nothing twice
   body_hash       TEXT    NOT NULL DEFAULT '',         -- hash of body_raw for the duplicate check ('' on rows older than v4)
-  lang            TEXT                                 -- language the comment was written in (its mails use it); NULL for linkbacks
+  lang            TEXT,                                -- language the comment was written in (its mails use it); NULL for linkbacks
+  likes           INTEGER NOT NULL DEFAULT 0,          -- current likes: the votes table's +1 rows, kept in the same transaction
+  dislikes        INTEGER NOT NULL DEFAULT 0           -- current dislikes: its -1 rows
 );
 
 -- One linkback per source and post, whatever the protocol (a trackback, a pingback and a webmention
@@ -52,16 +54,21 @@ CREATE UNIQUE INDEX IF NOT EXISTS comments_import_key ON comments (import_key) W
 CREATE INDEX IF NOT EXISTS comments_same_body ON comments (thread_id, body_hash);
 -- /api/counts counts from this index alone, without reading comment rows.
 CREATE INDEX IF NOT EXISTS comments_visible_count ON comments (thread_id) WHERE status = 'approved' AND deleted = 0;
+-- A thread's page in "most liked" order (contract v1.1): read in index order, no sort.
+CREATE INDEX IF NOT EXISTS comments_thread_liked ON comments (thread_id, status, (likes - dislikes) DESC, id);
 
--- Any change to a thread's comments (or to the thread itself) bumps threads.version: the ETag of
--- the public reads, so a cached copy is never served after an insert, edit, delete or moderation.
-CREATE TRIGGER IF NOT EXISTS comments_version_insert AFTER INSERT ON comments BEGIN
+-- threads.version is the ETag of the public reads, so it moves exactly when what readers see can
+-- change: an approved row inserted, updated or deleted, a status change into or out of approved, or
+-- the thread's own public fields. A held, spam or trashed comment arriving or changing leaves it
+-- alone, so the ETag cannot tell anyone that something waits in the queue (issue 14.12).
+CREATE TRIGGER IF NOT EXISTS comments_version_insert AFTER INSERT ON comments WHEN NEW.status = 'approved' BEGIN
   UPDATE threads SET version = version + 1 WHERE id = NEW.thread_id;
 END;
-CREATE TRIGGER IF NOT EXISTS comments_version_update AFTER UPDATE ON comments BEGIN
+CREATE TRIGGER IF NOT EXISTS comments_version_update AFTER UPDATE ON comments
+  WHEN OLD.status = 'approved' OR NEW.status = 'approved' BEGIN
   UPDATE threads SET version = version + 1 WHERE id IN (OLD.thread_id, NEW.thread_id);
 END;
-CREATE TRIGGER IF NOT EXISTS comments_version_delete AFTER DELETE ON comments BEGIN
+CREATE TRIGGER IF NOT EXISTS comments_version_delete AFTER DELETE ON comments WHEN OLD.status = 'approved' BEGIN
   UPDATE threads SET version = version + 1 WHERE id = OLD.thread_id;
 END;
 CREATE TRIGGER IF NOT EXISTS threads_version_update AFTER UPDATE OF target, title, comments_closed, linkbacks_closed ON threads BEGIN
@@ -183,4 +190,19 @@ CREATE TABLE IF NOT EXISTS send_links (
 );
 CREATE INDEX IF NOT EXISTS send_links_due ON send_links (status, next_attempt_at);
 
-PRAGMA user_version = 7;
+-- One vote per reader and comment (contract v1.1 "Votes"). `voter` and `network` are keyed hashes
+-- (src/votes/): the reader's voter id, and the client address reduced to its network; neither is
+-- reversible without the server's secret. A withdrawn vote is deleted.
+CREATE TABLE IF NOT EXISTS votes (
+  id         INTEGER PRIMARY KEY,
+  comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+  voter      TEXT    NOT NULL,
+  network    TEXT    NOT NULL,
+  value      INTEGER NOT NULL CHECK (value IN (-1, 1)),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (comment_id, voter)
+);
+CREATE INDEX IF NOT EXISTS votes_network ON votes (comment_id, network);
+
+PRAGMA user_version = 9;

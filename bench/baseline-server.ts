@@ -11,7 +11,8 @@
  *   POST /xmlrpc pingback.ping     → the same with the two XML-RPC strings → 200 methodResponse
  *   POST /webmention               → queue row → 201 with Location (as Backtalk; verification would come later)
  *
- * Env: BASELINE_DB (required), BASELINE_HOST (127.0.0.1), BASELINE_PORT (0 = any free port).
+ * Env: BASELINE_DB (required), BASELINE_HOST (127.0.0.1), BASELINE_PORT (0 = any free port),
+ * BASELINE_SYNCHRONOUS (FULL, as Backtalk promises; NORMAL: no sync at all, the ceiling of bench/write-path.ts).
  * Prints `Baseline serving on URL` once listening; SIGTERM/SIGINT close it cleanly.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -30,10 +31,15 @@ if (!dbPath) {
 }
 const host = process.env.BASELINE_HOST ?? '127.0.0.1';
 const port = Number(process.env.BASELINE_PORT ?? '0');
+const synchronous = process.env.BASELINE_SYNCHRONOUS ?? 'FULL';
+if (synchronous !== 'FULL' && synchronous !== 'NORMAL') {
+  process.stderr.write('baseline: BASELINE_SYNCHRONOUS must be FULL or NORMAL\n');
+  process.exit(2);
+}
 
 const db = new Database(dbPath);
 db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
+db.pragma(`synchronous = ${synchronous}`);
 db.pragma('foreign_keys = ON');
 db.pragma('busy_timeout = 5000');
 db.exec(readFileSync(schemaPath(), 'utf8'));

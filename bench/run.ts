@@ -16,10 +16,14 @@ import { startCpuAccounting } from './cpu.js';
 import { runLoad, stopCurrentLoad, type LoadParams } from './measure.js';
 import { machineInfo, markdownReport, markdownTable, type Report, type ScenarioResult, type SideResult } from './report.js';
 import { SCENARIOS, setSources, type Scenario } from './scenarios.js';
-import { STRESS, type StressResult, type StressScenario } from './stress.js';
+import { STRESS as SHARED_STRESS, type StressResult, type StressScenario } from './stress.js';
+import { WRITE_PATH } from './write-path.js';
+import { READ_BENCHES } from './reads.js';
 import { buildForBench } from './build.js';
 import { SEED_COMMENTS, SIDES, seed, startFlags, startSide, startSources, useBuild, type SideName } from './sides.js';
 
+/** The stress scenarios, then the write-path and read benches of issue 15.5 (bench/write-path.ts, bench/reads.ts). */
+const STRESS: readonly StressScenario[] = [...SHARED_STRESS, ...WRITE_PATH, ...READ_BENCHES];
 const root = fileURLToPath(new URL('..', import.meta.url));
 const resultsDir = join(root, 'bench', 'results');
 

@@ -83,7 +83,7 @@ export function startSide(side: SideName, root: string, dataDir: string, nodeArg
     name: 'baseline',
     args: entry('bench/baseline-server.ts'),
     cwd: root,
-    env: { ...cleanEnv(), BASELINE_PORT: '0', BASELINE_DB: db },
+    env: { ...cleanEnv(), BASELINE_PORT: '0', BASELINE_DB: db, ...extraEnv },
     readyLine: /^Baseline serving on (\S+)/m,
   });
 }

@@ -18,6 +18,7 @@ import { actionRoutes } from './http/action-routes.js';
 import { subscriptionRoutes } from './http/subscription-routes.js';
 import { feedRoutes } from './http/feed-routes.js';
 import { threadRoutes } from './http/thread-routes.js';
+import { voteRoutes } from './http/vote-routes.js';
 import { previewRoutes } from './http/preview-routes.js';
 import { widgetRoutes } from './http/widget-routes.js';
 import { demoRoutes } from './http/demo-routes.js';
@@ -60,6 +61,7 @@ function buildApp(deps: AppDeps): { app: Express; publicReads: PublicReads } {
 
   app.use(['/comments', '/api/comments', '/api/counts', '/api/preview', '/thread'], siteCors(config.sites));
   app.use(commentRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl, publicReads }));
+  app.use(voteRoutes({ voting: deps.voting, publicUrl: config.publicUrl }));
   app.use(trackbackRoutes({ ...deps, sites: config.sites }));
   app.use(xmlrpcRoutes({ ...deps, sites: config.sites }));
   app.use(webmentionRoutes({ ...deps, publicUrl: config.publicUrl }));

@@ -95,6 +95,12 @@ export interface Config {
   sendPerHostConcurrent: number;
   /** Tries of one link before a transient failure becomes final. */
   sendAttempts: number;
+  /** BACKTALK_VOTES=off: no likes or dislikes (the vote API answers 403, no buttons are shown). */
+  votesEnabled: boolean;
+  /** Votes accepted per minute per client (IPv6 per /64); 0 = unlimited. */
+  voteRateLimit: number;
+  /** Different voters of one network (an IPv4 address, an IPv6 /64) that may hold a vote on one comment. */
+  votesPerNetwork: number;
 }
 
 /** Settings after listening: the public URL and sites are known for sure. */
@@ -274,6 +280,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     sendPerHostPerMinute: int('SEND_PER_HOST_PER_MINUTE', 20, 1, 1_000_000),
     sendPerHostConcurrent: int('SEND_PER_HOST_CONCURRENCY', 2, 1, 64),
     sendAttempts: int('SEND_ATTEMPTS', 6, 1, 100),
+    votesEnabled: bool('VOTES', true),
+    voteRateLimit: int('VOTE_RATE_LIMIT', 30, 0, 1_000_000),
+    votesPerNetwork: int('VOTES_PER_NETWORK', 10, 1, 1_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -32,6 +32,7 @@ import { createSendService, type SendService } from './send/send-service.js';
 import { createFeedWatcher, type FeedWatcher } from './send/feed-watcher.js';
 import { DEFAULT_RETRY_TUNING, type RetryTuning } from './send/retry-policy.js';
 import { createAdminAttempts, type AdminAttempts } from './http/middleware/admin-attempts.js';
+import { createVoting, type Voting } from './votes/voting.js';
 
 export interface AppDeps {
   config: RuntimeConfig;
@@ -68,6 +69,8 @@ export interface AppDeps {
   feedWatcher: FeedWatcher;
   /** Post titles fetched in the background (issue 16.5); tests drain it. */
   titles: TitleLearner;
+  /** Readers' likes and dislikes (contract v1.1), off with BACKTALK_VOTES=off. */
+  voting: Voting;
 }
 
 export interface DepsOverrides {
@@ -166,6 +169,11 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
     outbox: mailing.outbox, mailLinks: mailing.signer, sends: sendService, feedWatcher,
     previewLimiter: createSubmissionLimiter(config.previewRateLimit, 60, limits('preview')),
     titles,
+    voting: createVoting({
+      enabled: config.votesEnabled, votes: store.votes, clock, perNetwork: config.votesPerNetwork,
+      secret: await settingOnce(store, 'vote_secret', newToken),
+      limiter: createSubmissionLimiter(config.voteRateLimit, 60, limits('votes')),
+    }),
   };
 }
 

@@ -154,6 +154,12 @@ export interface Comment {
   edited: Date | null;
   /** The language the comment was written in (a LOCALES key); null for linkbacks and older rows. */
   lang?: string | null;
+  /**
+   * Readers' votes (contract v1.1), kept equal to the votes table by the store. Present only when
+   * the comment has any, so an unvoted comment reads exactly as it did before votes existed.
+   */
+  likes?: number;
+  dislikes?: number;
 }
 
 /** A comment about to be stored: everything but the database-assigned fields. */

@@ -44,6 +44,9 @@ export interface CommentJson {
   deleted: boolean;
   created: string;
   edited: string | null;
+  /** The vote counts (the votes themselves stay: they are keyed hashes that mean nothing elsewhere). */
+  likes: number;
+  dislikes: number;
 }
 
 export function threadJson(t: Thread): ThreadJson {
@@ -57,6 +60,7 @@ export function commentJson(c: ExportedComment): CommentJson {
     source_key: c.sourceKey, title: c.title, mention_type: c.mentionType, author_photo: c.authorPhoto, ip: c.ip,
     user_agent: c.userAgent, reasons: c.reasons, edit_token_hash: c.editTokenHash, deleted: c.deleted,
     created: c.created.toISOString(), edited: c.edited?.toISOString() ?? null,
+    likes: c.likes ?? 0, dislikes: c.dislikes ?? 0,
   };
 }
 

@@ -31,7 +31,8 @@ export function commentRoutes(deps: CommentRouteDeps): Router {
   const bodies = [express.json({ limit: BODY_LIMIT }), express.urlencoded({ limit: BODY_LIMIT, extended: false })];
 
   router.post('/comments', ...bodies, async (req, res) => {
-    if (!req.is(['application/json', 'application/x-www-form-urlencoded'])) {
+    // Neither parser took the body (another type, or none): the parsers already looked at the type.
+    if (req.body === undefined) {
       throw new AppError('unsupported-media-type', 415, 'comment-media-type');
     }
     // The comment keeps the language it was written in: its mails are sent in it.

@@ -3,32 +3,61 @@
  * thread, `GET /feed.atom` for the whole site's newest items. Built with the `feed` package.
  */
 import { createHash } from 'node:crypto';
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { Feed } from 'feed';
-import type { Comment } from '../domain/comment.js';
+import type { Comment, SiteTarget } from '../domain/comment.js';
 import { ValidationError } from '../domain/errors.js';
 import { escapeHtml } from '../lib/html.js';
 import { resolveTarget } from '../domain/target.js';
-import { ifNoneMatchHits } from './middleware/caching.js';
+import { BodyCache, ifNoneMatchHits } from './middleware/caching.js';
+import { EncodedBody, negotiate, sendEncoded, type CompressionHook } from './encoded-body.js';
 import type { ThreadReader } from '../read/thread-reader.js';
 
 export interface FeedRouteDeps {
   reader: ThreadReader;
   sites: readonly string[];
   publicUrl: string;
+  metrics?: { compressed: CompressionHook };
 }
 
 const SITE_FEED_ITEMS = 50;
 const THREAD_FEED_ITEMS = 200;
+const RENDERED_CACHE_BYTES = 4 * 1024 * 1024;
+const SITE_FEED_KEY = '';
 
 export function feedRoutes(deps: FeedRouteDeps): Router {
   const router = Router();
   const host = new URL(deps.publicUrl).hostname;
 
+  const rendered = new BodyCache(RENDERED_CACHE_BYTES);
+  const onCompress = deps.metrics ? deps.metrics.compressed.bind(deps.metrics) : undefined;
+
   router.get('/feed.atom', async (req, res) => {
     const raw = req.query.target;
     if (raw !== undefined && typeof raw !== 'string') throw new ValidationError('invalid-url', 'one-target', 'target');
     const target = raw === undefined ? undefined : resolveTarget(raw, deps.sites);
+    // A thread's feed is kept by the thread's version (it changes with everything the feed shows),
+    // so an unchanged thread's feed is neither rebuilt nor compressed again. The site feed has no
+    // such version: it is rebuilt, and kept (with its compressed variants) by its own ETag.
+    const version = target === undefined ? undefined : (await deps.reader.versions([target])).get(target) ?? '-';
+    let body = version === undefined ? undefined : rendered.get(target!, version);
+    if (!body) {
+      const xml = Buffer.from(await renderFeed(target));
+      const etag = `"${createHash('sha256').update(xml).digest('base64url').slice(0, 27)}"`;
+      body = target === undefined
+        ? rendered.keep(SITE_FEED_KEY, etag, new EncodedBody(xml, etag, 'feed', onCompress))
+        : rendered.keep(target, version!, new EncodedBody(xml, etag, 'feed', onCompress));
+    }
+    const { coding, etag } = negotiate(req, res, body.etag);
+    res.set({ ETag: etag, 'Cache-Control': 'public, max-age=300', 'X-Content-Type-Options': 'nosniff' });
+    if (ifNoneMatchHits(req.get('if-none-match'), etag)) {
+      res.status(304).end();
+      return;
+    }
+    await sendEncoded(res, body, coding, 'application/atom+xml; charset=utf-8');
+  });
+
+  async function renderFeed(target: SiteTarget | undefined): Promise<string> {
     const self = feedUrl(deps.publicUrl, target);
     let items: Comment[];
     let feed: Feed;
@@ -51,16 +80,8 @@ export function feedRoutes(deps: FeedRouteDeps): Router {
       });
     }
     for (const c of items) feed.addItem(toEntry(c, host, postTitle(c)));
-
-    const body = feed.atom1();
-    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-    res.set({ ETag: etag, 'Cache-Control': 'public, max-age=300', 'X-Content-Type-Options': 'nosniff' });
-    if (ifNoneMatchHits(req.get('if-none-match'), etag)) {
-      res.status(304).end();
-      return;
-    }
-    res.type('application/atom+xml; charset=utf-8').send(body);
-  });
+    return feed.atom1();
+  }
 
   return router;
 }

@@ -13,25 +13,32 @@ import type { Request, Response } from 'express';
 import type { Comment, SiteTarget } from '../domain/comment.js';
 import { ValidationError, msg } from '../domain/errors.js';
 import { resolveTarget } from '../domain/target.js';
+import { encodeCursor, parsePageQuery, type ThreadQuery } from '../domain/thread-page.js';
 import { toCommentJson } from '../protocols/comment-form.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ThreadReader } from '../read/thread-reader.js';
-import { loggableUrl, requestIdFrom } from './middleware/request-log.js';
-import { BodyCache, etagOf, ifNoneMatchHits, notModified, PUBLIC_CACHE_CONTROL, sendJsonBody } from './middleware/caching.js';
+import { logRequestLine, requestIdFrom } from './middleware/request-log.js';
+import { BodyCache, etagOf, ifNoneMatchHits, notModified, PUBLIC_CACHE_CONTROL } from './middleware/caching.js';
+import { negotiateCoding } from './content-coding.js';
+import { codedEtag, EncodedBody, negotiate, sendEncoded } from './encoded-body.js';
 
 const MAX_COUNT_TARGETS = 100;
 const RENDERED_CACHE_BYTES = 16 * 1024 * 1024;
 const TARGET_MEMO_ENTRIES = 10_000;
 /** Bump when the JSON shape of GET /api/comments changes, so no cache keeps the old shape. */
-const COMMENTS_FORMAT = 'comments-1';
+const COMMENTS_FORMAT = 'comments-2';
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 export interface PublicReadsDeps {
   reader: ThreadReader;
   sites: readonly string[];
   publicUrl: string;
   avatarUrl: (c: Comment) => string;
-  /** For the fast lane's log line and metrics (listener); the Express routes log and count themselves. */
+  /**
+   * For the fast lane's log line and metrics (listener), the Express routes log and count themselves;
+   * and the count of compressed bodies (Metrics.compressed).
+   */
   logger?: Logger;
   metrics?: Metrics;
 }
@@ -72,10 +79,15 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
     return { etag: `W/"${representation}.${version ?? '-'}"`, version };
   }
 
-  async function render(target: SiteTarget, etag: string): Promise<Buffer> {
+  const onCompress = deps.metrics ? deps.metrics.compressed.bind(deps.metrics) : undefined;
+
+  /** The body of GET /api/comments for this version of the thread, with its compressed variants, from the cache when there. */
+  async function render(target: SiteTarget, etag: string, version: string | undefined): Promise<EncodedBody> {
     const cached = rendered.get(target, etag);
     if (cached) return cached;
-    const view = await deps.reader.readThread(target);
+    // No version: nothing readers may see, whatever was stored meanwhile. Not read, so an approval
+    // landing between the two reads cannot be cached under the no-thread tag, which recurs.
+    const view = version === undefined ? { thread: undefined, items: [] } : await deps.reader.readThread(target);
     const comments = view.items;
     const body = Buffer.from(JSON.stringify({
       target,
@@ -84,17 +96,46 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
       total: comments.filter((c) => !c.deleted).length,
       comments: comments.map((c) => toCommentJson(c, deps.avatarUrl(c))),
     }));
-    rendered.set(target, etag, body);
-    return body;
+    return rendered.keep(target, etag, new EncodedBody(body, etag, 'comments', onCompress));
   }
 
   async function comments(req: Request, res: Response): Promise<void> {
     const raw = req.query.target;
     const target = normalized(typeof raw === 'string' ? raw : '');
+    const query = parsePageQuery(req.query);
     // The validator first (one indexed read); the comments are read only when the reader's copy is old.
-    const { etag } = await threadEtag(target);
-    if (notModified(req, res, etag)) return;
-    sendJsonBody(res, await render(target, etag));
+    const whole = await threadEtag(target);
+    if (query.limit === undefined && query.sort === 'oldest') {
+      const { coding, etag: tag } = negotiate(req, res, whole.etag);
+      if (notModified(req, res, tag)) return;
+      await sendEncoded(res, await render(target, whole.etag, whole.version), coding, JSON_TYPE);
+      return;
+    }
+    // A page, or another order: its own representation, so its own validator and cache entry,
+    // both keyed by everything that picks the page (the thread version covers every vote too).
+    const pageKey = `${query.sort}\t${query.limit ?? ''}\t${query.after ? encodeCursor(query.after) : ''}`;
+    const etag = etagOf(whole.etag, pageKey);
+    const { coding, etag: tag } = negotiate(req, res, etag);
+    if (notModified(req, res, tag)) return;
+    await sendEncoded(res, await renderPage(target, whole.version, query, `${target}\n${pageKey}`, etag), coding, JSON_TYPE);
+  }
+
+  async function renderPage(target: SiteTarget, version: string | undefined, query: ThreadQuery, cacheKey: string, etag: string): Promise<EncodedBody> {
+    const cached = rendered.get(cacheKey, etag);
+    if (cached) return cached;
+    // As in render(): without a version there is nothing readers may see.
+    const view = version === undefined
+      ? { thread: undefined, items: [], total: 0, next: null }
+      : await deps.reader.readPage(target, query);
+    const body = Buffer.from(JSON.stringify({
+      target,
+      title: view.thread?.title ?? null,
+      total: view.total,
+      comments: view.items.map((c) => toCommentJson(c, deps.avatarUrl(c))),
+      // Contract v1.1: `next` comes with `limit`; the whole thread in an order has no next page.
+      ...(query.limit !== undefined ? { next: view.next ? encodeCursor(view.next) : null } : {}),
+    }));
+    return rendered.keep(cacheKey, etag, new EncodedBody(body, etag, 'comments', onCompress));
   }
 
   async function counts(req: Request, res: Response): Promise<void> {
@@ -113,11 +154,18 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
     const unique = [...new Set(byAsked.values())];
     const versions = await deps.reader.versions(unique);
     const etag = etagOf('counts', ...asked.map((t) => `${t}\t${versions.get(byAsked.get(t) ?? '') ?? '-'}`));
-    if (notModified(req, res, etag)) return;
-    const found = await deps.reader.counts(unique);
-    const body: Record<string, number> = Object.create(null);
-    for (const t of asked) body[t] = found.get(byAsked.get(t) ?? '') ?? 0;
-    res.json(body);
+    const { coding, etag: tag } = negotiate(req, res, etag);
+    if (notModified(req, res, tag)) return;
+    // Kept by its ETag, which names the targets asked and their versions: a blog's index page asks
+    // the same list on every view, so its body is built and compressed once per change.
+    let body = rendered.get(etag, etag);
+    if (!body) {
+      const found = await deps.reader.counts(unique);
+      const json: Record<string, number> = Object.create(null);
+      for (const t of asked) json[t] = found.get(byAsked.get(t) ?? '') ?? 0;
+      body = rendered.keep(etag, etag, new EncodedBody(Buffer.from(JSON.stringify(json)), etag, 'counts', onCompress));
+    }
+    await sendEncoded(res, body, coding, JSON_TYPE);
   }
 
   /** The target of `GET /api/comments?target=…` when that is all the URL says, else undefined. */
@@ -140,9 +188,9 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
   /**
    * The node:http listener: the fast lane, else `app`. The fast answer carries what the Express path's
    * per-request middlewares and CORS would have set (X-Request-Id, Vary and the CORS headers of
-   * middleware/cors.ts for a simple GET, Cache-Control, ETag), its log line (the fields of pino-http's,
-   * written directly) and its metrics (counter and latency under route "/api/comments"), measured to
-   * the end of the response call instead of a 'finish' listener.
+   * middleware/cors.ts for a simple GET, Vary: Accept-Encoding, Cache-Control, the ETag and body of the
+   * negotiated coding), its log line (middleware/request-log.ts) and its metrics (counter and latency
+   * under route "/api/comments"), measured to the end of the response call instead of a 'finish' listener.
    */
   function listener(app: RequestListener): RequestListener {
     return (req, res) => {
@@ -156,8 +204,11 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
       };
       threadEtag(target).then(
         ({ etag }) => {
-          const conditional = ifNoneMatchHits(req.headers['if-none-match'], etag);
-          const body = conditional ? undefined : rendered.get(target, etag);
+          const coding = negotiateCoding(req.headers['accept-encoding']);
+          const tag = codedEtag(etag, coding);
+          const conditional = ifNoneMatchHits(req.headers['if-none-match'], tag);
+          // Only a variant already made: compressing one is the full path's job (once per version).
+          const body = conditional ? undefined : rendered.get(target, etag)?.ready(coding);
           if (!conditional && !body) return fullPath();
           const incomingId = req.headers['x-request-id'];
           const id = requestIdFrom(typeof incomingId === 'string' ? incomingId : undefined);
@@ -166,20 +217,21 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
           // One writeHead with a flat list: cheaper than a setHeader per header (no header map is built).
           const headers: Array<string | number> = ['X-Request-Id', id];
           if (origin !== undefined && allowedOrigins.has(origin)) {
-            headers.push('Access-Control-Allow-Origin', origin, 'Vary', 'Origin', 'Access-Control-Expose-Headers', 'Location,Retry-After,ETag');
+            headers.push('Access-Control-Allow-Origin', origin, 'Vary', 'Origin, Accept-Encoding', 'Access-Control-Expose-Headers', 'Location,Retry-After,ETag');
           } else {
-            headers.push('Vary', 'Origin');
+            headers.push('Vary', 'Origin, Accept-Encoding');
           }
-          headers.push('Cache-Control', PUBLIC_CACHE_CONTROL, 'ETag', etag);
-          if (body) headers.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', body.length);
+          headers.push('Cache-Control', PUBLIC_CACHE_CONTROL, 'ETag', tag);
+          if (body) {
+            headers.push('Content-Type', JSON_TYPE);
+            if (coding !== 'identity') headers.push('Content-Encoding', coding);
+            headers.push('Content-Length', body.length);
+          }
           res.writeHead(status, headers);
           res.end(body);
           const seconds = (performance.now() - start) / 1000;
           deps.metrics?.observeRequest(req.method!, '/api/comments', status, seconds);
-          if (logRequests) {
-            const line = `${req.method} ${loggableUrl(req.url!)} ${status}`;
-            deps.logger!.info({ reqId: id, req: { method: req.method, url: loggableUrl(req.url!) }, res: { statusCode: status }, responseTime: Math.round(seconds * 1000) }, line);
-          }
+          if (logRequests) logRequestLine(deps.logger!, 'info', id, req.method!, req.url!, status, Math.round(seconds * 1000));
         },
         fullPath, // let the full path meet (and report) the same error
       ).catch((err: unknown) => {

@@ -47,6 +47,9 @@ export function trackbackRoutes(deps: TrackbackRouteDeps): Router {
       return;
     }
     const { target, thread, items } = await deps.reader.readThread(resolveTarget(await resolvePingTarget(req), deps.sites));
+    // By id, a thread readers cannot see (only held comments, say) answers like an id that does not
+    // exist: its listing would name its post, and so tell that someone wrote there (issue 14.12).
+    if (!thread && req.params.threadId !== undefined) throw new NotFoundError(msg('trackback-id-invalid', { id: String(req.params.threadId).slice(0, 40) }));
     const pings = items.filter((c) => c.kind === 'trackback');
     sendXml(res, 200, formatTrackbackRss(
       { target, title: thread?.title ?? null },

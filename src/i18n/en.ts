@@ -52,6 +52,14 @@ const en = {
   saved: 'Saved.',
   deletedOwn: 'Your comment was deleted.',
   loadFailed: 'Comments could not be loaded.',
+  showMore: 'Show more comments',
+  sortLabel: 'Sort by',
+  sortOldest: 'Oldest',
+  sortNewest: 'Newest',
+  sortLiked: 'Most liked',
+  like: 'Like',
+  dislike: 'Dislike',
+  voteFailed: 'Your vote could not be counted: {message}',
 
   /** API error messages, by message key (domain/errors.ts); the error `code` is never translated. */
   errors: {
@@ -104,6 +112,11 @@ const en = {
     'no-such-webmention': 'No such Webmention.',
     'not-found': 'Not found.',
     'no-such-comment': 'No such comment.',
+    'cursor-invalid': 'The cursor is not one this server handed out for this order.',
+    'limit-invalid': 'limit must be a whole number from 1 (at most {max} are returned).',
+    'vote-value-invalid': 'value must be 1 (like), -1 (dislike) or 0 (withdraw).',
+    'votes-off': 'Votes are turned off here.',
+    'vote-network-full': 'Too many readers from your network have already voted on this comment.',
     'no-such-thread': 'No such thread.',
     'edit-token-wrong': 'This edit token does not belong to this comment.',
     'edit-window-closed': 'Comments can be changed for {minutes} minutes only.',

@@ -22,6 +22,8 @@ interface IssoRow {
   author: string | null;
   email: string | null;
   website: string | null;
+  likes: number | null;
+  dislikes: number | null;
   uri: string;
   title: string | null;
 }
@@ -48,11 +50,14 @@ export async function* readIsso(
       throw new ImportError(file, 'not an Isso database (it has no threads and comments tables)');
     }
     const total = (db.prepare(`SELECT count(*) AS n FROM comments`).get() as { n: number }).n;
+    // Isso has counted likes and dislikes since its first schema; a file without them imports none.
+    const columns = new Set((db.prepare(`SELECT name FROM pragma_table_info('comments')`).all() as Array<{ name: string }>).map((r) => r.name));
+    const votes = columns.has('likes') && columns.has('dislikes') ? 'c.likes, c.dislikes' : 'NULL AS likes, NULL AS dislikes';
     const seen = new Set<number>();
     let batch: ImportRecord[] = [];
     let done = 0;
     const rows = db.prepare(`SELECT c.id, c.parent, c.created, c.modified, c.mode, c.remote_addr, c.text, c.author, c.email,
-        c.website, t.uri, t.title, t.id AS tid FROM comments c JOIN threads t ON t.id = c.tid ORDER BY c.id`).iterate() as
+        c.website, ${votes}, t.uri, t.title, t.id AS tid FROM comments c JOIN threads t ON t.id = c.tid ORDER BY c.id`).iterate() as
       IterableIterator<IssoRow & { tid: number }>;
     for (const row of rows) {
       const where = `comment ${row.id} of ${row.uri}`;
@@ -79,6 +84,9 @@ export async function* readIsso(
           created: new Date(row.created * 1000),
           edited: row.modified === null ? null : new Date(row.modified * 1000),
           deleted: row.mode === 4,
+          // Isso's counts carry over as they are; its voters (a Bloom filter of addresses) cannot.
+          likes: row.likes ?? 0,
+          dislikes: row.dislikes ?? 0,
         }, options),
       });
       done++;

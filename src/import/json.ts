@@ -56,6 +56,15 @@ function toComment(o: Obj, where: string): ImportRecord {
   const reasons = c.reasons ?? [];
   if (!Array.isArray(reasons) || !reasons.every(isString)) throw new ImportError(where, '"reasons" must be a list of strings');
   const edited = field(c, 'edited', isStringOrNull, where, 'a date or null');
+  // Optional: exports made before votes existed have no counts.
+  const votes: { likes?: number; dislikes?: number } = {};
+  for (const name of ['likes', 'dislikes'] as const) {
+    if (c[name] === undefined) continue;
+    const n = c[name];
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new ImportError(where, `"${name}" must be a whole number from 0`);
+    if (n > 0) votes[name] = n;
+  }
+  if (votes.likes !== undefined || votes.dislikes !== undefined) Object.assign(votes, { likes: votes.likes ?? 0, dislikes: votes.dislikes ?? 0 });
   return {
     type: 'comment',
     comment: {
@@ -82,6 +91,7 @@ function toComment(o: Obj, where: string): ImportRecord {
       deleted: field(c, 'deleted', isBool, where, 'true or false'),
       created: parseDate(field(c, 'created', isString, where, 'a date'), where, 'created'),
       edited: edited === null ? null : parseDate(edited, where, 'edited'),
+      ...votes,
     },
   };
 }

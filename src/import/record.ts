@@ -48,6 +48,9 @@ export interface ForeignComment {
   edited?: Date | null;
   deleted?: boolean;
   title?: string | null;
+  /** Votes the source counted (Isso); kept as the comment's starting counts. */
+  likes?: number;
+  dislikes?: number;
 }
 
 /** Normalizes a post link into a thread target, or throws naming the record. */
@@ -86,7 +89,16 @@ export function toTransferComment(c: ForeignComment, options: ImportOptions): Tr
     deleted,
     created: c.created,
     edited: c.edited ?? null,
+    ...votesOf(c),
   };
+}
+
+/** The source's vote counts when it has any (whole numbers from 0; anything else counts as none). */
+function votesOf(c: ForeignComment): { likes?: number; dislikes?: number } {
+  const count = (n: number | undefined) => (Number.isSafeInteger(n) && n! > 0 ? n! : 0);
+  const likes = count(c.likes);
+  const dislikes = count(c.dislikes);
+  return likes || dislikes ? { likes, dislikes } : {};
 }
 
 /** A date the source wrote, or an error naming the record. */

@@ -25,6 +25,11 @@ export interface Metrics {
   sent(protocol: string, outcome: string): void;
   /** An admin request with a wrong token (`refused`), or with any token while its client is locked out (`locked`). */
   adminAuthFailure(outcome: 'refused' | 'locked'): void;
+  /**
+   * One response body compressed (issue 15.4): `view` comments|counts|thread|feed, `coding` br|gzip.
+   * Bodies are compressed once per version, so this grows with changes, not with reads.
+   */
+  compressed(view: string, coding: string): void;
   /** The text served on /metrics, and its content type. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -70,6 +75,12 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     labelNames: ['protocol', 'outcome'] as const,
     registers: [registry],
   });
+  const compressions = new Counter({
+    name: 'backtalk_compressions_total',
+    help: 'Response bodies compressed, by view (comments, counts, thread, feed) and coding (br, gzip); once per version of a body, not per read.',
+    labelNames: ['view', 'coding'] as const,
+    registers: [registry],
+  });
   const { webmentionQueueDepth, outboxDepth, sendQueueDepth } = sources;
   if (sendQueueDepth) {
     new Gauge({
@@ -113,6 +124,7 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     linkback: (kind, outcome) => linkbacks.inc({ kind, outcome }),
     sent: (protocol, outcome) => sends.inc({ protocol, outcome }),
     adminAuthFailure: (outcome) => adminAuthFailures.inc({ outcome }),
+    compressed: (view, coding) => compressions.inc({ view, coding }),
     render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   };
 }

@@ -67,6 +67,9 @@ export interface CommentJson {
   title: string | null;
   mention_type?: string;
   deleted?: true;
+  /** Contract v1.1: on every comment object. */
+  likes: number;
+  dislikes: number;
 }
 
 /** The public shape (contract): never the e-mail address, the IP or the user agent. */
@@ -83,6 +86,8 @@ export function toCommentJson(c: Comment, avatarUrl: string): CommentJson {
     edited: c.edited ? isoSeconds(c.edited) : null,
     source: c.source,
     title: c.title,
+    likes: c.likes ?? 0,
+    dislikes: c.dislikes ?? 0,
   };
   if (c.mentionType) json.mention_type = c.mentionType;
   if (c.deleted) json.deleted = true;

@@ -12,6 +12,7 @@ import { plural, type Strings } from '../i18n/index.js';
 import { html, trusted, type SafeHtml } from '../lib/html.js';
 import { parseHttpUrl } from '../lib/url.js';
 import { absoluteTime, relativeTime } from './relative-time.js';
+import { pageParams, renderMoreLink, renderSortNav, renderVoteForm, type FragmentPage } from './thread-nav.js';
 
 /** Replies nest this many levels deep; deeper replies continue flat at the last level. */
 export const MAX_DEPTH = 3;
@@ -31,12 +32,16 @@ export interface ThreadView {
   editMinutes?: number;
   /** `/thread?title=…`: the post's title, posted with the no-JavaScript form so the thread learns it. */
   postTitle?: string;
+  /** The page shown (contract v1.1); absent: the whole thread, oldest first, without paging links. */
+  page?: FragmentPage;
+  /** BACKTALK_VOTES: like and dislike buttons under each comment. */
+  votes?: boolean;
 }
 
 /** The strings the interactive widget needs, handed over in the fragment so one locale file serves both. */
 const WIDGET_STRINGS = [
   'reply', 'cancelReply', 'replyingTo', 'edit', 'delete', 'save', 'cancel', 'preview', 'posting', 'posted',
-  'pending', 'tooMany', 'failed', 'confirmDelete', 'saved', 'deletedOwn', 'anonymous', 'bodyLabel', 'loadFailed',
+  'pending', 'tooMany', 'failed', 'confirmDelete', 'saved', 'deletedOwn', 'anonymous', 'bodyLabel', 'loadFailed', 'voteFailed',
 ] as const;
 
 export function threadUrl(view: Pick<ThreadView, 'publicUrl' | 'target' | 'strings'>, extra = ''): string {
@@ -47,14 +52,17 @@ export function renderThreadFragment(view: ThreadView): SafeHtml {
   const { strings: t } = view;
   const comments = view.comments.filter((c) => c.kind === 'comment');
   const mentions = view.comments.filter((c) => c.kind !== 'comment' && !c.deleted);
-  const visibleCount = comments.filter((c) => !c.deleted).length;
+  // A page holds part of the thread: the heading counts the whole of it.
+  const visibleCount = view.page?.commentCount ?? comments.filter((c) => !c.deleted).length;
   const widgetStrings: Record<string, string> = {};
   for (const key of WIDGET_STRINGS) widgetStrings[key] = t[key];
 
-  return html`<section class="bt-thread" lang="${t.lang}" dir="${t.dir}" aria-labelledby="bt-title" data-bt-target="${view.target}" data-bt-strings="${JSON.stringify(widgetStrings)}" data-bt-edit-minutes="${view.editMinutes ?? 15}">
+  return html`<section class="bt-thread" lang="${t.lang}" dir="${t.dir}" aria-labelledby="bt-title" data-bt-target="${view.target}" data-bt-strings="${JSON.stringify(widgetStrings)}" data-bt-edit-minutes="${view.editMinutes ?? 15}" data-bt-order="${view.page?.sort ?? 'oldest'}">
 <h2 class="bt-title" id="bt-title">${plural(t, t.comments, visibleCount)}</h2>
 ${visibleCount === 0 ? html`<p class="bt-empty">${t.noComments}</p>` : ''}
+${renderSortNav(view)}
 <ol class="bt-comments">${renderTree(comments, view)}</ol>
+${renderMoreLink(view)}
 ${mentions.length > 0 ? renderMentions(mentions, view) : ''}
 ${view.commentsClosed ? html`<p class="bt-closed">${t.commentsClosed}</p>` : renderForm(view)}
 </section>`;
@@ -137,11 +145,11 @@ function renderComment(c: Comment, view: ThreadView, answers: Comment | undefine
     : '';
   const reply = view.commentsClosed
     ? ''
-    : html`<a class="bt-reply" href="${threadUrl(view, `&parent=${c.id}`)}#bt-form" data-bt-reply="${c.id}" data-bt-name="${name}">${t.reply}</a>`;
+    : html`<a class="bt-reply" href="${threadUrl(view, `${pageParams(view.page)}&parent=${c.id}`)}#bt-form" data-bt-reply="${c.id}" data-bt-name="${name}">${t.reply}</a>`;
   return html`<article class="bt-item">
 <header class="bt-meta"><img class="bt-avatar" src="${view.avatarUrl(c)}" alt="" width="40" height="40" loading="lazy" decoding="async"> ${author}${inReplyTo} ${renderTime(c, view)}</header>
 <div class="bt-body">${trusted(c.bodyHtml)}</div>
-<footer class="bt-actions">${reply}</footer>
+<footer class="bt-actions">${view.votes ? renderVoteForm(c, view) : ''}${reply}</footer>
 </article>`;
 }
 
@@ -175,7 +183,7 @@ function renderForm(view: ThreadView): SafeHtml {
   const { strings: t } = view;
   const parent = view.replyTo !== undefined ? view.comments.find((c) => c.id === view.replyTo && c.kind === 'comment' && !c.deleted) : undefined;
   const replying = parent
-    ? html`<p class="bt-replying">${withName(t.replyingTo, authorName(parent, t))} <a class="bt-cancel-reply" href="${threadUrl(view)}#bt-form">${t.cancelReply}</a></p>`
+    ? html`<p class="bt-replying">${withName(t.replyingTo, authorName(parent, t))} <a class="bt-cancel-reply" href="${threadUrl(view, pageParams(view.page))}#bt-form">${t.cancelReply}</a></p>`
     : '';
   return html`<form class="bt-form" id="bt-form" method="post" action="${view.publicUrl}/comments" aria-labelledby="bt-form-title">
 <h3 class="bt-form-title" id="bt-form-title">${t.formHeading}</h3>

@@ -5,7 +5,9 @@
 import { sql, type Compilable, type Insertable } from 'kysely';
 import type { Comment, CommentStatus, NewComment } from '../domain/comment.js';
 import type { AdminQueries } from './admin-queries.js';
+import type { ThreadPage, ThreadPageRequest } from '../domain/thread-page.js';
 import { withOutbox } from './outbox-plan.js';
+import { listThreadPage } from './thread-pages.js';
 import type { CommentEdit, CommentRepository, CommentSearch, InsertResult, LinkbackUpdate, OutboxPlan } from './repository.js';
 import { bodyHash, toComment, toInsertParams } from './rows/comment-row.js';
 import { selectComments, statusLiteral } from './sql/comment-select.js';
@@ -44,8 +46,12 @@ export class SqlCommentRepository implements CommentRepository {
           .whereRef('c.thread_id', '=', 't.id').where('c.status', '=', APPROVED).where(dialect.isFalse('c.deleted'))
           .as('n')])
         .where('t.target', 'in', p.targets)),
-      versions: prepared((p: { targets: string[] }) => db.selectFrom('threads')
-        .select(['target', 'id', 'created_at', 'version']).where('target', 'in', p.targets)),
+      // Only threads with an approved row (shown, or a placeholder's removed comment) have a tag: a
+      // thread that exists because a held comment created it reads like no thread at all (issue 14.12).
+      versions: prepared((p: { targets: string[] }) => db.selectFrom('threads as t')
+        .select(['t.target', 't.id', 't.created_at', 't.version']).where('t.target', 'in', p.targets)
+        .where((eb) => eb.exists(eb.selectFrom('comments as c').select(ONE.as('one'))
+          .whereRef('c.thread_id', '=', 't.id').where('c.status', '=', APPROVED)))),
     };
   }
 
@@ -70,6 +76,17 @@ export class SqlCommentRepository implements CommentRepository {
 
   async listVisible(threadId: number): Promise<Comment[]> {
     return (await this.sql.all(this.q.visible({ threadId }))).map(toComment);
+  }
+
+  listPage(threadId: number, page: ThreadPageRequest): Promise<ThreadPage> {
+    return listThreadPage(this.sql, threadId, page);
+  }
+
+  async countComments(threadId: number): Promise<number> {
+    const row = await this.sql.first(this.sql.db.selectFrom('comments').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('thread_id', '=', threadId).where('status', '=', APPROVED).where('kind', '=', sql.lit('comment'))
+      .where(this.sql.dialect.isFalse('deleted')));
+    return Number(row?.n ?? 0);
   }
 
   async countVisible(targets: readonly string[]): Promise<Map<string, number>> {
@@ -105,6 +122,8 @@ export class SqlCommentRepository implements CommentRepository {
 
   async findLinkback(threadId: number, sourceKey: string): Promise<Comment | undefined> {
     const row = await this.sql.first(selectComments(this.sql.db).where('c.thread_id', '=', threadId).where('c.source_key', '=', sourceKey));
+    // What a duplicate ping is answered with ("already registered") must be on disk, not only committed.
+    if (row) await this.sql.synced();
     return row && toComment(row);
   }
 
@@ -119,6 +138,8 @@ export class SqlCommentRepository implements CommentRepository {
       // The same author: by e-mail when there is one, else by name (WordPress's duplicate check).
       .where(email !== '' ? 'email' : 'author', '=', email !== '' ? email : author)
       .limit(1));
+    // A repeat is refused because of the earlier comment: that one must be on disk, not only committed.
+    if (row) await this.sql.synced();
     return row !== undefined;
   }
 

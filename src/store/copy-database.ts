@@ -19,7 +19,7 @@ type Row = Record<string, Value>;
 type AnyTables = Record<string, Row>;
 
 /** Tables in foreign-key order; others found in the source follow them. Never copied: */
-const ORDER = ['threads', 'comments', 'settings', 'webmentions', 'linkback_log', 'outbox', 'subscriptions', 'used_action_tokens', 'send_posts', 'send_links'];
+const ORDER = ['threads', 'comments', 'votes', 'settings', 'webmentions', 'linkback_log', 'outbox', 'subscriptions', 'used_action_tokens', 'send_posts', 'send_links'];
 /** the schema version row (each side has its own), and rate-limit counters (minutes-lived, PostgreSQL only). */
 const SKIP = new Set(['backtalk_schema', 'rate_limits']);
 /**

@@ -87,6 +87,7 @@ export class SqlImportSession implements ImportSession {
       source_url: c.source, source_key: c.sourceKey, title: c.title, mention_type: c.mentionType, author_photo: c.authorPhoto,
       ip: c.ip, user_agent: c.userAgent, reasons: JSON.stringify(c.reasons), edit_token_hash: c.editTokenHash, deleted: c.deleted,
       created_at: c.created.getTime(), edited_at: c.edited?.getTime() ?? null, import_key: c.key,
+      likes: c.likes ?? 0, dislikes: c.dislikes ?? 0,
     };
   }
 

@@ -4,6 +4,7 @@
  * leaves store/. Every backend runs tests/store/repository-contract.ts.
  */
 import type { SendLink, SendPost, SendProtocolName } from '../domain/send.js';
+import type { ThreadPage, ThreadPageRequest } from '../domain/thread-page.js';
 import type { Comment, CommentStatus, LinkbackLogEntry, MentionType, NewComment, Thread, WebmentionJob, WebmentionStatus } from '../domain/comment.js';
 
 export type InsertResult =
@@ -111,12 +112,21 @@ export interface CommentRepository {
   findById(id: number): Promise<Comment | undefined>;
   /** Approved comments of a thread, oldest first, plus deleted placeholders that still have approved replies. */
   listVisible(threadId: number): Promise<Comment[]>;
+  /**
+   * One page of a thread (contract v1.1): `limit` top-level items in the asked order, each followed
+   * by all of its shown replies; the same items listVisible shows, paged in SQL by a keyset cursor.
+   */
+  listPage(threadId: number, page: ThreadPageRequest): Promise<ThreadPage>;
+  /** A thread's shown reader comments (approved, not deleted; linkbacks not counted): the heading's number. */
+  countComments(threadId: number): Promise<number>;
   /** Approved, not deleted, per normalized target; targets without a thread are absent. */
   countVisible(targets: readonly string[]): Promise<Map<string, number>>;
   /**
-   * An opaque tag per normalized target that has a thread; it changes whenever anything of the thread
-   * or its comments changes (insert, edit, status, delete, from any writer). For ETags: one indexed
-   * read, no comment rows.
+   * An opaque tag per normalized target whose thread readers can see (it has at least one approved
+   * row); absent otherwise, as for a target with no thread. It changes whenever anything readers see
+   * of the thread may change (an approved row inserted, edited, deleted, moved into or out of
+   * approved; the thread's title or closed flags), from any writer, and never for a held, spam or
+   * trashed comment alone. For ETags: one indexed read, no comment rows.
    */
   threadVersions(targets: readonly string[]): Promise<Map<string, string>>;
   /** Newest first; `before` is an id cursor for the next page. */
@@ -136,6 +146,36 @@ export interface CommentRepository {
   updateLinkback(id: number, update: LinkbackUpdate, outbox?: OutboxPlan): Promise<Comment | undefined>;
   /** Removes a comment; one with replies stays as a placeholder so the replies keep their place. */
   remove(id: number): Promise<'removed' | 'placeholder' | 'missing'>;
+}
+
+/** A reader's vote: 1 like, -1 dislike, 0 withdraws the one they gave. */
+export type VoteValue = -1 | 0 | 1;
+
+export interface VoteRequest {
+  commentId: number;
+  /** Keyed hash of the reader's voter id (or of their address when they sent none). */
+  voter: string;
+  /** Keyed hash of the client's network (lib/ip clientLimitKey): the per-network cap counts it. */
+  network: string;
+  value: VoteValue;
+  /** How many different voters of one network may hold a vote on one comment. */
+  perNetwork: number;
+  now: Date;
+}
+
+export type VoteOutcome =
+  | { kind: 'counted'; likes: number; dislikes: number; target: string }
+  /** Not there, not approved, or a deleted placeholder: nothing a reader can vote on. */
+  | { kind: 'no-comment' }
+  /** A new voter from a network that already holds `perNetwork` votes on the comment. */
+  | { kind: 'network-full' };
+
+export interface VoteRepository {
+  /**
+   * Records, changes or withdraws one voter's vote and updates the comment's likes and dislikes in
+   * the same transaction, so the counts always equal the votes table.
+   */
+  cast(vote: VoteRequest): Promise<VoteOutcome>;
 }
 
 export interface SettingsRepository {
@@ -373,6 +413,7 @@ export interface Store {
   usedTokens: UsedTokenRepository;
   transfer: TransferRepository;
   sends: SendRepository;
+  votes: VoteRepository;
   /** A consistent copy of the whole database at `file`, taken while the server keeps running. */
   backup(file: string): Promise<void>;
   /** Cheap liveness query for /healthz. */

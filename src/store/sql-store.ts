@@ -14,6 +14,7 @@ import { SqlSubscriptionRepository, SqlUsedTokenRepository } from './subscriptio
 import { SqlTransferRepository } from './transfer-repository.js';
 import { SqlSettingsRepository } from './settings-repository.js';
 import { SqlThreadRepository } from './thread-repository.js';
+import { SqlVoteRepository } from './vote-repository.js';
 import { SqlWebmentionRepository } from './webmention-repository.js';
 
 export type BackendParts = Pick<Store, 'backup' | 'close' | 'sharedPool'>;
@@ -31,6 +32,7 @@ export function createSqlStore(runner: SqlRunner, backend: BackendParts): Store 
     usedTokens: new SqlUsedTokenRepository(runner),
     transfer: new SqlTransferRepository(runner),
     sends: createSendRepository(runner),
+    votes: new SqlVoteRepository(runner),
     ping: async () => {
       try {
         return (await runner.first(runner.db.selectNoFrom(sql.lit(1).as('ok')))) !== undefined;

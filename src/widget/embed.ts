@@ -59,8 +59,15 @@ function thread(root: HTMLElement, base: string, target: string, lang: string): 
   css.href = base + '/widget/backtalk.css';
   document.head.appendChild(css);
   performance.mark('backtalk-start');
+  // The reader's chosen order (paging.ts remembers it), else the default.
+  let sort = '';
+  try {
+    sort = /^(newest|liked)$/.test(localStorage.getItem('backtalk:sort') || '') ? '&sort=' + localStorage.getItem('backtalk:sort') : '';
+  } catch {
+    // Storage disabled: the default order.
+  }
   // no-cache: revalidate with the ETag (a cheap 304) rather than show a stale copy from the browser's cache.
-  fetch(`${base}/thread?fragment=1&lang=${enc(lang)}&target=${enc(target)}`, { cache: 'no-cache' })
+  fetch(`${base}/thread?fragment=1&lang=${enc(lang)}&target=${enc(target)}${sort}`, { cache: 'no-cache' })
     .then((r) => (r.ok ? r.text() : Promise.reject(new Error(String(r.status)))))
     .then((text) => {
       performance.mark('backtalk-fetched');
@@ -90,7 +97,7 @@ function arm(root: HTMLElement, base: string): void {
   }));
   const onEvent = (e: Event) => {
     const el = e.target as Element;
-    const wanted = e.type === 'submit' || (e.type === 'click' ? el.closest('[data-bt-reply]') : el.closest('.bt-form'));
+    const wanted = e.type === 'submit' || (e.type === 'click' ? el.closest('[data-bt-reply],a[data-bt-more],a[data-bt-sort]') : el.closest('.bt-form'));
     if (!wanted) return;
     if (e.type !== 'focusin') e.preventDefault();
     load().then((api) => api.handle(e), () => {
@@ -100,10 +107,12 @@ function arm(root: HTMLElement, base: string): void {
     });
   };
   for (const type of types) root.addEventListener(type, onEvent);
-  // The reader's own comments can still be edited: show their buttons without waiting.
+  // The reader's own comments can still be edited, and their votes show as pressed: without waiting.
   try {
     const own = JSON.parse(localStorage.getItem('backtalk:own') || '{}') as Record<string, { until: number }>;
-    if (Object.keys(own).some((id) => own[id]!.until > Date.now() && document.getElementById('comment-' + id))) void load();
+    const voted = Object.keys(JSON.parse(localStorage.getItem('backtalk:votes') || '{}') as object);
+    if (Object.keys(own).some((id) => own[id]!.until > Date.now() && document.getElementById('comment-' + id))
+      || voted.some((id) => document.getElementById('comment-' + id))) void load();
   } catch {
     // Storage disabled: nothing to show.
   }

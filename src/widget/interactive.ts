@@ -5,6 +5,8 @@
  * is only ever set with textContent; the one innerHTML is the server's sanitized `body_html`.
  */
 import { format } from '../i18n/format.js';
+import { fragmentUrl, rememberSort, showMore, sortParam } from './paging.js';
+import { castVote, markVotes } from './votes.js';
 
 export interface WidgetApi {
   handle(e: Event): void;
@@ -121,11 +123,11 @@ export function start(root: HTMLElement, base: string): WidgetApi {
     field('body')!.focus();
   };
 
-  const refresh = async () => {
+  const refresh = async (sort = section().dataset.btOrder) => {
     const thread = section();
     // Right after the reader's own change: a fresh URL and no-store, so neither the browser's cache
     // (stale-while-revalidate) nor a CDN in front can hand back the thread as it was before it.
-    const res = await fetch(`${base}/thread?fragment=1&lang=${encodeURIComponent(thread.lang)}&target=${encodeURIComponent(thread.dataset.btTarget!)}&_=${Date.now()}`, { cache: 'no-store' });
+    const res = await fetch(fragmentUrl(base, thread, `${sortParam(sort)}&_=${Date.now()}`), { cache: 'no-store' });
     if (!res.ok) return;
     const tpl = document.createElement('template');
     tpl.innerHTML = await res.text(); // server-rendered and escaped, as in embed.ts
@@ -138,6 +140,11 @@ export function start(root: HTMLElement, base: string): WidgetApi {
     decorate();
   };
 
+  const vote = async (voteForm: HTMLFormElement, button: HTMLButtonElement | null) => {
+    const problem = await castVote(voteForm, button, base, section().lang, t.loadFailed!);
+    if (problem !== undefined) status(format(t.voteFailed!, { message: problem }), true);
+  };
+
   const ownComments = () => {
     const own = load<Record<string, Own>>(OWN_KEY, {});
     for (const id of Object.keys(own)) if (own[id]!.until < Date.now()) delete own[id];
@@ -145,6 +152,7 @@ export function start(root: HTMLElement, base: string): WidgetApi {
   };
 
   const decorate = () => {
+    markVotes(root);
     const own = ownComments();
     save(OWN_KEY, own);
     for (const id of Object.keys(own)) {
@@ -222,6 +230,12 @@ export function start(root: HTMLElement, base: string): WidgetApi {
       return;
     }
     await refresh();
+    // In a paged thread the new comment may be on a later page (oldest first: the last one).
+    for (let pages = 0; pages < 100 && !document.getElementById('comment-' + comment.id); pages++) {
+      const more = root.querySelector<HTMLAnchorElement>('a[data-bt-more]');
+      if (!more || !(await showMore(section(), base, more, false))) break;
+    }
+    decorate();
     status(t.posted!);
     document.getElementById('comment-' + comment.id)?.scrollIntoView({ block: 'nearest' });
   };
@@ -303,16 +317,25 @@ export function start(root: HTMLElement, base: string): WidgetApi {
 
   const handle = (e: Event) => {
     const target = e.target as HTMLElement;
-    if (e.type === 'submit') {
+    const voteForm = target.closest<HTMLFormElement>('form.bt-vote');
+    if (e.type === 'submit' && voteForm) {
+      e.preventDefault();
+      void vote(voteForm, (e as SubmitEvent).submitter as HTMLButtonElement | null);
+    } else if (e.type === 'submit') {
       e.preventDefault();
       void submit();
     } else if (e.type === 'input' && target === field('body')) {
       preview((target as HTMLTextAreaElement).value);
     } else if (e.type === 'click') {
-      const hit = target.closest<HTMLElement>('[data-bt-reply], [data-bt-edit], [data-bt-delete], .bt-cancel-reply');
+      const hit = target.closest<HTMLElement>('[data-bt-reply], [data-bt-edit], [data-bt-delete], .bt-cancel-reply, a[data-bt-more], a[data-bt-sort]');
       if (!hit) return;
       e.preventDefault();
-      if (hit.dataset.btReply) reply(hit);
+      if (hit.dataset.btMore) {
+        void showMore(section(), base, hit as HTMLAnchorElement).then((ok) => (ok ? decorate() : location.assign((hit as HTMLAnchorElement).href)));
+      } else if (hit.dataset.btSort) {
+        rememberSort(hit.dataset.btSort);
+        void refresh(hit.dataset.btSort);
+      } else if (hit.dataset.btReply) reply(hit);
       else if (hit.dataset.btEdit) edit(hit.dataset.btEdit);
       else if (hit.dataset.btDelete) void remove(hit.dataset.btDelete);
       else cancelReply();

@@ -294,7 +294,7 @@ describe('counters, languages, CSP', () => {
 });
 
 describe('performance', () => {
-  test('renders a 200-comment thread (performance marks from the widget)', async () => {
+  test('renders the first page of a 200-comment thread (performance marks from the widget)', async () => {
     const path = '/perf/post/';
     const url = stack.blog.origin + path;
     const ids: number[] = [];
@@ -312,7 +312,9 @@ describe('performance', () => {
     for (let run = 0; run < 3; run++) {
       const page = await (await browser.newContext()).newPage();
       await page.goto(url);
-      await page.waitForFunction(() => document.querySelectorAll('.bt-comment').length === 200);
+      // Contract v1.1: the widget shows the first page (50 top-level comments with their replies).
+      await page.waitForFunction(() => performance.getEntriesByName('backtalk-render').length > 0);
+      assert.equal(await page.locator('.bt-comments > .bt-comment').count(), 50);
       runs.push(await page.evaluate(() => ({
         render: performance.getEntriesByName('backtalk-render')[0]!.duration,
         insert: performance.getEntriesByName('backtalk-insert')[0]!.duration,
@@ -323,9 +325,10 @@ describe('performance', () => {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
     const render = median(runs.map((r) => r.render));
     const insert = median(runs.map((r) => r.insert));
-    console.log(`200-comment thread: fetch+insert ${render.toFixed(1)} ms, insert alone ${insert.toFixed(1)} ms (median of 3 cold page loads)`);
+    console.log(`200-comment thread, first page: fetch+insert ${render.toFixed(1)} ms, insert alone ${insert.toFixed(1)} ms (median of 3 cold page loads)`);
+    // The widget's own marks are recorded around a complete render; their values are a figure to
+    // read, not a bound to assert (a loaded machine would make any fixed bound fail at random).
     assert.ok(render > 0 && insert >= 0);
-    assert.ok(render < 5000, `rendering 200 comments took ${render} ms`);
   });
 });
 

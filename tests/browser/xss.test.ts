@@ -90,7 +90,9 @@ async function assertInert(page: Page): Promise<void> {
       const tag = el.tagName.toLowerCase();
       if (['script', 'iframe', 'object', 'embed', 'svg', 'math', 'style', 'link', 'meta', 'base', 'template', 'video', 'audio', 'source'].includes(tag)) found.push(tag);
       if (tag === 'img' && !el.classList.contains('bt-avatar')) found.push('img');
-      if (tag === 'form' && !el.classList.contains('bt-form')) found.push('form');
+      // The comment form, and the vote buttons' forms (contract v1.1), posting to Backtalk's own vote endpoint.
+      const voteForm = el.classList.contains('bt-vote') && /^https?:\/\/[^/]+\/api\/comments\/\d+\/vote$/.test(el.getAttribute('action') ?? '');
+      if (tag === 'form' && !el.classList.contains('bt-form') && !voteForm) found.push('form');
       if (tag === 'a' && el.hasAttribute('href')) {
         const href = el.getAttribute('href')!;
         if (!/^(https?:\/\/|mailto:|#comment-\d+$|#bt-form$)/i.test(href)) found.push(`a href=${href}`);
@@ -104,6 +106,13 @@ async function assertInert(page: Page): Promise<void> {
 test('no payload runs in the widget: comment bodies, author names, linkback titles and excerpts', async () => {
   const { page, watch } = await watchedPage();
   await page.goto(target);
+  await page.locator('.bt-thread').waitFor();
+  // The thread is paged (contract v1.1): "show more" until every comment is in.
+  while (await page.locator('.bt-more').count() > 0) {
+    const shown = await page.locator('.bt-comment').count();
+    await page.locator('.bt-more').click();
+    await page.waitForFunction((n) => document.querySelectorAll('.bt-comment').length > n, shown);
+  }
   await page.waitForFunction((n) => document.querySelectorAll('.bt-comment').length === n, XSS_CORPUS.length * 2);
   assert.equal(await page.locator('.bt-mention').count(), XSS_CORPUS.length, 'every trackback is listed under Mentions');
   // Load the interactive chunk too (it adds buttons and reads the fragment's data attributes).
@@ -126,10 +135,18 @@ test('no payload runs in the widget: comment bodies, author names, linkback titl
 
 test('no payload runs on the server-rendered thread page', async () => {
   const { page, watch } = await watchedPage();
-  await page.goto(`${stack.bt.url}/thread?target=${encodeURIComponent(target)}`);
-  await page.locator('.bt-form').waitFor();
-  await page.waitForTimeout(300);
-  await assertInert(page);
+  await page.goto(`${stack.bt.url}/thread?target=${encodeURIComponent(target)}&limit=200`);
+  // The thread is paged (contract v1.1): every page, by its plain "show more" link.
+  let comments = 0;
+  for (;;) {
+    await page.locator('.bt-form').waitFor();
+    await page.waitForTimeout(300);
+    await assertInert(page);
+    comments += await page.locator('.bt-comment').count();
+    if ((await page.locator('.bt-more').count()) === 0) break;
+    await page.goto((await page.locator('.bt-more').getAttribute('href'))!);
+  }
+  assert.equal(comments, XSS_CORPUS.length * 2, 'every comment was on a page');
   assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
   assert.deepEqual(watch.dialogs, []);
   assert.deepEqual(watch.unexpected, []);

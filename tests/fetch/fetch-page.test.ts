@@ -364,15 +364,14 @@ describe('fetchPage: timeout and body cap (P7, P14, W17)', async () => {
     expectFailed(await within(1200, () => fetcher.fetch(`${site.base}/slow-redirect/0`)), /timed out/, true);
   });
 
-  it('stops reading at maxBytes, drops the connection and marks the body truncated', async () => {
+  // The endless response only ends when the client drops the connection, so waiting for its close
+  // is the check; the test's timeout fails a fetcher that kept reading instead of hanging the run.
+  it('stops reading at maxBytes, drops the connection and marks the body truncated', { timeout: 30_000 }, async () => {
     const fetcher = createPageFetcher({ ...OPEN, maxBytes: 150 * 1024 });
     const outcome = expectOk(await fetcher.fetch(`${site.base}/endless`));
     assert.equal(outcome.truncated, true);
     assert.equal(outcome.body.length, 150 * 1024);
-    await Promise.race([
-      Promise.all(closed),
-      new Promise((_resolve, reject) => setTimeout(() => reject(new Error('server still sending')), 1000)),
-    ]);
+    await Promise.all(closed);
   });
 
   it('does not mark a body of exactly maxBytes as truncated', async () => {

@@ -13,7 +13,8 @@
  * - Anything else: 404.
  *
  * `respondWith(path, …)` replaces the answer for every later request to that path (until called
- * again), e.g. a 500, `X-akismet-pro-tip: discard`, or `hang: true` for a server that never answers.
+ * again), e.g. a 500, `X-akismet-pro-tip: discard`, `hang: true` for a server that never answers, or
+ * `until` for one that answers when the test says so.
  * Every request is recorded in `requests`, hanging ones included, in arrival order. `reset()` brings
  * back the default answers and empties `requests`, for a fake shared by several tests.
  */
@@ -36,6 +37,8 @@ export interface FakeAkismetResponse {
   status?: number;
   /** Never answer (the socket stays open until `close()`). */
   hang?: boolean;
+  /** Answer only once this settles: a slow service the test releases itself. */
+  until?: Promise<unknown>;
 }
 
 export interface FakeAkismet {
@@ -63,7 +66,9 @@ export async function startFakeAkismet(options: { key?: string } = {}): Promise<
         const path = new URL(req.url ?? '/', 'http://fake').pathname;
         requests.push({ path, form });
         const answer = overrides.get(path) ?? defaultAnswer(path, form, key);
-        if (!answer.hang) send(res, answer);
+        if (answer.hang) return;
+        if (answer.until) void answer.until.then(() => send(res, answer), () => send(res, answer));
+        else send(res, answer);
       },
       () => send(res, { status: 400, body: 'bad request' }),
     );

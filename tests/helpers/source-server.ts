@@ -2,7 +2,7 @@
  * A blog on a loopback address whose pages a test sets: the "source" a TrackBack, Pingback or
  * Webmention points to. It records every request, counts TCP connections (SSRF tests check that a
  * refused fetch never connected) and, with a tracker, requests in flight across servers
- * (concurrency tests), and can answer late or never.
+ * (concurrency tests), and can answer late, when the test releases it, or never.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -16,6 +16,15 @@ export interface SourcePage {
   delayMs?: number;
   /** Accept the request and never answer. */
   hang?: boolean;
+  /** Answer only once this settles (see `holdOpen`): a slow peer the test releases itself, so order, not time, decides. */
+  until?: Promise<unknown>;
+}
+
+/** A latch for `SourcePage.until`: requests wait on `promise` until the test calls `release`. */
+export function holdOpen(): { promise: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const promise = new Promise<void>((resolve) => (release = resolve));
+  return { promise, release };
 }
 
 export interface SeenRequest {
@@ -70,8 +79,12 @@ export async function startSourceServer(host = '127.0.0.1', options: { port?: nu
       res.writeHead(page.status ?? 200, { 'content-type': page.contentType ?? 'text/html; charset=utf-8', ...page.headers });
       res.end(page.body ?? '');
     };
-    if (page.delayMs) setTimeout(answer, page.delayMs);
-    else answer();
+    const afterDelay = (): void => {
+      if (page.delayMs) setTimeout(answer, page.delayMs);
+      else answer();
+    };
+    if (page.until) void page.until.then(afterDelay, afterDelay);
+    else afterDelay();
   };
 
   const server: Server = createServer(handle);

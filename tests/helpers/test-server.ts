@@ -12,6 +12,7 @@ import { createRequestListener } from '../../src/app.js';
 import { loadConfig, resolveRuntimeConfig } from '../../src/config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/repository.js';
 import { createFreshDatabase } from './postgres-cluster.js';
 import { createDeps, type AppDeps, type DepsOverrides } from '../../src/wiring.js';
 
@@ -53,7 +54,13 @@ export function logLines(): { sink: Writable; lines: LogLine[] } {
   return { sink, lines };
 }
 
-export async function startTestServer(env: Record<string, string> = {}, overrides: DepsOverrides = {}, logTo?: Writable): Promise<TestServer> {
+/**
+ * `openStoreWith` replaces openStore(BACKTALK_DB), e.g. to open the SQLite store with a disk sync
+ * the test holds (tests/store/group-commit.test.ts).
+ */
+export async function startTestServer(
+  env: Record<string, string> = {}, overrides: DepsOverrides = {}, logTo?: Writable, openStoreWith: (dbPath: string) => Store | Promise<Store> = openStore,
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'backtalk-test-'));
   // tests/multi/run-on-postgres.ts sets BACKTALK_TEST_POSTGRES to run the same tests on PostgreSQL:
   // then each server gets a fresh database of that throwaway cluster instead of a SQLite file.
@@ -74,7 +81,7 @@ export async function startTestServer(env: Record<string, string> = {}, override
     ...env,
   });
   // BACKTALK_DB in `env` may name a PostgreSQL database (tests/multi); by default a fresh SQLite file.
-  const store = await openStore(config.dbPath);
+  const store = await openStoreWith(config.dbPath);
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const runtime = resolveRuntimeConfig(config, (server.address() as AddressInfo).port);

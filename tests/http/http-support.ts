@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 
 import { POST, type TestServer } from '../helpers/test-server.js';
 
-/** Contract, "Comments (readers)": every field of the public comment JSON, no more, no less. */
+/** Contract, "Comments (readers)" and v1.1 "Votes": every field of the public comment JSON, no more, no less. */
 export const PUBLIC_COMMENT_KEYS = [
   'author', 'avatar', 'body_html', 'created', 'edited', 'id', 'parent', 'source', 'title', 'type', 'url',
+  'likes', 'dislikes',
 ] as const;
 
 export interface ApiError {
@@ -122,8 +123,12 @@ export function allKeys(value: unknown, keys = new Set<string>()): Set<string> {
   return keys;
 }
 
-/** Polls `check` until it returns true or `timeoutMs` passes. */
-export async function waitFor(check: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
+/**
+ * Polls `check` until it returns true. `timeoutMs` only guards against a hang (it fails the test with
+ * `what` rather than leaving it waiting): far above how long the work takes, so a loaded machine
+ * cannot trip it. It is not a speed bound.
+ */
+export async function waitFor(check: () => boolean, timeoutMs = 30_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);

@@ -192,9 +192,9 @@ describe('Isso database', () => {
     db.prepare('INSERT INTO threads (id, uri, title) VALUES (?, ?, ?)').run(1, '/2020/01/isso-post/', 'An Isso post');
     db.prepare('INSERT INTO threads (id, uri, title) VALUES (?, ?, ?)').run(2, '/about/', null);
     const add = db.prepare(`INSERT INTO comments (tid, id, parent, created, modified, mode, remote_addr, text, author, email, website, likes, dislikes, voters, notification)
-      VALUES (@tid, @id, @parent, @created, @modified, @mode, @remote_addr, @text, @author, @email, @website, 0, 0, @voters, 0)`);
-    const base = { modified: null, remote_addr: '198.51.100.0', email: null, website: null, voters: Buffer.alloc(256) };
-    add.run({ ...base, tid: 1, id: 1, parent: null, created: 1578000000.25, mode: 1, text: 'Hello *Isso*', author: 'Ivy', email: 'ivy@example.org', website: 'https://ivy.example' });
+      VALUES (@tid, @id, @parent, @created, @modified, @mode, @remote_addr, @text, @author, @email, @website, @likes, @dislikes, @voters, 0)`);
+    const base = { modified: null, remote_addr: '198.51.100.0', email: null, website: null, voters: Buffer.alloc(256), likes: 0, dislikes: 0 };
+    add.run({ ...base, tid: 1, id: 1, parent: null, created: 1578000000.25, mode: 1, text: 'Hello *Isso*', author: 'Ivy', email: 'ivy@example.org', website: 'https://ivy.example', likes: 7, dislikes: 2 });
     add.run({ ...base, tid: 1, id: 2, parent: 1, created: 1578000100.5, modified: 1578000200.75, mode: 1, text: 'A reply, edited', author: null });
     add.run({ ...base, tid: 1, id: 3, parent: null, created: 1578000300, mode: 4, text: '', author: null });
     add.run({ ...base, tid: 1, id: 4, parent: 3, created: 1578000400, mode: 1, text: 'Reply to a deleted comment', author: 'Jo' });
@@ -219,6 +219,8 @@ describe('Isso database', () => {
       assert.equal(one!.bodyHtml, '<p>Hello <em>Isso</em></p>', 'Isso stores Markdown');
       assert.equal(one!.created.toISOString(), '2020-01-02T21:20:00.250Z');
       assert.equal(one!.url, 'https://ivy.example/');
+      assert.deepEqual([one!.likes, one!.dislikes], [7, 2], 'Isso\'s vote counts survive the import');
+      assert.deepEqual([two!.likes, two!.dislikes], [undefined, undefined], 'a comment without votes has none');
       assert.equal(two!.parent, one!.id);
       assert.equal(two!.edited?.toISOString(), '2020-01-02T21:23:20.750Z');
       assert.equal(three!.deleted, true, 'mode 4 is a deleted comment kept for its replies');

@@ -55,6 +55,10 @@ async function richSource(): Promise<TempStore> {
   };
   const root = await ins({});
   await ins({ parent: root.id, status: 'pending' });
+  // Vote counts travel with the comment (the votes themselves are hashes that mean nothing elsewhere).
+  for (const [voter, value] of [['v1', 1], ['v2', 1], ['v3', -1]] as const) {
+    await store.votes.cast({ commentId: root.id, voter, network: 'n', value, perNetwork: 10, now: created });
+  }
   await store.comments.edit(root.id, { author: 'Native (edited)', url: '', bodyRaw: 'Edited', bodyHtml: '<p>Edited</p>', status: 'approved', reasons: [], edited: new Date(created.getTime() + 60_000) });
   const doomed = await ins({ author: 'Gone' });
   await ins({ parent: doomed.id, author: 'Reply to gone' });
@@ -93,6 +97,7 @@ describe('round trips', () => {
       const oldKeys = keyOf(before);
       assert.deepEqual(afterImport.map((c) => (c.parent === null ? null : newKeys.get(c.parent))), before.map((c) => (c.parent === null ? null : oldKeys.get(c.parent))));
       assert.ok(before.some((c) => c.deleted) && before.some((c) => c.edited) && before.some((c) => c.mentionType === 'reply'), 'the fixture uses every column');
+      assert.ok(before.some((c) => c.likes === 2 && c.dislikes === 1), 'the fixture has votes');
 
       assert.deepEqual(await importFile(target.store, { format: 'json', file, site: SITE, keepIp: false }),
         { threads: 0, comments: 0, skipped: counts.comments }, 're-importing the export adds nothing');

@@ -24,7 +24,8 @@ describe('notifications in the server process', () => {
         body: JSON.stringify({ target: `${server.url}/post/`, author: 'Proc', body: 'from another process' }),
       });
       assert.equal(res.status, 201);
-      const deadline = Date.now() + 10_000;
+      // A guard against a hang, far above the outbox's poll interval; not a delivery-time bound.
+      const deadline = Date.now() + 60_000;
       while (smtp.to('owner@blog.example').length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       const [mail] = smtp.to('owner@blog.example');
       assert.ok(mail, `the mail arrived; server said: ${server.stderr()}${server.stdout()}`);

@@ -63,15 +63,17 @@ describe('-32700: not well-formed', () => {
     });
   }
 
+  // "At once" is seen in the answer, not timed: the fault comes from the DTD guard that runs before
+  // any XML parser, so no entity was ever expanded.
   it('a billion-laughs DOCTYPE is refused at once', async () => {
     const entities = ['<!ENTITY lol "lol">'];
     for (let i = 1; i <= 9; i++) entities.push(`<!ENTITY lol${i} "${`&lol${i === 1 ? '' : i - 1};`.repeat(10)}">`);
     const body =
       `<?xml version="1.0"?><!DOCTYPE methodCall [${entities.join('')}]>` +
       `<methodCall><methodName>pingback.extensions.getPingbacks</methodName><params><param><value><string>&lol9;</string></value></param></params></methodCall>`;
-    const started = Date.now();
-    expectFault(await send(body), FAULT.parseError);
-    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    const fault = expectFault(await send(body), FAULT.parseError);
+    assert.match(fault.faultString, /DOCTYPE and ENTITY declarations are not allowed/, 'refused by the guard, before parsing');
+    assert.doesNotMatch(fault.faultString, /lol/, 'nothing of the entities reaches the answer');
   });
 
   it('XXE: external entities pointing at a local server are refused and never fetched', async () => {

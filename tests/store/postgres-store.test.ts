@@ -17,6 +17,7 @@ import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { postgresUnavailable, startPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster.js';
 import { describeStoreContract } from './repository-contract.js';
+import { describeThreadPagesContract } from './thread-pages-contract.js';
 
 const skip = postgresUnavailable();
 let cluster: PostgresCluster | undefined;
@@ -34,7 +35,7 @@ describe('PostgreSQL backend', { skip }, () => {
     await cluster?.stop();
   });
 
-  describeStoreContract('postgres', async () => {
+  const postgresFixture = async () => {
     const { url, name } = await freshDatabase();
     const store = await openPostgresStore(url, { max: 4 });
     return {
@@ -44,7 +45,9 @@ describe('PostgreSQL backend', { skip }, () => {
         await cluster!.dropDatabase(name);
       },
     };
-  });
+  };
+  describeStoreContract('postgres', postgresFixture);
+  describeThreadPagesContract('postgres', postgresFixture);
 
   describe('PostgreSQL specifics', () => {
     test('the PostgreSQL schema is at the same version as the SQLite one (a schema change goes to both)', () => {
@@ -83,27 +86,42 @@ describe('PostgreSQL backend', { skip }, () => {
       }
     });
 
-    test('every comment change bumps its thread version, as the SQLite triggers do', async () => {
+    test('only public comment changes bump the thread version, as the SQLite triggers do (issue 14.12)', async () => {
       const { url, name } = await freshDatabase();
       const store = await openPostgresStore(url);
       try {
         const target = 'https://blog.example/post/';
         const thread = await store.threads.ensure(target, new Date());
-        const version = async () => (await store.comments.threadVersions([target])).get(target);
-        const v0 = await version();
-        const inserted = await store.comments.insert({
-          threadId: thread.id, parent: null, kind: 'comment', status: 'pending', author: 'A', email: '', url: '', bodyHtml: '<p>x</p>',
-          bodyRaw: 'x', source: null, sourceKey: null, title: null, mentionType: null, authorPhoto: null, ip: '', userAgent: '',
-          reasons: [], editTokenHash: null, created: new Date(),
-        });
-        assert.equal(inserted.kind, 'inserted');
-        const v1 = await version();
-        assert.notEqual(v1, v0);
-        await store.comments.setStatus(inserted.kind === 'inserted' ? inserted.comment.id : 0, 'approved');
-        const v2 = await version();
-        assert.notEqual(v2, v1);
-        await store.threads.setClosed(thread.id, { comments: true });
-        assert.notEqual(await version(), v2);
+        // The raw counter, so a bump is seen even while the thread is not shown (no approved row).
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        const version = async () => Number((await client.query('SELECT version FROM threads WHERE id = $1', [thread.id])).rows[0].version);
+        try {
+          const v0 = await version();
+          const inserted = await store.comments.insert({
+            threadId: thread.id, parent: null, kind: 'comment', status: 'pending', author: 'A', email: '', url: '', bodyHtml: '<p>x</p>',
+            bodyRaw: 'x', source: null, sourceKey: null, title: null, mentionType: null, authorPhoto: null, ip: '', userAgent: '',
+            reasons: [], editTokenHash: null, created: new Date(),
+          });
+          assert.equal(inserted.kind, 'inserted');
+          const id = inserted.kind === 'inserted' ? inserted.comment.id : 0;
+          assert.equal(await version(), v0, 'a held insert leaves the version alone');
+          await store.comments.setStatus(id, 'spam');
+          assert.equal(await version(), v0, 'held → spam leaves it alone');
+          assert.equal((await store.comments.threadVersions([target])).get(target), undefined, 'no tag while nothing is shown');
+          await store.comments.setStatus(id, 'approved');
+          const v1 = await version();
+          assert.ok(v1 > v0, 'spam → approved bumps it');
+          await store.comments.setStatus(id, 'trash');
+          const v2 = await version();
+          assert.ok(v2 > v1, 'approved → trash bumps it');
+          await store.comments.remove(id);
+          assert.equal(await version(), v2, 'removing a trashed comment leaves it alone');
+          await store.threads.setClosed(thread.id, { comments: true });
+          assert.ok(await version() > v2, 'closing the thread bumps it');
+        } finally {
+          await client.end();
+        }
       } finally {
         await store.close();
         await cluster!.dropDatabase(name);

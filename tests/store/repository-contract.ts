@@ -303,16 +303,21 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         assert.equal((await store.comments.countVisible([])).size, 0);
       });
 
-      test('threadVersions: a tag per existing thread that changes with every change to it, and only then', async () => {
+      test('threadVersions: a tag per thread readers can see, that changes with every public change, and only then', async () => {
         const a = await thread(POST);
         const b = await thread(OTHER_POST);
         const unknown = 'https://blog.example/never-commented/';
         const tagOf = async (target = POST) => (await store.comments.threadVersions([target])).get(target);
-        const both = await store.comments.threadVersions([POST, OTHER_POST, unknown]);
-        assert.deepEqual([...both.keys()].sort(), [OTHER_POST, POST].sort());
-        assert.equal(both.get(POST), await tagOf(POST), 'one target or many: the same tag');
-        assert.equal(await tagOf(unknown), undefined);
+        assert.equal((await store.comments.threadVersions([POST, OTHER_POST, unknown])).size, 0, 'threads with nothing shown read like no thread');
         assert.equal((await store.comments.threadVersions([])).size, 0);
+
+        // Issue 14.12: held, spam and trashed comments arriving or changing are not seen through the tag.
+        const held = await insertOk(aComment(a.id, { status: 'pending' }));
+        await insertOk(aComment(a.id, { status: 'spam' }));
+        await store.comments.setStatus(held.id, 'trash');
+        await store.comments.setStatus(held.id, 'pending');
+        await store.comments.edit(held.id, { author: 'Ann', url: '', bodyRaw: 'held edit', bodyHtml: '<p>held edit</p>', status: 'pending', reasons: [], edited: at(60) });
+        assert.equal(await tagOf(), undefined, 'a thread a held comment created reads like no thread');
 
         const seen = new Set<string>();
         const changed = async (what: string) => {
@@ -320,17 +325,36 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           assert.ok(tag !== undefined && !seen.has(tag), `the tag did not change after ${what}`);
           seen.add(tag);
         };
-        await changed('nothing (first read)');
+        const unchanged = async (what: string) => {
+          const tag = await tagOf();
+          assert.ok(tag !== undefined && seen.has(tag) && [...seen].at(-1) === tag, `the tag changed after ${what}`);
+        };
+        await store.comments.setStatus(held.id, 'approved');
+        await changed('approving the held comment');
+        const both = await store.comments.threadVersions([POST, OTHER_POST, unknown]);
+        assert.deepEqual([...both.keys()], [POST]);
+        assert.equal(both.get(POST), await tagOf(POST), 'one target or many: the same tag');
+
+        const another = await insertOk(aComment(a.id, { status: 'pending' }));
+        await unchanged('a held insert');
+        await store.comments.setStatus(another.id, 'spam');
+        await unchanged('held → spam');
+        await store.comments.edit(another.id, { author: 'Ann', url: '', bodyRaw: 'spam edit', bodyHtml: '<p>spam edit</p>', status: 'spam', reasons: [], edited: at(90) });
+        await unchanged('editing a spam comment');
+        await store.comments.remove(another.id);
+        await unchanged('removing a spam comment');
+
         const c = await insertOk(aComment(a.id));
-        await changed('insert');
-        const otherTag = await tagOf(OTHER_POST);
+        await changed('an approved insert');
         await insertOk(aComment(b.id));
-        assert.equal(await tagOf(POST) !== undefined && seen.has((await tagOf(POST))!), true, 'another thread\'s insert changed it');
-        assert.notEqual(await tagOf(OTHER_POST), otherTag);
+        assert.ok(seen.has((await tagOf(POST))!), 'another thread\'s insert left it alone');
+        assert.notEqual(await tagOf(OTHER_POST), undefined, 'the other thread is shown now');
         await store.comments.setStatus(c.id, 'spam');
-        await changed('setStatus');
+        await changed('approved → spam');
         await store.comments.edit(c.id, { author: 'Ann', url: '', bodyRaw: 'new', bodyHtml: '<p>new</p>', status: 'approved', reasons: [], edited: at(120) });
-        await changed('edit');
+        await changed('an edit into approved');
+        await store.comments.edit(c.id, { author: 'Ann', url: '', bodyRaw: 'newer', bodyHtml: '<p>newer</p>', status: 'approved', reasons: [], edited: at(150) });
+        await changed('an edit of an approved comment');
         await insertOk(aComment(a.id, { parent: c.id }));
         await changed('a reply');
         await store.comments.remove(c.id);

@@ -11,6 +11,7 @@ import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
 import { openSqlite } from '../../src/store/sqlite/open-sqlite.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { describeStoreContract } from './repository-contract.js';
+import { describeThreadPagesContract } from './thread-pages-contract.js';
 
 const POST = 'https://blog.example/2024/03/hello/';
 const CREATED = new Date(Date.UTC(2024, 2, 9, 14, 5, 7, 123));
@@ -40,7 +41,8 @@ async function assertClosedCleanly(dbPath: string): Promise<void> {
   }
 }
 
-describeStoreContract('sqlite', async () => {
+/** A store on a real database file, removed again by cleanup (checked closed cleanly first). */
+async function sqliteFixture() {
   const dir = await freshDir();
   const path = join(dir, 'backtalk.db');
   const store = openSqliteStore(path);
@@ -55,7 +57,10 @@ describeStoreContract('sqlite', async () => {
       }
     },
   };
-});
+}
+
+describeStoreContract('sqlite', sqliteFixture);
+describeThreadPagesContract('sqlite', sqliteFixture);
 
 describe('SQLite specifics', () => {
   let dir: string;

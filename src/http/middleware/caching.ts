@@ -1,12 +1,14 @@
 /**
  * HTTP caching of the public reads (GET /api/comments, /api/counts, the widget's thread page):
- * ETags made from the store's per-thread version (bumped by triggers on every change to a thread
- * or its comments, whoever writes), so a conditional request is answered 304 after one indexed
+ * ETags made from the store's per-thread version (bumped by triggers on every public change to a
+ * thread or its approved comments, whoever writes, and never by held or spam ones: schema step
+ * 7 → 8), so a conditional request is answered 304 after one indexed
  * lookup and no comment reads; and a small in-process cache of rendered bodies keyed by the same
  * version, so an unchanged thread is not read and serialized again for every reader.
  */
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
+import type { EncodedBody } from '../encoded-body.js';
 
 /**
  * For a CDN or proxy in front: browsers always revalidate (max-age=0, cheap with the ETag); a shared
@@ -50,21 +52,16 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
 
 const opaque = (tag: string): string => (tag.startsWith('W/') ? tag.slice(2) : tag);
 
-/** Sends a JSON body that is already serialized (the ETag and Cache-Control are already set). */
-export function sendJsonBody(res: Response, body: Buffer): void {
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', body.length);
-  res.end(body);
-}
-
 interface Entry {
-  etag: string;
-  body: Buffer;
+  validator: string;
+  body: EncodedBody;
 }
 
 /**
- * Rendered bodies by key, least recently used evicted past `maxBytes`. An entry is only used when
- * its ETag equals the current one, so it can never be stale; an old one is simply replaced.
+ * Rendered bodies (with their compressed variants, see ../encoded-body.ts) by key, least recently
+ * used evicted past `maxBytes`. An entry is only used when its validator (the ETag, or the thread
+ * version it was rendered from) equals the current one, so it can never be stale; an old one is
+ * simply replaced.
  */
 export class BodyCache {
   private readonly entries = new Map<string, Entry>();
@@ -72,31 +69,39 @@ export class BodyCache {
 
   constructor(private readonly maxBytes: number) {}
 
-  get(key: string, etag: string): Buffer | undefined {
+  get(key: string, validator: string): EncodedBody | undefined {
     const entry = this.entries.get(key);
-    if (!entry || entry.etag !== etag) return undefined;
+    if (!entry || entry.validator !== validator) return undefined;
     // Map keeps insertion order: re-inserting marks the entry as the most recently used.
     this.entries.delete(key);
     this.entries.set(key, entry);
     return entry.body;
   }
 
-  set(key: string, etag: string, body: Buffer): void {
-    const size = body.length + key.length * 2;
-    if (size > this.maxBytes / 4) return; // one huge thread must not push everything else out
+  /**
+   * Stores the body and returns the one to use: the body already stored for the same key and
+   * validator when two readers rendered the same version at once, so that its compressed variants
+   * are made once, not once per reader.
+   */
+  keep(key: string, validator: string, body: EncodedBody): EncodedBody {
+    const existing = this.get(key, validator);
+    if (existing) return existing;
+    const size = body.reservedBytes + key.length * 2;
+    if (size > this.maxBytes / 4) return body; // one huge thread must not push everything else out
     this.delete(key);
-    this.entries.set(key, { etag, body });
+    this.entries.set(key, { validator, body });
     this.bytes += size;
     for (const [oldKey] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.delete(oldKey);
     }
+    return body;
   }
 
   private delete(key: string): void {
     const entry = this.entries.get(key);
     if (!entry) return;
     this.entries.delete(key);
-    this.bytes -= entry.body.length + key.length * 2;
+    this.bytes -= entry.body.reservedBytes + key.length * 2;
   }
 }

@@ -51,7 +51,7 @@ export function createErrorHandler(logger: Logger, sites: readonly string[]): Er
     res.vary('Accept-Language').set('Content-Language', strings.lang);
     const message = error.messageIn(strings);
     // Only the reader's comment form gets an HTML page; machine clients (Webmention senders) get JSON.
-    if (isFormPost(req) && req.path === '/comments') {
+    if (isFormPost(req) && (req.path === '/comments' || /^\/api\/comments\/\d+\/vote$/.test(req.path))) {
       const back = backLink(req.body?.target, sites);
       res.type('html').send(errorPage(strings, error.status, message, back));
       return;

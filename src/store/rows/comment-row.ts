@@ -14,7 +14,7 @@ export type CommentRow = Omit<Selectable<CommentsTable>, 'source_key' | 'import_
 /** Columns selected for a Comment, joined with its thread's target. */
 export const COMMENT_COLUMNS = `c.id, c.thread_id, t.target, c.parent_id, c.kind, c.status, c.author, c.email, c.url,
   c.body_html, c.body_raw, c.source_url, c.title, c.mention_type, c.author_photo, c.ip, c.user_agent,
-  c.reasons, c.edit_token_hash, c.deleted, c.created_at, c.edited_at, c.lang`;
+  c.reasons, c.edit_token_hash, c.deleted, c.created_at, c.edited_at, c.lang, c.likes, c.dislikes`;
 
 export function toComment(row: CommentRow): Comment {
   return {
@@ -42,6 +42,7 @@ export function toComment(row: CommentRow): Comment {
     edited: row.edited_at === null ? null : new Date(row.edited_at),
     // Only when known, so a comment without one reads exactly as it did before the column existed.
     ...(row.lang ? { lang: row.lang } : {}),
+    ...(row.likes || row.dislikes ? { likes: Number(row.likes), dislikes: Number(row.dislikes) } : {}),
   };
 }
 
@@ -69,6 +70,8 @@ export function toInsertParams(c: NewComment): Insertable<CommentsTable> {
     created_at: c.created.getTime(),
     body_hash: bodyHash(c.bodyRaw),
     lang: c.lang ?? null,
+    likes: c.likes ?? 0,
+    dislikes: c.dislikes ?? 0,
   };
 }
 

@@ -37,6 +37,11 @@ export class PgRunner implements SqlRunner {
     return transaction(this.pool, (client) => driveAsync(work(), (step) => this.exec(client, step)));
   }
 
+  /** A PostgreSQL commit is flushed (synchronous_commit) before other sessions see it. */
+  async synced(): Promise<void> {
+    return undefined;
+  }
+
   private async exec(db: Queryable, step: SqlStep): Promise<unknown> {
     if (step.op === 'lock') {
       await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [step.key]);

@@ -50,6 +50,20 @@ export interface CommentsTable {
   body_hash: string | null;
   /** The language the comment was written in (schema v5); NULL for linkbacks and older rows. */
   lang: string | null;
+  /** Kept equal to the comment's rows in `votes` (schema v8), in the vote's own transaction. */
+  likes: ColumnType<number, number | undefined, number>;
+  dislikes: ColumnType<number, number | undefined, number>;
+}
+
+/** One reader's vote on one comment (schema v8); `voter` and `network` are keyed hashes (src/votes/). */
+export interface VotesTable {
+  id: Generated<number>;
+  comment_id: number;
+  voter: string;
+  network: string;
+  value: number;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface SettingsTable {
@@ -151,4 +165,5 @@ export interface Database {
   used_action_tokens: UsedActionTokensTable;
   send_posts: SendPostsTable;
   send_links: SendLinksTable;
+  votes: VotesTable;
 }

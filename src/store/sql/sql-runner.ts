@@ -69,6 +69,13 @@ export interface SqlRunner {
   run(query: Compilable<unknown>): Promise<number>;
   /** Runs `work` in one transaction: all of it commits, or none of it. */
   transaction<T>(work: () => TxWork<T>): Promise<T>;
+  /**
+   * Resolves once every commit made so far is on disk. Before answering a writer with something
+   * another write stored ("already registered", "duplicate"), so the answer never rests on a commit
+   * a power cut could still undo (SQLite group commit; at once on PostgreSQL, whose commits are
+   * durable before other sessions see them).
+   */
+  synced(): Promise<void>;
 }
 
 /** Drives transactional work with a synchronous executor; an executor error is thrown into the work. */

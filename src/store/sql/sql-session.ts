@@ -26,7 +26,7 @@ export interface SqlSession extends SqlQueries {
 export type SessionMode = 'write' | 'snapshot';
 
 export function beginSession(runner: SqlRunner, mode: SessionMode): Promise<SqlSession> {
-  if (runner instanceof SqliteRunner) return Promise.resolve(sqliteSession(runner, mode));
+  if (runner instanceof SqliteRunner) return sqliteSession(runner, mode);
   if (runner instanceof PgRunner) return pgSession(runner, mode);
   throw new Error(`no sessions for the ${runner.dialect.name} runner`);
 }
@@ -37,14 +37,19 @@ export function beginSession(runner: SqlRunner, mode: SessionMode): Promise<SqlS
  * Only for a connection the caller has to itself while the session lasts (the CLI, an import):
  * other work on the connection meanwhile would become part of the transaction.
  */
-function sqliteSession(runner: SqliteRunner, mode: SessionMode): SqlSession {
+async function sqliteSession(runner: SqliteRunner, mode: SessionMode): Promise<SqlSession> {
   const connection = runner.connection;
+  // BEGIN in the same turn as the last check (see SqliteRunner.transaction).
+  if (mode === 'write') for (let gate = runner.writeGate(); gate; gate = runner.writeGate()) await gate;
   connection.exec(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN');
   let open = true;
-  const end = (command: 'COMMIT' | 'ROLLBACK') => {
+  const end = async (command: 'COMMIT' | 'ROLLBACK') => {
     if (!open) return;
     open = false;
-    if (connection.inTransaction) connection.exec(command);
+    if (!connection.inTransaction) return;
+    connection.exec(command);
+    // Answered like any other write: once the commit is on disk.
+    if (command === 'COMMIT' && mode === 'write') await runner.durable();
   };
   return {
     db: runner.db,
@@ -52,8 +57,8 @@ function sqliteSession(runner: SqliteRunner, mode: SessionMode): SqlSession {
     all: (query) => runner.all(query),
     first: (query) => runner.first(query),
     run: (query) => runner.run(query),
-    commit: async () => end('COMMIT'),
-    rollback: async () => end('ROLLBACK'),
+    commit: () => end('COMMIT'),
+    rollback: () => end('ROLLBACK'),
   };
 }
 

@@ -2,7 +2,8 @@
  * SqlRunner over better-sqlite3: synchronous execution of compiled queries through a cache of
  * prepared statements keyed by SQL text (a query built twice compiles to the same text, so the hot
  * paths keep prepared-statement speed), and transactions that run start to end without yielding to
- * the event loop.
+ * the event loop. With a CommitDurability, a write is answered only once its commit is on disk, and
+ * the disk wait happens off the event loop (src/store/sqlite/wal-durability.ts).
  */
 import { sql, type Compilable, type CompiledQuery, type Kysely } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -18,41 +19,104 @@ const STATEMENT_CACHE = 500;
 
 type Statement = BetterSqlite3.Statement<unknown[]>;
 
+/**
+ * How commits become durable when the connection does not sync at COMMIT itself (synchronous=NORMAL).
+ * Without one, the connection's own synchronous=FULL makes every COMMIT durable before it returns.
+ */
+export interface CommitDurability {
+  /**
+   * Undefined: a write may start now; else it waits for the promise (a checkpoint) and asks again.
+   * Throws once writes can no longer be made durable (a failed sync).
+   */
+  writeGate(): Promise<void> | undefined;
+  /** Call synchronously right after a commit that wrote: resolves once it is on disk. */
+  committed(): Promise<void>;
+  /** Resolves once every commit reported so far is on disk (or its sync failed). */
+  synced(): Promise<void>;
+}
+
 export class SqliteRunner implements SqlRunner {
   readonly db: Kysely<Database> = sqliteBuilder();
   readonly dialect: SqlDialect;
   private readonly statements = new Map<string, Statement>();
+  /** Statements run that may have written; compared before and after a transaction. */
+  private writes = 0;
 
-  constructor(readonly connection: BetterSqlite3.Database) {
+  constructor(readonly connection: BetterSqlite3.Database, private readonly durability?: CommitDurability) {
     connection.function(FOLD, { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
     this.dialect = sqliteDialect;
   }
 
   async all<R>(query: Compilable<R>): Promise<R[]> {
-    return this.exec({ op: 'all', query: query.compile() }) as R[];
+    return this.execAlone({ op: 'all', query: query.compile() }) as R[] | Promise<R[]>;
   }
 
   async first<R>(query: Compilable<R>): Promise<R | undefined> {
-    return this.exec({ op: 'first', query: query.compile() }) as R | undefined;
+    return this.execAlone({ op: 'first', query: query.compile() }) as R | undefined | Promise<R | undefined>;
   }
 
   async run(query: Compilable<unknown>): Promise<number> {
-    return this.exec({ op: 'run', query: query.compile() }) as number;
+    return this.execAlone({ op: 'run', query: query.compile() }) as number | Promise<number>;
   }
 
-  /** IMMEDIATE: takes the write lock first, so a read-then-write never fails halfway on SQLITE_BUSY. */
+  /**
+   * IMMEDIATE: takes the write lock first, so a read-then-write never fails halfway on SQLITE_BUSY.
+   * The work itself runs synchronously; only the wait for the disk (and for a checkpoint) is async.
+   */
   async transaction<T>(work: () => TxWork<T>): Promise<T> {
-    return this.transactionSync(work);
+    // Checked again after each wait, and the transaction starts in the same turn as the last check:
+    // a checkpoint that began in between would otherwise copy a commit not yet synced in the WAL.
+    for (let gate = this.writeGate(); gate; gate = this.writeGate()) await gate;
+    const before = this.writes;
+    const result = this.connection.transaction(() => driveSync(work(), (step) => this.exec(step))).immediate();
+    if (this.writes !== before) await this.durable();
+    return result;
   }
 
-  /** The same, for callers that must stay synchronous. */
-  transactionSync<T>(work: () => TxWork<T>): T {
-    return this.connection.transaction(() => driveSync(work(), (step) => this.exec(step))).immediate();
+  /**
+   * Undefined when a write may start now, in this turn; else a promise to wait for before asking
+   * again (a checkpoint is copying the WAL). Throws once writes can no longer be made durable.
+   */
+  writeGate(): Promise<void> | undefined {
+    return this.durability?.writeGate();
+  }
+
+  /** Resolves once the last commit on this connection is on disk; at once without a CommitDurability. */
+  durable(): Promise<void> {
+    return this.durability ? this.durability.committed() : Promise.resolve();
+  }
+
+  /** Readers see a commit as soon as it is made, before its sync: this waits for the syncs in flight. */
+  synced(): Promise<void> {
+    return this.durability ? this.durability.synced() : Promise.resolve();
+  }
+
+  /**
+   * One statement on its own: a read answers at once; a write outside a transaction is its own
+   * commit, answered once durable.
+   */
+  private execAlone(step: SqlStep & { op: 'all' | 'first' | 'run' }): unknown {
+    const stmt = this.prepare(step.query);
+    if (!this.durability || stmt.readonly || this.connection.inTransaction) return this.execPrepared(stmt, step);
+    return this.execDurable(stmt, step);
+  }
+
+  private async execDurable(stmt: Statement, step: SqlStep & { op: 'all' | 'first' | 'run' }): Promise<unknown> {
+    for (let gate = this.writeGate(); gate; gate = this.writeGate()) await gate;
+    // A session (sql-session.ts) may have begun while this waited: then this statement is part of it.
+    const autocommit = !this.connection.inTransaction;
+    const result = this.execPrepared(stmt, step);
+    if (autocommit) await this.durable();
+    return result;
   }
 
   exec(step: SqlStep): unknown {
     if (step.op === 'lock') return undefined;
-    const stmt = this.prepare(step.query);
+    return this.execPrepared(this.prepare(step.query), step);
+  }
+
+  private execPrepared(stmt: Statement, step: SqlStep & { op: 'all' | 'first' | 'run' }): unknown {
+    if (!stmt.readonly) this.writes += 1;
     const params = step.query.parameters.map(toSqliteValue);
     if (step.op === 'all') return stmt.all(...params);
     // A writing statement (INSERT … RETURNING) runs to the end: get() stops after the first row and

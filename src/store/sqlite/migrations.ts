@@ -3,10 +3,13 @@
  * a database made by an older release is brought forward one numbered step at a time, each step in
  * its own transaction together with its `PRAGMA user_version` bump.
  */
+import { sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
 import { mergeSplitThreads } from '../merge-split-threads.js';
 import type { MigrationStep } from '../sql/data-migration.js';
+import type { Database } from '../sql/schema-types.js';
+import { all, run, type TxWork } from '../sql/sql-runner.js';
 
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 9;
 
 /** MIGRATIONS[n] takes a database from version n to n + 1. */
 export const MIGRATIONS: Readonly<Record<number, MigrationStep>> = {
@@ -148,4 +151,52 @@ CREATE INDEX IF NOT EXISTS send_links_due ON send_links (status, next_attempt_at
   // 6 → 7: the language a comment was written in, and a subscriber's, so mails are sent in it.
   6: `ALTER TABLE comments ADD COLUMN lang TEXT;
 ALTER TABLE subscriptions ADD COLUMN lang TEXT;`,
+  // 7 → 8: the thread version (ETag) moves only with public changes, not with held or spam comments.
+  7: `DROP TRIGGER IF EXISTS comments_version_insert;
+DROP TRIGGER IF EXISTS comments_version_update;
+DROP TRIGGER IF EXISTS comments_version_delete;
+-- threads.version is the ETag of the public reads, so it moves exactly when what readers see can
+-- change: an approved row inserted, updated or deleted, a status change into or out of approved, or
+-- the thread's own public fields. A held, spam or trashed comment arriving or changing leaves it
+-- alone, so the ETag cannot tell anyone that something waits in the queue (issue 14.12).
+CREATE TRIGGER IF NOT EXISTS comments_version_insert AFTER INSERT ON comments WHEN NEW.status = 'approved' BEGIN
+  UPDATE threads SET version = version + 1 WHERE id = NEW.thread_id;
+END;
+CREATE TRIGGER IF NOT EXISTS comments_version_update AFTER UPDATE ON comments
+  WHEN OLD.status = 'approved' OR NEW.status = 'approved' BEGIN
+  UPDATE threads SET version = version + 1 WHERE id IN (OLD.thread_id, NEW.thread_id);
+END;
+CREATE TRIGGER IF NOT EXISTS comments_version_delete AFTER DELETE ON comments WHEN OLD.status = 'approved' BEGIN
+  UPDATE threads SET version = version + 1 WHERE id = OLD.thread_id;
+END;`,
+  // 8 → 9: votes (contract v1.1): one row per reader and comment, the counts kept on the comment,
+  // and the index that reads a thread's page in "most liked" order.
+  8: addVotes,
 };
+
+/**
+ * Step 8 → 9. SQLite has no ADD COLUMN IF NOT EXISTS, so the columns are added only when missing:
+ * a database shaped by hand from today's schema (as the older steps' tests do) must open too.
+ */
+function* addVotes(db: Kysely<Database>): TxWork<void> {
+  const columns = new Set((yield* all(raw(db, sql<{ name: string }>`SELECT name FROM pragma_table_info('comments')`))).map((r) => r.name));
+  for (const column of ['likes', 'dislikes']) {
+    if (!columns.has(column)) yield* run(raw(db, sql`ALTER TABLE comments ADD COLUMN ${sql.raw(column)} INTEGER NOT NULL DEFAULT 0`));
+  }
+  yield* run(raw(db, sql`CREATE INDEX IF NOT EXISTS comments_thread_liked ON comments (thread_id, status, (likes - dislikes) DESC, id)`));
+  yield* run(raw(db, sql`CREATE TABLE IF NOT EXISTS votes (
+  id         INTEGER PRIMARY KEY,
+  comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+  voter      TEXT    NOT NULL,
+  network    TEXT    NOT NULL,
+  value      INTEGER NOT NULL CHECK (value IN (-1, 1)),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (comment_id, voter)
+)`));
+  yield* run(raw(db, sql`CREATE INDEX IF NOT EXISTS votes_network ON votes (comment_id, network)`));
+}
+
+function raw<R>(db: Kysely<Database>, query: RawBuilder<R>): Compilable<R> {
+  return { compile: () => query.compile(db) };
+}

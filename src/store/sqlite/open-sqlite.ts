@@ -11,9 +11,9 @@ export type SqliteDatabase = Database.Database;
 /**
  * Opens (creating file and folder on first use) and prepares a SQLite database:
  * WAL so readers never wait for the writer; synchronous=FULL so a comment answered 201 survives a
- * power cut, not only a process crash (NORMAL would be enough for SIGKILL, the WAL fsync costs a
- * little latency per write); foreign keys on; a busy timeout so a second process (CLI backup, import)
- * waits instead of failing.
+ * power cut, not only a process crash (the store, sqlite-store.ts, then moves that sync off the
+ * event loop and shares it between commits: wal-durability.ts); foreign keys on; a busy timeout so
+ * a second process (CLI backup, import) waits instead of failing.
  */
 export function openSqlite(path: string): SqliteDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

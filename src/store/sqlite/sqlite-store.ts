@@ -3,12 +3,21 @@ import { SqliteRunner } from '../sql/sqlite-runner.js';
 import { createSqlStore } from '../sql-store.js';
 import { openSqlite, type SqliteDatabase } from './open-sqlite.js';
 import { backupSqlite } from './backup.js';
+import { WalDurability, type WalDurabilityOptions } from './wal-durability.js';
 
-/** The SQLite backend of Store: the shared repositories over one better-sqlite3 connection. */
-export function createSqliteStore(db: SqliteDatabase): Store {
-  return createSqlStore(new SqliteRunner(db), {
+export type SqliteStoreOptions = WalDurabilityOptions;
+
+/**
+ * The SQLite backend of Store: the shared repositories over one better-sqlite3 connection. A file
+ * database commits in groups, syncing off the event loop (wal-durability.ts); if its -wal file
+ * cannot be opened for that, the connection keeps synchronous=FULL and syncs at each COMMIT.
+ */
+export function createSqliteStore(db: SqliteDatabase, options: SqliteStoreOptions = {}): Store {
+  const durability = db.memory ? undefined : groupCommitOrNone(db, options);
+  return createSqlStore(new SqliteRunner(db, durability), {
     backup: (file) => backupSqlite(db, file),
     close: async () => {
+      await durability?.close();
       if (db.open) {
         // Fold the WAL back into the main file so a copied .db is complete on its own.
         db.pragma('wal_checkpoint(TRUNCATE)');
@@ -18,6 +27,14 @@ export function createSqliteStore(db: SqliteDatabase): Store {
   });
 }
 
-export function openSqliteStore(path: string): Store {
-  return createSqliteStore(openSqlite(path));
+function groupCommitOrNone(db: SqliteDatabase, options: SqliteStoreOptions): WalDurability | undefined {
+  try {
+    return new WalDurability(db, options);
+  } catch {
+    return undefined;
+  }
+}
+
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
+  return createSqliteStore(openSqlite(path), options);
 }

@@ -1,0 +1,104 @@
+/**
+ * The write path without HTTP (issue 15.1, 15.2): the SQLite store in this process, 16 writers
+ * inserting comments (each waits a turn of the event loop first, as a request would) while one reader
+ * counts a thread every millisecond. Measured twice in the same run: with synchronous=FULL and a
+ * sync inside each COMMIT on the event loop (the store before group commit), and with group commit
+ * (synchronous=NORMAL, one fdatasync of the -wal file on the thread pool per group). Reported:
+ * inserts per second, the reader's p50/p99, the event-loop delay, and commits per sync.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { NewComment } from '../src/domain/comment.js';
+import { SqliteRunner } from '../src/store/sql/sqlite-runner.js';
+import { createSqlStore } from '../src/store/sql-store.js';
+import { openSqlite } from '../src/store/sqlite/open-sqlite.js';
+import { WalDurability } from '../src/store/sqlite/wal-durability.js';
+import type { StressContext, StressResult, StressScenario } from './stress.js';
+
+const WRITERS = 16;
+const TARGET = 'https://blog.example/bench/store-group-commit';
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+const round = (n: number) => Number(n.toFixed(2));
+
+function aComment(threadId: number, i: number): NewComment {
+  return {
+    threadId, parent: null, kind: 'comment', status: 'approved', author: `Reader ${i}`, email: `r${i}@mail.example`, url: '',
+    bodyHtml: '<p>A short plain-text reply.</p>', bodyRaw: `A short plain-text reply, number ${i}.`, source: null, sourceKey: null,
+    title: null, mentionType: null, authorPhoto: null, ip: '192.0.2.0', userAgent: 'bench', reasons: [], editTokenHash: null, created: new Date(),
+  };
+}
+
+function at(sorted: number[], p: number): number {
+  return round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0);
+}
+
+async function measure(ctx: StressContext, mode: 'full' | 'group'): Promise<Record<string, number>> {
+  const dir = join(ctx.tmp, `store-group-commit-${mode}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  const db = openSqlite(join(dir, 'bench.db'));
+  const durability = mode === 'group' ? new WalDurability(db) : undefined;
+  const store = createSqlStore(new SqliteRunner(db, durability), {
+    backup: async () => undefined,
+    close: async () => {
+      await durability?.close();
+      db.close();
+    },
+  });
+  try {
+    const thread = await store.threads.ensure(TARGET, new Date());
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    const reads: number[] = [];
+    let inserts = 0;
+    const end = Date.now() + ctx.duration * 1000;
+    const started = performance.now();
+    delay.enable();
+    const reader = (async () => {
+      while (Date.now() < end) {
+        const asked = performance.now();
+        await nextTurn();
+        await store.comments.countVisible([TARGET]);
+        reads.push(performance.now() - asked);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    })();
+    const writers = Array.from({ length: WRITERS }, async () => {
+      while (Date.now() < end) {
+        await nextTurn();
+        await store.comments.insert(aComment(thread.id, inserts++));
+      }
+    });
+    await Promise.all([reader, ...writers]);
+    delay.disable();
+    const seconds = (performance.now() - started) / 1000;
+    reads.sort((a, b) => a - b);
+    const figures: Record<string, number> = {
+      [`${mode} inserts/s`]: Math.round(inserts / seconds),
+      [`${mode} reader p50`]: at(reads, 0.5),
+      [`${mode} reader p99`]: at(reads, 0.99),
+      [`${mode} reads (count)`]: reads.length,
+      [`${mode} event-loop delay p99`]: round(delay.percentile(99) / 1e6),
+      [`${mode} event-loop delay max`]: round(delay.max / 1e6),
+    };
+    if (durability) {
+      const { commits, syncs, checkpoints } = durability.stats;
+      figures[`${mode} commits per sync`] = round(commits / Math.max(1, syncs));
+      figures[`${mode} checkpoints (count)`] = checkpoints;
+    }
+    return figures;
+  } finally {
+    await store.close();
+  }
+}
+
+export const storeGroupCommit: StressScenario = {
+  name: 'store-group-commit',
+  description: `the SQLite store in-process: ${WRITERS} writers inserting while a reader counts a thread every millisecond, ` +
+    'synchronous=FULL with a sync per COMMIT on the event loop against group commit with the sync on the thread pool',
+  async run(ctx): Promise<StressResult> {
+    const figures = { ...(await measure(ctx, 'full')), ...(await measure(ctx, 'group')) };
+    figures['group / full inserts (×)'] = round((figures['group inserts/s'] ?? 0) / Math.max(1, figures['full inserts/s'] ?? 0));
+    ctx.say(`[store-group-commit] ${Object.entries(figures).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+    return { name: this.name, description: this.description, figures, problems: [] };
+  },
+};

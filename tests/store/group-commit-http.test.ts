@@ -1,0 +1,72 @@
+/**
+ * Group commit seen from outside (issue 15.1, 15.2): a real Backtalk over HTTP whose SQLite store
+ * syncs through a disk sync the test holds. While it is held, comments posted together are stored
+ * (the database has them) but not answered; a repeated comment among them is refused on its own
+ * (once the sync is done: a refusal rests on stored data too);
+ * readers' GETs answer. Once the sync is let go, every comment is answered 201 and listed.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { HeldDiskSync } from '../helpers/held-disk-sync.js';
+import { POST, startTestServer, type TestServer } from '../helpers/test-server.js';
+
+const disk = new HeldDiskSync();
+let server: TestServer;
+
+before(async () => {
+  server = await startTestServer({}, {}, undefined, (dbPath) => openSqliteStore(dbPath, { fileSync: disk.fileSync }));
+});
+after(async () => {
+  disk.release('wal');
+  await server.close();
+});
+
+const comment = (n: number) => ({ target: POST, author: `Reader ${n}`, email: `r${n}@example.com`, body: `Group commit comment number ${n}.` });
+
+function storedBodies(): string[] {
+  const db = new Database(server.dbPath, { readonly: true });
+  try {
+    return (db.prepare(`SELECT body_raw FROM comments WHERE kind = 'comment' ORDER BY id`).all() as { body_raw: string }[]).map((r) => r.body_raw);
+  } finally {
+    db.close();
+  }
+}
+
+test('POSTs that arrive together are answered only after their sync; a duplicate among them fails alone; GETs answer meanwhile', { timeout: 60_000 }, async () => {
+  // Stored and answered before the hold, so that posting it again is a duplicate.
+  const earlier = await server.postJson('/comments', comment(0));
+  assert.equal(earlier.status, 201);
+
+  disk.hold('wal');
+  const answered = new Set<number>();
+  const posts = [1, 2, 3, 4, 5].map((n) => server.postJson('/comments', comment(n)).then((res) => {
+    answered.add(n);
+    return res;
+  }));
+  // Wait until all five are committed: another connection to the file sees them.
+  while (storedBodies().length < 6) await new Promise((resolve) => setTimeout(resolve, 5));
+  // Refused as a repeat; the refusal, too, waits for the sync in flight (a repeat's original must be
+  // on disk before anyone is told it exists: CommentRepository.hasSameBody).
+  const duplicate = server.postJson('/comments', comment(0)).then((res) => {
+    answered.add(0);
+    return res;
+  });
+  const read = await server.request(`/api/comments?target=${encodeURIComponent(POST)}`);
+  assert.equal(read.status, 200, 'a reader is answered while the sync is held');
+  await read.arrayBuffer();
+  assert.ok(disk.held('wal') >= 1, 'the sync is still held');
+  assert.deepEqual([...answered], [], 'no POST is answered before the sync that covers it');
+
+  disk.release('wal');
+  const refused = await duplicate;
+  assert.equal(refused.status, 409, 'the repeated comment is refused');
+  assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'duplicate');
+  const responses = await Promise.all(posts);
+  assert.deepEqual(responses.map((r) => r.status), [201, 201, 201, 201, 201]);
+  const ids = await Promise.all(responses.map(async (r) => ((await r.json()) as { id: number }).id));
+  const listed = (await (await server.request(`/api/comments?target=${encodeURIComponent(POST)}`)).json()) as { comments: { id: number }[] };
+  for (const id of ids) assert.ok(listed.comments.some((c) => c.id === id), `comment ${id} is listed`);
+  assert.equal(storedBodies().filter((b) => b === comment(0).body).length, 1, 'the duplicate was not stored');
+});
