@@ -18,7 +18,6 @@ import { createPipeline, type Pipeline } from './pipeline/receive.js';
 import { createThreadReader, type ThreadReader } from './read/thread-reader.js';
 import { createTitleLearner, type TitleLearner } from './pipeline/post-title.js';
 import { createSourceVerifier } from './pipeline/verify-source.js';
-import { createAkismet } from './spam/akismet-checker.js';
 import { createRuleChecker } from './spam/rule-checker.js';
 import type { SpamChecker, SpamFeedback } from './spam/spam-checker.js';
 import { createSubmissionLimiter, type LimiterBackend, type SubmissionLimiter } from './spam/submission-limiter.js';
@@ -117,6 +116,8 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   const spamCheckers: SpamChecker[] = [countedSpamChecker(rules, metrics)];
   let feedback: SpamFeedback | undefined;
   if (config.akismetKey) {
+    // Loaded only with a key: akismet-api and its promise library cost resident memory otherwise.
+    const { createAkismet } = await import('./spam/akismet-checker.js');
     const akismet = createAkismet({
       key: config.akismetKey, baseUrl: config.akismetUrl, blog: config.sites[0] ?? config.publicUrl,
       logger: logger.child({ component: 'akismet' }),

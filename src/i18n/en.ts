@@ -204,6 +204,32 @@ const en = {
     statuses: { pending: 'pending', approved: 'approved', spam: 'spam', trash: 'trash' },
   },
 
+  /** The command line (src/cli): every count goes through a plural phrase; the language comes from LC_ALL, LC_MESSAGES or LANG. */
+  cli: {
+    comments: { one: '{n} comment', other: '{n} comments' },
+    threads: { one: '{n} thread', other: '{n} threads' },
+    newThreads: { one: '{n} new thread', other: '{n} new threads' },
+    subscriptions: { one: '{n} subscription', other: '{n} subscriptions' },
+    days: { one: '{n} day', other: '{n} days' },
+    placeholders: { one: '{n} kept as a blank placeholder for its replies', other: '{n} kept as blank placeholders for their replies' },
+    alreadyThere: { one: '{n} comment was already there.', other: '{n} comments were already there.' },
+    purgePlan: 'Would delete {comments} from spam and trash, older than {days}.',
+    purged: 'Deleted {comments} from spam and trash, older than {days}.',
+    anonymizePlan: 'Would anonymize {comments} of {email} and delete {subscriptions}.',
+    anonymized: 'Anonymized {comments} of {email} and deleted {subscriptions}.',
+    removePlan: 'Would remove {comments} of {email} ({placeholders}) and delete {subscriptions}.',
+    removed: 'Removed {comments} of {email} ({placeholders}) and deleted {subscriptions}.',
+    importPlan: 'The database already holds {comments} in {threads}; {file} will be added to them (what is already there is skipped).',
+    importDryRun: 'Would import {comments} into {newThreads}.',
+    imported: 'Imported {comments} into {newThreads}.',
+    exported: 'Exported {comments} of {threads} to {file}.',
+    wrote: 'Wrote {comments} and {subscriptions} to {file}.',
+    dryRun: 'Dry run: nothing was changed.',
+    confirm: 'Go ahead? [y/N] ',
+    yes: 'y,yes',
+    cancelled: 'Cancelled: nothing was changed.',
+    needsYes: 'this changes the database, and standard input is not a terminal to ask on: add --yes to go ahead (or --dry-run to see what would change)',
+  },
   /** Mails, each in the language its comment was written in. */
   mail: {
     held: '[held] ',

@@ -16,6 +16,7 @@ import { confirmSubscriptionMail, ownerMail, replyMail } from '../mail/messages.
 import type { OutgoingMail } from '../mail/mail-transport.js';
 import type { LinkSigner } from '../mail/signed-links.js';
 import { mailStrings } from '../mail/mail-strings.js';
+import { commentHtmlForMail } from '../pipeline/sanitize.js';
 import type { NewOutboxItem, OutboxPlan, Store, Subscription } from '../store/repository.js';
 import { RateLimitedError } from '../domain/errors.js';
 import type { SubmissionLimiter } from '../spam/submission-limiter.js';
@@ -66,7 +67,7 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): OutboxNoti
       spam: link('spam'),
       delete: link('delete'),
       admin: `${publicUrl}/admin`,
-    }, stringsOf(c), title));
+    }, stringsOf(c), title, commentHtmlForMail(c.bodyHtml)));
   }
 
   /** Reply mails go out for a published comment only, and never to its own author. */
@@ -75,11 +76,12 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): OutboxNoti
   function subscriberRows(c: Comment, from: string, subscribers: readonly Subscription[], title: string | null): NewOutboxItem[] {
     if (!mailsSubscribers(c)) return [];
     const own = c.email.trim().toLowerCase();
+    const mailBody = commentHtmlForMail(c.bodyHtml);
     return subscribers.filter((sub) => sub.email !== own).map((sub) => {
       // The reader of this mail is the subscriber: their language, else the reply's.
       const lang = sub.lang ?? langOf(c);
       const unsubscribeUrl = `${publicUrl}/subscriptions/unsubscribe?id=${sub.id}&token=${signer.unsubscribeToken(sub.id, sub.email)}&lang=${lang}`;
-      return mailRow(replyMail(c, from, sub.email, unsubscribeUrl, mailStrings(lang), title));
+      return mailRow(replyMail(c, from, sub.email, unsubscribeUrl, mailStrings(lang), title, mailBody));
     });
   }
 

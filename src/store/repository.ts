@@ -359,9 +359,10 @@ export interface TransferRepository {
   readSnapshot?<T>(work: () => Promise<T>): Promise<T>;
   /** Everything stored about one e-mail address (compared case-insensitively). */
   personalData(email: string): Promise<PersonalData>;
-  erasePersonalData(email: string, mode: EraseMode): Promise<EraseResult>;
-  /** Deletes comments with one of `statuses` created before `before`; answers how many. */
-  purge(statuses: readonly CommentStatus[], before: Date): Promise<number>;
+  /** `dryRun`: does the whole erase in a transaction that is rolled back, answering what it would change. */
+  erasePersonalData(email: string, mode: EraseMode, opts?: { dryRun?: boolean }): Promise<EraseResult>;
+  /** Deletes comments with one of `statuses` created before `before`; answers how many (`dryRun`: counts them only). */
+  purge(statuses: readonly CommentStatus[], before: Date, opts?: { dryRun?: boolean }): Promise<number>;
 }
 
 /** What one reading of a post changes, decided by src/send/ from the links already recorded. */

@@ -5,6 +5,7 @@
  * `data-*` attributes, read synchronously: `document.currentScript` is null later. No globals.
  */
 import type { WidgetApi } from './interactive.js';
+import { applyTheme, themeSetting } from './theme.js';
 
 /** `{lang: plural forms of "N comments"}`, generated from src/i18n at build time. */
 declare const BT_COUNT_FORMS: Record<string, Record<string, string>>;
@@ -20,7 +21,9 @@ function boot(script: HTMLScriptElement): void {
     const lang = (data.lang || document.documentElement.lang || 'en').toLowerCase().split(/[-_]/)[0] || 'en';
     counters(base, lang);
     const root = document.getElementById('backtalk');
-    if (root) thread(root, base, data.target || canonical() || location.href.split('#')[0]!, lang);
+    if (!root) return;
+    applyTheme(root, themeSetting(data.theme));
+    thread(root, base, data.target || canonical() || location.href.split('#')[0]!, lang);
   };
   // `async` scripts may run before the container below them is parsed.
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', run, { once: true });
