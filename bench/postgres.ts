@@ -48,7 +48,7 @@ function env(db: string): NodeJS.ProcessEnv {
 }
 
 const startBacktalk = (name: string, db: string): Promise<ServerProcess> =>
-  startServer({ name, args: ['--import', 'tsx', 'src/main.ts'], cwd: process.cwd(), env: env(db), readyLine: /^Backtalk serving on (\S+) \(/m });
+  startServer({ name, args: ['--import', 'tsx', 'src/main.ts'], cwd: process.cwd(), env: env(db), readyLine: /Backtalk serving on (\S+) \(/m });
 
 const runTag = Date.now().toString(36);
 let counter = 0;

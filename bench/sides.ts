@@ -76,7 +76,7 @@ export function startSide(side: SideName, root: string, dataDir: string, nodeArg
         ...extraEnv,
       },
       // BACKTALK_PUBLIC_URL is derived from host and the port actually bound: take it from the line.
-      readyLine: /^Backtalk serving on (\S+) \(/m,
+      readyLine: /Backtalk serving on (\S+) \(/m,
     });
   }
   return startServer({

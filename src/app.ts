@@ -23,6 +23,7 @@ import { voteRoutes } from './http/vote-routes.js';
 import { previewRoutes } from './http/preview-routes.js';
 import { widgetRoutes } from './http/widget-routes.js';
 import { demoRoutes } from './http/demo-routes.js';
+import { originRoutes } from './http/origin-routes.js';
 import { withGravatar } from './render/gravatar.js';
 import { projectRoot } from './lib/paths.js';
 import { join } from 'node:path';
@@ -60,7 +61,11 @@ function buildApp(deps: AppDeps): { app: Express; publicReads: PublicReads } {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable' });
   });
 
-  app.use(['/comments', '/api/comments', '/api/counts', '/api/preview', '/thread'], siteCors(config.sites));
+  // The server's own pages (the no-JavaScript /thread form) are not a refused site, whatever BACKTALK_SITES says.
+  const ownOrigin = new URL(config.publicUrl).origin;
+  const refused = (origin: string) => origin !== ownOrigin && deps.refusedOrigins.note(origin);
+  app.use(['/comments', '/api/comments', '/api/counts', '/api/preview', '/thread'], siteCors(config.sites, refused));
+  app.use(originRoutes({ sites: config.sites, publicUrl: config.publicUrl }));
   app.use(commentRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl, publicReads, mailOn: config.smtpUrl !== undefined }));
   app.use(voteRoutes({ voting: deps.voting, publicUrl: config.publicUrl }));
   app.use(trackbackRoutes({ ...deps, sites: config.sites }));

@@ -9,6 +9,10 @@ import { MAIL_LANGS } from './mail/mail-strings.js';
 
 export type ModerationMode = 'auto' | 'first-time' | 'all';
 
+/** Webhook event groups (README, "Webhook"): `created` new items, `status` moderation status changes, `deleted` deletions. */
+export type WebhookEvent = 'created' | 'status' | 'deleted';
+export const WEBHOOK_EVENTS: readonly WebhookEvent[] = ['created', 'status', 'deleted'];
+
 export interface Config {
   host: string;
   /** 0 means "any free port"; main.ts resolves the real one after listening. */
@@ -80,6 +84,10 @@ export interface Config {
   /** POST target for signed JSON events; unset = no webhook. */
   webhookUrl: string | undefined;
   webhookSecret: string | undefined;
+  /** Which events the webhook gets (BACKTALK_WEBHOOK_EVENTS): new items always by default; status changes and deletions on request. */
+  webhookEvents: readonly WebhookEvent[];
+  /** BACKTALK_ADMIN_SESSION: how long a sign-in on the admin page lasts (its cookie's Max-Age), in seconds. */
+  adminSessionSeconds: number;
   /** Language of mails about items that carry none (linkbacks, older comments): a key of LOCALES. */
   mailLang: string;
   /** BACKTALK_SEND=off: no linkback is sent at all (staging copies of a site must not ping the world). */
@@ -114,6 +122,8 @@ export interface RuntimeConfig extends Config {
   publicUrl: string;
   sites: readonly string[];
   ownerName: string;
+  /** False when BACKTALK_SITES is unset and the public URL's origin stands in (the start-up output says so). */
+  sitesFromEnv: boolean;
 }
 
 export class ConfigError extends Error {
@@ -148,6 +158,18 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     if (['0', 'false', 'no', 'off'].includes(raw)) return false;
     problems.push(`BACKTALK_${name}: expected true or false, got "${raw}"`);
     return fallback;
+  };
+  // "30d", "12h", "90m" or plain seconds.
+  const duration = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    const match = /^(\d+)\s*(d|h|m|s)?$/.exec(raw);
+    const seconds = match ? Number(match[1]) * { d: 86400, h: 3600, m: 60, s: 1 }[(match[2] ?? 's') as 'd' | 'h' | 'm' | 's'] : NaN;
+    if (!(seconds >= min && seconds <= max)) {
+      problems.push(`BACKTALK_${name}: expected a duration such as 30d, 12h or 90m, from ${min / 60} minutes to ${Math.floor(max / 86400)} days, got "${raw}"`);
+      return fallback;
+    }
+    return seconds;
   };
   const list = (name: string): string[] | undefined =>
     read(name)?.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -220,6 +242,14 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   // The same limit as any author name (pipeline/normalize.ts LIMITS.author).
   if (ownerName !== undefined && [...ownerName].length > 100) problems.push('BACKTALK_OWNER_NAME: at most 100 characters');
 
+  const webhookEvents: WebhookEvent[] = [];
+  for (const name of list('WEBHOOK_EVENTS') ?? ['created']) {
+    const event = WEBHOOK_EVENTS.find((e) => e === name.toLowerCase());
+    if (event) webhookEvents.push(event);
+    else problems.push(`BACKTALK_WEBHOOK_EVENTS: expected a list of ${WEBHOOK_EVENTS.join(', ')}, got "${name}"`);
+  }
+  const adminSessionSeconds = duration('ADMIN_SESSION', 30 * 86400, 300, 366 * 86400);
+
   const timeZone = read('TIMEZONE') ?? 'UTC';
   if (!isTimeZone(timeZone)) problems.push(`BACKTALK_TIMEZONE: expected an IANA time zone name such as Europe/Moscow or UTC, got "${timeZone}"`);
 
@@ -282,6 +312,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     mailFrom: read('MAIL_FROM'),
     webhookUrl,
     webhookSecret,
+    webhookEvents,
+    adminSessionSeconds,
     mailLang,
     sendEnabled: bool('SEND', true),
     feeds,
@@ -305,5 +337,5 @@ export function resolveRuntimeConfig(config: Config, actualPort: number): Readon
   const publicUrl = config.publicUrl ?? `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${actualPort}`;
   const sites = config.sites ?? [new URL(publicUrl).origin];
   const ownerName = config.ownerName ?? new URL(sites[0] ?? publicUrl).host;
-  return Object.freeze({ ...config, port: actualPort, publicUrl, sites: Object.freeze([...sites]), ownerName });
+  return Object.freeze({ ...config, port: actualPort, publicUrl, sites: Object.freeze([...sites]), sitesFromEnv: config.sites !== undefined, ownerName });
 }

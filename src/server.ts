@@ -6,7 +6,8 @@ import { createClientFaultLog } from './lib/client-fault-log.js';
 import { createRequestListener } from './app.js';
 import { ConfigError, loadConfig, resolveRuntimeConfig } from './config.js';
 import { createLogger } from './lib/logger.js';
-import { describeDb, openStore } from './store/open-store.js';
+import { openStore } from './store/open-store.js';
+import { reportStartup } from './startup-output.js';
 import { createDeps, type AppDeps } from './wiring.js';
 import { serveMetrics } from './http/metrics-routes.js';
 
@@ -56,7 +57,8 @@ export async function runServer(env: Record<string, string | undefined>): Promis
     server.listen(config.port, config.host, () => resolve());
   });
   const runtime = resolveRuntimeConfig(config, (server.address() as AddressInfo).port);
-  const deps = await createDeps(runtime, store, logger);
+  let newAdminToken: string | undefined;
+  const deps = await createDeps(runtime, store, logger, { onNewAdminToken: (token) => (newAdminToken = token) });
   listener = createRequestListener(deps);
   resolveApp(listener);
   deps.worker.start();
@@ -66,11 +68,8 @@ export async function runServer(env: Record<string, string | undefined>): Promis
     deps.sends.start();
     deps.feedWatcher.start();
   }
-  if (runtime.metricsPort !== undefined) {
-    const at = await serveMetrics(deps.metrics, runtime.host, runtime.metricsPort);
-    process.stdout.write(`Metrics on http://${at}/metrics\n`);
-  }
-  process.stdout.write(`Backtalk serving on ${runtime.publicUrl} (listening on ${runtime.host}:${runtime.port}, database ${describeDb(runtime.dbPath)})\n`);
+  const metricsAt = runtime.metricsPort === undefined ? undefined : await serveMetrics(deps.metrics, runtime.host, runtime.metricsPort);
+  reportStartup({ config: runtime, newAdminToken, metricsAt }, { tty: process.stdout.isTTY === true, write: (text) => process.stdout.write(text), logger });
 
   installShutdown(server, deps);
 }
@@ -90,6 +89,7 @@ function installShutdown(server: Server, deps: AppDeps): void {
       await deps.notifier.drain();
       // A post-title fetch in flight ends within the fetch timeout; it writes to the store, so it goes first.
       await deps.titles.drain();
+      await deps.refusedOrigins.flush();
       // After the notifier: its last rows are written; what is not delivered now stays for the next start.
       await deps.outbox.stop();
       await deps.store.close();

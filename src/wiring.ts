@@ -18,7 +18,6 @@ import { createPipeline, type Pipeline } from './pipeline/receive.js';
 import { createThreadReader, type ThreadReader } from './read/thread-reader.js';
 import { createTitleLearner, type TitleLearner } from './pipeline/post-title.js';
 import { createSourceVerifier } from './pipeline/verify-source.js';
-import { createAkismet } from './spam/akismet-checker.js';
 import { createRuleChecker } from './spam/rule-checker.js';
 import type { SpamChecker, SpamFeedback } from './spam/spam-checker.js';
 import { createSubmissionLimiter, type LimiterBackend, type SubmissionLimiter } from './spam/submission-limiter.js';
@@ -32,6 +31,8 @@ import { createSendService, type SendService } from './send/send-service.js';
 import { createFeedWatcher, type FeedWatcher } from './send/feed-watcher.js';
 import { DEFAULT_RETRY_TUNING, type RetryTuning } from './send/retry-policy.js';
 import { createAdminAttempts, type AdminAttempts } from './http/middleware/admin-attempts.js';
+import { createAdminSessions, type AdminSessions } from './auth/admin-sessions.js';
+import { createRefusedOriginLog, type RefusedOriginLog } from './sites/refused-origins.js';
 import { createVoting, type Voting } from './votes/voting.js';
 
 export interface AppDeps {
@@ -51,6 +52,10 @@ export interface AppDeps {
   adminTokenHash: () => Promise<string>;
   /** Refused admin tokens per client: the lock-out, its log lines and its metric. */
   adminAttempts: AdminAttempts;
+  /** The moderation page's sign-in cookies (BACKTALK_ADMIN_SESSION). */
+  adminSessions: AdminSessions;
+  /** Page origins refused for not being one of BACKTALK_SITES: logged once each, counted for the admin page. */
+  refusedOrigins: RefusedOriginLog;
   avatarUrl: (c: Comment) => string;
   webmentions: WebmentionService;
   /** Background verification of queued Webmentions; main.ts starts it, tests drain it. */
@@ -83,6 +88,8 @@ export interface DepsOverrides {
   sendFetcher?: PageFetcher;
   /** Retry timing of the send queue (tests shorten it). */
   sendTuning?: RetryTuning;
+  /** Hears the admin token generated on a first start (server.ts prints it with the start-up output); by default it is printed at once. */
+  onNewAdminToken?: (token: string) => void;
 }
 
 export async function createDeps(config: RuntimeConfig, store: Store, logger: Logger, overrides: DepsOverrides = {}): Promise<AppDeps> {
@@ -109,6 +116,8 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   const spamCheckers: SpamChecker[] = [countedSpamChecker(rules, metrics)];
   let feedback: SpamFeedback | undefined;
   if (config.akismetKey) {
+    // Loaded only with a key: akismet-api and its promise library cost resident memory otherwise.
+    const { createAkismet } = await import('./spam/akismet-checker.js');
     const akismet = createAkismet({
       key: config.akismetKey, baseUrl: config.akismetUrl, blog: config.sites[0] ?? config.publicUrl,
       logger: logger.child({ component: 'akismet' }),
@@ -161,11 +170,18 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
   const adminAttempts = createAdminAttempts({
     limit: config.adminAttempts, windowSeconds: 600, backend: limits('admin-attempts'), logger: logger.child({ component: 'admin-auth' }), metrics,
   });
+  const announce = overrides.onNewAdminToken ?? ((token: string) => process.stdout.write(`Admin token (shown only this once, keep it safe): ${token}\n`));
+  const tokenHash = currentAdminTokenHash(config, store, await adminTokenHash(config, store, logger, announce));
+  const adminSessions = createAdminSessions({
+    secret: await settingOnce(store, 'admin_session_secret', newToken), settings: store.settings, adminTokenHash: tokenHash,
+    clock, maxAgeSeconds: config.adminSessionSeconds,
+  });
   const avatarUrl = (c: Comment) => `${config.publicUrl}/avatar/${hashOf(c.email, c.author)}.svg`;
 
   return {
     config, logger, store, clock, pipeline, reader: createThreadReader(store), moderate, blockedWords, notifier, fetcher,
-    adminTokenHash: currentAdminTokenHash(config, store, await adminTokenHash(config, store, logger)), adminAttempts, avatarUrl, webmentions, worker, metrics,
+    adminTokenHash: tokenHash, adminAttempts, adminSessions, avatarUrl,
+    refusedOrigins: createRefusedOriginLog({ settings: store.settings, sites: config.sites, clock, logger: logger.child({ component: 'sites' }) }), webmentions, worker, metrics,
     outbox: mailing.outbox, mailLinks: mailing.signer, sends: sendService, feedWatcher,
     previewLimiter: createSubmissionLimiter(config.previewRateLimit, 60, limits('preview')),
     titles,
@@ -218,7 +234,7 @@ function metricsSources(store: Store, clock: Clock) {
  * BACKTALK_ADMIN_TOKEN when set; otherwise a token generated on first start, printed once, and only
  * its hash kept (rotate it with `backtalk admin-token`).
  */
-async function adminTokenHash(config: RuntimeConfig, store: Store, logger: Logger): Promise<string> {
+async function adminTokenHash(config: RuntimeConfig, store: Store, logger: Logger, announce: (token: string) => void): Promise<string> {
   if (config.adminToken) return sha256Hex(config.adminToken);
   const stored = await store.settings.get('admin_token_hash');
   if (stored) return stored;
@@ -227,7 +243,7 @@ async function adminTokenHash(config: RuntimeConfig, store: Store, logger: Logge
   // Several instances starting on one new database: only the first one's token is kept and printed.
   const winner = await store.settings.setIfAbsent('admin_token_hash', hash);
   if (winner !== hash) return winner;
-  process.stdout.write(`Admin token (shown only this once, keep it safe): ${token}\n`);
+  announce(token);
   logger.info('generated a new admin token');
   return hash;
 }

@@ -1,14 +1,17 @@
 /**
- * The moderation page (/admin). Signs in with the admin token, kept in sessionStorage for this tab
- * only and sent as a bearer header: no cookie, so no CSRF. Every value shown comes from the API and is
- * written as text (see dom.ts); the page's CSP forbids inline script besides.
+ * The moderation page (/admin). Signing in trades the admin token for an HttpOnly session cookie
+ * (BACKTALK_ADMIN_SESSION long, every tab of this browser); changes carry the session's CSRF token.
+ * The token itself is never stored. Every value shown comes from the API and is written as text (see
+ * dom.ts); the page's CSP forbids inline script besides.
  */
-import { api, ApiError, saveToken, savedToken, type Counts } from './api.js';
+import { api, ApiError, session, type Counts } from './api.js';
 import { createCommentList, type ListContext } from './comment-list.js';
 import { clear, h, nextId } from './dom.js';
 import { format, T } from './i18n.js';
 import { createBlockedWordsPanel, createLinkbacksPanel, createSearchPanel, createThreadsPanel } from './panels.js';
 import { createSentPanel } from './sent-panel.js';
+import { createOutboxPanel } from './outbox-panel.js';
+import { createOriginsPanel } from './origins-panel.js';
 
 const QUEUES = ['pending', 'approved', 'spam', 'trash'] as const;
 
@@ -18,17 +21,12 @@ const root = document.getElementById('backtalk-admin');
 if (root) void start(root);
 
 async function start(root: HTMLElement): Promise<void> {
-  const token = savedToken();
-  if (!token) {
-    signIn(root, '');
-    return;
-  }
   try {
-    const counts = await api.counts(token);
-    showApp(root, counts);
+    // Signed in already in another tab, or on an earlier visit within BACKTALK_ADMIN_SESSION.
+    if (!(await session.resume())) throw new ApiError(401, 'unauthorized', '');
+    showApp(root, await api.counts());
   } catch (err) {
-    saveToken(null);
-    signIn(root, err instanceof ApiError && err.status === 401 ? T.sessionEnded : errorText(err));
+    signIn(root, err instanceof ApiError && err.status === 401 ? '' : errorText(err));
   }
 }
 
@@ -48,9 +46,8 @@ function signIn(root: HTMLElement, message: string): void {
     const token = input.value.trim();
     error.textContent = '';
     try {
-      const counts = await api.counts(token);
-      saveToken(token);
-      showApp(root, counts);
+      await session.signIn(token);
+      showApp(root, await api.counts());
     } catch (err) {
       error.textContent = err instanceof ApiError && err.status === 401 ? T.tokenRefused : errorText(err);
       input.select();
@@ -70,7 +67,6 @@ function showApp(root: HTMLElement, initial: Counts): void {
     changed: () => void refresh(),
     failed: (err) => {
       if (err instanceof ApiError && err.status === 401) {
-        saveToken(null);
         signIn(root, T.sessionEnded);
         return;
       }
@@ -93,6 +89,12 @@ function showApp(root: HTMLElement, initial: Counts): void {
     { key: 'threads', label: T.tabThreads, element: threads.element, show: threads.refresh },
     { key: 'words', label: T.tabWords, element: words.element, show: words.refresh },
     { key: 'sent', label: T.tabSent, element: sent.element, show: sent.refresh },
+  );
+  const outbox = createOutboxPanel(ctx);
+  const origins = createOriginsPanel(ctx);
+  tabs.push(
+    { key: 'outbox', label: T.tabOutbox, element: outbox.element, show: outbox.refresh },
+    { key: 'origins', label: T.tabOrigins, element: origins.element, show: origins.refresh },
   );
 
   const panel = h('section', { class: 'bta-panel', role: 'tabpanel', id: 'bta-panel', tabindex: '0' });
@@ -140,13 +142,15 @@ function showApp(root: HTMLElement, initial: Counts): void {
     }
   }
 
-  const signOut = h('button', { type: 'button', class: 'bta-signout' }, T.signOut);
-  signOut.addEventListener('click', () => {
-    saveToken(null);
-    signIn(root, '');
-  });
+  const signOutButton = (everywhere: boolean) => {
+    const b = h('button', { type: 'button', class: everywhere ? 'bta-signout-all' : 'bta-signout' }, everywhere ? T.signOutEverywhere : T.signOut);
+    b.addEventListener('click', () => {
+      session.signOut(everywhere).then(() => signIn(root, everywhere ? T.signedOutEverywhere : ''), ctx.failed);
+    });
+    return b;
+  };
   root.append(
-    h('header', { class: 'bta-top' }, h('h1', {}, T.title), signOut),
+    h('header', { class: 'bta-top' }, h('h1', {}, T.title), h('div', { class: 'bta-signouts' }, signOutButton(false), signOutButton(true))),
     tablist, live, panel,
   );
   showCounts(initial);

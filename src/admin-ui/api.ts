@@ -1,7 +1,5 @@
-/** The admin API client: bearer token from sessionStorage, JSON in and out, the contract's error shape. */
+/** The admin API client: the session cookie (plus its CSRF token), JSON in and out, the contract's error shape. */
 import { LANG } from './i18n.js';
-
-const TOKEN_KEY = 'backtalk-admin-token';
 
 export interface AdminComment {
   id: number;
@@ -24,6 +22,8 @@ export interface AdminComment {
   /** Contract v1.1: the owner's own comment, and pinned to the top of its thread. */
   owner?: boolean;
   pinned?: boolean;
+  /** The post's title when Backtalk knows it (lists and search only). */
+  thread_title?: string | null;
 }
 
 export type Counts = Record<'pending' | 'approved' | 'spam' | 'trash', number>;
@@ -81,28 +81,27 @@ export class ApiError extends Error {
   }
 }
 
-export function savedToken(): string | null {
-  return sessionStorage.getItem(TOKEN_KEY);
-}
-
-export function saveToken(token: string | null): void {
-  if (token === null) sessionStorage.removeItem(TOKEN_KEY);
-  else sessionStorage.setItem(TOKEN_KEY, token);
-}
+/**
+ * The session's CSRF token (auth/admin-sessions.ts), learnt at sign-in or from GET session. The
+ * session itself is an HttpOnly cookie this script never sees; the admin token is never stored.
+ */
+let csrf = '';
 
 /** API URLs relative to the page, so a reverse proxy may mount Backtalk under a path. */
 const base = new URL('api/admin/', document.baseURI);
 
 export async function call<T>(path: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<T> {
-  const token = init.token ?? savedToken() ?? '';
+  const method = init.method ?? 'GET';
   // The API's error messages in the page's language (contract: Accept-Language when no ?lang=).
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', 'accept-language': LANG };
+  const headers: Record<string, string> = { accept: 'application/json', 'accept-language': LANG };
+  if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
+  if (method !== 'GET' && csrf) headers['x-backtalk-csrf'] = csrf;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(new URL(path, base), {
-    method: init.method ?? 'GET',
+    method,
     headers,
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    credentials: 'omit',
+    credentials: 'same-origin',
     cache: 'no-store',
   });
   const data = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
@@ -112,8 +111,31 @@ export async function call<T>(path: string, init: { method?: string; body?: unkn
   return data as T;
 }
 
+interface SessionInfo { signed_in: boolean; csrf: string | null; expires: string | null }
+
+/** Sign-in and sign-out; each keeps the CSRF token in step with the cookie. */
+export const session = {
+  /** Whether this browser is signed in already (another tab, an earlier visit). */
+  async resume(): Promise<boolean> {
+    const info = await call<SessionInfo>('session');
+    csrf = info.csrf ?? '';
+    return info.signed_in;
+  },
+  async signIn(token: string): Promise<void> {
+    const info = await call<SessionInfo>('session', { method: 'POST', token });
+    csrf = info.csrf ?? '';
+  },
+  async signOut(everywhere: boolean): Promise<void> {
+    try {
+      await call<unknown>(everywhere ? 'session/revoke-all' : 'session', { method: everywhere ? 'POST' : 'DELETE' });
+    } finally {
+      csrf = '';
+    }
+  },
+};
+
 export const api = {
-  counts: (token?: string) => call<Counts>('counts', { token }),
+  counts: () => call<Counts>('counts'),
   comments: (params: Record<string, string>) => call<{ comments: AdminComment[] }>(`comments?${new URLSearchParams(params)}`),
   moderate: (id: number, action: string) => call<unknown>(`comments/${id}`, { method: 'POST', body: { action } }),
   /** The owner's reply as the site (issue 17.3), published at once. */

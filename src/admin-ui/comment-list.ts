@@ -123,7 +123,7 @@ export function createCommentList(ctx: ListContext, caption: string) {
     fact(f.ip, c.ip || '—');
     if (c.url) fact(f.website, externalLink(c.url));
     if (c.source) fact(f.source, externalLink(c.source));
-    fact(f.post, externalLink(c.target));
+    fact(f.post, externalLink(c.target, c.thread_title ?? undefined));
     if (c.reasons.length) fact(f.flagged, c.reasons.join(', '));
     if (c.user_agent) fact(f.agent, c.user_agent);
     return h('li', { class: `bta-item bta-${c.status}`, 'data-id': String(c.id) },

@@ -3,6 +3,7 @@ import { exportJson } from '../export/json-export.js';
 import { exportWxr } from '../export/wxr-export.js';
 import type { Store } from '../store/repository.js';
 import { action, cliConfig, progress, withStore } from './command.js';
+import { cliLocale, count, say } from './messages.js';
 
 type Written = { threads: number; comments: number };
 
@@ -35,7 +36,7 @@ export function register(program: Command): void {
     .argument('<file>', 'where to write it (written to FILE.partial, renamed when complete)')
     .action(action(async (file: string) => {
       const counts = await runExport(cliConfig(), 'export json', (t) => t.threads + t.comments, (store, onRecord) => exportJson(store, file, onRecord));
-      process.stdout.write(`Exported ${counts.threads} threads and ${counts.comments} comments to ${file}.\n`);
+      process.stdout.write(`${exported(counts, file)}\n`);
     }));
   exp
     .command('wxr')
@@ -45,6 +46,12 @@ export function register(program: Command): void {
       const config = cliConfig();
       const site = config.sites[0]!;
       const counts = await runExport(config, 'export wxr', (t) => t.comments, (store, onRecord) => exportWxr(store, file, { site, timeZone: config.timeZone }, onRecord));
-      process.stdout.write(`Exported ${counts.comments} comments of ${counts.threads} threads to ${file}.\n`);
+      process.stdout.write(`${exported(counts, file)}\n`);
     }));
+}
+
+/** "Exported 5 comments of 2 threads to FILE.", plural forms and language from the locale. */
+function exported(counts: { threads: number; comments: number }, file: string): string {
+  const t = cliLocale();
+  return say(t, 'exported', { comments: count(t, 'comments', counts.comments), threads: count(t, 'threads', counts.threads), file });
 }

@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'forbidden'
   | 'edit-window-closed'
   | 'unauthorized'
+  | 'csrf-refused'
+  | 'not-failed'
   | 'not-found'
   | 'closed'
   | 'source-unreachable'

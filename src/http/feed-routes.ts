@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
-import { Feed } from 'feed';
+import type { Feed } from 'feed';
 import type { Comment, SiteTarget } from '../domain/comment.js';
 import { ValidationError } from '../domain/errors.js';
 import { escapeHtml } from '../lib/html.js';
@@ -59,6 +59,8 @@ export function feedRoutes(deps: FeedRouteDeps): Router {
 
   async function renderFeed(target: SiteTarget | undefined): Promise<string> {
     const self = feedUrl(deps.publicUrl, target);
+    // Loaded on the first feed asked for, not at start-up (resident memory; docs/benchmarks.md).
+    const { Feed } = await import('feed');
     let items: Comment[];
     let feed: Feed;
     let postTitle: (c: Comment) => string | undefined;

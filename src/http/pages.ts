@@ -8,7 +8,7 @@ export function page(t: Strings, title: string, body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="${t.lang}" dir="${t.dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}</style>
+<style>:root{color-scheme:light dark}body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;background:#fff;color:#1f2328}a{color:#1a56c4}@media (prefers-color-scheme:dark){body{background:#16181c;color:#e6e8eb}a{color:#8ab4ff}}</style>
 </head><body>${body}</body></html>`.value;
 }
 

@@ -30,6 +30,8 @@ export interface ImportRequest {
   originMap?: ReadonlyMap<string, string>;
   /** BACKTALK_TIMEZONE: the zone of WXR local times when a file lacks the `_gmt` ones. */
   timeZone?: string;
+  /** Reads and inserts everything, then rolls back: the counts say what a real import would add. */
+  dryRun?: boolean;
   /** `done` out of `total`: bytes for files, rows for Isso. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -52,6 +54,7 @@ export async function importFile(store: Store, request: ImportRequest): Promise<
   }[request.format]();
 
   const session = await store.transfer.beginImport();
+  const totals: ImportCounts = { threads: 0, comments: 0, skipped: 0 };
   try {
     for await (const records of reader) {
       const threads: TransferThread[] = [];
@@ -62,10 +65,17 @@ export async function importFile(store: Store, request: ImportRequest): Promise<
         if (r.type === 'thread') threads.push({ ...r.thread, target });
         else comments.push({ ...r.comment, target });
       }
-      await session.importBatch({ threads, comments });
+      const counts = await session.importBatch({ threads, comments });
+      totals.threads += counts.threads;
+      totals.comments += counts.comments;
+      totals.skipped += counts.skipped;
     }
     // Read to the end first, so the refusal names every origin the file has.
     placement?.check(request.file);
+    if (request.dryRun) {
+      await session.rollback();
+      return totals;
+    }
     return await session.commit();
   } catch (err) {
     await session.rollback();

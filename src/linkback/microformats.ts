@@ -2,7 +2,7 @@
  * Microformats2 facts about a Webmention source: who wrote it and what kind of response it is.
  * WM-SPEC §3.2.4: updates "MUST update from the properties of the source's primary object (h-entry)".
  */
-import { mf2 } from 'microformats-parser';
+import { mf2 } from '../lib/lazy-mf2.js';
 import type { MentionType } from '../domain/comment.js';
 import { linkKey, parseHttpUrl } from '../lib/url.js';
 import { collapseWhitespace, clipPhrase } from './link-context.js';

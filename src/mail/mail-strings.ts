@@ -16,3 +16,9 @@ export const MAIL_LANGS: Readonly<Record<string, MailStrings>> = Object.fromEntr
 export function mailStrings(lang: string | null | undefined): MailStrings {
   return pickLocale(lang).mail;
 }
+
+/** The language and writing direction of a mail written with `s` (for the HTML part's <html lang dir>). */
+export function mailLocale(s: MailStrings): { lang: string; dir: 'ltr' | 'rtl' } {
+  const locale = Object.values(LOCALES).find((l) => l.mail === s);
+  return locale ? { lang: locale.lang, dir: locale.dir } : { lang: 'en', dir: 'ltr' };
+}

@@ -7,6 +7,8 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** The HTML alternative (owner and reply mails); nodemailer sends it as multipart/alternative after `text`. */
+  html?: string;
   headers?: Record<string, string>;
 }
 
@@ -31,7 +33,7 @@ export function createMailTransport(smtpUrl: string): MailTransport {
   return {
     async send(mail: OutgoingMail, messageId?: string): Promise<void> {
       // `to` as an address object: a reader-supplied address is never parsed as a list of recipients.
-      await transporter.sendMail({ from: mail.from, to: { name: '', address: mail.to }, subject: mail.subject, text: mail.text, headers: mail.headers, messageId });
+      await transporter.sendMail({ from: mail.from, to: { name: '', address: mail.to }, subject: mail.subject, text: mail.text, ...(mail.html ? { html: mail.html } : {}), headers: mail.headers, messageId });
     },
     close: () => transporter.close(),
   };
@@ -39,9 +41,10 @@ export function createMailTransport(smtpUrl: string): MailTransport {
 
 /** Reads an OutgoingMail back from outbox JSON; refuses anything malformed rather than sending it. */
 export function toOutgoingMail(payload: Record<string, unknown>): OutgoingMail | undefined {
-  const { from, to, subject, text, headers } = payload;
+  const { from, to, subject, text, html, headers } = payload;
   if (typeof from !== 'string' || typeof to !== 'string' || typeof subject !== 'string' || typeof text !== 'string') return undefined;
   const mail: OutgoingMail = { from, to, subject, text };
+  if (typeof html === 'string') mail.html = html;
   if (headers && typeof headers === 'object') {
     mail.headers = Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
   }

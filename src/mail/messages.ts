@@ -1,11 +1,15 @@
 /**
- * The texts of every mail Backtalk sends, as plain text (no HTML part: nothing to sanitize twice, and
- * the links stay visible). Headers are built here too; nodemailer encodes them.
+ * The texts of every mail Backtalk sends. The plain text is the reference; owner and reply mails add
+ * an HTML part (mail-html.ts) with the post's title as a link and the comment as formatted, sanitized
+ * HTML, since that is what people expect from a notification. Headers are built here too; nodemailer
+ * encodes them.
  */
 import type { Comment } from '../domain/comment.js';
 import type { OutgoingMail } from './mail-transport.js';
 import { format } from '../i18n/index.js';
-import { mailStrings, type MailStrings } from './mail-strings.js';
+import { formatHtml } from '../render/format-html.js';
+import { mailLocale, mailStrings, type MailStrings } from './mail-strings.js';
+import { postLink, renderMailHtml } from './mail-html.js';
 
 const EXCERPT_CHARS = 2000;
 
@@ -32,7 +36,11 @@ function excerpt(text: string): string {
 }
 
 /** The owner's notice of a new item; held items say so first in the subject so they sort together. */
-export function ownerMail(c: Comment, from: string, to: string, links: OwnerLinks, s: MailStrings = mailStrings('en'), postTitle?: string | null): OutgoingMail {
+/**
+ * `mailBody`: the comment as mail HTML (commentHtmlForMail of its body_html), which the HTML part
+ * shows; without it the mail is plain text only.
+ */
+export function ownerMail(c: Comment, from: string, to: string, links: OwnerLinks, s: MailStrings = mailStrings('en'), postTitle?: string | null, mailBody?: string): OutgoingMail {
   const held = c.status === 'pending';
   const who = c.author || c.source || s.someone;
   const post = postNamed(c.target, postTitle);
@@ -48,7 +56,28 @@ export function ownerMail(c: Comment, from: string, to: string, links: OwnerLink
   if (links.approve) lines.push(`${s.approve}: ${links.approve}`);
   if (links.spam) lines.push(`${s.spam}: ${links.spam}`);
   lines.push(`${s.delete}: ${links.delete}`, `${s.allComments}: ${links.admin}`, '', s.linkNote);
-  return { from, to, subject: oneLine(format(s.ownerSubject, vars), 200), text: lines.join('\n') };
+  const facts: Array<[string, string]> = [[s.author, c.author || s.none]];
+  if (c.email) facts.push([s.email, c.email]);
+  if (c.url) facts.push([s.website, c.url]);
+  if (c.source) facts.push([s.source, c.source]);
+  if (c.title) facts.push([s.title, c.title]);
+  if (c.reasons.length > 0) facts.push([s.flagged, c.reasons.join(', ')]);
+  const actions = [
+    ...(c.status === 'approved' ? [{ label: s.readIt, href: `${c.target}#comment-${c.id}` }] : []),
+    ...(links.approve ? [{ label: s.approve, href: links.approve }] : []),
+    ...(links.spam ? [{ label: s.spam, href: links.spam }] : []),
+    { label: s.delete, href: links.delete },
+    { label: s.allComments, href: links.admin },
+  ];
+  const mail: OutgoingMail = { from, to, subject: oneLine(format(s.ownerSubject, vars), 200), text: lines.join('\n') };
+  if (mailBody !== undefined) {
+    mail.html = renderMailHtml({
+      ...mailLocale(s),
+      heading: formatHtml(held ? s.ownerHeld : s.ownerPublished, { ...vars, target: postLink(c.target, postTitle) }),
+      facts, mailBody, actions, note: s.linkNote,
+    });
+  }
+  return mail;
 }
 
 /** Double opt-in: nothing is sent to a subscriber until this link has been followed and confirmed. */
@@ -62,20 +91,29 @@ export function confirmSubscriptionMail(from: string, to: string, target: string
   };
 }
 
-/** A reply notice to a confirmed subscriber, with RFC 8058 one-click unsubscribe headers. */
-export function replyMail(c: Comment, from: string, to: string, unsubscribeUrl: string, s: MailStrings = mailStrings('en'), postTitle?: string | null): OutgoingMail {
+/** A reply notice to a confirmed subscriber, with RFC 8058 one-click unsubscribe headers; `mailBody` as for ownerMail. */
+export function replyMail(c: Comment, from: string, to: string, unsubscribeUrl: string, s: MailStrings = mailStrings('en'), postTitle?: string | null, mailBody?: string): OutgoingMail {
   const post = postNamed(c.target, postTitle);
   const vars = { who: c.author || s.someone, target: post.subject };
+  const read = `${c.target}#comment-${c.id}`;
   return {
     from,
     to,
     subject: oneLine(format(s.replySubject, vars), 200),
+    ...(mailBody === undefined ? {} : {
+      html: renderMailHtml({
+        ...mailLocale(s),
+        heading: formatHtml(s.replyWrote, { ...vars, target: postLink(c.target, postTitle) }),
+        mailBody,
+        actions: [{ label: s.replyRead, href: read }, { label: s.replyStop, href: unsubscribeUrl }],
+      }),
+    }),
     text: [
       format(s.replyWrote, { ...vars, target: post.text }),
       '',
       excerpt(c.bodyRaw),
       '',
-      `${s.replyRead}: ${c.target}#comment-${c.id}`,
+      `${s.replyRead}: ${read}`,
       '',
       `${s.replyStop}: ${unsubscribeUrl}`,
     ].join('\n'),

@@ -24,7 +24,7 @@ export function sendMailPage(res: Response, t: Strings, status: number, publicUr
     .send(html`<!doctype html>
 <html lang="${t.lang}" dir="${t.dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>${title}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}blockquote{border-inline-start:3px solid #ccc;margin:1rem 0;padding:0 1rem;white-space:pre-wrap}button{font:inherit;padding:.5rem 1.2rem}</style>
+<style>:root{color-scheme:light dark}body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;background:#fff;color:#1f2328}a{color:#1a56c4}@media (prefers-color-scheme:dark){body{background:#16181c;color:#e6e8eb}a{color:#8ab4ff}}blockquote{border-inline-start:3px solid #ccc;margin:1rem 0;padding:0 1rem;white-space:pre-wrap}button{font:inherit;padding:.5rem 1.2rem}</style>
 </head><body><h1>${title}</h1>
 ${body}</body></html>`.value);
 }

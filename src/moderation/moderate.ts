@@ -33,7 +33,7 @@ export function createModeration(deps: ModerationDeps): Moderate {
     const before = await deps.store.comments.findById(id);
     if (!before) throw new NotFoundError('no-such-comment');
     if (action === 'delete') {
-      const outcome = await deps.store.comments.remove(id);
+      const outcome = await deps.store.comments.remove(id, deps.notifier.plan({ type: 'comment-deleted' }));
       if (outcome === 'missing') throw new NotFoundError('no-such-comment');
       return { kind: 'deleted', placeholder: outcome === 'placeholder' };
     }

@@ -65,7 +65,7 @@ export async function createMailing(options: {
   }
   const outbox = createOutboxWorker({ repo: store.outbox, deliver, clock, logger: logger.child({ component: 'outbox' }), ...options.tuning });
   const notifier = createOutboxNotifier({
-    store, clock, publicUrl: config.publicUrl, signer, publicJson: options.publicJson, webhook: deliver.webhook !== undefined,
+    store, clock, publicUrl: config.publicUrl, signer, publicJson: options.publicJson, webhook: deliver.webhook ? config.webhookEvents : [],
     mail: config.smtpUrl
       ? { from: config.mailFrom ?? defaultMailFrom(config.publicUrl), ownerEmail: config.notifyEmail, lang: config.mailLang }
       : undefined,

@@ -18,7 +18,9 @@ export interface Notifier {
 export type PlannedEvent =
   | { type: 'comment-received' }
   | { type: 'comment-status-changed'; from: Comment['status'] }
-  | { type: 'comment-changed'; from: Comment['status'] };
+  | { type: 'comment-changed'; from: Comment['status'] }
+  /** The owner is about to delete the comment: planned from the comment as it stands before. */
+  | { type: 'comment-deleted' };
 
 /** A notifier whose durable part (mail, webhook) is written in the comment write's own transaction. */
 export interface OutboxNotifier extends Notifier {

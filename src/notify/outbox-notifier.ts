@@ -8,6 +8,7 @@
  * confirmation mail of a reply subscription needs the per-address budget, which may live in another
  * database (PostgreSQL's shared limiter), so it is queued after the commit by the notifier.
  */
+import type { WebhookEvent } from '../config.js';
 import type { Comment } from '../domain/comment.js';
 import type { Clock } from '../lib/clock.js';
 import { newToken, sha256Hex } from '../lib/tokens.js';
@@ -15,6 +16,7 @@ import { confirmSubscriptionMail, ownerMail, replyMail } from '../mail/messages.
 import type { OutgoingMail } from '../mail/mail-transport.js';
 import type { LinkSigner } from '../mail/signed-links.js';
 import { mailStrings } from '../mail/mail-strings.js';
+import { commentHtmlForMail } from '../pipeline/sanitize.js';
 import type { NewOutboxItem, OutboxPlan, Store, Subscription } from '../store/repository.js';
 import { RateLimitedError } from '../domain/errors.js';
 import type { SubmissionLimiter } from '../spam/submission-limiter.js';
@@ -33,7 +35,8 @@ export interface OutboxNotifierOptions {
    * for items that carry no language of their own; a comment's mails are written in its language.
    */
   mail: { from: string; ownerEmail: string | undefined; lang: string } | undefined;
-  webhook: boolean;
+  /** The webhook's event groups (BACKTALK_WEBHOOK_EVENTS); empty when no webhook is configured. */
+  webhook: readonly WebhookEvent[];
   /** The webhook body's comment: the public JSON shape. */
   publicJson: (c: Comment) => Record<string, unknown>;
   /** Called after rows were written, so a running worker delivers without waiting for its next poll. */
@@ -64,7 +67,7 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): OutboxNoti
       spam: link('spam'),
       delete: link('delete'),
       admin: `${publicUrl}/admin`,
-    }, stringsOf(c), title));
+    }, stringsOf(c), title, commentHtmlForMail(c.bodyHtml)));
   }
 
   /** Reply mails go out for a published comment only, and never to its own author. */
@@ -73,21 +76,38 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): OutboxNoti
   function subscriberRows(c: Comment, from: string, subscribers: readonly Subscription[], title: string | null): NewOutboxItem[] {
     if (!mailsSubscribers(c)) return [];
     const own = c.email.trim().toLowerCase();
+    const mailBody = commentHtmlForMail(c.bodyHtml);
     return subscribers.filter((sub) => sub.email !== own).map((sub) => {
       // The reader of this mail is the subscriber: their language, else the reply's.
       const lang = sub.lang ?? langOf(c);
       const unsubscribeUrl = `${publicUrl}/subscriptions/unsubscribe?id=${sub.id}&token=${signer.unsubscribeToken(sub.id, sub.email)}&lang=${lang}`;
-      return mailRow(replyMail(c, from, sub.email, unsubscribeUrl, mailStrings(lang), title));
+      return mailRow(replyMail(c, from, sub.email, unsubscribeUrl, mailStrings(lang), title, mailBody));
     });
   }
 
+  /**
+   * The owner's moderation as webhook calls (README, "Webhook"). A comment moved to spam or trash is
+   * announced without its content, so the webhook never relays spam.
+   */
+  function moderationHook(event: PlannedEvent, c: Comment): NewOutboxItem | undefined {
+    if (event.type === 'comment-status-changed' && options.webhook.includes('status')) {
+      const content = c.status === 'approved' || c.status === 'pending' ? { comment: { ...options.publicJson(c), status: c.status, target: c.target } } : {};
+      return { channel: 'webhook', payload: { event: 'comment.status-changed', id: c.id, target: c.target, from: event.from, status: c.status, ...content } };
+    }
+    if (event.type === 'comment-deleted' && options.webhook.includes('deleted')) {
+      return { channel: 'webhook', payload: { event: 'comment.deleted', id: c.id, target: c.target, from: c.status } };
+    }
+    return undefined;
+  }
+
   function rows(event: PlannedEvent, c: Comment, subscribers: readonly Subscription[], title: string | null): NewOutboxItem[] {
-    if (c.status === 'spam' || c.status === 'trash') return [];
+    const hook = moderationHook(event, c);
+    if (c.status === 'spam' || c.status === 'trash' || event.type === 'comment-deleted') return hook ? [hook] : [];
     const out: NewOutboxItem[] = [];
     if (event.type === 'comment-received') {
       // The owner is not mailed about their own words (issue 17.3).
       if (mail?.ownerEmail && !c.owner) out.push(ownerRow(c, mail.from, mail.ownerEmail, title));
-      if (options.webhook) {
+      if (options.webhook.includes('created')) {
         out.push({
           channel: 'webhook',
           payload: { event: 'comment.created', target: c.target, status: c.status, comment: { ...options.publicJson(c), status: c.status, target: c.target } },
@@ -97,18 +117,21 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): OutboxNoti
     } else if (event.type === 'comment-changed') {
       // A change that was held needs the owner as much as a new item that was (issue 14).
       if (mail?.ownerEmail && c.status === 'pending' && event.from !== 'pending') out.push(ownerRow(c, mail.from, mail.ownerEmail, title));
-    } else if (mail && c.status === 'approved' && (event.from === 'pending' || event.from === 'spam')) {
-      // First publication of a held reply: subscribers hear of it now, not when it arrived.
-      out.push(...subscriberRows(c, mail.from, subscribers, title));
+    } else {
+      if (hook) out.push(hook);
+      if (mail && c.status === 'approved' && (event.from === 'pending' || event.from === 'spam')) {
+        // First publication of a held reply: subscribers hear of it now, not when it arrived.
+        out.push(...subscriberRows(c, mail.from, subscribers, title));
+      }
     }
     return out;
   }
 
   function plan(event: PlannedEvent): OutboxPlan | undefined {
-    if (!mail && !options.webhook) return undefined;
+    if (!mail && options.webhook.length === 0) return undefined;
     return {
       now: clock.now(),
-      readsSubscribers: (c) => mailsSubscribers(c) && event.type !== 'comment-changed',
+      readsSubscribers: (c) => mailsSubscribers(c) && event.type !== 'comment-changed' && event.type !== 'comment-deleted',
       rows: (c, subscribers, title) => rows(event, c, subscribers, title),
       written: options.onQueued,
     };

@@ -183,3 +183,37 @@ export function toPlainText(input: string): string {
     .replace(/[ \t\n\r\u2028\u2029]+/g, ' ')
     .trim();
 }
+
+/**
+ * Inline styles for comment markup in an HTML mail: mail clients drop <style> blocks and external
+ * stylesheets (Gmail, Outlook), so the look travels on each element. Fixed values, never the author's.
+ */
+const MAIL_STYLES: Readonly<Record<string, string>> = {
+  a: 'color:#1a56c4;text-decoration:underline',
+  blockquote: 'margin:8px 0;padding:0 0 0 12px;border-left:3px solid #c7ccd1;color:#4a5058',
+  pre: 'white-space:pre-wrap;background:#f3f4f6;padding:8px;border-radius:4px;font-family:monospace',
+  code: 'font-family:monospace;background:#f3f4f6',
+  p: 'margin:0 0 8px',
+};
+
+function mailTransform(tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
+  const base = tagName === 'a' ? transformLink(tagName, attribs).attribs : tagName === 'q' ? transformQuote(tagName, attribs).attribs : {};
+  const style = MAIL_STYLES[tagName];
+  return { tagName, attribs: style ? { ...base, style } : base };
+}
+
+/** BODY_POLICY with a fixed inline style on the tags above; every other attribute rebuilt as there. */
+const MAIL_POLICY: sanitizeHtml.IOptions = {
+  ...BODY_POLICY,
+  allowedAttributes: Object.fromEntries(ALLOWED_TAGS.map((tag) => [tag, [...(tag === 'a' ? ['href', 'rel'] : tag === 'q' ? ['cite'] : []), 'style']])),
+  transformTags: Object.fromEntries(ALLOWED_TAGS.map((tag) => [tag, mailTransform])),
+};
+
+/**
+ * A stored `body_html` for an HTML mail: sanitized again with the same allow-list (so a row written
+ * by an older policy, or an import, still cannot carry script into a mail client), absolute
+ * http(s)/mailto links only, and inline styles instead of a stylesheet.
+ */
+export function commentHtmlForMail(bodyHtml: string): string {
+  return sanitizeHtml(sanitizeCommentHtml(bodyHtml), MAIL_POLICY);
+}

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Parser } from 'htmlparser2';
-import { mf2 } from 'microformats-parser';
+import { mf2 } from '../lib/lazy-mf2.js';
 import { linkKey, parseHttpUrl } from '../lib/url.js';
 
 type Item = ReturnType<typeof mf2>['items'][number];

@@ -8,7 +8,6 @@
  * that safe to repeat.
  */
 import { createHash } from 'node:crypto';
-import { parseFeed } from '@rowanmanning/feed-parser';
 import type { PageFetcher } from '../fetch/fetch-page.js';
 import type { Logger } from '../lib/logger.js';
 import { normalizeHttpUrl } from '../lib/url.js';
@@ -58,6 +57,8 @@ export function createFeedWatcher(deps: FeedWatcherDeps): FeedWatcher {
     if (page.status < 200 || page.status >= 300) return { feed, result: 'failed', queued: [], error: `HTTP ${page.status}` };
     let items;
     try {
+      // Loaded when a feed is first polled: without BACKTALK_FEEDS it never is (resident memory).
+      const { parseFeed } = await import('@rowanmanning/feed-parser');
       items = parseFeed(page.body).items;
     } catch (err) {
       return { feed, result: 'failed', queued: [], error: `not a feed: ${err instanceof Error ? err.message : String(err)}` };

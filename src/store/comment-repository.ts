@@ -6,7 +6,7 @@ import { sql, type Compilable, type Insertable } from 'kysely';
 import type { Comment, CommentStatus, NewComment } from '../domain/comment.js';
 import type { AdminQueries } from './admin-queries.js';
 import type { ThreadPage, ThreadPageRequest } from '../domain/thread-page.js';
-import { withOutbox } from './outbox-plan.js';
+import { withOutbox, writeOutboxPlan } from './outbox-plan.js';
 import { listThreadPage } from './thread-pages.js';
 import type { CommentEdit, CommentRepository, CommentSearch, InsertResult, LinkbackUpdate, OutboxPlan } from './repository.js';
 import { bodyHash, toComment, toInsertParams } from './rows/comment-row.js';
@@ -205,15 +205,24 @@ export class SqlCommentRepository implements CommentRepository {
     });
   }
 
-  remove(id: number): Promise<'removed' | 'placeholder' | 'missing'> {
-    return this.sql.transaction(() => this.removeWork(id));
+  /** With a plan, its rows are written from the comment as it stood, in the removal's transaction. */
+  async remove(id: number, outbox?: OutboxPlan): Promise<'removed' | 'placeholder' | 'missing'> {
+    let queued = 0;
+    const sql = this.sql;
+    const plan = outbox && function* (): TxWork<void> {
+      queued = yield* writeOutboxPlan(sql, id, outbox);
+    };
+    const outcome = await sql.transaction(() => this.removeWork(id, plan));
+    if (queued > 0) outbox!.written();
+    return outcome;
   }
 
-  private *removeWork(id: number): TxWork<'removed' | 'placeholder' | 'missing'> {
+  private *removeWork(id: number, beforeRemoval?: () => TxWork<void>): TxWork<'removed' | 'placeholder' | 'missing'> {
     const { db, dialect } = this.sql;
     // Locked (PostgreSQL) so a reply arriving meanwhile cannot lose its parent between check and delete.
     const found = yield* first(db.selectFrom('comments').select('id').where('id', '=', id).$if(dialect.rowLocks, (q) => q.forUpdate()));
     if (!found) return 'missing';
+    if (beforeRemoval) yield* beforeRemoval();
     const reply = yield* first(db.selectFrom('comments').select('id').where('parent_id', '=', id).limit(1));
     if (reply) {
       yield* run(blankComment(this.sql).where('id', '=', id));

@@ -4,14 +4,16 @@
  * anything else is a SQLite file path, as before.
  */
 import type { Store } from './repository.js';
-import { isPostgresUrl, redactPostgresUrl } from './postgres/open-postgres.js';
-import { openPostgresStore } from './postgres/pg-store.js';
+import { isPostgresUrl, redactPostgresUrl } from './postgres/postgres-url.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
 export { isPostgresUrl };
 
 export async function openStore(db: string): Promise<Store> {
-  return isPostgresUrl(db) ? openPostgresStore(db) : openSqliteStore(db);
+  if (!isPostgresUrl(db)) return openSqliteStore(db);
+  // Loaded only here, so a SQLite server never loads the PostgreSQL driver.
+  const { openPostgresStore } = await import('./postgres/pg-store.js');
+  return openPostgresStore(db);
 }
 
 /** BACKTALK_DB as it may be printed: a PostgreSQL URL loses its password. */

@@ -53,6 +53,13 @@ export class SqlOutboxRepository implements OutboxRepository {
       .set({ status: 'failed', last_error: error.slice(0, ERROR_KEEP), claimed_until: null }).where('id', '=', id));
   }
 
+  async retryFailed(id: number, now: Date): Promise<OutboxItem | undefined> {
+    const changed = await this.sql.run(this.sql.db.updateTable('outbox')
+      .set({ status: 'pending', attempts: 0, next_attempt_at: now.getTime(), claimed_until: null })
+      .where('id', '=', id).where('status', '=', 'failed'));
+    return changed > 0 ? this.findById(id) : undefined;
+  }
+
   countDue(now: Date): Promise<number> {
     return this.queue.countDue(now);
   }

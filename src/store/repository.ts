@@ -152,7 +152,7 @@ export interface CommentRepository {
   /** Webmention §3.2.4: a re-sent mention updates the stored one in place. */
   updateLinkback(id: number, update: LinkbackUpdate, outbox?: OutboxPlan): Promise<Comment | undefined>;
   /** Removes a comment; one with replies stays as a placeholder so the replies keep their place. */
-  remove(id: number): Promise<'removed' | 'placeholder' | 'missing'>;
+  remove(id: number, outbox?: OutboxPlan): Promise<'removed' | 'placeholder' | 'missing'>;
 }
 
 /** A reader's vote: 1 like, -1 dislike, 0 withdraws the one they gave. */
@@ -244,6 +244,11 @@ export interface OutboxRepository {
   retryLater(id: number, result: { error: string; nextAttemptAt: Date }): Promise<void>;
   /** Gives up: the item stays, `failed`, with its last error, for the owner to see. */
   markFailed(id: number, error: string): Promise<void>;
+  /**
+   * The owner's "retry": a failed item becomes pending again, due at `now`, with a fresh count of
+   * attempts (its last error kept until the next try). Undefined when there is no such failed item.
+   */
+  retryFailed(id: number, now: Date): Promise<OutboxItem | undefined>;
   /** Pending items whose attempt is due at `now` or earlier. */
   countDue(now: Date): Promise<number>;
   /** Newest first. */
@@ -364,9 +369,10 @@ export interface TransferRepository {
   readSnapshot?<T>(work: () => Promise<T>): Promise<T>;
   /** Everything stored about one e-mail address (compared case-insensitively). */
   personalData(email: string): Promise<PersonalData>;
-  erasePersonalData(email: string, mode: EraseMode): Promise<EraseResult>;
-  /** Deletes comments with one of `statuses` created before `before`; answers how many. */
-  purge(statuses: readonly CommentStatus[], before: Date): Promise<number>;
+  /** `dryRun`: does the whole erase in a transaction that is rolled back, answering what it would change. */
+  erasePersonalData(email: string, mode: EraseMode, opts?: { dryRun?: boolean }): Promise<EraseResult>;
+  /** Deletes comments with one of `statuses` created before `before`; answers how many (`dryRun`: counts them only). */
+  purge(statuses: readonly CommentStatus[], before: Date, opts?: { dryRun?: boolean }): Promise<number>;
 }
 
 /** What one reading of a post changes, decided by src/send/ from the links already recorded. */

@@ -20,6 +20,13 @@ const PAGE = 500;
 /** Ids per IN list: well under either database's limit on bound parameters. */
 const ID_LIST = 500;
 
+/** Thrown out of a dry run's transaction to roll it back, carrying what the work answered. */
+class RolledBack extends Error {
+  constructor(readonly result: EraseResult) {
+    super('dry run rolled back');
+  }
+}
+
 /** The rows of one e-mail address, compared case-insensitively; '' is nobody's address. */
 function ofAddress(column: string, email: string): RawBuilder<SqlBool> {
   return sql<SqlBool>`${sql.ref(column)} <> '' AND lower(${sql.ref(column)}) = lower(${email})`;
@@ -97,8 +104,20 @@ export class SqlTransferRepository implements TransferRepository {
     return { email, comments: comments.map(toComment), subscriptions: subscriptions.map(toSubscriptionExport) };
   }
 
-  erasePersonalData(email: string, mode: EraseMode): Promise<EraseResult> {
-    return this.sql.transaction(() => this.erase(email, mode));
+  async erasePersonalData(email: string, mode: EraseMode, opts: { dryRun?: boolean } = {}): Promise<EraseResult> {
+    if (!opts.dryRun) return this.sql.transaction(() => this.erase(email, mode));
+    // The real erase, then a rollback: the counts are exactly what it would do (placeholders depend
+    // on which replies are removed first), from the same rule, without a second copy of it.
+    const erase = (e: string, m: EraseMode) => this.erase(e, m);
+    try {
+      await this.sql.transaction(function* () {
+        throw new RolledBack(yield* erase(email, mode));
+      });
+    } catch (err) {
+      if (err instanceof RolledBack) return err.result;
+      throw err;
+    }
+    throw new Error('unreachable: a dry run always rolls back');
   }
 
   private *erase(email: string, mode: EraseMode): TxWork<EraseResult> {
@@ -133,8 +152,14 @@ export class SqlTransferRepository implements TransferRepository {
     return { comments, placeholders, subscriptions };
   }
 
-  async purge(statuses: readonly CommentStatus[], before: Date): Promise<number> {
+  async purge(statuses: readonly CommentStatus[], before: Date, opts: { dryRun?: boolean } = {}): Promise<number> {
     if (statuses.length === 0) return 0;
-    return this.sql.run(this.sql.db.deleteFrom('comments').where('status', 'in', [...statuses]).where('created_at', '<', before.getTime()));
+    const { db } = this.sql;
+    if (opts.dryRun) {
+      const row = await this.sql.first(db.selectFrom('comments').select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', 'in', [...statuses]).where('created_at', '<', before.getTime()));
+      return Number(row?.n ?? 0);
+    }
+    return this.sql.run(db.deleteFrom('comments').where('status', 'in', [...statuses]).where('created_at', '<', before.getTime()));
   }
 }

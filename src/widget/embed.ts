@@ -5,6 +5,7 @@
  * `data-*` attributes, read synchronously: `document.currentScript` is null later. No globals.
  */
 import type { WidgetApi } from './interactive.js';
+import { applyTheme, themeSetting } from './theme.js';
 
 /** `{lang: plural forms of "N comments"}`, generated from src/i18n at build time. */
 declare const BT_COUNT_FORMS: Record<string, Record<string, string>>;
@@ -20,7 +21,9 @@ function boot(script: HTMLScriptElement): void {
     const lang = (data.lang || document.documentElement.lang || 'en').toLowerCase().split(/[-_]/)[0] || 'en';
     counters(base, lang);
     const root = document.getElementById('backtalk');
-    if (root) thread(root, base, data.target || canonical() || location.href.split('#')[0]!, lang);
+    if (!root) return;
+    applyTheme(root, themeSetting(data.theme));
+    thread(root, base, data.target || canonical() || location.href.split('#')[0]!, lang);
   };
   // `async` scripts may run before the container below them is parsed.
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', run, { once: true });
@@ -65,7 +68,7 @@ function thread(root: HTMLElement, base: string, target: string, lang: string): 
   }
   // no-cache: revalidate with the ETag (a cheap 304) rather than show a stale copy from the browser's cache.
   fetch(`${base}/thread?fragment=1&lang=${enc(lang)}&target=${enc(target)}${sort}`, { cache: 'no-cache' })
-    .then((r) => (r.ok ? r.text() : Promise.reject(new Error(String(r.status)))))
+    .then((r) => (r.ok ? r.text() : r.json().then((e: { error: { message: string } }) => Promise.reject(new Refusal(r.status, e.error.message)))))
     .then((text) => {
       performance.mark('backtalk-fetched');
       // Server-rendered: every value a reader supplied was escaped or sanitized there.
@@ -76,7 +79,43 @@ function thread(root: HTMLElement, base: string, target: string, lang: string): 
       const hash = /^#comment-\d+$/.test(location.hash) ? document.getElementById(location.hash.slice(1)) : null;
       hash?.scrollIntoView();
       arm(root, base);
-    }, () => {
+    }, (failure: unknown) => explain(root, base, lang, target, failure));
+}
+
+/** A refusal the server could tell us about (the page's origin was allowed, the post URL was not). */
+class Refusal extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * The thread could not be loaded. A page whose origin is not one of BACKTALK_SITES cannot read the
+ * answer at all (CORS), so ask /api/origin, which anyone may read: readers get a neutral line, the
+ * owner the details in the console. Anything else (server down) keeps the no-JavaScript link.
+ */
+function explain(root: HTMLElement, base: string, lang: string, target: string, failure: unknown): void {
+  const show = (message: string) => {
+    const p = document.createElement('p');
+    p.className = 'bt-unavailable';
+    p.textContent = message;
+    root.replaceChildren(p);
+  };
+  fetch(`${base}/api/origin?lang=${enc(lang)}`, { cache: 'no-store' })
+    .then((r) => r.json())
+    .then((o: { origin: string | null; allowed: boolean | null; message: string }) => {
+      if (o.allowed === false) {
+        show(o.message);
+        console.error(`Backtalk: this page's origin ${o.origin} is not one of BACKTALK_SITES of the Backtalk server at ${base}, so it refuses to serve comments here. Add ${o.origin} to BACKTALK_SITES (comma-separated origins) and restart Backtalk.`);
+      } else if (failure instanceof Refusal && failure.status === 403) {
+        show(o.message);
+        console.error(`Backtalk: the post URL ${target} was refused: ${failure.message} Set data-target to a URL on one of BACKTALK_SITES, or add its origin there.`);
+      } else {
+        throw failure;
+      }
+    })
+    .catch(() => {
+      console.error(`Backtalk: comments for ${target} could not be loaded from ${base}.`);
       const a = document.createElement('a');
       a.href = `${base}/thread?lang=${enc(lang)}&target=${enc(target)}`;
       a.textContent = a.href;

@@ -134,8 +134,10 @@ describe('/admin in Chromium', () => {
 
     await signIn(page, server);
     await tab(page, /Pending \(7\)/).waitFor();
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('backtalk-admin-token')), ADMIN_TOKEN);
-    assert.equal(await page.evaluate(() => document.cookie), '', 'no cookie');
+    // The token is traded for an HttpOnly session cookie: kept nowhere a script could read it.
+    assert.deepEqual(await page.evaluate(() => [sessionStorage.length, localStorage.length, document.cookie]), [0, 0, '']);
+    const [cookie] = await page.context().cookies();
+    assert.deepEqual([cookie?.name, cookie?.httpOnly, cookie?.sameSite], ['backtalk_admin', true, 'Strict']);
     await item(page, needle).waitFor();
     assert.equal(await page.locator('.bta-item').count(), 7);
     assert.equal(await item(page, needle).locator('.bta-author bdi').textContent(), 'Zed', 'the name is isolated in <bdi>');
@@ -213,10 +215,12 @@ describe('/admin in Chromium', () => {
     await page.keyboard.press('ArrowLeft');
     await item(page, ids[0]!).waitFor();
 
-    // Sign out forgets the token.
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    // Sign out ends the session: a reload asks for the token again.
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByLabel('Admin token').waitFor();
-    assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+    assert.deepEqual(await page.context().cookies(), []);
+    await page.reload();
+    await page.getByLabel('Admin token').waitFor();
 
     assert.deepEqual(trip.dialogs, []);
     assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);

@@ -86,9 +86,10 @@ describe('backtalk CLI', () => {
     assert.equal(first.code, 0, first.stderr);
     assert.equal(first.stdout, 'Imported 9 comments into 2 new threads.\n');
     assert.equal(first.stderr, '', 'no progress bar when stderr is not a terminal');
-    const second = await runCli(['import', 'wxr', fixture('wordpress.wxr')], e);
+    // Into a database that holds comments: off a terminal only with --yes (tests/cli/careful.test.ts).
+    const second = await runCli(['import', 'wxr', fixture('wordpress.wxr'), '--yes'], e);
     assert.equal(second.code, 0);
-    assert.match(second.stdout, /Imported 0 comments into 0 new threads; 9 were already there/);
+    assert.equal(second.stdout, 'Imported 0 comments into 0 new threads. 9 comments were already there.\n');
     assert.deepEqual(await counts(e.BACKTALK_DB), { threads: 2, comments: 9 });
   });
 
@@ -138,7 +139,7 @@ describe('backtalk CLI', () => {
     const bad = await runCli(['import', 'isso', isso, '--site', 'not a url'], e);
     assert.equal(bad.code, 1);
     assertOneLine(bad.stderr, /^backtalk: --site: "not a url" is not an absolute http\(s\) origin$/);
-    const r2 = await runCli(['import', 'isso', isso], e);
+    const r2 = await runCli(['import', 'isso', isso, '--yes'], e);
     assert.equal(r2.code, 0);
     const store = openSqliteStore(e.BACKTALK_DB);
     try {
@@ -174,7 +175,7 @@ describe('backtalk CLI', () => {
     await runCli(['import', 'disqus', fixture('disqus.xml')], e);
     const json = await runCli(['export', 'json', join(dir, 'out.json')], e);
     assert.equal(json.code, 0, json.stderr);
-    assert.equal(json.stdout, `Exported 2 threads and 5 comments to ${join(dir, 'out.json')}.\n`);
+    assert.equal(json.stdout, `Exported 5 comments of 2 threads to ${join(dir, 'out.json')}.\n`);
     const doc = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as { comments: unknown[]; threads: unknown[] };
     assert.equal(doc.comments.length, 5);
     const wxr = await runCli(['export', 'wxr', join(dir, 'out.wxr')], e);
@@ -209,11 +210,11 @@ describe('backtalk CLI', () => {
     const { dir: _dir, ...e } = env();
     await runCli(['import', 'wxr', fixture('wordpress.wxr')], e);
     // The fixture's comments are from 2015 and 2024; one spam and one trash among them.
-    const young = await runCli(['purge', '--older-than', '100000'], e);
-    assert.equal(young.stdout, 'Purged 0 spam and trashed comments older than 100000 days.\n');
-    const r = await runCli(['purge', '--older-than', '30'], e);
+    const young = await runCli(['purge', '--older-than', '100000', '--yes'], e);
+    assert.equal(young.stdout, 'Deleted 0 comments from spam and trash, older than 100000 days.\n');
+    const r = await runCli(['purge', '--older-than', '30', '--yes'], e);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'Purged 2 spam and trashed comments older than 30 days.\n');
+    assert.equal(r.stdout, 'Deleted 2 comments from spam and trash, older than 30 days.\n');
     assert.deepEqual(await counts(e.BACKTALK_DB), { threads: 2, comments: 7 });
   });
 
@@ -229,16 +230,16 @@ describe('backtalk CLI', () => {
     assert.match(toFile.stdout, /Wrote 2 comments and 0 subscriptions/);
     assert.equal((JSON.parse(readFileSync(join(dir, 'ann.json'), 'utf8')) as { comments: unknown[] }).comments.length, 2);
 
-    const anon = await runCli(['personal-data', 'erase', 'ann@example.org', '--mode', 'anonymize'], e);
-    assert.equal(anon.stdout, 'Anonymized 2 comments; deleted 0 subscriptions.\n');
+    const anon = await runCli(['personal-data', 'erase', 'ann@example.org', '--mode', 'anonymize', '--yes'], e);
+    assert.equal(anon.stdout, 'Anonymized 2 comments of ann@example.org and deleted 0 subscriptions.\n');
     const after = JSON.parse((await runCli(['personal-data', 'export', 'ann@example.org'], e)).stdout) as { comments: unknown[] };
     assert.equal(after.comments.length, 0, 'nothing is stored under the address any more');
 
     // bob@example.net wrote 102, which has a reply (103): it stays as a placeholder.
-    const removed = await runCli(['personal-data', 'erase', 'bob@example.net', '--mode', 'remove'], e);
-    assert.equal(removed.stdout, 'Removed 0 comments (1 kept as placeholders for their replies); deleted 0 subscriptions.\n');
-    const carol = await runCli(['personal-data', 'erase', 'carol@example.com', '--mode', 'remove'], e);
-    assert.equal(carol.stdout, 'Removed 1 comments (0 kept as placeholders for their replies); deleted 0 subscriptions.\n');
+    const removed = await runCli(['personal-data', 'erase', 'bob@example.net', '--mode', 'remove', '--yes'], e);
+    assert.equal(removed.stdout, 'Removed 0 comments of bob@example.net (1 kept as a blank placeholder for its replies) and deleted 0 subscriptions.\n');
+    const carol = await runCli(['personal-data', 'erase', 'carol@example.com', '--mode', 'remove', '--yes'], e);
+    assert.equal(carol.stdout, 'Removed 1 comment of carol@example.com (0 kept as blank placeholders for their replies) and deleted 0 subscriptions.\n');
 
     const store = openSqliteStore(e.BACKTALK_DB);
     try {

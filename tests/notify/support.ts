@@ -17,7 +17,12 @@ export interface ReceivedMail {
   to: string[];
   headers: Map<string, string>;
   subject: string;
+  /** The text/plain part (the whole body of a single-part mail). */
   text: string;
+  /** The text/html part of a multipart/alternative mail, if any. */
+  html?: string;
+  /** Content types of the parts, in order (empty for a single-part mail). */
+  parts: string[];
   raw: string;
 }
 
@@ -78,8 +83,27 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   };
 }
 
-/** Headers (unfolded, lower-case names) and the decoded text body of a single-part message. */
-export function parseMail(raw: string): Pick<ReceivedMail, 'headers' | 'subject' | 'text'> {
+/**
+ * Headers (unfolded, lower-case names) and the decoded text of a message: its body when single-part,
+ * its text/plain and text/html parts when multipart (as nodemailer writes multipart/alternative).
+ */
+export function parseMail(raw: string): Pick<ReceivedMail, 'headers' | 'subject' | 'text' | 'html' | 'parts'> {
+  const { headers, body } = splitEntity(raw);
+  const boundary = /^multipart\/[^;]+;.*boundary="?([^";]+)"?/i.exec(headers.get('content-type') ?? '')?.[1];
+  const subject = decodeWords(headers.get('subject') ?? '');
+  if (!boundary) return { headers, subject, text: decodeBody(headers, body), parts: [] };
+  const parts = body.split(`--${boundary}`).slice(1).filter((p) => !p.startsWith('--')).map((p) => splitEntity(p.replace(/^\r\n/, '').replace(/\r\n$/, '')));
+  const typeOf = (h: Map<string, string>) => (h.get('content-type') ?? 'text/plain').split(';')[0]!.trim().toLowerCase();
+  const plain = parts.find((p) => typeOf(p.headers) === 'text/plain');
+  const html = parts.find((p) => typeOf(p.headers) === 'text/html');
+  return {
+    headers, subject, parts: parts.map((p) => typeOf(p.headers)),
+    text: plain ? decodeBody(plain.headers, plain.body) : '',
+    ...(html ? { html: decodeBody(html.headers, html.body) } : {}),
+  };
+}
+
+function splitEntity(raw: string): { headers: Map<string, string>; body: string } {
   const split = raw.indexOf('\r\n\r\n');
   const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
   const body = raw.slice(split + 4);
@@ -88,12 +112,16 @@ export function parseMail(raw: string): Pick<ReceivedMail, 'headers' | 'subject'
     const colon = line.indexOf(':');
     if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
   }
+  return { headers, body };
+}
+
+function decodeBody(headers: Map<string, string>, body: string): string {
   const encoding = (headers.get('content-transfer-encoding') ?? '7bit').toLowerCase();
   let text: string;
   if (encoding === 'quoted-printable') text = decodeQuotedPrintable(body);
   else if (encoding === 'base64') text = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
   else text = body;
-  return { headers, subject: decodeWords(headers.get('subject') ?? ''), text: text.replace(/\r\n/g, '\n') };
+  return text.replace(/\r\n/g, '\n');
 }
 
 function decodeQuotedPrintable(body: string): string {

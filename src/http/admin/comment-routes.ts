@@ -9,6 +9,7 @@ import { MODERATION_ACTIONS, type ModerationAction, type ModerationResult } from
 import { COMMENT_SEARCH_FIELDS, type CommentSearchField, type Store, type ThreadSummary } from '../../store/repository.js';
 import { idParam } from '../comment-routes.js';
 import { resolveTarget } from '../../domain/target.js';
+import { threadTitles } from './thread-titles.js';
 
 export interface AdminRouteDeps {
   store: Store;
@@ -25,6 +26,11 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   // body_raw (added to the contract's admin shape): what the author typed, which the page shows as text.
   const json = (c: Comment) => ({ ...toAdminCommentJson(c, deps.avatarUrl(c)), body_raw: c.bodyRaw });
   const body = express.json({ limit: '64kb' });
+  // Lists carry each comment's post title (`thread_title`), so the page can name the post, not its URL.
+  const listJson = async (comments: Comment[]) => {
+    const titles = await threadTitles(deps.store, comments);
+    return comments.map((c) => ({ ...json(c), thread_title: titles.get(c.threadId) ?? null }));
+  };
 
   // Without `q`: one status queue (default pending). With `q`: search, in one `field` or all, in one status or all.
   router.get('/comments', async (req, res) => {
@@ -33,7 +39,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     if (q.length > MAX_QUERY_LENGTH) throw new ValidationError('field-too-long', msg('query-too-long', { name: 'q', max: MAX_QUERY_LENGTH }), 'q');
     if (q === '') {
       const status = statusParam(optionalString(req, 'status') || 'pending');
-      res.json({ comments: (await deps.store.comments.listByStatus(status, page)).map(json) });
+      res.json({ comments: await listJson(await deps.store.comments.listByStatus(status, page)) });
       return;
     }
     const rawStatus = optionalString(req, 'status');
@@ -45,7 +51,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       { q, field: field === '' ? undefined : (field as CommentSearchField), status: rawStatus === '' ? undefined : statusParam(rawStatus) },
       page,
     );
-    res.json({ comments: found.map(json) });
+    res.json({ comments: await listJson(found) });
   });
 
   router.get('/counts', async (_req, res) => {

@@ -1,7 +1,8 @@
 /**
  * GET /admin: an HTML shell in the reader's language plus the bundled moderation script and stylesheet (built by
  * scripts/build-admin.mjs into dist/admin/). The shell holds no data: everything is fetched from
- * /api/admin with the bearer token and written into the page with textContent. The page sends its
+ * /api/admin with the session cookie (signed in with the admin token: session-routes.ts) and written
+ * into the page with textContent. The page sends its
  * own strict CSP, so even a rendering mistake could not run a comment's script.
  */
 import { readFile } from 'node:fs/promises';

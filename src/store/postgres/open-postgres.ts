@@ -7,13 +7,10 @@ import type { DataMigration } from '../sql/data-migration.js';
 import { driveAsync } from '../sql/sql-runner.js';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './migrations.js';
 
+export { isPostgresUrl, redactPostgresUrl } from './postgres-url.js';
+
 /** Any key will do as long as it is Backtalk's own: every instance starting up queues on it. */
 const MIGRATION_LOCK = 0x6261_636b; // "back"
-
-/** A BACKTALK_DB value that selects PostgreSQL rather than a SQLite file. */
-export function isPostgresUrl(value: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(value);
-}
 
 /**
  * The 64-bit integers of this schema (ids, millisecond times, counts) as JavaScript numbers: ids and
@@ -118,10 +115,4 @@ export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient
   } finally {
     client.release(broken);
   }
-}
-
-/** The URL with its password hidden, for logs and the start-up line. */
-export function redactPostgresUrl(url: string): string {
-  // By pattern rather than with URL(): libpq URLs may have an empty host (socket in ?host=…).
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:@/]*):[^@/]*@/i, '$1:***@').replace(/([?&]password=)[^&]*/i, '$1***');
 }
