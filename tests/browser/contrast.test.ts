@@ -210,11 +210,20 @@ describe('every page Backtalk renders passes WCAG AA in light and dark', () => {
       await assertAccessible(page, `error-page-${scheme}`);
       await assertFollows(page, scheme);
 
-      // The "held for moderation" page (a server that holds everything).
+      // A held comment shown to its author (a server that holds everything): the no-JavaScript post
+      // comes back to /thread, where the author's comment is marked as awaiting moderation (17.4).
       await page.goto(`${held.url}/thread?target=${encodeURIComponent('http://blog.example/held/')}`);
       await page.fill('#bt-body', `Held, please (${scheme})`);
       await page.click('.bt-submit');
-      await page.locator('[role=status]').waitFor();
+      await page.locator('.bt-held-note').waitFor();
+      await assertAccessible(page, `held-comment-${scheme}`);
+      await assertFollows(page, scheme);
+
+      // The "held for moderation" page: what a plain form posted from anywhere but /thread gets back.
+      await page.goto(`${held.url}/thread?fragment=1&target=${encodeURIComponent('http://blog.example/held/')}`);
+      await page.fill('#bt-body', `Held from the fragment (${scheme})`);
+      await page.click('.bt-submit');
+      await page.locator('[role=status]:visible').first().waitFor();
       await assertAccessible(page, `held-page-${scheme}`);
       await assertFollows(page, scheme);
       await page.context().close();
