@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,33 +16,7 @@ import pg from 'pg';
 
 import { postgresUnavailable, startPostgresCluster } from '../helpers/postgres-cluster.js';
 import { logLines, POST, startTestServer } from '../helpers/test-server.js';
-
-function mountTmpfs(dir: string, size: string): boolean {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Writes until the file system says ENOSPC. */
-function fill(file: string): void {
-  const fd = openSync(file, 'w');
-  try {
-    // Large chunks first, then single bytes, so not even one 8 kB page is left free.
-    for (const size of [1024 * 1024, 8192, 512, 1]) {
-      const chunk = Buffer.alloc(size, 1);
-      try {
-        for (;;) writeSync(fd, chunk);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
+import { fill, mountTmpfs } from '../helpers/tmpfs.js';
 
 /** The uid/gid PostgreSQL runs as when the tests run as root (see helpers/postgres-cluster.ts). */
 function postgresUser(): { uid: number; gid: number } | undefined {

@@ -6,38 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { logLines, POST, startTestServer } from '../helpers/test-server.js';
-
-function mountTmpfs(dir: string): boolean {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Writes until the file system says ENOSPC. */
-function fill(file: string): void {
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(64 * 1024, 1);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    closeSync(fd);
-  }
-}
+import { fill, mountTmpfs } from '../helpers/tmpfs.js';
 
 test('a full disk: writes answer 503 with Retry-After in each door\'s format, reads keep working, one log line', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'backtalk-full-'));
-  if (!mountTmpfs(dir)) {
+  if (!mountTmpfs(dir, '4m')) {
     rmSync(dir, { recursive: true, force: true });
     t.skip('mount -t tmpfs was refused (not root?)');
     return;
