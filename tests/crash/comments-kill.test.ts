@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { killedLoad, useKillHarness } from './support.js';
+import { killedLoad, useKillHarness, postComment, type Outcome } from './support.js';
 
 const TOTAL = 2400;
 const KILL_AT_ACKNOWLEDGED = 1200;
@@ -22,22 +22,8 @@ const harness = useKillHarness();
 
 const marker = (n: number) => `crash-marker-${String(n).padStart(5, '0')}`;
 
-type Outcome = { n: number; kind: 'acknowledged'; id: number } | { n: number; kind: 'cut-off' } | { n: number; kind: 'refused'; status: number };
-
-async function post(base: string, n: number): Promise<Outcome> {
-  try {
-    const res = await fetch(`${base}/comments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ target: TARGET, author: `Reader ${n % 37}`, email: `r${n}@example.com`, body: `${marker(n)} says hello, number ${n}.` }),
-    });
-    const text = await res.text();
-    if (res.status !== 201) return { n, kind: 'refused', status: res.status };
-    return { n, kind: 'acknowledged', id: (JSON.parse(text) as { id: number }).id };
-  } catch {
-    return { n, kind: 'cut-off' };
-  }
-}
+const post = (base: string, n: number): Promise<Outcome> =>
+  postComment(base, n, { target: TARGET, author: `Reader ${n % 37}`, email: `r${n}@example.com`, body: `${marker(n)} says hello, number ${n}.` });
 
 test(`SIGKILL halfway through ${TOTAL} comment POSTs: every comment answered 201 is stored exactly once and the database is intact`, { timeout: 240_000 }, async (t) => {
   const dir = harness.tempDir('backtalk-kill-');

@@ -11,7 +11,7 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { useKillHarness } from './support.js';
+import { useKillHarness, postComment, type Outcome } from './support.js';
 
 const CONCURRENCY = 32;
 const ACKNOWLEDGED_BEFORE_WATCHING = 300;
@@ -24,22 +24,8 @@ const FDATASYNC: Partial<Record<string, number>> = { x64: 75, arm64: 83 };
 const harness = useKillHarness();
 const marker = (n: number) => `group-marker-${String(n).padStart(6, '0')}`;
 
-type Outcome = { n: number; kind: 'acknowledged'; id: number } | { n: number; kind: 'cut-off' } | { n: number; kind: 'refused'; status: number };
-
-async function post(base: string, n: number): Promise<Outcome> {
-  try {
-    const res = await fetch(`${base}/comments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ target: TARGET, author: `Reader ${n % 41}`, email: `g${n}@example.com`, body: `${marker(n)}: a comment posted under load.` }),
-    });
-    const text = await res.text();
-    if (res.status !== 201) return { n, kind: 'refused', status: res.status };
-    return { n, kind: 'acknowledged', id: (JSON.parse(text) as { id: number }).id };
-  } catch {
-    return { n, kind: 'cut-off' };
-  }
-}
+const post = (base: string, n: number): Promise<Outcome> =>
+  postComment(base, n, { target: TARGET, author: `Reader ${n % 41}`, email: `g${n}@example.com`, body: `${marker(n)}: a comment posted under load.` });
 
 /** The -wal file a thread of `pid` is syncing right now, if one is. */
 function walSyncInFlight(pid: number, syscall: number): string | undefined {

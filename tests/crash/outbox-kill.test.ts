@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startSmtpSink } from '../notify/support.js';
-import { killedLoad, useKillHarness } from './support.js';
+import { killedLoad, useKillHarness, postComment, type Outcome } from './support.js';
 
 const TOTAL = 400;
 const CONCURRENCY = 8;
@@ -21,22 +21,8 @@ const OWNER = 'owner@blog.example';
 const harness = useKillHarness();
 const marker = (n: number) => `outbox-marker-${String(n).padStart(5, '0')}`;
 
-type Outcome = { n: number; kind: 'acknowledged'; id: number } | { n: number; kind: 'cut-off' } | { n: number; kind: 'refused'; status: number };
-
-async function post(base: string, n: number): Promise<Outcome> {
-  try {
-    const res = await fetch(`${base}/comments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ target: TARGET, author: `Reader ${n}`, email: `r${n}@example.com`, body: `${marker(n)} says hello.` }),
-    });
-    const text = await res.text();
-    if (res.status !== 201) return { n, kind: 'refused', status: res.status };
-    return { n, kind: 'acknowledged', id: (JSON.parse(text) as { id: number }).id };
-  } catch {
-    return { n, kind: 'cut-off' };
-  }
-}
+const post = (base: string, n: number): Promise<Outcome> =>
+  postComment(base, n, { target: TARGET, author: `Reader ${n}`, email: `r${n}@example.com`, body: `${marker(n)} says hello.` });
 
 test('SIGKILL at a random moment under a stream of comments: every acknowledged comment gets its owner mail, as exactly one message', { timeout: 240_000 }, async (t) => {
   const smtp = await startSmtpSink();

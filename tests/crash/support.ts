@@ -103,3 +103,25 @@ export function killedLoad<O extends { kind: string }>(plan: LoadPlan<O>): LoadR
     },
   };
 }
+
+/** What became of one comment sent to a server that may be killed at any moment. */
+export type Outcome = { n: number; kind: 'acknowledged'; id: number } | { n: number; kind: 'cut-off' } | { n: number; kind: 'refused'; status: number };
+
+/**
+ * POSTs comment number `n` as JSON: acknowledged (201, with its id), refused (any other answer), or
+ * cut off (no answer at all: the server died with the request in flight, so it may or may not be stored).
+ */
+export async function postComment(base: string, n: number, comment: { target: string; author: string; email: string; body: string }): Promise<Outcome> {
+  try {
+    const res = await fetch(`${base}/comments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(comment),
+    });
+    const text = await res.text();
+    if (res.status !== 201) return { n, kind: 'refused', status: res.status };
+    return { n, kind: 'acknowledged', id: (JSON.parse(text) as { id: number }).id };
+  } catch {
+    return { n, kind: 'cut-off' };
+  }
+}
