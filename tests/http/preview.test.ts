@@ -61,9 +61,12 @@ describe('POST /api/preview', () => {
       assert.equal(health.status, 200);
       const stillRendering = pending;
       await Promise.all(previews);
-      // Rendered on the request thread, /healthz would wait for the render under way and the preview
-      // it belongs to would be answered first; on the preview lane it answers before the next one.
-      assert.ok(stillRendering >= 7, `previews still rendering when /healthz answered: ${stillRendering} of 8`);
+      // Rendered on the request thread, /healthz would be read after every preview body that arrived
+      // before it, so it would answer once all eight were rendered (none left pending). On the preview
+      // lane it answers at once; the lane may finish a preview or two while the health request
+      // travels on a loaded machine (6 of 8 seen at load ~5), so more than half is the line that
+      // still tells the two apart.
+      assert.ok(stillRendering >= 4, `previews still rendering when /healthz answered: ${stillRendering} of 8`);
     });
   });
 });
