@@ -81,6 +81,18 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
 
   const onCompress = deps.metrics ? deps.metrics.compressed.bind(deps.metrics) : undefined;
 
+  /** The JSON of GET /api/comments, whole thread or page: one shape (contract v1 + v1.1). */
+  function commentsBody(target: SiteTarget, thread: { title?: string | null } | undefined, total: number, items: readonly Comment[], next: { next?: string | null } = {}): Buffer {
+    return Buffer.from(JSON.stringify({
+      target,
+      // Contract v1.1: the post's title when known, else null (a title change changes the version tag).
+      title: thread?.title ?? null,
+      total,
+      comments: items.map((c) => toCommentJson(c, deps.avatarUrl(c))),
+      ...next,
+    }));
+  }
+
   /** The body of GET /api/comments for this version of the thread, with its compressed variants, from the cache when there. */
   async function render(target: SiteTarget, etag: string, version: string | undefined): Promise<EncodedBody> {
     const cached = rendered.get(target, etag);
@@ -88,14 +100,7 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
     // No version: nothing readers may see, whatever was stored meanwhile. Not read, so an approval
     // landing between the two reads cannot be cached under the no-thread tag, which recurs.
     const view = version === undefined ? { thread: undefined, items: [] } : await deps.reader.readThread(target);
-    const comments = view.items;
-    const body = Buffer.from(JSON.stringify({
-      target,
-      // Contract v1.1: the post's title when known, else null (a title change changes the version tag).
-      title: view.thread?.title ?? null,
-      total: comments.filter((c) => !c.deleted).length,
-      comments: comments.map((c) => toCommentJson(c, deps.avatarUrl(c))),
-    }));
+    const body = commentsBody(target, view.thread, view.items.filter((c) => !c.deleted).length, view.items);
     return rendered.keep(target, etag, new EncodedBody(body, etag, 'comments', onCompress));
   }
 
@@ -127,14 +132,9 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
     const view = version === undefined
       ? { thread: undefined, items: [], total: 0, next: null }
       : await deps.reader.readPage(target, query);
-    const body = Buffer.from(JSON.stringify({
-      target,
-      title: view.thread?.title ?? null,
-      total: view.total,
-      comments: view.items.map((c) => toCommentJson(c, deps.avatarUrl(c))),
-      // Contract v1.1: `next` comes with `limit`; the whole thread in an order has no next page.
-      ...(query.limit !== undefined ? { next: view.next ? encodeCursor(view.next) : null } : {}),
-    }));
+    // Contract v1.1: `next` comes with `limit`; the whole thread in an order has no next page.
+    const next = query.limit !== undefined ? { next: view.next ? encodeCursor(view.next) : null } : {};
+    const body = commentsBody(target, view.thread, view.total, view.items, next);
     return rendered.keep(cacheKey, etag, new EncodedBody(body, etag, 'comments', onCompress));
   }
 
