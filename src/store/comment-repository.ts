@@ -9,7 +9,7 @@ import type { ThreadPage, ThreadPageRequest } from '../domain/thread-page.js';
 import { withOutbox, writeOutboxPlan } from './outbox-plan.js';
 import { listThreadPage } from './thread-pages.js';
 import type { CommentEdit, CommentRepository, CommentSearch, InsertResult, LinkbackUpdate, OutboxPlan } from './repository.js';
-import { bodyHash, toComment, toInsertParams } from './rows/comment-row.js';
+import { bodyHash, insertedComment, toComment, toInsertParams } from './rows/comment-row.js';
 import { selectComments, statusLiteral } from './sql/comment-select.js';
 import { prepared } from './sql/prepared.js';
 import type { CommentsTable } from './sql/schema-types.js';
@@ -18,6 +18,35 @@ import { first, run, type SqlRunner, type TxWork } from './sql/sql-runner.js';
 const APPROVED = statusLiteral('approved');
 /** `SELECT 1` for existence tests. */
 const ONE = sql.lit(1);
+/**
+ * `LIMIT 1` written into the SQL. Kysely's `.limit(1)` binds the 1 as a parameter, and SQLite
+ * (3.47 and later) re-prepares a statement whose bound LIMIT may change its plan each time the
+ * parameter is bound again, that is on every run: about 7 µs per existence test, measured in
+ * bench/pipeline-cost.ts, more than the indexed read itself.
+ */
+const LIMIT_ONE = sql.lit(1);
+const NO_EMAIL = sql.lit('');
+
+/** A type, not an interface: prepared() takes its parameters as a plain record. */
+type SameBody = {
+  threadId: number;
+  hash: string;
+  bodyRaw: string;
+};
+
+/**
+ * The duplicate check's rows, found through comments_same_body (thread_id, body_hash): the few
+ * rows of the thread with the same hash, never the author's other comments. No hash ('': rows
+ * stored before schema v4, or copied from such a database): compared in full. (A NULL hash is only
+ * ever on a removed placeholder, which the `deleted` test excludes.)
+ */
+function sameBody(runner: SqlRunner, p: SameBody) {
+  return runner.db.selectFrom('comments').select(ONE.as('one'))
+    .where('thread_id', '=', p.threadId)
+    .where('body_hash', 'in', [p.hash, sql.lit('')])
+    .where('body_raw', '=', p.bodyRaw).where('status', '<>', statusLiteral('trash')).where(runner.dialect.isFalse('deleted'))
+    .limit(LIMIT_ONE);
+}
 
 /**
  * Contract v1.1: pinned top-level comments first, each group in thread (id) order. A stable
@@ -38,10 +67,21 @@ export class SqlCommentRepository implements CommentRepository {
     this.q = {
       // The partial unique index on (thread_id, source_key) decides duplicate linkbacks inside the
       // database, so two identical pings arriving together (at any instance) still store one row.
+      // RETURNING the thread's target too (a subquery in the same statement), so the stored comment
+      // is built from what was inserted instead of being selected back (rows/comment-row.ts).
       insert: prepared((row: Insertable<CommentsTable>) => db.insertInto('comments').values(row)
         .onConflict((oc) => oc.columns(['thread_id', 'source_key']).where('source_key', 'is not', null).doNothing())
-        .returning('id')),
+        .returning((eb) => ['id', eb.selectFrom('threads').select('threads.target')
+          .whereRef('threads.id', '=', 'comments.thread_id').$asScalar().$notNull().as('target')])),
       byId: prepared((p: { id: number }) => selectComments(db).where('c.id', '=', p.id)),
+      // The same author by e-mail when there is one, else by name: two statements, as prepared()
+      // builds one SQL text per query (the column compared cannot depend on a parameter).
+      sameBodyByEmail: prepared((p: SameBody & { email: string }) => sameBody(sql, p).where('email', '=', p.email)),
+      sameBodyByName: prepared((p: SameBody & { author: string }) => sameBody(sql, p).where('author', '=', p.author)),
+      approvedFrom: prepared((p: { email: string; author: string }) => db.selectFrom('comments').select(ONE.as('one'))
+        .where('email', '=', p.email).where('email', '<>', NO_EMAIL).where('author', '=', p.author)
+        .where('status', '=', APPROVED).where(dialect.isFalse('deleted'))
+        .limit(LIMIT_ONE)),
       visible: prepared((p: { threadId: number }) => selectComments(db)
         .where('c.thread_id', '=', p.threadId).where('c.status', '=', APPROVED)
         .where((eb) => eb.or([
@@ -66,14 +106,16 @@ export class SqlCommentRepository implements CommentRepository {
   }
 
   async insert(comment: NewComment, outbox?: OutboxPlan): Promise<InsertResult> {
-    const query = this.q.insert(toInsertParams(comment));
+    const row = toInsertParams(comment);
+    const query = this.q.insert(row);
     const inserted = outbox
       ? await withOutbox(this.sql, outbox, function* () {
-        const row = yield* first(query);
-        return { value: row, id: row?.id };
+        const added = yield* first(query);
+        const stored = added && insertedComment(row, added.id, added.target);
+        return { value: stored, id: added?.id, comment: stored };
       })
-      : await this.sql.first(query);
-    if (inserted) return { kind: 'inserted', comment: (await this.findById(inserted.id))! };
+      : await this.sql.first(query).then((added) => added && insertedComment(row, added.id, added.target));
+    if (inserted) return { kind: 'inserted', comment: inserted };
     const existing = comment.sourceKey === null ? undefined : await this.findLinkback(comment.threadId, comment.sourceKey);
     if (!existing) throw new Error(`linkback insert conflicted but no row was found for thread ${comment.threadId}`);
     return { kind: 'duplicate-linkback', existing };
@@ -138,16 +180,11 @@ export class SqlCommentRepository implements CommentRepository {
   }
 
   async hasSameBody(threadId: number, author: string, email: string, bodyRaw: string): Promise<boolean> {
-    const { db, dialect } = this.sql;
-    const row = await this.sql.first(db.selectFrom('comments').select(ONE.as('one'))
-      .where('thread_id', '=', threadId)
-      // No hash ('': rows stored before schema v4, or copied from such a database): compared in full.
-      // (A NULL hash is only ever on a removed placeholder, which the `deleted` test excludes.)
-      .where('body_hash', 'in', [bodyHash(bodyRaw), sql.lit('')])
-      .where('body_raw', '=', bodyRaw).where('status', '<>', statusLiteral('trash')).where(dialect.isFalse('deleted'))
-      // The same author: by e-mail when there is one, else by name (WordPress's duplicate check).
-      .where(email !== '' ? 'email' : 'author', '=', email !== '' ? email : author)
-      .limit(1));
+    const hash = bodyHash(bodyRaw);
+    // The same author: by e-mail when there is one, else by name (WordPress's duplicate check).
+    const row = await this.sql.first(email !== ''
+      ? this.q.sameBodyByEmail({ threadId, hash, bodyRaw, email })
+      : this.q.sameBodyByName({ threadId, hash, bodyRaw, author }));
     // A repeat is refused because of the earlier comment: that one must be on disk, not only committed.
     if (row) await this.sql.synced();
     return row !== undefined;
@@ -158,12 +195,7 @@ export class SqlCommentRepository implements CommentRepository {
     // so neither a public name nor someone else's address skips moderation. Without an e-mail
     // nothing can vouch for the commenter.
     if (email === '') return false;
-    const { db, dialect } = this.sql;
-    const row = await this.sql.first(db.selectFrom('comments').select(ONE.as('one'))
-      .where('email', '=', email).where('email', '<>', sql.lit('')).where('author', '=', author)
-      .where('status', '=', APPROVED).where(dialect.isFalse('deleted'))
-      .limit(1));
-    return row !== undefined;
+    return (await this.sql.first(this.q.approvedFrom({ email, author }))) !== undefined;
   }
 
   async edit(id: number, e: CommentEdit, outbox?: OutboxPlan): Promise<Comment | undefined> {
@@ -223,7 +255,7 @@ export class SqlCommentRepository implements CommentRepository {
     const found = yield* first(db.selectFrom('comments').select('id').where('id', '=', id).$if(dialect.rowLocks, (q) => q.forUpdate()));
     if (!found) return 'missing';
     if (beforeRemoval) yield* beforeRemoval();
-    const reply = yield* first(db.selectFrom('comments').select('id').where('parent_id', '=', id).limit(1));
+    const reply = yield* first(db.selectFrom('comments').select('id').where('parent_id', '=', id).limit(LIMIT_ONE));
     if (reply) {
       yield* run(blankComment(this.sql).where('id', '=', id));
       return 'placeholder';

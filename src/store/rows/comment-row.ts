@@ -2,7 +2,7 @@
  * The comments table's row shape and its mapping to the domain, for both backends: the only place
  * columns are named outside SQL.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Comment, CommentKind, CommentStatus, EditedBy, MentionType, NewComment } from '../../domain/comment.js';
 import type { Insertable, Selectable } from 'kysely';
 import type { CommentsTable } from '../sql/schema-types.js';
@@ -80,9 +80,48 @@ export function toInsertParams(c: NewComment): Insertable<CommentsTable> {
 }
 
 /**
+ * The Comment an INSERT of `row` stored, from the row itself plus what the database added (the id;
+ * the thread's target, read in the same statement) and the schema's defaults for the columns a new
+ * comment leaves out. The same mapping as a read (toComment), so the comment an insert answers with
+ * is the one a later SELECT returns, without that SELECT.
+ */
+export function insertedComment(row: Insertable<CommentsTable>, id: number, target: string): Comment {
+  return toComment({
+    id,
+    thread_id: row.thread_id,
+    target,
+    parent_id: row.parent_id ?? null,
+    kind: row.kind,
+    status: row.status,
+    author: row.author ?? '',
+    email: row.email ?? '',
+    url: row.url ?? '',
+    body_html: row.body_html,
+    body_raw: row.body_raw,
+    source_url: row.source_url ?? null,
+    title: row.title ?? null,
+    mention_type: row.mention_type ?? null,
+    author_photo: row.author_photo ?? null,
+    ip: row.ip ?? '',
+    user_agent: row.user_agent ?? '',
+    reasons: row.reasons ?? '[]',
+    edit_token_hash: row.edit_token_hash ?? null,
+    deleted: false,
+    created_at: row.created_at,
+    edited_at: null,
+    lang: row.lang ?? null,
+    likes: row.likes ?? 0,
+    dislikes: row.dislikes ?? 0,
+    owner: row.owner ?? false,
+    pinned: false,
+    edited_by: null,
+  });
+}
+
+/**
  * Indexed stand-in for body_raw in the duplicate check (comments_same_body), so the check reads the
  * few rows with the same hash instead of the whole thread. 96 bits: collisions only cost a compare.
  */
 export function bodyHash(bodyRaw: string): string {
-  return createHash('sha256').update(bodyRaw).digest('base64url').slice(0, 16);
+  return hash('sha256', bodyRaw, 'base64url').slice(0, 16);
 }
