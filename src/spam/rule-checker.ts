@@ -21,9 +21,12 @@ export function createRuleChecker(options: RuleOptions): SpamChecker {
     async check(input: SpamCheckInput): Promise<SpamVerdict> {
       // Humans never see the `website2` field (it is hidden with CSS and aria-hidden); bots fill it.
       if (input.honeypot.trim() !== '') return { kind: 'spam', reason: 'honeypot' };
-      const haystack = [input.author, input.email, input.url, input.source ?? '', input.bodyRaw].join('\n').toLowerCase();
-      const word = (await options.blockedWords()).find((w) => w !== '' && haystack.includes(w));
-      if (word !== undefined) return { kind: 'spam', reason: `blocked-word:${word}` };
+      const words = await options.blockedWords();
+      if (words.length > 0) {
+        const haystack = [input.author, input.email, input.url, input.source ?? '', input.bodyRaw].join('\n').toLowerCase();
+        const word = words.find((w) => w !== '' && haystack.includes(w));
+        if (word !== undefined) return { kind: 'spam', reason: `blocked-word:${word}` };
+      }
       if (input.kind === 'comment' && countLinks(input.bodyHtml) > options.maxLinks) {
         return { kind: 'hold', reason: 'too-many-links' };
       }

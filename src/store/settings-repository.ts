@@ -1,12 +1,18 @@
 /** Settings (key → value), for both databases. */
 import type { SettingsRepository } from './repository.js';
+import { prepared } from './sql/prepared.js';
 import type { SqlRunner } from './sql/sql-runner.js';
 
 export class SqlSettingsRepository implements SettingsRepository {
-  constructor(private readonly sql: SqlRunner) {}
+  /** Read by several request paths (sessions, the admin token, site checks): compiled once. */
+  private readonly byKey;
+
+  constructor(private readonly sql: SqlRunner) {
+    this.byKey = prepared((p: { key: string }) => sql.db.selectFrom('settings').select('value').where('key', '=', p.key));
+  }
 
   async get(key: string): Promise<string | undefined> {
-    return (await this.sql.first(this.sql.db.selectFrom('settings').select('value').where('key', '=', key)))?.value;
+    return (await this.sql.first(this.byKey({ key })))?.value;
   }
 
   async set(key: string, value: string): Promise<void> {
