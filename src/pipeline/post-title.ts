@@ -41,9 +41,10 @@ export function createTitleLearner(deps: { store: Store; fetcher?: PageFetcher; 
           .catch((err: unknown) => deps.logger?.warn({ err, target: thread.target }, 'post title not saved'));
         return;
       }
-      if (!deps.fetcher || tried.has(thread.id) || isReservedName(thread.target)) return;
+      if (!deps.fetcher || tried.has(thread.id)) return;
       if (tried.size > 10_000) tried.clear();
       tried.add(thread.id);
+      if (isReservedName(thread.target)) return;
       const job = deps.store.threads.findById(thread.id)
         .then((known) => (known && known.title === null ? fetchTitle(thread.id, thread.target) : undefined))
         .catch((err: unknown) => deps.logger?.warn({ err, target: thread.target }, 'post title fetch failed'))

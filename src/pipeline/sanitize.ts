@@ -15,6 +15,7 @@
 import sanitizeHtml from 'sanitize-html';
 import { stripControlChars } from '../lib/text.js';
 import { markdownToUnsafeHtml } from './markdown.js';
+import { plainBodyHtml } from './plain-body.js';
 
 /** WordPress-style inline tags commenters know, plus what our Markdown produces. */
 const ALLOWED_TAGS = [
@@ -144,8 +145,26 @@ export function sanitizeCommentHtml(html: string): string {
  * removed first: they have no business in a comment and HTML treats them as parse errors.
  */
 export function renderCommentBody(raw: string): string {
+  const text = stripControlChars(raw);
+  const plain = plainBodyHtml(text);
+  if (plain !== undefined) {
+    bodyRenders.plain += 1;
+    return plain;
+  }
+  bodyRenders.markdown += 1;
+  return sanitizeCommentHtml(markdownToUnsafeHtml(text)).trim();
+}
+
+/** renderCommentBody without the plain-text fast path: what the fast path must equal (tests, bench). */
+export function renderCommentBodyInFull(raw: string): string {
   return sanitizeCommentHtml(markdownToUnsafeHtml(stripControlChars(raw))).trim();
 }
+
+/**
+ * Bodies rendered by this thread so far, by path: the tests prove with it that plain comments do
+ * take the fast path (plain-body.ts), which equal output alone would not show.
+ */
+export const bodyRenders = { plain: 0, markdown: 0 };
 
 const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 
@@ -176,9 +195,24 @@ const OUTPUT_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', qu
  * removed, whitespace runs collapsed to one space, trimmed. Escape the result when rendering it.
  */
 export function toPlainText(input: string): string {
+  // Without a "<" or an "&" there is no tag to strip and no entity to decode: the sanitizer would
+  // hand back the text with ">" and '"' escaped, which the decoding undoes (a name or a title
+  // almost always; tests/unit/plain-body.test.ts compares both ways).
+  return collapsed(/[<&]/.test(input) ? textOfHtml(input) : input);
+}
+
+/** toPlainText through the sanitizer whatever the input (what the shortcut above must equal). */
+export function toPlainTextInFull(input: string): string {
+  return collapsed(textOfHtml(input));
+}
+
+function textOfHtml(input: string): string {
   // The sanitizer's output escapes every "<" in text, so each one left starts a bare tag it wrote.
   const stripped = sanitizeHtml(input, WORD_BREAK_POLICY).replace(/<[^>]*>/g, ' ');
-  const decoded = stripped.replace(/&(amp|lt|gt|quot);/g, (_, name: string) => OUTPUT_ENTITIES[name]!);
+  return stripped.replace(/&(amp|lt|gt|quot);/g, (_, name: string) => OUTPUT_ENTITIES[name]!);
+}
+
+function collapsed(decoded: string): string {
   return stripControlChars(decoded)
     .replace(/[ \t\n\r\u2028\u2029]+/g, ' ')
     .trim();
