@@ -4,7 +4,7 @@
  */
 import type { CommentFields, LinkbackSubmission, MentionType, VerifiedSource } from '../domain/comment.js';
 import { ValidationError, msg } from '../domain/errors.js';
-import { truncateText } from '../lib/text.js';
+import { countCodePoints, truncateText } from '../lib/text.js';
 import { linkKey, parseHttpUrl } from '../lib/url.js';
 import { toPlainText } from './sanitize.js';
 
@@ -58,11 +58,11 @@ export function plainPostTitle(raw: string | null | undefined): string | null {
 export function normalizeComment(input: CommentFields): NormalizedComment {
   const bodyRaw = (input.body ?? '').replace(/\r\n?/g, '\n').replace(/\u0000/g, '').trim();
   if (bodyRaw === '') throw new ValidationError('missing-field', 'comment-required', 'body');
-  if ([...bodyRaw].length > LIMITS.body) {
+  if (longerThan(bodyRaw, LIMITS.body)) {
     throw new ValidationError('field-too-long', msg('comment-too-long', { max: LIMITS.body }), 'body');
   }
   const author = plainName(input.author ?? '');
-  if ([...author].length > LIMITS.author) {
+  if (longerThan(author, LIMITS.author)) {
     throw new ValidationError('field-too-long', msg('name-too-long', { max: LIMITS.author }), 'author');
   }
   const email = (input.email ?? '').trim().toLowerCase();
@@ -70,6 +70,11 @@ export function normalizeComment(input: CommentFields): NormalizedComment {
     throw new ValidationError('invalid-body', 'email-invalid', 'email');
   }
   return { author, email, url: normalizeAuthorUrl(input.url), bodyRaw, parent: input.parent ?? null, honeypot: input.honeypot ?? '' };
+}
+
+/** More than `max` code points; counted only when the UTF-16 length (never fewer) is over `max`. */
+function longerThan(text: string, max: number): boolean {
+  return text.length > max && countCodePoints(text) > max;
 }
 
 /** Author websites must be http(s); a bare host name gets `http://`, as WordPress does. */
