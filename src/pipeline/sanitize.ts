@@ -4,6 +4,9 @@
  * Every comment body and linkback excerpt ends in BODY_POLICY, an allow-list: the tags below, `href`
  * on links and `cite` on quotes, absolute http(s)/mailto URLs only, and `rel="nofollow ugc"` forced on
  * every link. Anything else — other tags, event handlers, `style`, other URL schemes — is dropped.
+ * Plain text (a comment with no markup at all, plain-body.ts; a linkback excerpt) is written directly
+ * as this policy would write it, byte for byte, without the parse: tests/unit/plain-body.test.ts
+ * holds both ways to the same output.
  *
  * Invariants the rest of the code relies on:
  * - the output contains only allow-listed tags, with `&`, `<`, `>` escaped in text and `"` also in
@@ -170,16 +173,28 @@ const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 
 /**
  * Plain text (a linkback excerpt) as safe HTML: escaped, blank lines separate paragraphs, single
- * newlines become `<br />`, no links are made. Passed through the same policy as comment bodies so
- * every `body_html` has one shape.
+ * newlines become `<br />`, no links are made. Written exactly as the comment policy would write it
+ * (`&`, `<`, `>` escaped in text, `"` not), so every `body_html` has one shape without a pass through
+ * sanitize-html: the markup is ours and the text is escaped (tests/unit/plain-body.test.ts compares it
+ * with renderPlainTextInFull).
  */
 export function renderPlainText(text: string): string {
+  return plainParagraphs(text, /[&<>]/g);
+}
+
+/** renderPlainText through the comment policy, as it was built before (the reference for the tests). */
+export function renderPlainTextInFull(text: string): string {
+  const html = plainParagraphs(text, /[&<>"]/g);
+  return html === '' ? '' : sanitizeCommentHtml(html);
+}
+
+function plainParagraphs(text: string, escaped: RegExp): string {
   const normalized = stripControlChars(text.replace(/\r\n?/g, '\n')).trim();
   if (normalized === '') return '';
-  const paragraphs = normalized
+  return normalized
     .split(/\n[ \t]*\n\s*/)
-    .map((p) => `<p>${p.replace(/[&<>"]/g, (ch) => TEXT_ESCAPES[ch]!).replace(/[ \t]*\n/g, '<br />\n')}</p>`);
-  return sanitizeCommentHtml(paragraphs.join('\n'));
+    .map((p) => `<p>${p.replace(escaped, (ch) => TEXT_ESCAPES[ch]!).replace(/[ \t]*\n/g, '<br />\n')}</p>`)
+    .join('\n');
 }
 
 /**

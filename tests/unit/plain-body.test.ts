@@ -1,13 +1,16 @@
 /**
  * The plain-text fast path of comment rendering (pipeline/plain-body.ts) gives byte for byte the HTML
- * of markdown-it + sanitize-html, and plain comments really take it.
+ * of markdown-it + sanitize-html, and plain comments really take it; likewise the plain text of names
+ * and titles (toPlainText) and of linkback excerpts (renderPlainText) without sanitize-html.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { stripControlChars } from '../../src/lib/text.js';
 import { plainBodyHtml } from '../../src/pipeline/plain-body.js';
-import { bodyRenders, renderCommentBody, renderCommentBodyInFull, toPlainText, toPlainTextInFull } from '../../src/pipeline/sanitize.js';
+import {
+  bodyRenders, renderCommentBody, renderCommentBodyInFull, renderPlainText, renderPlainTextInFull, toPlainText, toPlainTextInFull,
+} from '../../src/pipeline/sanitize.js';
 
 /** Comments people write, with nothing Markdown, linkify or the sanitizer acts on: the fast path's. */
 const PLAIN = [
@@ -124,5 +127,16 @@ describe('the plain-text fast path of comment rendering', () => {
       const text = parts.join('');
       assert.equal(toPlainText(text), toPlainTextInFull(text), JSON.stringify(text));
     }), { numRuns: 4000, seed: 15_5 });
+  });
+
+  test('linkback excerpts: the HTML written directly is what the comment policy makes of it', () => {
+    for (const text of [...PLAIN, ...MARKUP, '', ' \n\t ', 'a "quoted" <b>tag</b> & &amp; entity', 'x\n \t\ny\n\n\nz']) {
+      assert.equal(renderPlainText(text), renderPlainTextInFull(text), JSON.stringify(text));
+    }
+    const unit = fc.constantFrom('a', 'Я', '😀', '\uD83D', ' ', '\n', '\r', '\t', '\u00a0', '\u2028', '\u0000', '\u0085', '>', '"', "'", '<', '&', '&amp;', '&#x3C;', '<b>', '</p>', '<!--', '-->', '<![CDATA[', ']]>', '=');
+    fc.assert(fc.property(fc.array(unit, { maxLength: 30 }), (parts) => {
+      const text = parts.join('');
+      assert.equal(renderPlainText(text), renderPlainTextInFull(text), JSON.stringify(text));
+    }), { numRuns: 4000, seed: 15_6 });
   });
 });
