@@ -19,10 +19,11 @@ const APPROVED = statusLiteral('approved');
 /** `SELECT 1` for existence tests. */
 const ONE = sql.lit(1);
 /**
- * `LIMIT 1` written into the SQL. Kysely's `.limit(1)` binds the 1 as a parameter, and SQLite
- * (3.47 and later) re-prepares a statement whose bound LIMIT may change its plan each time the
- * parameter is bound again, that is on every run: about 7 µs per existence test, measured in
- * bench/pipeline-cost.ts, more than the indexed read itself.
+ * `LIMIT 1` written into the SQL. Kysely's `.limit(1)` binds the 1 as a parameter, and SQLite reads a
+ * bound LIMIT's value while planning (sqlite3ExprIsInteger marks the parameter with
+ * sqlite3VdbeSetVarmask in the 3.53 that better-sqlite3 bundles), so binding it again, on every run,
+ * expires the statement and it is prepared anew: 2–3 times the cost of the indexed read itself
+ * (bench/pipeline-cost.ts).
  */
 const LIMIT_ONE = sql.lit(1);
 const NO_EMAIL = sql.lit('');
