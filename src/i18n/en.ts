@@ -238,6 +238,14 @@ const en = {
     yes: 'y,yes',
     cancelled: 'Cancelled: nothing was changed.',
     needsYes: 'this changes the database, and standard input is not a terminal to ask on: add --yes to go ahead (or --dry-run to see what would change)',
+    rows: { one: '{n} row', other: '{n} rows' },
+    tables: { one: '{n} table', other: '{n} tables' },
+    links: { one: '{n} link', other: '{n} links' },
+    sendNotRead: '{source}: not read yet ({reason}); a running server will retry.',
+    sendSummary: '{source}: {links}; {sent} sent, {failed} failed, {queued} queued for retry.',
+    backedUp: 'Backed up {db} to {file}.',
+    schemaAt: 'Schema of {db} is at version {version}.',
+    copied: 'Copied {rows} in {tables}; verified: every table\'s row count matches, {sampled} sampled rows identical.',
   },
   /** Mails, each in the language its comment was written in. */
   mail: {
