@@ -1,8 +1,8 @@
 /** The comment form's own refusals, checked before the body is rendered or judged. */
-import type { Thread } from '../domain/comment.js';
+import type { CommentSubmission, Thread } from '../domain/comment.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../domain/errors.js';
 import type { Store } from '../store/repository.js';
-import type { NormalizedComment } from './normalize.js';
+import { normalizeComment, type NormalizedComment } from './normalize.js';
 
 export function refuseIfCommentsClosed(thread: Thread | undefined): void {
   if (thread?.commentsClosed) throw new ForbiddenError('closed', 'comments-closed');
@@ -22,4 +22,31 @@ export async function refuseRepeat(fields: NormalizedComment, thread: Thread | u
   if (thread && (await store.comments.hasSameBody(thread.id, fields.author, fields.email, fields.bodyRaw))) {
     throw new ConflictError('duplicate', 'duplicate-comment');
   }
+}
+
+/** A new comment's thread and normalized fields, with the form's refusals that need no rendering. */
+export interface CommentContext {
+  thread: Thread | undefined;
+  fields: NormalizedComment;
+}
+
+/**
+ * The thread lookup, normalization and the refusals before a comment is rendered, in WordPress's
+ * order: comments closed, then the fields, then the reply's parent, then a repeat. The thread and
+ * the duplicate check come from one read (CommentRepository.findThreadForComment).
+ */
+export async function admitComment(input: CommentSubmission, store: Store): Promise<CommentContext> {
+  let fields: NormalizedComment;
+  try {
+    fields = normalizeComment(input);
+  } catch (err) {
+    // A closed thread is refused before the fields are judged, as it always was.
+    refuseIfCommentsClosed(await store.threads.findByTarget(input.target));
+    throw err;
+  }
+  const { thread, repeated } = await store.comments.findThreadForComment(input.target, fields.author, fields.email, fields.bodyRaw);
+  refuseIfCommentsClosed(thread);
+  await checkReplyTo(fields.parent, thread, store);
+  if (repeated) throw new ConflictError('duplicate', 'duplicate-comment');
+  return { thread, fields };
 }

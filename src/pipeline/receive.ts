@@ -7,7 +7,7 @@
 import type { CommentEditSubmission, CommentRemovalSubmission, CommentSubmission, LinkbackSubmission, Submission } from '../domain/comment.js';
 import { linkKey } from '../lib/url.js';
 import { newToken } from '../lib/tokens.js';
-import { checkReplyTo, refuseIfCommentsClosed, refuseRepeat } from './comment-checks.js';
+import { admitComment } from './comment-checks.js';
 import { createDoor, refuseIfClosed, type Door } from './door.js';
 import { commentDraft, linkbackDraft } from './drafts.js';
 import { judge } from './judge.js';
@@ -53,11 +53,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   }
 
   async function receiveComment(input: CommentSubmission): Promise<ReceiveResult> {
-    const thread = await store.threads.findByTarget(input.target);
-    refuseIfCommentsClosed(thread);
-    const fields = normalizeComment(input);
-    await checkReplyTo(fields.parent, thread, store);
-    await refuseRepeat(fields, thread, store);
+    const { thread, fields } = await admitComment(input, store);
     const draft = await commentDraft(input.target, thread?.id ?? null, fields);
     const verdict = await judge(draft, { client: input.client, honeypot: fields.honeypot, previous: null }, judging);
     return save.saveNew(draft, verdict, input.client, { editToken: newToken(), subscribe: input.subscribe, lang: input.lang, postTitle: input.postTitle });

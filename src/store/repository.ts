@@ -12,6 +12,12 @@ export type InsertResult =
   /** A linkback from the same normalized source to the same thread already exists. */
   | { kind: 'duplicate-linkback'; existing: Comment };
 
+/** The thread a new comment goes to (undefined until something is stored there), and whether it repeats one. */
+export interface ThreadForComment {
+  thread: Thread | undefined;
+  repeated: boolean;
+}
+
 export interface CommentEdit {
   author: string;
   url: string;
@@ -143,6 +149,11 @@ export interface CommentRepository {
   findLinkback(threadId: number, sourceKey: string): Promise<Comment | undefined>;
   /** Same author (e-mail, else name) saying the same thing on the same thread: WordPress's duplicate check. */
   hasSameBody(threadId: number, author: string, email: string, bodyRaw: string): Promise<boolean>;
+  /**
+   * A new comment's thread (threads.findByTarget) and hasSameBody on it, in one read: the two
+   * questions asked before every new comment is rendered and judged.
+   */
+  findThreadForComment(target: string, author: string, email: string, bodyRaw: string): Promise<ThreadForComment>;
   /** First-time moderation: has this author ever had a comment approved? */
   hasApprovedFrom(email: string, author: string): Promise<boolean>;
   edit(id: number, edit: CommentEdit, outbox?: OutboxPlan): Promise<Comment | undefined>;

@@ -1,8 +1,8 @@
 /**
- * The statements a new comment costs (issue 15.3): the insert answers with the stored comment without
- * selecting it back (on both databases, with and without an outbox plan), and on SQLite the
- * duplicate check and the trust check read through the index meant for them, with a LIMIT that does
- * not make SQLite prepare the statement again on every run.
+ * The statements a new comment costs (issue 15.3): the thread and the duplicate check in one read, the
+ * insert answering with the stored comment without selecting it back (on both databases, with and
+ * without an outbox plan), and on SQLite the duplicate check and the trust check reading through the
+ * index meant for them, with a LIMIT that does not make SQLite prepare the statement again on every run.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -71,6 +71,34 @@ async function insertAll(store: Store, withPlan: boolean): Promise<void> {
   }
 }
 
+/** findThreadForComment answers what threads.findByTarget and hasSameBody answer, in one read. */
+async function threadForComment(store: Store): Promise<void> {
+  const target = `${POST}context`;
+  assert.deepEqual(await store.comments.findThreadForComment(target, 'Ann', 'ann@example.org', 'Hi'), { thread: undefined, repeated: false });
+  const thread = await store.threads.ensure(target, new Date(T0));
+  const ask = (author: string, email: string, body: string) => store.comments.findThreadForComment(target, author, email, body);
+  assert.deepEqual(await ask('Ann', 'ann@example.org', 'Hi'), { thread, repeated: false });
+  await store.comments.insert(aComment(thread.id, { bodyRaw: 'Hi' }));
+  await store.comments.insert(aComment(thread.id, { bodyRaw: 'Nameless', author: 'Bob', email: '' }));
+  const trashed = await store.comments.insert(aComment(thread.id, { bodyRaw: 'Gone', status: 'trash' }));
+  assert.equal(trashed.kind, 'inserted');
+  const cases: Array<[string, string, string, boolean]> = [
+    ['Ann', 'ann@example.org', 'Hi', true],
+    ['Someone else', 'ann@example.org', 'Hi', true],
+    ['Ann', 'other@example.org', 'Hi', false],
+    ['Ann', 'ann@example.org', 'Hi!', false],
+    ['Bob', '', 'Nameless', true],
+    ['Carol', '', 'Nameless', false],
+    ['Ann', 'ann@example.org', 'Gone', false],
+  ];
+  for (const [author, email, body, repeated] of cases) {
+    assert.deepEqual(await ask(author, email, body), { thread, repeated }, `${author} <${email}>: ${body}`);
+    assert.equal(await store.comments.hasSameBody(thread.id, author, email, body), repeated, 'the same answer as hasSameBody');
+  }
+  await store.threads.setClosed(thread.id, { comments: true });
+  assert.deepEqual((await ask('Ann', 'ann@example.org', 'Hi')).thread, await store.threads.findByTarget(target));
+}
+
 /** The statements a better-sqlite3 connection runs, in order, while `record` is on. */
 function recordStatements(db: SqliteDatabase) {
   const log: string[] = [];
@@ -123,6 +151,12 @@ describe('the write path of a new comment on SQLite', () => {
     await insertAll(store, true);
   });
 
+  test('findThreadForComment: the thread and the duplicate check in one statement', async () => {
+    await threadForComment(store);
+    await statements.during(() => store.comments.findThreadForComment(`${POST}context`, 'Ann', 'ann@example.org', 'Hi'));
+    assert.equal(statements.log.length, 1);
+  });
+
   test('an insert is one statement; with an outbox plan the comment is not read back either', async () => {
     const thread = await store.threads.ensure(POST, new Date(T0));
     await statements.during(() => store.comments.insert(aComment(thread.id, { bodyRaw: 'one statement' })));
@@ -144,6 +178,8 @@ describe('the write path of a new comment on SQLite', () => {
       ['hasSameBody by e-mail', () => store.comments.hasSameBody(thread.id, 'Ann', 'bench@mail.example', 'comment new'), /comments_same_body/],
       ['hasSameBody by name', () => store.comments.hasSameBody(thread.id, 'Ann', '', 'comment new'), /comments_same_body/],
       ['hasApprovedFrom', () => store.comments.hasApprovedFrom('nobody@mail.example', 'Ann'), /comments_email/],
+      ['findThreadForComment by e-mail', async () => (await store.comments.findThreadForComment('https://blog.example/2026/12/busy/', 'Ann', 'bench@mail.example', 'comment new')).repeated, /comments_same_body/],
+      ['findThreadForComment by name', async () => (await store.comments.findThreadForComment('https://blog.example/2026/12/busy/', 'Ann', '', 'comment new')).repeated, /comments_same_body/],
     ];
     for (const when of ['fresh', 'after ANALYZE']) {
       if (when === 'after ANALYZE') db.exec('ANALYZE');
@@ -176,11 +212,12 @@ describe('the write path of a new comment on PostgreSQL', { skip }, () => {
     await cluster?.stop();
   });
 
-  test('insert answers with the comment as a later read returns it, with and without an outbox plan', async () => {
+  test('insert answers with the comment as a later read returns it; findThreadForComment', async () => {
     const store = await openPostgresStore(await cluster.createDatabase('write_path'), { max: 2 });
     try {
       await insertAll(store, false);
       await insertAll(store, true);
+      await threadForComment(store);
     } finally {
       await store.close();
       await cluster.dropDatabase('write_path');
