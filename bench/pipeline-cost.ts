@@ -7,6 +7,7 @@
  *    server's durability (WAL, group commit), 100 seeded comments, then `n` unique plain comments
  *    admitted and received with `concurrency` in flight, like the bench's form posts. Reported: CPU
  *    per comment (this process, all threads: the fdatasyncs on the pool included) and wall time.
+ *    Twice: without notifications, and with a webhook (an outbox row written in each insert's transaction).
  * 2. Before/after pairs measured in this process, interleaved round by round, median of the rounds
  *    (a busy shared machine slows both sides of a pair alike):
  *    - rendering a plain comment: markdown-it + sanitize-html, against renderCommentBody (plain-text
@@ -41,11 +42,15 @@ const client = { ip: '127.0.0.1', userAgent: 'pipeline-cost', referrer: '' };
 const fmt = (n: number) => n.toFixed(2).padStart(9);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-async function receiveCost(): Promise<void> {
+/**
+ * `env`: more settings; with a webhook, every insert writes its outbox row in its own transaction
+ * (the outbox worker is not started here, so nothing is delivered meanwhile).
+ */
+async function receiveCost(label: string, env: Record<string, string> = {}): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pipeline-cost-'));
   const config = loadConfig({
     BACKTALK_PORT: '0', BACKTALK_DB: join(dir, 'bench.db'), BACKTALK_SITES: SITE, BACKTALK_ADMIN_TOKEN: 'pipeline-cost-admin-token-0123',
-    BACKTALK_RATE_LIMIT: '0', BACKTALK_LOG_LEVEL: 'silent', BACKTALK_SEND: 'off',
+    BACKTALK_RATE_LIMIT: '0', BACKTALK_LOG_LEVEL: 'silent', BACKTALK_SEND: 'off', ...env,
   });
   const store = openSqliteStore(config.dbPath);
   const deps = await createDeps(resolveRuntimeConfig(config, 8080), store, createLogger('silent'));
@@ -71,7 +76,7 @@ async function receiveCost(): Promise<void> {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
   const used = process.cpuUsage(cpu);
-  console.log(`receive(): ${N} plain comments, ${CONCURRENCY} in flight, SQLite file with group commit`);
+  console.log(`receive(), ${label}: ${N} plain comments, ${CONCURRENCY} in flight, SQLite file with group commit`);
   console.log(`  CPU per comment ${fmt((used.user + used.system) / N)} µs   wall per comment ${fmt(wallUs / N)} µs   (${Math.round(N / (wallUs / 1e6))} comments/s)`);
   console.log(`  bodies rendered: ${bodyRenders.plain} by the plain-text fast path, ${bodyRenders.markdown} by markdown-it + sanitize-html`);
   await deps.worker.stop();
@@ -158,5 +163,6 @@ async function pairs(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-await receiveCost();
+await receiveCost('no notifications');
+await receiveCost('with a webhook (an outbox row per comment)', { BACKTALK_WEBHOOK_URL: 'http://127.0.0.1:9/hook', BACKTALK_WEBHOOK_SECRET: 'pipeline-cost-webhook-secret' });
 await pairs();
