@@ -90,6 +90,9 @@ export class SqlCommentRepository implements CommentRepository {
         .returning((eb) => ['id', eb.selectFrom('threads').select('threads.target')
           .whereRef('threads.id', '=', 'comments.thread_id').$asScalar().$notNull().as('target')])),
       byId: prepared((p: { id: number }) => selectComments(db).where('c.id', '=', p.id)),
+      // Every TrackBack, Pingback and Webmention asks it before anything else.
+      linkback: prepared((p: { threadId: number; sourceKey: string }) => selectComments(db)
+        .where('c.thread_id', '=', p.threadId).where('c.source_key', '=', p.sourceKey)),
       // The same author by e-mail when there is one, else by name: two statements, as prepared()
       // builds one SQL text per query (the column compared cannot depend on a parameter).
       sameBodyByEmail: prepared((p: SameBody & { email: string }) => sameBody(sql, p).where('email', '=', p.email)),
@@ -195,7 +198,7 @@ export class SqlCommentRepository implements CommentRepository {
   }
 
   async findLinkback(threadId: number, sourceKey: string): Promise<Comment | undefined> {
-    const row = await this.sql.first(selectComments(this.sql.db).where('c.thread_id', '=', threadId).where('c.source_key', '=', sourceKey));
+    const row = await this.sql.first(this.q.linkback({ threadId, sourceKey }));
     // What a duplicate ping is answered with ("already registered") must be on disk, not only committed.
     if (row) await this.sql.synced();
     return row && toComment(row);
