@@ -52,6 +52,7 @@ async function receiveCost(label: string, env: Record<string, string> = {}): Pro
     BACKTALK_PORT: '0', BACKTALK_DB: join(dir, 'bench.db'), BACKTALK_SITES: SITE, BACKTALK_ADMIN_TOKEN: 'pipeline-cost-admin-token-0123',
     BACKTALK_RATE_LIMIT: '0', BACKTALK_LOG_LEVEL: 'silent', BACKTALK_SEND: 'off', ...env,
   });
+  const rendered = { ...bodyRenders };
   const store = openSqliteStore(config.dbPath);
   const deps = await createDeps(resolveRuntimeConfig(config, 8080), store, createLogger('silent'));
   const submit = async (i: number, who = 'Bench Reader', email = 'bench@mail.example') => {
@@ -78,7 +79,8 @@ async function receiveCost(label: string, env: Record<string, string> = {}): Pro
   const used = process.cpuUsage(cpu);
   console.log(`receive(), ${label}: ${N} plain comments, ${CONCURRENCY} in flight, SQLite file with group commit`);
   console.log(`  CPU per comment ${fmt((used.user + used.system) / N)} µs   wall per comment ${fmt(wallUs / N)} µs   (${Math.round(N / (wallUs / 1e6))} comments/s)`);
-  console.log(`  bodies rendered: ${bodyRenders.plain} by the plain-text fast path, ${bodyRenders.markdown} by markdown-it + sanitize-html`);
+  const plain = bodyRenders.plain - rendered.plain;
+  console.log(`  bodies rendered: ${plain} by the plain-text fast path, ${bodyRenders.markdown - rendered.markdown} by markdown-it + sanitize-html`);
   await deps.worker.stop();
   await deps.feedWatcher.stop();
   await deps.sends.stop();
