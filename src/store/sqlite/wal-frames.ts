@@ -17,6 +17,7 @@ const MX_FRAME_OFFSET = 16;
 
 export class WalFrames {
   private readonly fd: number;
+  private closed = false;
   private readonly buffer = Buffer.alloc(4);
   private readonly littleEndian = endianness() === 'LE';
 
@@ -34,6 +35,9 @@ export class WalFrames {
 
   /** Only once the connection is closed (see the header). */
   close(): void {
+    // Twice would close whatever file has been given the number since.
+    if (this.closed) return;
+    this.closed = true;
     closeSync(this.fd);
   }
 }
