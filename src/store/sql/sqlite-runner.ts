@@ -57,10 +57,11 @@ export class SqliteRunner implements SqlRunner {
    */
   readonly inSession: Pick<SqlRunner, 'all' | 'first' | 'run'>;
 
-  constructor(readonly connection: BetterSqlite3.Database, private readonly durability?: CommitDurability) {
+  /** `maxBatch`: most writes in one transaction (write-queue.ts). */
+  constructor(readonly connection: BetterSqlite3.Database, private readonly durability?: CommitDurability, options: { maxBatch?: number } = {}) {
     connection.function(FOLD, { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
     this.dialect = sqliteDialect;
-    this.queue = durability && new WriteQueue(connection, durability, () => this.writes);
+    this.queue = durability && new WriteQueue(connection, durability, () => this.writes, options.maxBatch);
     const now = (step: SqlStep & { op: 'all' | 'first' | 'run' }) => this.execPrepared(this.prepare(step.query), step);
     this.inSession = {
       all: async <R>(query: Compilable<R>) => now({ op: 'all', query: query.compile() }) as R[],

@@ -46,8 +46,17 @@ export class WriteQueue {
   /** Settles once everything queued so far has been answered. */
   private last: Promise<unknown> = Promise.resolve();
 
-  /** `writes()` counts statements run that may have written (SqliteRunner's counter). */
-  constructor(private readonly connection: BetterSqlite3.Database, private readonly durability: CommitDurability, private readonly writes: () => number) {
+  /**
+   * `writes()` counts statements run that may have written (SqliteRunner's counter). `maxBatch`
+   * bounds a transaction, so that a burst does not hold the event loop in one long batch (the bench
+   * also sets it to 1 to measure one transaction per write).
+   */
+  constructor(
+    private readonly connection: BetterSqlite3.Database,
+    private readonly durability: CommitDurability,
+    private readonly writes: () => number,
+    private readonly maxBatch = 500,
+  ) {
     const prepare = (text: string) => connection.prepare(text);
     this.sql = {
       begin: prepare('BEGIN IMMEDIATE'), commit: prepare('COMMIT'), rollback: prepare('ROLLBACK'),
@@ -91,33 +100,38 @@ export class WriteQueue {
   /** `syncEnded`: called by GroupCommit between syncs, when holding on gains nothing. */
   private flush(syncEnded: boolean): void {
     if (this.flushing || this.queue.length === 0) return;
+    if (this.durability.syncing && !syncEnded) return;
+    this.flushing = true;
+    try {
+      // More than maxBatch waiting: several transactions, each after its own gate check (the
+      // commit of one may start a checkpoint, which closes the gate).
+      while (this.queue.length > 0 && this.mayWrite()) this.runBatch(this.queue.splice(0, this.maxBatch));
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** True when a batch may run now, in this turn; else arranges to be flushed again when it may. */
+  private mayWrite(): boolean {
     // A session's transaction is open: it calls sessionEnded() when done.
-    if (this.connection.inTransaction) return;
+    if (this.connection.inTransaction) return false;
     let gate: Promise<void> | undefined;
     try {
       gate = this.durability.writeGate();
     } catch (err) {
       // Writes can no longer be made durable (a failed sync): none may be acknowledged.
       for (const item of this.queue.splice(0)) item.reject(err);
-      return;
+      return false;
     }
-    if (gate) {
-      if (!this.waitingForGate) {
-        this.waitingForGate = true;
-        void gate.finally(() => {
-          this.waitingForGate = false;
-          this.schedule();
-        });
-      }
-      return;
+    if (!gate) return true;
+    if (!this.waitingForGate) {
+      this.waitingForGate = true;
+      void gate.finally(() => {
+        this.waitingForGate = false;
+        this.schedule();
+      });
     }
-    if (this.durability.syncing && !syncEnded) return;
-    this.flushing = true;
-    try {
-      this.runBatch(this.queue.splice(0));
-    } finally {
-      this.flushing = false;
-    }
+    return false;
   }
 
   /** One transaction for `batch`, in the same turn as the gate check above. */
