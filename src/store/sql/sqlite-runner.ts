@@ -5,8 +5,8 @@
  * the event loop. With a CommitDurability, writes that arrive together are queued and run as one
  * transaction (src/store/sqlite/write-queue.ts), each answered only once that commit is on disk, and
  * the disk wait happens off the event loop (src/store/sqlite/wal-durability.ts). PostgreSQL needs
- * none of this: its WAL writer already flushes concurrent commits together (commit_delay,
- * commit_siblings), so pg-runner.ts commits each transaction as it comes.
+ * none of this: each of its sessions commits on its own connection, and one WAL flush covers every
+ * commit waiting for it (group commit inside the server), so pg-runner.ts commits as writes come.
  */
 import { sql, type Compilable, type CompiledQuery, type Kysely } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';

@@ -38,7 +38,7 @@ interface Item {
 type Outcome = { item: Item; ok: true; value: unknown; wrote: boolean } | { item: Item; ok: false; error: unknown };
 
 export class WriteQueue {
-  private queue: Item[] = [];
+  private readonly queue: Item[] = [];
   private scheduled = false;
   private flushing = false;
   private waitingForGate = false;
