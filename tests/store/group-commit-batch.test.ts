@@ -191,3 +191,23 @@ test('a snapshot session (export) reads one state while writes wait for its end,
   assert.equal(await write.promise, 1, 'the write committed after the snapshot ended (its rollback did not take it)');
   assert.ok(storedKeys().includes('during-export'));
 });
+
+test('an error that ends the whole transaction fails its own item; the items it undid are run again in the next transaction', async () => {
+  const { runner, durability, put } = open();
+  await runner.run(put('existing'));
+  const before = storedKeys();
+  const commits = durability.stats.commits;
+  // OR ROLLBACK: a conflict rolls back the whole transaction, not just the statement
+  // (https://sqlite.org/lang_conflict.html), as SQLITE_FULL or an I/O error may.
+  const a = runner.run(put('a'));
+  const b = runner.transaction(function* () {
+    yield* run(put('b'));
+  });
+  const rollingBack = runner.run(runner.db.insertInto('settings').orRollback().values({ key: 'existing', value: 'again' }));
+  const c = runner.run(put('c'));
+  await assert.rejects(rollingBack, /UNIQUE constraint failed/);
+  await Promise.all([a, b, c]);
+  assert.deepEqual(storedKeys().filter((k) => !before.includes(k)), ['a', 'b', 'c']);
+  assert.equal(durability.stats.commits - commits, 1, 'one commit: the undone batch never committed, the rest went in together');
+  assert.equal(durability.stats.largestTransaction, 3);
+});
