@@ -26,7 +26,7 @@
  */
 import { closeSync, fdatasync, openSync, realpathSync } from 'node:fs';
 import type { SqliteDatabase } from './open-sqlite.js';
-import type { CommitDurability } from '../sql/sqlite-runner.js';
+import type { CommitDurability } from './commit-durability.js';
 import { CheckpointWorker, type CheckpointLatch } from './checkpoint-worker.js';
 import { GroupCommit, type GroupCommitStats } from './group-commit.js';
 import { WalFrames } from './wal-frames.js';

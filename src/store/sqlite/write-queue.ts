@@ -24,7 +24,7 @@
  * BEGIN and COMMIT, they wait: a batch never runs inside a session.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { CommitDurability } from '../sql/sqlite-runner.js';
+import type { CommitDurability } from './commit-durability.js';
 
 interface Item {
   /** Runs the write; synchronous, inside the batch's transaction. */
