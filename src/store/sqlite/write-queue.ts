@@ -48,8 +48,8 @@ export class WriteQueue {
 
   /**
    * `writes()` counts statements run that may have written (SqliteRunner's counter). `maxBatch`
-   * bounds a transaction, so that a burst does not hold the event loop in one long batch (the bench
-   * also sets it to 1 to measure one transaction per write).
+   * bounds one transaction (its undo and WAL size; a larger burst becomes several transactions run
+   * back to back in the same turn); the bench sets it to 1 to measure one transaction per write.
    */
   constructor(
     private readonly connection: BetterSqlite3.Database,
