@@ -99,7 +99,10 @@ async function threadForComment(store: Store): Promise<void> {
   assert.deepEqual((await ask('Ann', 'ann@example.org', 'Hi')).thread, await store.threads.findByTarget(target));
 }
 
-/** The statements a better-sqlite3 connection runs, in order, while `record` is on. */
+/** Transaction control (the write queue's BEGIN, SAVEPOINT, RELEASE, COMMIT), shared by a batch of writes. */
+const TRANSACTION_CONTROL = /^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i;
+
+/** The statements a better-sqlite3 connection runs, in order, while `record` is on (transaction control left out). */
 function recordStatements(db: SqliteDatabase) {
   const log: string[] = [];
   let on = false;
@@ -109,7 +112,7 @@ function recordStatements(db: SqliteDatabase) {
     for (const method of ['get', 'all', 'run', 'iterate'] as const) {
       const original = stmt[method].bind(stmt) as (...args: unknown[]) => unknown;
       (stmt as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-        if (on) log.push(source);
+        if (on && !TRANSACTION_CONTROL.test(source)) log.push(source);
         return original(...args);
       };
     }
