@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createRequestListener } from '../../src/app.js';
-import { POST, SITE, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { connect } from 'node:net';
+import { logLines, POST, SITE, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { nastyString, runs } from '../fuzz/support.js';
 
 interface Raw { status: number; headers: Record<string, string | string[]>; body: string }
@@ -231,6 +232,25 @@ describe('POST /comments: the lane answers as the Express route', () => {
       assert.deepEqual(normalized(lane, ports), normalized({ ...express, body: express.body.replace('Limited 4', 'Limited 3') }, ports));
     } finally {
       await d.close();
+    }
+  });
+
+  it('a body cut off mid-way: a 400 logged at error level (nobody got it), and the server goes on', async () => {
+    const { sink, lines } = logLines();
+    const app = await startTestServer({ BACKTALK_LOG_LEVEL: 'info' }, {}, sink);
+    try {
+      const port = Number(new URL(app.url).port);
+      const socket = connect(port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(`POST /comments HTTP/1.1\r\nHost: x\r\nContent-Type: ${FORM}\r\nContent-Length: 100\r\n\r\ntarget=`);
+      socket.end();
+      while (!lines.some((l) => l.msg === 'POST /comments 400')) await new Promise((resolve) => setTimeout(resolve, 10));
+      const line = lines.find((l) => l.msg === 'POST /comments 400')!;
+      assert.equal(line.level, 50, 'an answer the client never got is logged at error level');
+      const res = await app.postForm('/comments', { target: POST, body: 'Still here' });
+      assert.equal(res.status, 303);
+    } finally {
+      await app.close();
     }
   });
 
