@@ -31,6 +31,8 @@ let runFrom: { dir: string; loader: string[] } = { dir: '.', loader: ['--import'
 export function useBuild(dir: string | undefined): void {
   runFrom = dir === undefined ? { dir: '.', loader: ['--import', 'tsx'] } : { dir, loader: [] };
 }
+/** The folder of the transpiled build in use, or undefined under --tsx. */
+export const buildDir = (): string | undefined => (runFrom.loader.length ? undefined : runFrom.dir);
 const entry = (file: string): string[] => [...runFrom.loader, join(runFrom.dir, runFrom.loader.length ? file : file.replace(/\.ts$/, '.js'))];
 
 /**
@@ -81,7 +83,7 @@ export function startSide(side: SideName, root: string, dataDir: string, nodeArg
   }
   return startServer({
     name: 'baseline',
-    args: entry('bench/baseline-server.ts'),
+    args: [...nodeArgs, ...entry('bench/baseline-server.ts')],
     cwd: root,
     env: { ...cleanEnv(), BASELINE_PORT: '0', BASELINE_DB: db, ...extraEnv },
     readyLine: /^Baseline serving on (\S+)/m,
