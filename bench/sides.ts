@@ -36,15 +36,20 @@ export const buildDir = (): string | undefined => (runFrom.loader.length ? undef
 const entry = (file: string): string[] => [...runFrom.loader, join(runFrom.dir, runFrom.loader.length ? file : file.replace(/\.ts$/, '.js'))];
 
 /**
- * The node flags of `npm start` (package.json: `node FLAGS dist/src/main.js`), so the bench runs
- * Backtalk the way production does (V8 heap sizing included).
+ * The environment and node flags of `npm start` (package.json: `[NAME=value …] node FLAGS
+ * dist/src/main.js`), so the bench runs Backtalk the way production does (V8 heap sizing, glibc's
+ * MALLOC_ARENA_MAX).
  */
-export function startFlags(root: string): string[] {
+export function startCommand(root: string): { env: Record<string, string>; flags: string[] } {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
-  const match = /^node\s+(.*?)\s*dist\/src\/main\.js$/.exec(pkg.scripts?.start ?? '');
-  if (!match) throw new Error(`package.json: the start script is not "node [FLAGS] dist/src/main.js": ${pkg.scripts?.start}`);
-  return match[1]!.split(/\s+/).filter((flag) => flag !== '');
+  const match = /^((?:[A-Z_][A-Z0-9_]*=\S*\s+)*)node\s+(.*?)\s*dist\/src\/main\.js$/.exec(pkg.scripts?.start ?? '');
+  if (!match) throw new Error(`package.json: the start script is not "[NAME=value …] node [FLAGS] dist/src/main.js": ${pkg.scripts?.start}`);
+  const env = Object.fromEntries(match[1]!.split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  return { env, flags: match[2]!.split(/\s+/).filter((flag) => flag !== '') };
 }
+
+/** The node flags of `npm start`. */
+export const startFlags = (root: string): string[] => startCommand(root).flags;
 
 export function startSide(side: SideName, root: string, dataDir: string, nodeArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
   const db = join(dataDir, 'bench.db');
@@ -55,6 +60,7 @@ export function startSide(side: SideName, root: string, dataDir: string, nodeArg
       cwd: root,
       env: {
         ...cleanEnv(),
+        ...startCommand(root).env,
         BACKTALK_PORT: '0',
         BACKTALK_DB: db,
         BACKTALK_SITES: SITE,
