@@ -195,7 +195,8 @@ async function main(): Promise<number> {
     for (const scenario of opts.stress) {
       say(`[${scenario.name}] ${scenario.description}`);
       try {
-        const result = await scenario.run({ root, tmp, duration: opts.duration, connections: opts.connections, say });
+        const cpuProfDir = opts.cpuProf ? join(resultsDir, 'profiles', scenario.name) : undefined;
+        const result = await scenario.run({ root, tmp, duration: opts.duration, connections: opts.connections, say, cpuProfDir });
         say(`[${scenario.name}] ${Object.entries(result.figures).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
         problems.push(...result.problems.map((p) => `${scenario.name}: ${p}`));
         stress.push(result);

@@ -80,7 +80,12 @@ async function withServer<T>(
   const dir = join(ctx.tmp, `${name}-${variant.label.replace(/\W+/g, '-')}-${++counter}`);
   mkdirSync(dir, { recursive: true });
   const probe = probeFile === undefined ? undefined : probeArgs(ctx.root, probeFile, true);
-  const server = await startSide(variant.side, ctx.root, dir, probe?.nodeArgs ?? [], { ...variant.env, ...probe?.env });
+  const profile: string[] = [];
+  if (ctx.cpuProfDir && variant.side === 'backtalk') {
+    mkdirSync(ctx.cpuProfDir, { recursive: true });
+    profile.push('--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`);
+  }
+  const server = await startSide(variant.side, ctx.root, dir, [...profile, ...probe?.nodeArgs ?? []], { ...variant.env, ...probe?.env });
   try {
     await seed(variant.side, server.url);
     return await run(server);
@@ -158,12 +163,19 @@ const mixedWriteRead: StressScenario = {
         const alone = await runLoad(server.url, readThread(), { connections: 16, duration: ctx.duration }, 200);
         const aloneLoop = await loopDelay();
         const stopCpu = startCpuAccounting(server.pid, cpus().length);
+        // The profile's clock is the monotonic one of process.hrtime, in µs: these mark the mixed window in it.
+        const windowStart = process.hrtime.bigint() / 1000n;
         const [readers, writers] = await Promise.all([
           runLoadInThread(server.url, recipes.reads(), { connections: 16, duration: ctx.duration }, 200),
           runLoadInThread(server.url, recipes.posts(WRITE_TARGET), { connections: 16, duration: ctx.duration }, 303),
         ]);
         const cpu = stopCpu();
+        const windowEnd = process.hrtime.bigint() / 1000n;
         const mixedLoop = await loopDelay();
+        if (ctx.cpuProfDir && variant.side === 'backtalk') {
+          ctx.say(`[mixed-write-read] ${key}: the mixed load (threads) is µs ${windowStart}–${windowEnd} of the profile's clock: ` +
+            `node --import tsx bench/loop-stalls.ts ${ctx.cpuProfDir}/CPU.….cpuprofile ${windowStart} ${windowEnd}`);
+        }
         // The old arrangement, for comparison: both loads on this thread.
         const [oneReaders, oneWriters] = await Promise.all([
           runLoad(server.url, readThread(), { connections: 16, duration: ctx.duration }, 200),
