@@ -10,6 +10,8 @@ import { buildDir } from './sides.js';
 export interface ProbeLine {
   memory: NodeJS.MemoryUsage;
   heapSpaces: Record<string, { size: number; used: number }>;
+  /** Main-thread GC pauses since the previous line. */
+  gc: { minor: number; minorMs: number; major: number; majorMs: number };
   loopDelayMs?: { count: number; p50: number; p90: number; p99: number; max: number };
 }
 
