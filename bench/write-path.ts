@@ -158,7 +158,9 @@ const mixedWriteRead: StressScenario = {
           if (!line?.loopDelayMs) throw new Error(`${key}: the server probe did not answer`);
           return line.loopDelayMs;
         };
+        // Warm-up of both request kinds (JIT, caches), so neither arrangement below meets a cold POST path.
         await runLoad(server.url, readThread(), { connections: 16, duration: 1 }, 200);
+        await runLoad(server.url, postComments(WRITE_TARGET), { connections: 16, duration: 1 }, 303);
         await loopDelay(); // reset
         const alone = await runLoad(server.url, readThread(), { connections: 16, duration: ctx.duration }, 200);
         const aloneLoop = await loopDelay();
