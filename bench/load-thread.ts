@@ -1,5 +1,5 @@
 /**
- * Worker-thread side of runLoadInThread (measure.ts): one autocannon load on a JavaScript thread of
+ * Worker-thread side of runLoadsTogether (measure.ts): one autocannon load on a JavaScript thread of
  * its own, so that two loads running at once do not take turns on one event loop — where a response
  * that arrives while the other load's client is busy is timed late, and its latency counts the load
  * generator's own stall.
@@ -24,6 +24,8 @@ export interface LoadJob {
   recipe: RequestRecipe;
   params: LoadParams;
   expectStatus: number;
+  /** [threads ready, threads expected]: shared by the loads that start together. */
+  barrier: Int32Array;
 }
 
 if (parentPort) {
@@ -35,7 +37,16 @@ if (parentPort) {
   const mod = (await import(job.recipe.module)) as Record<string, (...args: unknown[]) => Request[]>;
   const make = mod[job.recipe.name];
   if (typeof make !== 'function') throw new Error(`${job.recipe.module} exports no function ${job.recipe.name}`);
-  const result = await runLoad(job.url, make(...job.recipe.args), job.params, job.expectStatus);
+  const requests = make(...job.recipe.args);
+  // The barrier: ready, then wait (blocking this thread only) until every load of the group is.
+  Atomics.add(job.barrier, 0, 1);
+  Atomics.notify(job.barrier, 0);
+  // (At most a minute: a thread that failed to start must not leave this one blocked for ever.)
+  const deadline = Date.now() + 60_000;
+  for (let ready = Atomics.load(job.barrier, 0); ready < job.barrier[1]! && Date.now() < deadline; ready = Atomics.load(job.barrier, 0)) {
+    Atomics.wait(job.barrier, 0, ready, 1_000);
+  }
+  const result = await runLoad(job.url, requests, job.params, job.expectStatus);
   port.postMessage(result);
   port.close();
 }

@@ -5,7 +5,7 @@
  */
 import { isMainThread, Worker } from 'node:worker_threads';
 import autocannon, { type Instance, type Request } from 'autocannon';
-import type { LoadJob, RequestRecipe } from './load-thread.js';
+import type { LoadJob } from './load-thread.js';
 
 export interface LoadParams {
   connections: number;
@@ -56,8 +56,7 @@ export async function runLoad(url: string, requests: Request[], params: LoadPara
   const errorSamples: string[] = [];
   const perSecond: number[] = [];
 
-  const options = { url, connections: params.connections, duration: params.duration, timeout: 10, requests };
-  const instance = autocannon(options);
+  const instance = autocannon({ url, connections: params.connections, duration: params.duration, timeout: 10, requests });
   current = instance;
   instance.on('response', (_client: unknown, _status: number, resBytes: number, responseTime: number) => {
     if (count === latencies.length) {
@@ -85,7 +84,7 @@ export async function runLoad(url: string, requests: Request[], params: LoadPara
   if (isMainThread) {
     requestsPerSec = result.requests.average;
   } else {
-    // On a load thread (runLoadInThread) autocannon resolves its raw counts and leaves the aggregation
+    // On a load thread (runLoadsTogether) autocannon resolves its raw counts and leaves the aggregation
     // to its caller, whose per-second histogram it does not have: the same mean, from the raw counts.
     const raw = result as unknown as { totalCompletedRequests: number; samples: number };
     requestsPerSec = raw.samples > 0 ? raw.totalCompletedRequests / raw.samples : 0;
@@ -124,12 +123,19 @@ export async function runLoad(url: string, requests: Request[], params: LoadPara
 }
 
 /**
- * runLoad on a worker thread of its own (load-thread.ts), for loads that run at the same time as
- * another: each load generator then has its own event loop, and one load's client work does not
- * delay the timing of the other's responses. The request list is built in the thread from `recipe`.
+ * Loads that run at the same time, each with runLoad on a worker thread of its own (load-thread.ts):
+ * each load generator has its own event loop, so one load's client work does not delay the timing of
+ * the other's responses. Each thread builds its request list from its recipe, then waits at a barrier
+ * until every thread is ready, so the loads start together (a thread's start-up — loading the bench's
+ * modules — takes a while, and a load that started early would be measured partly alone).
  */
-export function runLoadInThread(url: string, recipe: RequestRecipe, params: LoadParams, expectStatus: number): Promise<LoadResult> {
-  const job: LoadJob = { url, recipe, params, expectStatus };
+export function runLoadsTogether(loads: Array<Omit<LoadJob, 'barrier'>>): Promise<LoadResult[]> {
+  const barrier = new Int32Array(new SharedArrayBuffer(8));
+  barrier[1] = loads.length;
+  return Promise.all(loads.map((load) => runLoadInThread({ ...load, barrier })));
+}
+
+function runLoadInThread(job: LoadJob): Promise<LoadResult> {
   // Under tsx the bench is TypeScript, and tsx's loader does not reach worker threads on node 20
   // (the thread inherits `--import tsx` but still refuses .ts): the thread registers it itself.
   const typescript = import.meta.url.endsWith('.ts');
@@ -146,7 +152,7 @@ export function runLoadInThread(url: string, recipe: RequestRecipe, params: Load
     thread.once('exit', (code) => {
       threads.delete(thread);
       if (result) resolve(result);
-      else reject(new Error(`the load thread for ${url} exited with code ${code} and no result`));
+      else reject(new Error(`the load thread for ${job.url} exited with code ${code} and no result`));
     });
   });
 }

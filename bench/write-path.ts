@@ -19,7 +19,7 @@ import type { Request } from 'autocannon';
 import type { ServerProcess } from './children.js';
 import { startCpuAccounting } from './cpu.js';
 import type { RequestRecipe } from './load-thread.js';
-import { runLoad, runLoadInThread, type LoadResult } from './measure.js';
+import { runLoad, runLoadsTogether, type LoadResult } from './measure.js';
 import { probeArgs, readProbe, type ProbeLine } from './probe.js';
 import { SITE, TARGET, seed, startSide, type SideName } from './sides.js';
 import { storeGroupCommit } from './store-group-commit.js';
@@ -42,7 +42,7 @@ let lists = 0;
 /**
  * Unique form comments to `target`, numbered within the list under `tag`: a new tag per list keeps
  * bodies unique across lists and across load threads (each loads this module afresh, so the tag of
- * a thread's list is made here, not there). Exported for runLoadInThread's recipes.
+ * a thread's list is made here, not there). Exported for runLoadsTogether's recipes.
  */
 export function postComments(target: string, tag = `${runTag}-l${++lists}`): Request[] {
   let sent = 0;
@@ -65,7 +65,7 @@ export function postComments(target: string, tag = `${runTag}-l${++lists}`): Req
 
 export const readThread = (): Request[] => [{ method: 'GET', path: `/api/comments?target=${encodeURIComponent(TARGET)}` }];
 
-/** Recipes of the two request lists, for loads on their own threads (measure.ts, runLoadInThread). */
+/** Recipes of the two request lists, for loads on their own threads (measure.ts, runLoadsTogether). */
 const recipes = {
   posts: (target: string): RequestRecipe => ({ module: import.meta.url, name: 'postComments', args: [target, `${runTag}-l${++lists}`] }),
   reads: (): RequestRecipe => ({ module: import.meta.url, name: 'readThread', args: [] }),
@@ -134,7 +134,7 @@ const postGroupCommit: StressScenario = {
 };
 
 /**
- * The readers' and the writers' load each run on a thread of their own (runLoadInThread): on one
+ * The readers' and the writers' load each run on a thread of their own (runLoadsTogether): on one
  * thread, a reader's response that arrives while the writers' client is busy is timed late, and the
  * readers' p99 counts the load generator's stalls (bare servers showed 19–34 ms that way). The old
  * arrangement — both loads on the bench's thread — is measured too, on the same server right after,
@@ -167,10 +167,10 @@ const mixedWriteRead: StressScenario = {
         const stopCpu = startCpuAccounting(server.pid, cpus().length);
         // The profile's clock is the monotonic one of process.hrtime, in µs: these mark the mixed window in it.
         const windowStart = process.hrtime.bigint() / 1000n;
-        const [readers, writers] = await Promise.all([
-          runLoadInThread(server.url, recipes.reads(), { connections: 16, duration: ctx.duration }, 200),
-          runLoadInThread(server.url, recipes.posts(WRITE_TARGET), { connections: 16, duration: ctx.duration }, 303),
-        ]);
+        const [readers, writers] = await runLoadsTogether([
+          { url: server.url, recipe: recipes.reads(), params: { connections: 16, duration: ctx.duration }, expectStatus: 200 },
+          { url: server.url, recipe: recipes.posts(WRITE_TARGET), params: { connections: 16, duration: ctx.duration }, expectStatus: 303 },
+        ]) as [LoadResult, LoadResult];
         const cpu = stopCpu();
         const windowEnd = process.hrtime.bigint() / 1000n;
         const mixedLoop = await loopDelay();
@@ -179,10 +179,12 @@ const mixedWriteRead: StressScenario = {
             `node --import tsx bench/loop-stalls.ts ${ctx.cpuProfDir}/CPU.….cpuprofile ${windowStart} ${windowEnd}`);
         }
         // The old arrangement, for comparison: both loads on this thread.
+        const stopOneCpu = startCpuAccounting(server.pid, cpus().length);
         const [oneReaders, oneWriters] = await Promise.all([
           runLoad(server.url, readThread(), { connections: 16, duration: ctx.duration }, 200),
           runLoad(server.url, postComments(WRITE_TARGET), { connections: 16, duration: ctx.duration }, 303),
         ]);
+        const oneCpu = stopOneCpu();
         const oneLoop = await loopDelay();
         figures[`${key} readers alone p99`] = alone.latencyMs.p99;
         figures[`${key} readers alone req/s`] = alone.requestsPerSec;
@@ -201,12 +203,15 @@ const mixedWriteRead: StressScenario = {
         figures[`${key} one client thread: readers req/s`] = oneReaders.requestsPerSec;
         figures[`${key} one client thread: writers req/s`] = oneWriters.requestsPerSec;
         figures[`${key} one client thread: loop delay p99`] = oneLoop.p99;
+        figures[`${key} one client thread: server CPUs`] = oneCpu.server;
+        figures[`${key} one client thread: load generator CPUs`] = oneCpu.loadGenerator;
         problems.push(...loadProblems(`${key} readers alone`, alone), ...loadProblems(`${key} readers`, readers), ...loadProblems(`${key} writers`, writers),
           ...loadProblems(`${key} readers (one client thread)`, oneReaders), ...loadProblems(`${key} writers (one client thread)`, oneWriters));
         ctx.say(`[mixed-write-read] ${key}: readers p50 ${readers.latencyMs.p50} ms, p99 ${readers.latencyMs.p99} ms (alone: p99 ${alone.latencyMs.p99} ms), ` +
           `${readers.requestsPerSec} reads/s and ${writers.requestsPerSec} writes/s; server loop delay p99 ${mixedLoop.p99} ms, max ${mixedLoop.max} ms ` +
           `(alone: p99 ${aloneLoop.p99} ms); CPUs: server ${cpu.server}, load generator ${cpu.loadGenerator}, others ${cpu.others}; ` +
-          `both clients on one thread: readers p99 ${oneReaders.latencyMs.p99} ms, ${oneReaders.requestsPerSec} reads/s, ${oneWriters.requestsPerSec} writes/s, loop delay p99 ${oneLoop.p99} ms`);
+          `both clients on one thread: readers p99 ${oneReaders.latencyMs.p99} ms, ${oneReaders.requestsPerSec} reads/s, ${oneWriters.requestsPerSec} writes/s, ` +
+          `loop delay p99 ${oneLoop.p99} ms, CPUs: server ${oneCpu.server}, load generator ${oneCpu.loadGenerator}`);
       }, probeFile);
     }
     figures['backtalk meets target readers p99 < 10 ms (1 = yes)'] = (figures['backtalk readers p99'] ?? Infinity) < 10 ? 1 : 0;
