@@ -46,6 +46,7 @@ if (parentPort) {
   for (let ready = Atomics.load(job.barrier, 0); ready < job.barrier[1]! && Date.now() < deadline; ready = Atomics.load(job.barrier, 0)) {
     Atomics.wait(job.barrier, 0, ready, 1_000);
   }
+  port.postMessage('started');
   const result = await runLoad(job.url, requests, job.params, job.expectStatus);
   port.postMessage(result);
   port.close();

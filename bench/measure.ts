@@ -127,15 +127,22 @@ export async function runLoad(url: string, requests: Request[], params: LoadPara
  * each load generator has its own event loop, so one load's client work does not delay the timing of
  * the other's responses. Each thread builds its request list from its recipe, then waits at a barrier
  * until every thread is ready, so the loads start together (a thread's start-up — loading the bench's
- * modules — takes a while, and a load that started early would be measured partly alone).
+ * modules — takes a while, and a load that started early would be measured partly alone). `onStart`
+ * is called when the first of them starts: the moment to start counting CPU time.
  */
-export function runLoadsTogether(loads: Array<Omit<LoadJob, 'barrier'>>): Promise<LoadResult[]> {
+export function runLoadsTogether(loads: Array<Omit<LoadJob, 'barrier'>>, onStart?: () => void): Promise<LoadResult[]> {
   const barrier = new Int32Array(new SharedArrayBuffer(8));
   barrier[1] = loads.length;
-  return Promise.all(loads.map((load) => runLoadInThread({ ...load, barrier })));
+  let started = false;
+  const start = () => {
+    if (!started) onStart?.();
+    started = true;
+  };
+  return Promise.all(loads.map((load) => runLoadInThread({ ...load, barrier }, start)));
 }
 
-function runLoadInThread(job: LoadJob): Promise<LoadResult> {
+/** `onStart`: called when the thread has passed the barrier and starts its load. */
+function runLoadInThread(job: LoadJob, onStart: () => void): Promise<LoadResult> {
   // Under tsx the bench is TypeScript, and tsx's loader does not reach worker threads on node 20
   // (the thread inherits `--import tsx` but still refuses .ts): the thread registers it itself.
   const typescript = import.meta.url.endsWith('.ts');
@@ -147,7 +154,10 @@ function runLoadInThread(job: LoadJob): Promise<LoadResult> {
   threads.add(thread);
   return new Promise<LoadResult>((resolve, reject) => {
     let result: LoadResult | undefined;
-    thread.once('message', (message: LoadResult) => (result = message));
+    thread.on('message', (message: LoadResult | 'started') => {
+      if (message === 'started') onStart();
+      else result = message;
+    });
     thread.once('error', reject);
     thread.once('exit', (code) => {
       threads.delete(thread);

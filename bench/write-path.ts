@@ -164,13 +164,17 @@ const mixedWriteRead: StressScenario = {
         await loopDelay(); // reset
         const alone = await runLoad(server.url, readThread(), { connections: 16, duration: ctx.duration }, 200);
         const aloneLoop = await loopDelay();
-        const stopCpu = startCpuAccounting(server.pid, cpus().length);
-        // The profile's clock is the monotonic one of process.hrtime, in µs: these mark the mixed window in it.
-        const windowStart = process.hrtime.bigint() / 1000n;
+        // Counted from when the loads start, not while the threads load their modules. The profile's clock
+        // is the monotonic one of process.hrtime, in µs: windowStart/End mark the mixed load in it.
+        let stopCpu = () => startCpuAccounting(server.pid, cpus().length)();
+        let windowStart = 0n;
         const [readers, writers] = await runLoadsTogether([
           { url: server.url, recipe: recipes.reads(), params: { connections: 16, duration: ctx.duration }, expectStatus: 200 },
           { url: server.url, recipe: recipes.posts(WRITE_TARGET), params: { connections: 16, duration: ctx.duration }, expectStatus: 303 },
-        ]) as [LoadResult, LoadResult];
+        ], () => {
+          stopCpu = startCpuAccounting(server.pid, cpus().length);
+          windowStart = process.hrtime.bigint() / 1000n;
+        }) as [LoadResult, LoadResult];
         const cpu = stopCpu();
         const windowEnd = process.hrtime.bigint() / 1000n;
         const mixedLoop = await loopDelay();
