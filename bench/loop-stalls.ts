@@ -7,7 +7,8 @@
  * was not running at all (descheduled on a busy machine), counted as "(not running)".
  *
  * Per stretch: its length, and its time by what the stack was doing (GC, a POST's pipeline, the GET
- * fast lane, the WAL checkpoint, …, matched on function and file names); overall: the same for every
+ * fast lane, the WAL checkpoint, SQL run through sqlite-runner or the group commit — reads and
+ * writes alike —, …, matched on function and file names); overall: the same for every
  * stretch of at least MIN_MS, and self time by package or source folder within them.
  */
 import { readFileSync } from 'node:fs';
@@ -42,7 +43,7 @@ for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n
 const KINDS: Array<[string, (f: ProfileNode['callFrame']) => boolean]> = [
   ['GC', (f) => f.functionName === '(garbage collector)'],
   ['WAL checkpoint', (f) => /checkpoint/i.test(f.functionName) && /wal-durability|sqlite/.test(f.url)],
-  ['group commit / writer', (f) => /group-commit|wal-durability|sqlite-runner|writer/.test(f.url)],
+  ['SQLite statements, group commit', (f) => /group-commit|wal-durability|sqlite-runner|writer/.test(f.url)],
   ['rendering (markdown, sanitize)', (f) => /markdown-it|sanitize-html|htmlparser2|\/sanitize\.js|\/render\//.test(f.url)],
   ['compression', (f) => /zlib/.test(f.url) || /brotli|gzip|deflate/i.test(f.functionName)],
   ['GET fast lane', (f) => /public-reads/.test(f.url)],
