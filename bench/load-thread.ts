@@ -26,6 +26,11 @@ export interface LoadJob {
   expectStatus: number;
   /** [threads ready, threads expected]: shared by the loads that start together. */
   barrier: Int32Array;
+  /**
+   * Seconds of the same load before the barrier, not measured: a new thread is a new isolate whose
+   * client code (autocannon, node's HTTP parser) starts unoptimized, at twice the CPU per response.
+   */
+  warmupSec: number;
 }
 
 if (parentPort) {
@@ -38,6 +43,7 @@ if (parentPort) {
   const make = mod[job.recipe.name];
   if (typeof make !== 'function') throw new Error(`${job.recipe.module} exports no function ${job.recipe.name}`);
   const requests = make(...job.recipe.args);
+  if (job.warmupSec > 0) await runLoad(job.url, requests, { connections: job.params.connections, duration: job.warmupSec }, job.expectStatus);
   // The barrier: ready, then wait (blocking this thread only) until every load of the group is.
   Atomics.add(job.barrier, 0, 1);
   Atomics.notify(job.barrier, 0);

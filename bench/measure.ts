@@ -127,10 +127,11 @@ export async function runLoad(url: string, requests: Request[], params: LoadPara
  * each load generator has its own event loop, so one load's client work does not delay the timing of
  * the other's responses. Each thread builds its request list from its recipe, then waits at a barrier
  * until every thread is ready, so the loads start together (a thread's start-up — loading the bench's
- * modules — takes a while, and a load that started early would be measured partly alone). `onStart`
+ * modules — takes a while, and a load that started early would be measured partly alone). Before
+ * the barrier each thread runs `warmupSec` of its load unmeasured (its isolate's JIT). `onStart`
  * is called when the first of them starts: the moment to start counting CPU time.
  */
-export function runLoadsTogether(loads: Array<Omit<LoadJob, 'barrier'>>, onStart?: () => void): Promise<LoadResult[]> {
+export function runLoadsTogether(loads: Array<Omit<LoadJob, 'barrier' | 'warmupSec'>>, onStart?: () => void, warmupSec = 1): Promise<LoadResult[]> {
   const barrier = new Int32Array(new SharedArrayBuffer(8));
   barrier[1] = loads.length;
   let started = false;
@@ -138,7 +139,7 @@ export function runLoadsTogether(loads: Array<Omit<LoadJob, 'barrier'>>, onStart
     if (!started) onStart?.();
     started = true;
   };
-  return Promise.all(loads.map((load) => runLoadInThread({ ...load, barrier }, start)));
+  return Promise.all(loads.map((load) => runLoadInThread({ ...load, barrier, warmupSec }, start)));
 }
 
 /** `onStart`: called when the thread has passed the barrier and starts its load. */
