@@ -20,24 +20,8 @@ export function ownerActions(c: AdminComment, ctx: ListContext): HTMLElement | n
     return b;
   };
 
-  /** One inline form at a time: a text area, its submit and a cancel button. */
-  function openForm(label: string, initial: string, submitLabel: string, send: (text: string) => Promise<void>): void {
-    box.replaceChildren();
-    const id = nextId('bta-owner-text');
-    const area = h('textarea', { id, rows: '4', required: true });
-    area.value = initial;
-    const cancel = h('button', { type: 'button', class: 'bta-cancel' }, T.cancel);
-    const form = h('form', { class: 'bta-owner-form' },
-      h('label', { for: id }, label), area,
-      h('div', { class: 'bta-owner-buttons' }, h('button', { type: 'submit' }, submitLabel), cancel));
-    cancel.addEventListener('click', () => box.replaceChildren());
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      void send(area.value).catch((err: unknown) => ctx.failed(err));
-    });
-    box.append(form);
-    area.focus();
-  }
+  const openForm = (label: string, initial: string, submitLabel: string, send: (text: string) => Promise<void>) =>
+    openTextForm(box, ctx, label, initial, submitLabel, send);
 
   // Only an approved comment can be answered (a reply must answer what readers can see).
   if (c.status === 'approved') {
@@ -63,6 +47,46 @@ export function ownerActions(c: AdminComment, ctx: ListContext): HTMLElement | n
   }
   return h('div', { class: 'bta-owner' },
     h('div', { class: 'bta-actions', role: 'group', 'aria-label': format(T.moderateComment, { id: c.id }) }, ...buttons), box);
+}
+
+/**
+ * One inline form in `box` (replacing what was there): a labelled text area, its submit and a cancel
+ * button. Used under a comment (reply, edit) and under a thread (a new top-level comment, panels.ts).
+ */
+export function openTextForm(
+  box: HTMLElement, ctx: ListContext, label: string, initial: string, submitLabel: string, send: (text: string) => Promise<void>,
+): void {
+  box.replaceChildren();
+  const id = nextId('bta-owner-text');
+  const area = h('textarea', { id, rows: '4', required: true });
+  area.value = initial;
+  const cancel = h('button', { type: 'button', class: 'bta-cancel' }, T.cancel);
+  const form = h('form', { class: 'bta-owner-form' },
+    h('label', { for: id }, label), area,
+    h('div', { class: 'bta-owner-buttons' }, h('button', { type: 'submit' }, submitLabel), cancel));
+  cancel.addEventListener('click', () => box.replaceChildren());
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void send(area.value).catch((err: unknown) => ctx.failed(err));
+  });
+  box.append(form);
+  area.focus();
+}
+
+/**
+ * "Write a comment" under a thread on the Threads tab: a top-level comment as the site owner,
+ * published at once (the admin API's POST /api/admin/comments with no parent).
+ */
+export function ownerCommentOn(target: string, title: string | null, ctx: ListContext): HTMLElement {
+  const box = h('div', { class: 'bta-owner-box' });
+  const open = h('button', { type: 'button', class: 'bta-act bta-write' }, T.writeComment);
+  open.addEventListener('click', () => openTextForm(box, ctx, T.commentLabel, '', T.commentSend, async (text) => {
+    await api.reply(target, null, text);
+    box.replaceChildren();
+    ctx.announce(format(T.commented, { target: title ?? target }));
+    ctx.changed();
+  }));
+  return h('div', { class: 'bta-owner' }, open, box);
 }
 
 /** The owner badge and the pinned mark beside the author's name. */

@@ -1,5 +1,6 @@
 /** The other tabs: search, the linkback log, threads (close/reopen), and the blocked-words editor. */
 import { api } from './api.js';
+import { ownerCommentOn } from './owner-actions.js';
 import type { ListContext } from './comment-list.js';
 import { createCommentList } from './comment-list.js';
 import { append, clear, externalLink, h, nextId } from './dom.js';
@@ -116,7 +117,8 @@ export function createThreadsPanel(ctx: ListContext) {
             format(T.threadCounts, t.counts)),
           h('div', { role: 'group', 'aria-label': format(T.closeThread, { target: t.title ?? t.target }) },
             switchFor(t.id, 'comments_closed', t.comments_closed, T.commentsClosed),
-            switchFor(t.id, 'linkbacks_closed', t.linkbacks_closed, T.linkbacksClosed))));
+            switchFor(t.id, 'linkbacks_closed', t.linkbacks_closed, T.linkbacksClosed)),
+          ownerCommentOn(t.target, t.title, ctx)));
       }
       if (threads.length === 0) append(list, h('li', {}, T.noThreads));
     } catch (err) {

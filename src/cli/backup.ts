@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { describeDb } from '../store/open-store.js';
 import { action, CliError, cliConfig, withStore } from './command.js';
+import { cliLocale, say } from './messages.js';
 
 export function register(program: Command): void {
   program
@@ -13,6 +14,6 @@ export function register(program: Command): void {
       const config = cliConfig();
       if (resolve(file) === resolve(config.dbPath)) throw new CliError('the backup file cannot be the database itself');
       await withStore(config, (store) => store.backup(file));
-      process.stdout.write(`Backed up ${describeDb(config.dbPath)} to ${file}.\n`);
+      process.stdout.write(`${say(cliLocale(), 'backedUp', { db: describeDb(config.dbPath), file })}\n`);
     }));
 }

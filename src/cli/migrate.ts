@@ -14,6 +14,7 @@ import { openSqlite, type SqliteDatabase } from '../store/sqlite/open-sqlite.js'
 import { SCHEMA_VERSION } from '../store/sqlite/migrations.js';
 import { describeDb } from '../store/open-store.js';
 import { action, CliError, cliConfig } from './command.js';
+import { cliLocale, count, say } from './messages.js';
 
 /** An opened side of a copy and how to let go of it. */
 interface Side {
@@ -47,6 +48,7 @@ export async function openSide(spec: string, role: 'source' | 'target'): Promise
 }
 
 export async function migrateDatabase(from: string, to: string, log: (line: string) => void): Promise<void> {
+  const t = cliLocale();
   if (from === to) throw new CliError('--from and --to name the same database');
   if (SCHEMA_VERSION !== PG_SCHEMA_VERSION) {
     throw new CliError(`this build's SQLite schema (v${SCHEMA_VERSION}) and PostgreSQL schema (v${PG_SCHEMA_VERSION}) differ; cannot copy between them`);
@@ -55,9 +57,9 @@ export async function migrateDatabase(from: string, to: string, log: (line: stri
   try {
     const target = await openSide(to, 'target');
     try {
-      const report = await copyDatabase(source.endpoint, target.endpoint, (table, rows) => log(`  ${table}: ${rows} row(s)`));
+      const report = await copyDatabase(source.endpoint, target.endpoint, (table, rows) => log(`  ${table}: ${count(t, 'rows', rows)}`));
       const total = report.tables.reduce((n, t) => n + t.rows, 0);
-      log(`Copied ${total} row(s) in ${report.tables.length} tables; verified: every table's row count matches, ${report.sampled} sampled rows identical.`);
+      log(say(t, 'copied', { rows: count(t, 'rows', total), tables: count(t, 'tables', report.tables.length), sampled: report.sampled }));
     } finally {
       await target.close();
     }
@@ -85,7 +87,7 @@ export function register(program: Command): void {
         const config = cliConfig();
         const side = await openSide(config.dbPath, 'target');
         await side.close();
-        process.stdout.write(`Schema of ${describeDb(config.dbPath)} is at version ${SCHEMA_VERSION}.\n`);
+        process.stdout.write(`${say(cliLocale(), 'schemaAt', { db: describeDb(config.dbPath), version: SCHEMA_VERSION })}\n`);
         return;
       }
       if (!options.from || !options.to) throw new CliError('give both --from and --to (or neither, to migrate BACKTALK_DB in place)');

@@ -84,6 +84,33 @@ describe('the owner on the admin page', () => {
     await reader.context().close();
     await ctx.close();
   });
+
+  test('writes a top-level comment on a post from the Threads tab, published at once as the site', async () => {
+    const url = stack.blog.origin + '/owner/second-post/';
+    await apiComment(stack.bt, url, { body: 'A reader opens the thread', author: 'Cy' });
+    const ctx = await browser.newContext();
+    ctx.setDefaultTimeout(10_000);
+    const admin = await ctx.newPage();
+    await admin.goto(`${stack.bt.url}/admin`);
+    await admin.getByLabel('Admin token').fill(ADMIN_TOKEN);
+    await admin.getByRole('button', { name: 'Sign in' }).click();
+    await admin.getByRole('tab', { name: 'Threads' }).click();
+    const thread = admin.locator('.bta-thread').filter({ hasText: url });
+    await thread.getByRole('button', { name: 'Write a comment' }).click();
+    await thread.getByLabel('Your comment on this post, published at once as the site owner').fill('Thanks for reading, all.');
+    await thread.getByRole('button', { name: 'Publish comment' }).click();
+    await admin.getByRole('status').filter({ hasText: `Your comment on ${url} is published.` }).waitFor();
+    const listed = (await (await stack.bt.request(`/api/comments?target=${encodeURIComponent(url)}`)).json()) as
+      { comments: Array<{ parent: number | null; owner: boolean; author: string; body_html: string }> };
+    const mine = listed.comments.filter((c) => c.owner);
+    assert.equal(mine.length, 1, 'one owner comment, public at once');
+    assert.equal(mine[0]!.parent, null, 'top-level, not a reply');
+    assert.equal(mine[0]!.author, 'Blog Owner');
+    assert.match(mine[0]!.body_html, /Thanks for reading, all\./);
+    // The form closes once published, so a second click is a new comment, not a resend.
+    assert.equal(await thread.locator('textarea').count(), 0);
+    await ctx.close();
+  });
 });
 
 describe('a reader sees their held comment', () => {
