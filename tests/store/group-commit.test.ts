@@ -19,7 +19,7 @@ import { SqliteRunner } from '../../src/store/sql/sqlite-runner.js';
 import { GroupCommit } from '../../src/store/sqlite/group-commit.js';
 import { openSqlite } from '../../src/store/sqlite/open-sqlite.js';
 import { WalDurability } from '../../src/store/sqlite/wal-durability.js';
-import { openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite/sqlite-store.js';
+import { groupCommitStats, openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite/sqlite-store.js';
 import { HeldDiskSync } from '../helpers/held-disk-sync.js';
 
 const POST = 'https://blog.example/2026/12/group/';
@@ -73,7 +73,7 @@ describe('GroupCommit', () => {
 
     pending[1]!.resolve();
     await Promise.all([b.promise, c.promise]);
-    assert.deepEqual(group.stats, { commits: 3, syncs: 2, largestGroup: 2 });
+    assert.deepEqual(group.stats, { commits: 3, items: 3, largestTransaction: 1, syncs: 2, largestGroup: 2 });
   });
 
   test('a failed sync fails its group and every later commit (a later sync would prove nothing)', async () => {
@@ -122,33 +122,36 @@ describe('SQLite store with group commit', () => {
     }
   }
 
-  test('a group of concurrent inserts waits for one sync; a duplicate and a failing item do not fail the others; reads answer meanwhile', async () => {
+  test('writes that arrive while a sync runs are held, then committed as ONE transaction covered by one sync; a duplicate and a failing item fail alone; reads answer meanwhile', async () => {
     const s = open();
     const thread = await s.threads.ensure(POST, new Date());
-    const before = disk.count('wal');
     disk.hold('wal');
 
     const first = watch(s.comments.insert(aComment(thread.id, 1)));
     await disk.untilHeld('wal');
-    // These commit while the first one's sync is held: the next sync covers all of them.
+    const before = groupCommitStats(s)!;
+    // These arrive while the first one's sync is held: they wait, then go in as one transaction.
     const rest = [
       watch(s.comments.insert(aComment(thread.id, 2))),
       watch(s.comments.insert(aPingback(thread.id, 3, 'https://other.example/reply'))),
       watch(s.comments.insert(aPingback(thread.id, 4, 'https://other.example/reply'))),
       watch(s.comments.insert(aComment(thread.id, 5))),
     ];
-    const broken = s.comments.insert(aComment(thread.id + 1000, 6)); // no such thread: a foreign key failure
-    await assert.rejects(broken, /FOREIGN KEY/);
-
+    const broken = watch(s.comments.insert(aComment(thread.id + 1000, 6))); // no such thread: a foreign key failure
     await turns();
-    assert.equal(countRows(), 4, 'the four good items are committed (another connection sees them) …');
-    assert.equal([first, ...rest].filter((w) => w.settled()).length, 0, '… but none is answered while the sync is held');
-    assert.equal((await s.comments.listVisible(thread.id)).length, 4, 'a read answers while the sync is held');
+    assert.equal(countRows(), 1, 'only the first is committed: the others are held while its sync runs');
+    assert.equal([first, ...rest, broken].filter((w) => w.settled()).length, 0, 'nothing is answered while the sync is held');
+    assert.equal((await s.comments.listVisible(thread.id)).length, 1, 'a read answers while the sync is held');
 
     disk.release('wal');
+    await assert.rejects(broken.promise, /FOREIGN KEY/);
     const results = await Promise.all([first, ...rest].map((w) => w.promise));
     assert.deepEqual(results.map((r) => r.kind), ['inserted', 'inserted', 'inserted', 'duplicate-linkback', 'inserted']);
-    assert.equal(disk.count('wal') - before, 2, 'five commits, two syncs: the held one and one for the four that came during it');
+    const after = groupCommitStats(s)!;
+    assert.equal(after.commits - before.commits, 1, 'the five held writes were one transaction');
+    assert.equal(after.items - before.items, 4, 'of four writes (the failed one wrote nothing)');
+    assert.equal(after.largestTransaction, 4);
+    assert.equal(after.syncs - before.syncs, 1, 'one sync, after the held one, for the whole batch');
     assert.equal(countRows(), 4);
   });
 
@@ -173,7 +176,7 @@ describe('SQLite store with group commit', () => {
   });
 
   test('the synced descriptor is the live -wal file, also after checkpoints restart and truncate it', async () => {
-    const s = open({ checkpointEvery: 3 });
+    const s = open({ checkpointFrames: 20 });
     const thread = await s.threads.ensure(POST, new Date());
     for (let i = 0; i < 10; i++) await s.comments.insert(aComment(thread.id, i));
     const other = new Database(path);
@@ -197,55 +200,61 @@ describe('SQLite store with group commit', () => {
   });
 
   test('a checkpoint: the database file is synced only after the WAL, and writes wait for it while reads go on', async () => {
-    // The thread's row and four comments: the fifth commit starts a checkpoint.
-    const s = open({ checkpointEvery: 5 });
+    // Any commit starts a checkpoint.
+    const s = open({ checkpointFrames: 1 });
     const thread = await s.threads.ensure(POST, new Date());
+    // The thread's own commit started one: let it end first.
+    while (groupCommitStats(s)!.checkpoints < 1) await new Promise((resolve) => setTimeout(resolve, 1));
     disk.hold('db');
-    for (let i = 0; i < 4; i++) await s.comments.insert(aComment(thread.id, i));
+    await s.comments.insert(aComment(thread.id, 0));
     await disk.untilHeld('db');
     assert.equal(disk.calls.at(-1)!.file, 'db');
     assert.equal(disk.calls.at(-2)!.file, 'wal', 'every commit was synced in the WAL before the copy');
 
     const write = watch(s.comments.insert(aComment(thread.id, 10)));
     await turns();
-    assert.equal((await s.comments.listVisible(thread.id)).length, 4, 'a read answers during the checkpoint');
+    assert.equal((await s.comments.listVisible(thread.id)).length, 1, 'a read answers during the checkpoint');
     assert.equal(write.settled(), false);
-    assert.equal(countRows(), 4, 'the write has not even begun: the WAL must not be reused before the database file is on disk');
+    assert.equal(countRows(), 1, 'the write has not even begun: the WAL must not be reused before the database file is on disk');
 
     disk.release('db');
     assert.equal((await write.promise).kind, 'inserted');
-    assert.equal(countRows(), 5);
+    assert.equal(countRows(), 2);
   });
 
-  test('a checkpoint copies only what is synced: a write that raced its start is synced first, the next waits at the gate', async () => {
+  test('a checkpoint copies only what is synced: writes in one turn are one batch, synced before the copy, and the next waits at the gate', async () => {
     const db = openSqlite(path);
-    const durability = new WalDurability(db, { fileSync: disk.fileSync, checkpointEvery: 2 });
+    const durability = new WalDurability(db, { fileSync: disk.fileSync, checkpointFrames: 1 });
     const runner = new SqliteRunner(db, durability);
     const put = (key: string) => runner.db.insertInto('settings').values({ key, value: 'v' });
     try {
-      await runner.run(put('first'));
       disk.hold('wal');
-      // In one turn: an autocommit write, then a transaction whose commit starts the checkpoint.
+      // In one turn: an autocommit write and a transaction; their commit starts the checkpoint.
       const alone = runner.run(put('alone'));
       const inTx = runner.transaction(function* () {
         yield* run(put('in-transaction'));
       });
       await disk.untilHeld('wal');
+      const later = watch(runner.run(put('later')));
       disk.release('wal');
       await Promise.all([alone, inTx]);
+      await later.promise;
+      await runner.settled();
       await durability.close();
       const dbSyncs = disk.calls.filter((c) => c.file === 'db');
-      assert.equal(dbSyncs.length, 1, 'the checkpoint ran');
+      assert.ok(dbSyncs.length >= 1, 'the checkpoint ran');
       assert.equal(dbSyncs[0]!.unfinishedBefore, 0, 'no WAL sync was still running when the database file was synced after the copy');
       const order = disk.calls.map((c) => c.file);
-      assert.equal(order.lastIndexOf('db') < order.lastIndexOf('wal'), true, 'the transaction waited for the checkpoint, then was synced');
+      assert.deepEqual(order.slice(0, 3), ['wal', 'db', 'wal'], 'the batch was synced, then the checkpoint, then the write that waited at the gate');
+      assert.equal(durability.stats.largestTransaction, 2, 'the two writes of one turn were one transaction');
     } finally {
       if (db.open) db.close();
+      durability.release();
     }
   });
 
   test('checkpoints keep the WAL from growing: it is reused from the start', async () => {
-    const s = open({ checkpointEvery: 10 });
+    const s = open({ checkpointFrames: 60 });
     const thread = await s.threads.ensure(POST, new Date());
     for (let i = 0; i < 20; i++) await s.comments.insert(aComment(thread.id, i, { bodyRaw: `${'words '.repeat(200)}${i}` }));
     const early = statSync(`${path}-wal`).size;

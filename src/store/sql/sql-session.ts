@@ -46,17 +46,27 @@ async function sqliteSession(runner: SqliteRunner, mode: SessionMode): Promise<S
   const end = async (command: 'COMMIT' | 'ROLLBACK') => {
     if (!open) return;
     open = false;
-    if (!connection.inTransaction) return;
-    connection.exec(command);
+    if (!connection.inTransaction) return runner.sessionEnded();
+    try {
+      connection.exec(command);
+    } catch (err) {
+      // A COMMIT that failed may leave the transaction open (a deferred constraint): nothing is kept.
+      if (connection.inTransaction) connection.exec('ROLLBACK');
+      throw err;
+    } finally {
+      // Writes queued meanwhile waited for the connection (a batch never runs inside a session).
+      if (!connection.inTransaction) runner.sessionEnded();
+    }
     // Answered like any other write: once the commit is on disk.
     if (command === 'COMMIT' && mode === 'write') await runner.durable();
   };
   return {
     db: runner.db,
     dialect: runner.dialect,
-    all: (query) => runner.all(query),
-    first: (query) => runner.first(query),
-    run: (query) => runner.run(query),
+    // The session's own statements, at once and inside it; anyone else's writes wait for its end.
+    all: (query) => runner.inSession.all(query),
+    first: (query) => runner.inSession.first(query),
+    run: (query) => runner.inSession.run(query),
     commit: () => end('COMMIT'),
     rollback: () => end('ROLLBACK'),
   };

@@ -2,12 +2,17 @@
  * SqlRunner over better-sqlite3: synchronous execution of compiled queries through a cache of
  * prepared statements keyed by SQL text (a query built twice compiles to the same text, so the hot
  * paths keep prepared-statement speed), and transactions that run start to end without yielding to
- * the event loop. With a CommitDurability, a write is answered only once its commit is on disk, and
- * the disk wait happens off the event loop (src/store/sqlite/wal-durability.ts).
+ * the event loop. With a CommitDurability, writes that arrive together are queued and run as one
+ * transaction (src/store/sqlite/write-queue.ts), each answered only once that commit is on disk, and
+ * the disk wait happens off the event loop (src/store/sqlite/wal-durability.ts). PostgreSQL needs
+ * none of this: each of its sessions commits on its own connection, and one WAL flush covers every
+ * commit waiting for it (group commit inside the server), so pg-runner.ts commits as writes come.
  */
 import { sql, type Compilable, type CompiledQuery, type Kysely } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
 import { likePattern } from '../search-columns.js';
+import type { CommitDurability } from '../sqlite/commit-durability.js';
+import { WriteQueue } from '../sqlite/write-queue.js';
 import { sqliteBuilder } from './compilers.js';
 import type { Database } from './schema-types.js';
 import { driveSync, type SqlDialect, type SqlRunner, type SqlStep, type TxWork } from './sql-runner.js';
@@ -19,32 +24,31 @@ const STATEMENT_CACHE = 500;
 
 type Statement = BetterSqlite3.Statement<unknown[]>;
 
-/**
- * How commits become durable when the connection does not sync at COMMIT itself (synchronous=NORMAL).
- * Without one, the connection's own synchronous=FULL makes every COMMIT durable before it returns.
- */
-export interface CommitDurability {
-  /**
-   * Undefined: a write may start now; else it waits for the promise (a checkpoint) and asks again.
-   * Throws once writes can no longer be made durable (a failed sync).
-   */
-  writeGate(): Promise<void> | undefined;
-  /** Call synchronously right after a commit that wrote: resolves once it is on disk. */
-  committed(): Promise<void>;
-  /** Resolves once every commit reported so far is on disk (or its sync failed). */
-  synced(): Promise<void>;
-}
-
 export class SqliteRunner implements SqlRunner {
   readonly db: Kysely<Database> = sqliteBuilder();
   readonly dialect: SqlDialect;
   private readonly statements = new Map<string, Statement>();
   /** Statements run that may have written; compared before and after a transaction. */
   private writes = 0;
+  /** With a CommitDurability: every write goes through it, batched. */
+  private readonly queue: WriteQueue | undefined;
+  /**
+   * For sql-session.ts: the statements of the session that holds the connection between BEGIN and
+   * COMMIT run at once, inside it; every other write waits until the session has ended.
+   */
+  readonly inSession: Pick<SqlRunner, 'all' | 'first' | 'run'>;
 
-  constructor(readonly connection: BetterSqlite3.Database, private readonly durability?: CommitDurability) {
+  /** `maxBatch`: most writes in one transaction (write-queue.ts). */
+  constructor(readonly connection: BetterSqlite3.Database, private readonly durability?: CommitDurability, options: { maxBatch?: number } = {}) {
     connection.function(FOLD, { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
     this.dialect = sqliteDialect;
+    this.queue = durability && new WriteQueue(connection, durability, () => this.writes, options.maxBatch);
+    const now = (step: SqlStep & { op: 'all' | 'first' | 'run' }) => this.execPrepared(this.prepare(step.query), step);
+    this.inSession = {
+      all: async <R>(query: Compilable<R>) => now({ op: 'all', query: query.compile() }) as R[],
+      first: async <R>(query: Compilable<R>) => now({ op: 'first', query: query.compile() }) as R | undefined,
+      run: async (query) => now({ op: 'run', query: query.compile() }) as number,
+    };
   }
 
   async all<R>(query: Compilable<R>): Promise<R[]> {
@@ -64,6 +68,7 @@ export class SqliteRunner implements SqlRunner {
    * The work itself runs synchronously; only the wait for the disk (and for a checkpoint) is async.
    */
   async transaction<T>(work: () => TxWork<T>): Promise<T> {
+    if (this.queue) return this.queue.push(() => driveSync(work(), (step) => this.exec(step)), true);
     // Checked again after each wait, and the transaction starts in the same turn as the last check:
     // a checkpoint that began in between would otherwise copy a commit not yet synced in the WAL.
     for (let gate = this.writeGate(); gate; gate = this.writeGate()) await gate;
@@ -91,23 +96,24 @@ export class SqliteRunner implements SqlRunner {
     return this.durability ? this.durability.synced() : Promise.resolve();
   }
 
+  /** Resolves once every write asked for so far has been answered (before the files are let go). */
+  async settled(): Promise<void> {
+    await this.queue?.settled();
+  }
+
+  /** For sql-session.ts: the session has ended (committed or not); writes that waited may go. */
+  sessionEnded(): void {
+    this.queue?.sessionEnded();
+  }
+
   /**
-   * One statement on its own: a read answers at once; a write outside a transaction is its own
-   * commit, answered once durable.
+   * One statement on its own: a read answers at once; a write joins the next batch (with a
+   * CommitDurability), answered once that commit is durable.
    */
   private execAlone(step: SqlStep & { op: 'all' | 'first' | 'run' }): unknown {
     const stmt = this.prepare(step.query);
-    if (!this.durability || stmt.readonly || this.connection.inTransaction) return this.execPrepared(stmt, step);
-    return this.execDurable(stmt, step);
-  }
-
-  private async execDurable(stmt: Statement, step: SqlStep & { op: 'all' | 'first' | 'run' }): Promise<unknown> {
-    for (let gate = this.writeGate(); gate; gate = this.writeGate()) await gate;
-    // A session (sql-session.ts) may have begun while this waited: then this statement is part of it.
-    const autocommit = !this.connection.inTransaction;
-    const result = this.execPrepared(stmt, step);
-    if (autocommit) await this.durable();
-    return result;
+    if (!this.queue || stmt.readonly) return this.execPrepared(stmt, step);
+    return this.queue.push(() => this.execPrepared(stmt, step), false);
   }
 
   exec(step: SqlStep): unknown {

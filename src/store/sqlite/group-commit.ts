@@ -2,8 +2,9 @@
  * Group commit: many commits, one disk sync. A commit asks for durability right after it returns;
  * one sync runs at a time, and every commit that finished before a sync started is covered by it
  * (the WAL is written in commit order, so syncing the file covers every frame written so far). The
- * commits that arrive while a sync runs wait together for the next one. Each commit stays its own
- * transaction, so one item's constraint failure never touches another's.
+ * commits that arrive while a sync runs wait together for the next one. A commit may hold many
+ * writes (the SQLite runner's batches, write-queue.ts): the stats count both, so a test or the bench
+ * can tell that writes were batched into transactions and transactions into syncs.
  */
 
 interface Waiters {
@@ -26,8 +27,12 @@ function waiters(): Waiters {
 }
 
 export interface GroupCommitStats {
-  /** Commits that asked for durability. */
+  /** Commits (transactions) that asked for durability. */
   commits: number;
+  /** Writes those commits held (a batch of writes is one commit). */
+  items: number;
+  /** Most writes one commit held. */
+  largestTransaction: number;
   /** Disk syncs that covered them. */
   syncs: number;
   /** Most commits one sync covered. */
@@ -38,24 +43,44 @@ export class GroupCommit {
   private running: Waiters | undefined;
   private next: Waiters | undefined;
   private failed: Error | undefined;
-  readonly stats: GroupCommitStats = { commits: 0, syncs: 0, largestGroup: 0 };
+  private driving = false;
+  /** Called right before each sync starts and once after the last (see beforeSync). */
+  private collect: (() => void) | undefined;
+  readonly stats: GroupCommitStats = { commits: 0, items: 0, largestTransaction: 0, syncs: 0, largestGroup: 0 };
 
   /** `sync` makes every write done before it was called durable (fdatasync of the -wal file). */
   constructor(private readonly sync: () => Promise<void>) {}
 
   /**
-   * Call synchronously right after a commit: resolves once that commit is on disk. After a failed
-   * sync every later call fails too, as PostgreSQL stops on a failed WAL fsync: the kernel may have
-   * dropped the dirty pages, so a later sync that succeeds proves nothing about the earlier writes.
+   * Call synchronously right after a commit of `items` writes: resolves once that commit is on disk.
+   * After a failed sync every later call fails too, as PostgreSQL stops on a failed WAL fsync: the
+   * kernel may have dropped the dirty pages, so a later sync that succeeds proves nothing about the
+   * earlier writes.
    */
-  committed(): Promise<void> {
+  committed(items = 1): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     this.stats.commits += 1;
+    this.stats.items += items;
+    this.stats.largestTransaction = Math.max(this.stats.largestTransaction, items);
     this.next ??= waiters();
     this.next.commits += 1;
     const { promise } = this.next;
-    if (!this.running) void this.drive();
+    if (!this.driving) void this.drive();
     return promise;
+  }
+
+  /**
+   * `collect` runs synchronously whenever a sync is about to start or has just ended with none to
+   * follow: a writer that held its writes while a sync ran commits them there, so the next sync
+   * covers them (and they can become durable no sooner anyway).
+   */
+  beforeSync(collect: () => void): void {
+    this.collect = collect;
+  }
+
+  /** True while a disk sync runs: a commit made now waits for the next one anyway. */
+  get syncing(): boolean {
+    return this.running !== undefined;
   }
 
   /** The error of a failed sync: from then on nothing is acknowledged. */
@@ -75,8 +100,12 @@ export class GroupCommit {
   }
 
   private async drive(): Promise<void> {
-    while (this.next) {
+    this.driving = true;
+    for (;;) {
+      this.running = undefined;
+      this.collect?.();
       const group = this.next;
+      if (!group) break;
       this.next = undefined;
       this.running = group;
       this.stats.syncs += 1;
@@ -92,6 +121,6 @@ export class GroupCommit {
         this.next = undefined;
       }
     }
-    this.running = undefined;
+    this.driving = false;
   }
 }

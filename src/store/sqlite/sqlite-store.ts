@@ -3,9 +3,16 @@ import { SqliteRunner } from '../sql/sqlite-runner.js';
 import { createSqlStore } from '../sql-store.js';
 import { openSqlite, type SqliteDatabase } from './open-sqlite.js';
 import { backupSqlite } from './backup.js';
-import { WalDurability, type WalDurabilityOptions } from './wal-durability.js';
+import { WalDurability, type WalDurabilityOptions, type WalDurabilityStats } from './wal-durability.js';
 
 export type SqliteStoreOptions = WalDurabilityOptions;
+
+const durabilities = new WeakMap<Store, WalDurability>();
+
+/** How a SQLite store's writes were batched and synced so far; undefined without group commit (':memory:'). */
+export function groupCommitStats(store: Store): WalDurabilityStats | undefined {
+  return durabilities.get(store)?.stats;
+}
 
 /**
  * The SQLite backend of Store: the shared repositories over one better-sqlite3 connection. A file
@@ -14,17 +21,23 @@ export type SqliteStoreOptions = WalDurabilityOptions;
  */
 export function createSqliteStore(db: SqliteDatabase, options: SqliteStoreOptions = {}): Store {
   const durability = db.memory ? undefined : groupCommitOrNone(db, options);
-  return createSqlStore(new SqliteRunner(db, durability), {
+  const runner = new SqliteRunner(db, durability);
+  const store = createSqlStore(runner, {
     backup: (file) => backupSqlite(db, file),
     close: async () => {
+      // Writes asked for before close are answered first (committed and synced, or refused).
+      await runner.settled();
       await durability?.close();
       if (db.open) {
         // Fold the WAL back into the main file so a copied .db is complete on its own.
         db.pragma('wal_checkpoint(TRUNCATE)');
         db.close();
       }
+      durability?.release();
     },
   });
+  if (durability) durabilities.set(store, durability);
+  return store;
 }
 
 function groupCommitOrNone(db: SqliteDatabase, options: SqliteStoreOptions): WalDurability | undefined {
