@@ -60,5 +60,9 @@ declare module 'autocannon' {
   }
 
   function autocannon(opts: Options): Instance;
+  namespace autocannon {
+    /** Off the main thread autocannon resolves raw, encoded histograms; this turns them into a Result. */
+    function aggregateResult(results: unknown[], opts: Options): Result;
+  }
   export default autocannon;
 }

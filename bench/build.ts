@@ -16,7 +16,7 @@ export async function buildForBench(root: string): Promise<string> {
     .map((f) => join('src', f))
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith(join('src', 'widget')));
   await build({
-    entryPoints: [...sources, join('bench', 'baseline-server.ts'), join('bench', 'source-server.ts')].map((f) => join(root, f)),
+    entryPoints: [...sources, join('bench', 'baseline-server.ts'), join('bench', 'source-server.ts'), join('bench', 'server-probe.ts')].map((f) => join(root, f)),
     outdir,
     outbase: root,
     format: 'esm',

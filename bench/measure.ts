@@ -3,7 +3,9 @@
  * (autocannon's own histogram rounds to whole milliseconds), and every status other than the
  * expected one, every connection error and every timeout is counted as an error.
  */
+import { isMainThread, Worker } from 'node:worker_threads';
 import autocannon, { type Instance, type Request } from 'autocannon';
+import type { LoadJob } from './load-thread.js';
 
 export interface LoadParams {
   connections: number;
@@ -31,10 +33,12 @@ export interface LoadResult {
 }
 
 let current: Instance | undefined;
+const threads = new Set<Worker>();
 
-/** Ctrl-C: end the running load at once (its promise still resolves). */
+/** Ctrl-C: end the running loads at once, this thread's and the load threads' (their promises still resolve). */
 export function stopCurrentLoad(): void {
   current?.stop();
+  for (const thread of threads) thread.postMessage('stop');
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -76,6 +80,16 @@ export async function runLoad(url: string, requests: Request[], params: LoadPara
   } finally {
     current = undefined;
   }
+  let requestsPerSec: number;
+  if (isMainThread) {
+    requestsPerSec = result.requests.average;
+  } else {
+    // On a load thread (runLoadsTogether) autocannon resolves its raw counts and leaves the aggregation
+    // to its caller, whose per-second histogram it does not have: the same mean, from the raw counts.
+    const raw = result as unknown as { totalCompletedRequests: number; samples: number };
+    requestsPerSec = raw.samples > 0 ? raw.totalCompletedRequests / raw.samples : 0;
+    result = autocannon.aggregateResult([result], { url, connections: params.connections, duration: params.duration });
+  }
 
   const sorted = latencies.subarray(0, count).sort();
   let sum = 0;
@@ -88,7 +102,7 @@ export async function runLoad(url: string, requests: Request[], params: LoadPara
   }
 
   return {
-    requestsPerSec: round(result.requests.average, 1),
+    requestsPerSec: round(requestsPerSec, 1),
     totalResponses: count,
     perSecond,
     durationSec: result.duration,
@@ -106,4 +120,50 @@ export async function runLoad(url: string, requests: Request[], params: LoadPara
     timeouts: result.timeouts,
     errorSamples,
   };
+}
+
+/**
+ * Loads that run at the same time, each with runLoad on a worker thread of its own (load-thread.ts):
+ * each load generator has its own event loop, so one load's client work does not delay the timing of
+ * the other's responses. Each thread builds its request list from its recipe, then waits at a barrier
+ * until every thread is ready, so the loads start together (a thread's start-up — loading the bench's
+ * modules — takes a while, and a load that started early would be measured partly alone). Before
+ * the barrier each thread runs `warmupSec` of its load unmeasured (its isolate's JIT). `onStart`
+ * is called when the first of them starts: the moment to start counting CPU time.
+ */
+export function runLoadsTogether(loads: Array<Omit<LoadJob, 'barrier' | 'warmupSec'>>, onStart?: () => void, warmupSec = 1): Promise<LoadResult[]> {
+  const barrier = new Int32Array(new SharedArrayBuffer(8));
+  barrier[1] = loads.length;
+  let started = false;
+  const start = () => {
+    if (!started) onStart?.();
+    started = true;
+  };
+  return Promise.all(loads.map((load) => runLoadInThread({ ...load, barrier, warmupSec }, start)));
+}
+
+/** `onStart`: called when the thread has passed the barrier and starts its load. */
+function runLoadInThread(job: LoadJob, onStart: () => void): Promise<LoadResult> {
+  // Under tsx the bench is TypeScript, and tsx's loader does not reach worker threads on node 20
+  // (the thread inherits `--import tsx` but still refuses .ts): the thread registers it itself.
+  const typescript = import.meta.url.endsWith('.ts');
+  const file = JSON.stringify(new URL(typescript ? './load-thread.ts' : './load-thread.js', import.meta.url).href);
+  const code = typescript
+    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${file}); });`
+    : `import(${file});`;
+  const thread = new Worker(code, { eval: true, workerData: job });
+  threads.add(thread);
+  return new Promise<LoadResult>((resolve, reject) => {
+    let result: LoadResult | undefined;
+    thread.on('message', (message: LoadResult | 'started') => {
+      if (message === 'started') onStart();
+      else result = message;
+    });
+    thread.once('error', reject);
+    thread.once('exit', (code) => {
+      threads.delete(thread);
+      if (result) resolve(result);
+      else reject(new Error(`the load thread for ${job.url} exited with code ${code} and no result`));
+    });
+  });
 }

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Request } from 'autocannon';
 import type { ServerProcess } from './children.js';
 import { runLoad } from './measure.js';
+import { probeArgs, readProbe, rssParts } from './probe.js';
 import { SCENARIOS } from './scenarios.js';
 import { SEED_COMMENTS, seed, startSide, TARGET } from './sides.js';
 import type { StressContext, StressResult, StressScenario } from './stress.js';
@@ -32,13 +33,14 @@ type Mode = keyof typeof MODES;
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function withServer<T>(ctx: StressContext, name: string, run: (server: ServerProcess) => Promise<T>): Promise<T> {
+async function withServer<T>(ctx: StressContext, name: string, run: (server: ServerProcess, dir: string) => Promise<T>, probeFile?: string): Promise<T> {
   const dir = join(ctx.tmp, `reads-${name}`);
   mkdirSync(dir, { recursive: true });
-  const server = await startSide('backtalk', ctx.root, dir);
+  const probe = probeFile === undefined ? undefined : probeArgs(ctx.root, probeFile, false);
+  const server = await startSide('backtalk', ctx.root, dir, probe?.nodeArgs, probe?.env);
   try {
     await seed('backtalk', server.url);
-    return await run(server);
+    return await run(server, dir);
   } finally {
     await server.stop();
   }
@@ -115,14 +117,39 @@ function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
+const mib = (bytes: number) => round(bytes / 1024 / 1024, 1);
+
+/** Where the resident memory is (smaps) and what V8 holds of it (the probe): figures "… when (MiB)". */
+async function breakdown(pid: number, probeFile: string, when: string, figures: Record<string, number>): Promise<void> {
+  const parts = rssParts(pid);
+  const probe = await readProbe(pid, probeFile);
+  if (parts) {
+    figures[`RSS node binary ${when} (MiB)`] = round(parts.nodeBinary / 1024, 1);
+    figures[`RSS other files ${when} (MiB)`] = round(parts.otherFiles / 1024, 1);
+    figures[`RSS malloc brk heap ${when} (MiB)`] = round(parts.brkHeap / 1024, 1);
+    figures[`RSS anonymous mappings ${when} (MiB)`] = round(parts.anonymous / 1024, 1);
+    figures[`threads ${when}`] = parts.threads;
+  }
+  if (probe) {
+    figures[`V8 heap committed ${when} (MiB)`] = mib(probe.memory.heapTotal);
+    figures[`V8 heap used ${when} (MiB)`] = mib(probe.memory.heapUsed);
+    figures[`V8 external ${when} (MiB)`] = mib(probe.memory.external);
+    for (const [space, { size }] of Object.entries(probe.heapSpaces)) {
+      if (size >= 1024 * 1024) figures[`V8 ${space} ${when} (MiB)`] = mib(size);
+    }
+  }
+}
+
 async function rssAfterLoad(ctx: StressContext): Promise<StressResult> {
   const scenarios = SCENARIOS.filter((s) => !s.needsSources);
   const description = `RSS of one Backtalk after the load of ${scenarios.map((s) => s.name).join(', ')} and compressed GETs ` +
     `(${ctx.connections} connections, ${ctx.duration} s each), then 2 s idle; target under 100 MB`;
+  const probeFile = join(ctx.tmp, 'rss-probe.jsonl');
   return withServer(ctx, 'rss', async (server) => {
     const problems: string[] = [];
     const figures: Record<string, number> = {};
     figures['RSS after seeding (MiB)'] = round(statusKiB(server.pid, 'VmRSS') / 1024, 1);
+    await breakdown(server.pid, probeFile, 'after seeding', figures);
     const loads: Array<[string, () => Request[], number]> = scenarios.map((s) => [s.name, s.requests.backtalk, s.expectStatus]);
     loads.push(['compressed-get br', () => getWith('br'), 200], ['compressed-get gzip', () => getWith('gzip'), 200]);
     for (const [name, requests, status] of loads) {
@@ -135,8 +162,9 @@ async function rssAfterLoad(ctx: StressContext): Promise<StressResult> {
     await sleep(2000);
     figures['RSS after the load (MiB)'] = round(statusKiB(server.pid, 'VmRSS') / 1024, 1);
     figures['peak RSS (MiB)'] = round(statusKiB(server.pid, 'VmHWM') / 1024, 1);
+    await breakdown(server.pid, probeFile, 'after the load', figures);
     return { name: 'rss-after-load', description, figures, problems };
-  });
+  }, probeFile);
 }
 
 export const READ_BENCHES: readonly StressScenario[] = [

@@ -31,7 +31,7 @@ export interface ScenarioResult {
 export interface Report {
   date: string;
   machine: Record<string, string | number>;
-  params: LoadParams & { warmup: number; seedComments: number; scenarios: string[]; servers: string; backtalkNodeFlags: string };
+  params: LoadParams & { warmup: number; seedComments: number; scenarios: string[]; servers: string; backtalkNodeFlags: string; backtalkStartEnv: string };
   scenarios: ScenarioResult[];
   /** Quiet against stressed figures of the stress scenarios (bench/stress.ts). */
   stress: StressResult[];
@@ -106,7 +106,7 @@ export function markdownReport(report: Report): string {
       'baseline and Backtalk one after the other, never together. ratio = Backtalk req/s ÷ baseline req/s. ' +
       'Errors = responses with another status than expected, connection errors and timeouts (warm-up included). ' +
       'Server CPUs = average CPUs the server process used during the measured run (1.00 = one core saturated). ' +
-      `Backtalk runs with the node flags of \`npm start\`: ${p.backtalkNodeFlags || '(none)'}.`,
+      `Backtalk runs with the node flags of \`npm start\`: ${p.backtalkNodeFlags || '(none)'}, and its environment: ${p.backtalkStartEnv || '(none)'}.`,
     '',
     markdownTable(report),
     '',

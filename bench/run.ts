@@ -20,7 +20,7 @@ import { STRESS as SHARED_STRESS, type StressResult, type StressScenario } from 
 import { WRITE_PATH } from './write-path.js';
 import { READ_BENCHES } from './reads.js';
 import { buildForBench } from './build.js';
-import { SEED_COMMENTS, SIDES, seed, startFlags, startSide, startSources, useBuild, type SideName } from './sides.js';
+import { SEED_COMMENTS, SIDES, seed, startCommand, startFlags, startSide, startSources, useBuild, type SideName } from './sides.js';
 
 /** The stress scenarios, then the write-path and read benches of issue 15.5 (bench/write-path.ts, bench/reads.ts). */
 const STRESS: readonly StressScenario[] = [...SHARED_STRESS, ...WRITE_PATH, ...READ_BENCHES];
@@ -195,7 +195,8 @@ async function main(): Promise<number> {
     for (const scenario of opts.stress) {
       say(`[${scenario.name}] ${scenario.description}`);
       try {
-        const result = await scenario.run({ root, tmp, duration: opts.duration, connections: opts.connections, say });
+        const cpuProfDir = opts.cpuProf ? join(resultsDir, 'profiles', scenario.name) : undefined;
+        const result = await scenario.run({ root, tmp, duration: opts.duration, connections: opts.connections, say, cpuProfDir });
         say(`[${scenario.name}] ${Object.entries(result.figures).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
         problems.push(...result.problems.map((p) => `${scenario.name}: ${p}`));
         stress.push(result);
@@ -212,7 +213,7 @@ async function main(): Promise<number> {
   const report: Report = {
     date: new Date().toISOString(),
     machine: machineInfo(root),
-    params: { connections: opts.connections, duration: opts.duration, warmup: opts.warmup, seedComments: SEED_COMMENTS, scenarios: [...opts.scenarios, ...opts.stress].map((s) => s.name), servers: opts.tsx ? 'tsx' : 'esbuild-transpiled JavaScript', backtalkNodeFlags: startFlags(root).join(' ') },
+    params: { connections: opts.connections, duration: opts.duration, warmup: opts.warmup, seedComments: SEED_COMMENTS, scenarios: [...opts.scenarios, ...opts.stress].map((s) => s.name), servers: opts.tsx ? 'tsx' : 'esbuild-transpiled JavaScript', backtalkNodeFlags: startFlags(root).join(' '), backtalkStartEnv: Object.entries(startCommand(root).env).map(([k, v]) => `${k}=${v}`).join(' ') },
     scenarios,
     stress,
     problems,

@@ -31,18 +31,25 @@ let runFrom: { dir: string; loader: string[] } = { dir: '.', loader: ['--import'
 export function useBuild(dir: string | undefined): void {
   runFrom = dir === undefined ? { dir: '.', loader: ['--import', 'tsx'] } : { dir, loader: [] };
 }
+/** The folder of the transpiled build in use, or undefined under --tsx. */
+export const buildDir = (): string | undefined => (runFrom.loader.length ? undefined : runFrom.dir);
 const entry = (file: string): string[] => [...runFrom.loader, join(runFrom.dir, runFrom.loader.length ? file : file.replace(/\.ts$/, '.js'))];
 
 /**
- * The node flags of `npm start` (package.json: `node FLAGS dist/src/main.js`), so the bench runs
- * Backtalk the way production does (V8 heap sizing included).
+ * The environment and node flags of `npm start` (package.json: `[NAME=value …] node FLAGS
+ * dist/src/main.js`), so the bench runs Backtalk the way production does (V8 heap sizing, glibc's
+ * MALLOC_ARENA_MAX).
  */
-export function startFlags(root: string): string[] {
+export function startCommand(root: string): { env: Record<string, string>; flags: string[] } {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
-  const match = /^node\s+(.*?)\s*dist\/src\/main\.js$/.exec(pkg.scripts?.start ?? '');
-  if (!match) throw new Error(`package.json: the start script is not "node [FLAGS] dist/src/main.js": ${pkg.scripts?.start}`);
-  return match[1]!.split(/\s+/).filter((flag) => flag !== '');
+  const match = /^((?:[A-Z_][A-Z0-9_]*=\S*\s+)*)node\s+(.*?)\s*dist\/src\/main\.js$/.exec(pkg.scripts?.start ?? '');
+  if (!match) throw new Error(`package.json: the start script is not "[NAME=value …] node [FLAGS] dist/src/main.js": ${pkg.scripts?.start}`);
+  const env = Object.fromEntries(match[1]!.split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  return { env, flags: match[2]!.split(/\s+/).filter((flag) => flag !== '') };
 }
+
+/** The node flags of `npm start`. */
+export const startFlags = (root: string): string[] => startCommand(root).flags;
 
 export function startSide(side: SideName, root: string, dataDir: string, nodeArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
   const db = join(dataDir, 'bench.db');
@@ -53,6 +60,7 @@ export function startSide(side: SideName, root: string, dataDir: string, nodeArg
       cwd: root,
       env: {
         ...cleanEnv(),
+        ...startCommand(root).env,
         BACKTALK_PORT: '0',
         BACKTALK_DB: db,
         BACKTALK_SITES: SITE,
@@ -81,7 +89,7 @@ export function startSide(side: SideName, root: string, dataDir: string, nodeArg
   }
   return startServer({
     name: 'baseline',
-    args: entry('bench/baseline-server.ts'),
+    args: [...nodeArgs, ...entry('bench/baseline-server.ts')],
     cwd: root,
     env: { ...cleanEnv(), BASELINE_PORT: '0', BASELINE_DB: db, ...extraEnv },
     readyLine: /^Baseline serving on (\S+)/m,

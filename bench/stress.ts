@@ -25,6 +25,8 @@ export interface StressResult {
 }
 
 export interface StressContext {
+  /** --cpu-prof: where a scenario that supports it writes Backtalk's V8 CPU profiles. */
+  cpuProfDir?: string;
   root: string;
   tmp: string;
   duration: number;

@@ -11,8 +11,12 @@ import { trackbackRoutes } from './http/trackback-routes.js';
 import { discoveryRoutes } from './http/discovery-routes.js';
 import { xmlrpcRoutes } from './http/xmlrpc-routes.js';
 import { webmentionRoutes } from './http/webmention-routes.js';
-import { siteCors } from './http/middleware/cors.js';
-import { createErrorHandler } from './http/middleware/error-handler.js';
+import { siteCors, siteCorsHeaders } from './http/middleware/cors.js';
+import { createErrorHandler, createErrorRenderer } from './http/middleware/error-handler.js';
+import { commentLane } from './http/comment-lane.js';
+import { createCommentPost } from './http/comment-post.js';
+import { expressClientAddress } from './http/client-info.js';
+import { createWriteAdmission, DEFAULT_WRITES_PER_TURN } from './http/write-admission.js';
 import { requireAdmin } from './http/middleware/require-admin.js';
 import { actionRoutes } from './http/action-routes.js';
 import { subscriptionRoutes } from './http/subscription-routes.js';
@@ -35,17 +39,26 @@ export function createApp(deps: AppDeps): Express {
   return buildApp(deps).app;
 }
 
-/**
- * What node:http serves (server.ts, tests/helpers/test-server.ts): unchanged threads (a 304, or a
- * rendered body in the cache) are answered before Express builds its request and response
- * (src/http/public-reads.ts); every other request goes to the Express app.
- */
-export function createRequestListener(deps: AppDeps): RequestListener {
-  const { app, publicReads } = buildApp(deps);
-  return publicReads.listener(app);
+/** Internal switches of createRequestListener, for tests and benches. */
+export interface ListenerOptions {
+  /** false: POST /comments goes through Express too (tests/http/post-lane.test.ts compares the two). */
+  postLane?: boolean;
+  /** Comment pipelines started per event-loop turn (src/http/write-admission.ts). */
+  writesPerTurn?: number;
 }
 
-function buildApp(deps: AppDeps): { app: Express; publicReads: PublicReads } {
+/**
+ * What node:http serves (server.ts, tests/helpers/test-server.ts): POST /comments (src/http/comment-lane.ts)
+ * and unchanged threads (a 304, or a rendered body in the cache: src/http/public-reads.ts) are
+ * answered before Express builds its request and response; every other request goes to the Express app.
+ */
+export function createRequestListener(deps: AppDeps, options: ListenerOptions = {}): RequestListener {
+  const { app, publicReads, postLane } = buildApp(deps, options);
+  const reads = publicReads.listener(app);
+  return options.postLane === false ? reads : postLane(reads);
+}
+
+function buildApp(deps: AppDeps, options: ListenerOptions = {}): { app: Express; publicReads: PublicReads; postLane: (next: RequestListener) => RequestListener } {
   const { config } = deps;
   if (config.gravatar) deps = { ...deps, avatarUrl: withGravatar(deps.avatarUrl) };
   const app = express();
@@ -66,7 +79,10 @@ function buildApp(deps: AppDeps): { app: Express; publicReads: PublicReads } {
   const refused = (origin: string) => origin !== ownOrigin && deps.refusedOrigins.note(origin);
   app.use(['/comments', '/api/comments', '/api/counts', '/api/preview', '/thread'], siteCors(config.sites, refused));
   app.use(originRoutes({ sites: config.sites, publicUrl: config.publicUrl }));
-  app.use(commentRoutes({ ...deps, sites: config.sites, publicUrl: config.publicUrl, publicReads, mailOn: config.smtpUrl !== undefined }));
+  // One admission for both doors of POST /comments: the lane and the Express route.
+  const admission = createWriteAdmission(options.writesPerTurn ?? DEFAULT_WRITES_PER_TURN);
+  const commentDeps = { ...deps, sites: config.sites, publicUrl: config.publicUrl, publicReads, mailOn: config.smtpUrl !== undefined, admission };
+  app.use(commentRoutes(commentDeps));
   app.use(voteRoutes({ voting: deps.voting, publicUrl: config.publicUrl }));
   app.use(trackbackRoutes({ ...deps, sites: config.sites }));
   app.use(xmlrpcRoutes({ ...deps, sites: config.sites }));
@@ -95,6 +111,16 @@ function buildApp(deps: AppDeps): { app: Express; publicReads: PublicReads } {
   app.use(() => {
     throw new NotFoundError();
   });
-  app.use(createErrorHandler(deps.logger, config.sites));
-  return { app, publicReads };
+  const renderError = createErrorRenderer(deps.logger, config.sites);
+  app.use(createErrorHandler(renderError));
+  const postLane = commentLane({
+    post: createCommentPost(commentDeps),
+    renderError,
+    corsHeaders: siteCorsHeaders(config.sites, refused),
+    clientAddress: expressClientAddress(app),
+    etag: app.get('etag fn') as ((body: Buffer) => string) | undefined,
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
+  return { app, publicReads, postLane };
 }

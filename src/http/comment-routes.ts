@@ -2,76 +2,48 @@
 import express, { Router, type Request } from 'express';
 import { AppError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Comment } from '../domain/comment.js';
-import { parseCommentEdit, parseCommentForm, toCommentJson } from '../protocols/comment-form.js';
+import { parseCommentEdit, toCommentJson } from '../protocols/comment-form.js';
 import { resolveTarget } from '../domain/target.js';
-import type { Pipeline } from '../pipeline/receive.js';
 import type { ThreadReader } from '../read/thread-reader.js';
 import { clientInfo } from './client-info.js';
 import { isFormPost } from './middleware/error-handler.js';
-import { readOwnClaims, rememberOwn } from './own-comments-cookie.js';
+import { readOwnClaims } from './own-comments-cookie.js';
+import { COMMENT_BODY_LIMIT, createCommentPost, redirectBody, type CommentPostDeps } from './comment-post.js';
 import { heldPage } from './pages.js';
 import { pickRequestLanguage, requestLanguage } from './request-language.js';
 import { createPublicReads, type PublicReads } from './public-reads.js';
 
-export interface CommentRouteDeps {
-  pipeline: Pipeline;
+export interface CommentRouteDeps extends CommentPostDeps {
   reader: ThreadReader;
   sites: readonly string[];
-  publicUrl: string;
-  avatarUrl: (c: Comment) => string;
   /** Shared with the app's fast lane (app.ts), so both use one rendered-body cache. */
   publicReads?: PublicReads;
-  /** Mail is configured (BACKTALK_SMTP_URL): a reply subscription sends its confirmation mail. */
-  mailOn?: boolean;
 }
-
-const BODY_LIMIT = '64kb';
 
 export function commentRoutes(deps: CommentRouteDeps): Router {
   const router = Router();
   const json = (c: Comment) => toCommentJson(c, deps.avatarUrl(c));
   const reads = deps.publicReads ?? createPublicReads(deps);
-  const bodies = [express.json({ limit: BODY_LIMIT }), express.urlencoded({ limit: BODY_LIMIT, extended: false })];
+  const bodies = [express.json({ limit: COMMENT_BODY_LIMIT }), express.urlencoded({ limit: COMMENT_BODY_LIMIT, extended: false })];
+  const post = createCommentPost(deps);
 
   router.post('/comments', ...bodies, async (req, res) => {
     // Neither parser took the body (another type, or none): the parsers already looked at the type.
     if (req.body === undefined) {
       throw new AppError('unsupported-media-type', 415, 'comment-media-type');
     }
-    // The comment keeps the language it was written in: its mails are sent in it.
-    const lang = requestLanguage(req);
-    const submission = await deps.pipeline.admit({ ...parseCommentForm(req.body, clientInfo(req)), lang });
-    const result = await deps.pipeline.receive(submission);
-    if (result.kind !== 'stored') throw new AppError('internal-error', 500, 'internal-error');
-    const { comment, editToken } = result;
-    // Issue 17.4: ticking "e-mail me replies" with an address starts the double opt-in; say so.
-    const confirmationSent = deps.mailOn === true && submission.subscribe === true && (submission.email ?? '').trim() !== '';
-    if (isFormPost(req)) {
-      // Spam is answered like a held comment here too. Its author keeps the proof (the edit token) in
-      // a cookie, so /thread shows them their held comment (own-comments-cookie.ts).
-      if (comment.status !== 'approved' && editToken) rememberOwn(req, res, { id: comment.id, token: editToken }, deps.publicUrl);
-      res.redirect(303, formRedirect(req, comment, lang, confirmationSent));
+    const answer = await post({
+      body: req.body, client: clientInfo(req), lang: requestLanguage(req), formPost: isFormPost(req), cookie: req.get('cookie'),
+    });
+    res.status(answer.status).set('Location', answer.location);
+    if (answer.status === 201) {
+      res.type('json').send(answer.json);
       return;
     }
-    // Spam is answered like a held comment, so a spammer learns nothing from the response.
-    const status = comment.status === 'approved' ? 'approved' : 'pending';
-    res.status(201).location(`${deps.publicUrl}/api/comments/${comment.id}`).json({
-      ...json(comment), status, edit_token: editToken, ...(confirmationSent ? { subscription: 'confirmation-sent' } : {}),
-    });
+    if (answer.setCookie !== undefined) res.append('Set-Cookie', answer.setCookie);
+    const body = redirectBody(answer.location);
+    res.set({ 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) }).end(body);
   });
-
-  /**
-   * Where a plain form post goes: posted from /thread (the form says `return=thread`), back to /thread
-   * at the new comment, since that page can show it (held ones to their author); otherwise the
-   * contract's answer: the post at the comment when published, else the held page. `posted` makes the
-   * /thread URL the reader's own, so no shared cache answers it with the thread as it was.
-   */
-  function formRedirect(req: Request, comment: Comment, lang: string | undefined, confirmationSent: boolean): string {
-    const query = `target=${encodeURIComponent(comment.target)}${lang ? `&lang=${lang}` : ''}${confirmationSent ? '&subscribed=1' : ''}`;
-    if ((req.body as Record<string, unknown>).return === 'thread') return `${deps.publicUrl}/thread?${query}&posted=${comment.id}#comment-${comment.id}`;
-    if (comment.status === 'approved') return `${comment.target}#comment-${comment.id}`;
-    return `${deps.publicUrl}/comments/held?${query}`;
-  }
 
   router.get('/comments/held', (req, res) => {
     const target = typeof req.query.target === 'string' ? resolveTarget(req.query.target, deps.sites) : deps.publicUrl;
@@ -97,7 +69,7 @@ export function commentRoutes(deps: CommentRouteDeps): Router {
     res.set('Cache-Control', 'no-cache').json(json(comment));
   });
 
-  router.put('/api/comments/:id', express.json({ limit: BODY_LIMIT }), async (req, res) => {
+  router.put('/api/comments/:id', express.json({ limit: COMMENT_BODY_LIMIT }), async (req, res) => {
     const result = await deps.pipeline.receive({
       kind: 'comment-edit', id: idParam(req), editToken: req.get('x-edit-token') ?? '', ...parseCommentEdit(req.body), client: clientInfo(req),
     });

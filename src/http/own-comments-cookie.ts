@@ -22,7 +22,11 @@ const CLAIM = /^(\d{1,15})\.([A-Za-z0-9_-]{20,100})$/;
 
 /** The claims in the request's cookie; malformed parts are ignored. */
 export function readOwnClaims(req: Request): OwnClaim[] {
-  const header = req.get('cookie');
+  return claimsInCookie(req.get('cookie'));
+}
+
+/** The claims in a Cookie header. */
+export function claimsInCookie(header: string | undefined): OwnClaim[] {
   if (!header) return [];
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
@@ -46,12 +50,20 @@ export function parseClaims(items: readonly unknown[]): OwnClaim[] {
 
 /** Adds the new comment's claim to the reader's cookie (newest first), scoped to Backtalk's own path. */
 export function rememberOwn(req: Request, res: Response, claim: OwnClaim, publicUrl: string): void {
-  const kept = readOwnClaims(req).filter((c) => c.id !== claim.id);
+  res.append('Set-Cookie', ownClaimsCookie(req.get('cookie'), claim, publicUrl));
+}
+
+/**
+ * The Set-Cookie value rememberOwn() sends, from the request's Cookie header: written out here, in the
+ * form (attribute order, Expires) Express's res.cookie() gave it, so the POST /comments lane
+ * (comment-lane.ts) and the Express route send the same header.
+ */
+export function ownClaimsCookie(cookieHeader: string | undefined, claim: OwnClaim, publicUrl: string): string {
+  const kept = claimsInCookie(cookieHeader).filter((c) => c.id !== claim.id);
   const value = [claim, ...kept].slice(0, MAX_CLAIMS).map((c) => `${c.id}.${c.token}`).join('~');
   const url = new URL(publicUrl);
-  res.cookie(COOKIE, value, {
-    // Lax: sent on the top-level GET of the redirect to /thread, never on another site's subrequests.
-    httpOnly: true, sameSite: 'lax', secure: url.protocol === 'https:', path: url.pathname.replace(/\/*$/, '/'),
-    maxAge: MAX_AGE_MS, encode: String,
-  });
+  const path = url.pathname.replace(/\/*$/, '/');
+  const expires = new Date(Date.now() + MAX_AGE_MS).toUTCString();
+  // Lax: sent on the top-level GET of the redirect to /thread, never on another site's subrequests.
+  return `${COOKIE}=${value}; Max-Age=${MAX_AGE_MS / 1000}; Path=${path}; Expires=${expires}; HttpOnly${url.protocol === 'https:' ? '; Secure' : ''}; SameSite=Lax`;
 }

@@ -10,9 +10,13 @@ import { negotiateLanguage } from '../render/locale.js';
 
 /** The language the request asked for, if it asked for one we speak (a LOCALES key). */
 export function requestLanguage(req: Request): string | undefined {
-  const body: unknown = req.body;
+  return languageOf(req.query?.lang, req.body, req.get('accept-language'));
+}
+
+/** requestLanguage() from the parts of a request, for a door that has no Express request (comment-lane.ts). */
+export function languageOf(queryLang: unknown, body: unknown, acceptLanguage: string | undefined): string | undefined {
   const fromBody = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).lang : undefined;
-  return negotiateLanguage([req.query?.lang, fromBody], req.get('accept-language'));
+  return negotiateLanguage([queryLang, fromBody], acceptLanguage);
 }
 
 /** The strings to answer the request in: its language, else English. */

@@ -1,5 +1,8 @@
-/** Sends one prepared message over SMTP (nodemailer). Errors reject; the outbox decides about retries. */
-import nodemailer from 'nodemailer';
+/**
+ * Sends one prepared message over SMTP (nodemailer). Errors reject; the outbox decides about retries.
+ * nodemailer (~1.8 MiB of heap) is loaded on the first mail, not at start-up.
+ */
+import type { Transporter } from 'nodemailer';
 
 /** What the outbox stores for a mail: everything needed to send it again after a restart. */
 export interface OutgoingMail {
@@ -23,19 +26,20 @@ export interface MailTransport {
 }
 
 export function createMailTransport(smtpUrl: string): MailTransport {
-  const transporter = nodemailer.createTransport({
+  let made: Promise<Transporter> | undefined;
+  const transporter = () => (made ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport({
     url: smtpUrl,
     // Bounded so a hung relay costs one lease, not the worker.
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
-  });
+  })));
   return {
     async send(mail: OutgoingMail, messageId?: string): Promise<void> {
       // `to` as an address object: a reader-supplied address is never parsed as a list of recipients.
-      await transporter.sendMail({ from: mail.from, to: { name: '', address: mail.to }, subject: mail.subject, text: mail.text, ...(mail.html ? { html: mail.html } : {}), headers: mail.headers, messageId });
+      await (await transporter()).sendMail({ from: mail.from, to: { name: '', address: mail.to }, subject: mail.subject, text: mail.text, ...(mail.html ? { html: mail.html } : {}), headers: mail.headers, messageId });
     },
-    close: () => transporter.close(),
+    close: () => void made?.then((t) => t.close()),
   };
 }
 

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import type { LinkCheck } from '../../src/linkback/find-link.js';
-import { checkSourceLinksOffThread, renderCommentBodyOffThread } from '../../src/workers/offload.js';
+import { checkSourceLinksOffThread, INLINE_COMMENT_CHARS, renderCommentBodyOffThread } from '../../src/workers/offload.js';
 import { createWorkerPool, WorkerBusyError, WorkerTimeoutError, type WorkerPool } from '../../src/workers/worker-pool.js';
 import { bigBlogPage } from '../helpers/pages.js';
+import { until } from '../helpers/wait.js';
 
 const TARGET = 'http://blog.example/2026/11/hello/';
 const MiB = 1024 * 1024;
@@ -55,6 +56,25 @@ describe('worker pool', () => {
     finished.push('comment');
     assert.match(html, /<strong>Bold<\/strong>/);
     for (const check of await Promise.all(pages)) assert.equal(check.kind, 'linked');
+  });
+
+  it('starts no thread for a comment rendered inline, ends an idle lane\'s thread, and starts a new one for the next task', { timeout: 120_000 }, async () => {
+    // Issue 15 (memory): each thread is an isolate of ~20 MiB; a server at rest must not keep one.
+    const pool = createWorkerPool({ cores: 2, idleTimeoutMs: 100 });
+    const short = 'A *short* comment.';
+    assert.ok(short.length <= INLINE_COMMENT_CHARS);
+    assert.match(await renderCommentBodyOffThread(short, { pool }), /<em>short<\/em>/);
+    assert.equal(pool.threads('comment'), 0, 'an inline render starts no thread');
+
+    assert.match(await renderCommentBodyOffThread(LONG_COMMENT, { pool, timeoutMs: 60_000 }), /<strong>Bold<\/strong>/);
+    assert.equal(pool.threads('comment'), 1, 'a long comment started the lane\'s thread');
+    assert.equal(pool.threads('linkback') + pool.threads('preview'), 0, 'and no other lane\'s');
+    await until(() => pool.threads('comment') === 0);
+
+    // The lane works again after its thread ended: the next long comment starts a new one.
+    assert.match(await renderCommentBodyOffThread(LONG_COMMENT, { pool, timeoutMs: 60_000 }), /<em>italic<\/em>/);
+    assert.equal(pool.threads('comment'), 1);
+    await until(() => pool.threads('comment') === 0);
   });
 
   it('refuses a task when its lane queue is full, instead of queueing without bound', async () => {

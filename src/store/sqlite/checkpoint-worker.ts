@@ -52,13 +52,26 @@ export interface CheckpointResult {
  */
 export type CheckpointLatch = SharedArrayBuffer;
 
+/**
+ * An idle thread ends after this long: it is a V8 isolate of its own (~6–8 MiB resident, measured in
+ * `rss-after-load`), and checkpoints come minutes apart on a quiet blog. The next WAL that fills
+ * halfway starts it again (wal-durability.ts), as the worker lanes do (src/workers/worker-pool.ts).
+ */
+const IDLE_MS = 5_000;
+
 export class CheckpointWorker {
   private worker: Worker | undefined;
   private running: { resolve(r: CheckpointResult): void; reject(err: Error): void } | undefined;
   private failed: Error | undefined;
+  private idle: NodeJS.Timeout | undefined;
 
   /** `file`: the database's resolved path. Nothing starts until start() or the first copy(). */
-  constructor(private readonly file: string, private readonly latch?: CheckpointLatch) {}
+  constructor(private readonly file: string, private readonly latch?: CheckpointLatch, private readonly idleMs = IDLE_MS) {}
+
+  /** True while the thread exists (started, and not yet ended for idleness or by close()). */
+  get threadRunning(): boolean {
+    return this.worker !== undefined;
+  }
 
   /** Starts the thread (tens of milliseconds) ahead of the first copy, off the write path. */
   start(): void {
@@ -71,10 +84,13 @@ export class CheckpointWorker {
       const running = this.running;
       this.running = undefined;
       worker.unref();
+      this.idle = setTimeout(() => this.retire(worker), this.idleMs).unref();
       if (message.ok) running?.resolve({ log: message.log, checkpointed: message.checkpointed });
       else running?.reject(Object.assign(new Error(message.message), { code: message.code }));
     });
     const lost = (err: Error) => {
+      // A thread ended for idleness (retire) is not a failure: the next copy starts another.
+      if (this.worker !== worker) return;
       this.failed = err;
       this.worker = undefined;
       this.running?.reject(err);
@@ -88,6 +104,7 @@ export class CheckpointWorker {
   /** Copies the WAL into the database file on the thread (PASSIVE: never waits for readers). One at a time. */
   copy(): Promise<CheckpointResult> {
     if (this.running) return Promise.reject(new Error('a checkpoint is already running'));
+    clearTimeout(this.idle);
     this.start();
     if (!this.worker) return Promise.reject(this.failed ?? new Error('no checkpoint thread'));
     const worker = this.worker;
@@ -98,8 +115,16 @@ export class CheckpointWorker {
     });
   }
 
+  /** Ends an idle thread; its connection is closed first. */
+  private retire(worker: Worker): void {
+    if (this.worker !== worker || this.running) return;
+    this.worker = undefined;
+    worker.postMessage('close');
+  }
+
   /** Ends the thread (after the copy under way, if any); its connection is closed first. */
   async close(): Promise<void> {
+    clearTimeout(this.idle);
     const worker = this.worker;
     if (!worker) return;
     this.worker = undefined;

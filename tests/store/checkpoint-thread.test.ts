@@ -1,0 +1,45 @@
+/**
+ * The checkpoint thread (src/store/sqlite/checkpoint-worker.ts) is an isolate of its own: it ends
+ * once idle, and the next copy starts a new one that copies as well as the first. The thread ending
+ * for idleness is not a failure (a failed thread refuses every later copy).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { CheckpointWorker } from '../../src/store/sqlite/checkpoint-worker.js';
+import { until } from '../helpers/wait.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'backtalk-checkpoint-thread-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('an idle checkpoint thread ends, and the next copy starts another that copies the WAL', { timeout: 60_000 }, async () => {
+  const file = join(dir, 'c.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('wal_autocheckpoint = 0');
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const fill = () => {
+    for (let i = 0; i < 50; i++) insert.run('x'.repeat(500));
+  };
+  const worker = new CheckpointWorker(file, undefined, 50);
+  try {
+    fill();
+    const first = await worker.copy();
+    assert.ok(first.log > 0 && first.checkpointed === first.log, `the first thread copied the whole WAL (${JSON.stringify(first)})`);
+    assert.equal(worker.threadRunning, true);
+    await until(() => !worker.threadRunning);
+
+    fill();
+    const second = await worker.copy();
+    assert.ok(second.checkpointed > 0 && second.checkpointed === second.log, `a new thread copied again (${JSON.stringify(second)})`);
+    assert.equal((db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 100);
+  } finally {
+    await worker.close();
+    db.close();
+  }
+  assert.equal(worker.threadRunning, false);
+});
