@@ -21,7 +21,7 @@ if (file) {
   const gc = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      const kind = (entry.detail as { kind?: number } | undefined)?.kind;
+      const kind = ((entry as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind;
       if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
         gc.minor++;
         gc.minorMs += entry.duration;
