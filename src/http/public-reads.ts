@@ -81,6 +81,24 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
 
   const onCompress = deps.metrics ? deps.metrics.compressed.bind(deps.metrics) : undefined;
 
+  /**
+   * Readers who ask for the same version while its body is being built share that build (and then
+   * its compressed variants). Without it, every reader arriving before the first body is kept reads
+   * and renders the thread again; and a body too large for the cache (BodyCache keeps none over a
+   * quarter of it: a thread of ~10,000 comments) was rebuilt by every concurrent reader at once —
+   * 16 readers of a 16,000-comment thread held 16 copies (300 MiB resident, 0.4 answers a second).
+   */
+  const building = new Map<string, Promise<EncodedBody>>();
+  function buildOnce(key: string, etag: string, build: () => Promise<EncodedBody>): Promise<EncodedBody> {
+    const id = `${key}\n${etag}`;
+    let pending = building.get(id);
+    if (!pending) {
+      pending = build().finally(() => building.delete(id));
+      building.set(id, pending);
+    }
+    return pending;
+  }
+
   /** The JSON of GET /api/comments, whole thread or page: one shape (contract v1 + v1.1). */
   function commentsBody(target: SiteTarget, thread: { title?: string | null } | undefined, total: number, items: readonly Comment[], next: { next?: string | null } = {}): Buffer {
     return Buffer.from(JSON.stringify({
@@ -97,11 +115,13 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
   async function render(target: SiteTarget, etag: string, version: string | undefined): Promise<EncodedBody> {
     const cached = rendered.get(target, etag);
     if (cached) return cached;
-    // No version: nothing readers may see, whatever was stored meanwhile. Not read, so an approval
-    // landing between the two reads cannot be cached under the no-thread tag, which recurs.
-    const view = version === undefined ? { thread: undefined, items: [] } : await deps.reader.readThread(target);
-    const body = commentsBody(target, view.thread, view.items.filter((c) => !c.deleted).length, view.items);
-    return rendered.keep(target, etag, new EncodedBody(body, etag, 'comments', onCompress));
+    return buildOnce(target, etag, async () => {
+      // No version: nothing readers may see, whatever was stored meanwhile. Not read, so an approval
+      // landing between the two reads cannot be cached under the no-thread tag, which recurs.
+      const view = version === undefined ? { thread: undefined, items: [] } : await deps.reader.readThread(target);
+      const body = commentsBody(target, view.thread, view.items.filter((c) => !c.deleted).length, view.items);
+      return rendered.keep(target, etag, new EncodedBody(body, etag, 'comments', onCompress));
+    });
   }
 
   async function comments(req: Request, res: Response): Promise<void> {
@@ -128,14 +148,16 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
   async function renderPage(target: SiteTarget, version: string | undefined, query: ThreadQuery, cacheKey: string, etag: string): Promise<EncodedBody> {
     const cached = rendered.get(cacheKey, etag);
     if (cached) return cached;
-    // As in render(): without a version there is nothing readers may see.
-    const view = version === undefined
-      ? { thread: undefined, items: [], total: 0, next: null }
-      : await deps.reader.readPage(target, query);
-    // Contract v1.1: `next` comes with `limit`; the whole thread in an order has no next page.
-    const next = query.limit !== undefined ? { next: view.next ? encodeCursor(view.next) : null } : {};
-    const body = commentsBody(target, view.thread, view.total, view.items, next);
-    return rendered.keep(cacheKey, etag, new EncodedBody(body, etag, 'comments', onCompress));
+    return buildOnce(cacheKey, etag, async () => {
+      // As in render(): without a version there is nothing readers may see.
+      const view = version === undefined
+        ? { thread: undefined, items: [], total: 0, next: null }
+        : await deps.reader.readPage(target, query);
+      // Contract v1.1: `next` comes with `limit`; the whole thread in an order has no next page.
+      const next = query.limit !== undefined ? { next: view.next ? encodeCursor(view.next) : null } : {};
+      const body = commentsBody(target, view.thread, view.total, view.items, next);
+      return rendered.keep(cacheKey, etag, new EncodedBody(body, etag, 'comments', onCompress));
+    });
   }
 
   async function counts(req: Request, res: Response): Promise<void> {
