@@ -57,7 +57,8 @@ function parseStrictJson(text: string): unknown {
  * allowed): `%5B`/`%5D` read as brackets first; a part splits at its first `]=`, else its first `=`;
  * `+` is a space; a key or value with a malformed escape stays as it came (UTF-8); one wrapping pair
  * of brackets is dropped from a key (`[body]` is `body`); `__proto__` is ignored; a name given twice
- * becomes a list (which the form reader refuses: protocols/comment-form.ts). Keys that qs turns into
+ * becomes a list (which the form reader refuses: protocols/comment-form.ts), except that an empty value for
+ * a field named again through brackets is dropped, as qs's merge does. Keys that qs turns into
  * array indexes (`[]`, `[0]`) name no field the form reader reads, so only their presence differs.
  */
 export function parseUrlencoded(text: string, charset: 'utf-8' | 'iso-8859-1'): Record<string, unknown> {
@@ -81,7 +82,10 @@ export function parseUrlencoded(text: string, charset: 'utf-8' | 'iso-8859-1'): 
     if (key === '' || key === '[]') continue;
     const name = key.length > 1 && key.startsWith('[') && key.endsWith(']') ? key.slice(1, -1) : key;
     if (name === '__proto__') continue;
-    fields[name] = Object.hasOwn(fields, name) ? ([] as unknown[]).concat(fields[name], value) : value;
+    if (!Object.hasOwn(fields, name)) fields[name] = value;
+    // qs merges a second key that names the same field (`body` and `[body]`) with utils.merge, which
+    // keeps the first when the second is empty (`if (!source) return target`).
+    else if (value !== '') fields[name] = ([] as unknown[]).concat(fields[name], value);
   }
   return fields;
 }

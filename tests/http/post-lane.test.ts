@@ -77,18 +77,19 @@ function normalized(raw: Raw, ports: string[]): unknown {
       .replace(/comment-\d+/g, 'comment-N').replace(/posted=\d+/g, 'posted=N').replace(/\/api\/comments\/\d+/g, '/api/comments/N')
       .replace(/"id":\d+/g, '"id":N').replace(/"edit_token":"[^"]+"/g, '"edit_token":"T"').replace(/"created":"[^"]+"/g, '"created":"D"')
       .replace(/bt_own=\d+\.[\w-]+/g, 'bt_own=N.T').replace(/Expires=[^;]+/g, 'Expires=D');
-    for (const port of ports) out = out.split(port).join('PORT');
+    // Only where a port can be (after the host): a random request id may hold the same digits.
+    for (const port of ports) out = out.split(`:${port}`).join(':PORT');
     return out;
   };
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw.headers)) {
     if (['date', 'connection', 'keep-alive'].includes(name)) continue;
-    headers[name] = scrub(Array.isArray(value) ? value.join('\n') : value);
+    const text = Array.isArray(value) ? value.join('\n') : value;
+    // Each server makes up its own request id unless the client sent one.
+    headers[name] = name === 'x-request-id' && /^[0-9a-f-]{36}$/.test(text) ? 'UUID' : scrub(text);
   }
   // A new comment's ids and dates differ, so its weak ETag and perhaps its length do; that they are right does not.
   if (raw.status === 201 && headers.etag) headers.etag = 'W/"…"';
-  // Each server makes up its own request id unless the client sent one.
-  if (headers['x-request-id'] && /^[0-9a-f-]{36}$/.test(headers['x-request-id'])) headers['x-request-id'] = 'UUID';
   return { status: raw.status, headers, body: scrub(raw.body) };
 }
 
@@ -123,6 +124,9 @@ const CASES: Case[] = [
   { name: 'form with no = and empty keys', lane: true, headers: { 'content-type': FORM }, body: `target=${target}&body=Bare+TAG&subscribe&=x&&` },
   { name: 'empty body field', lane: true, headers: { 'content-type': FORM }, body: form({ target: POST, body: '', author: 'TAG' }) },
   { name: 'repeated field', lane: true, headers: { 'content-type': FORM }, body: `target=${target}&body=One+TAG&body=Two` },
+  // qs merges `[body]` into `body` and drops an empty second value (found by the random bodies below).
+  { name: 'a field named again through brackets, empty', lane: true, headers: { 'content-type': FORM }, body: `target=${target}&body=Twice+TAG&%5Bbody%5D=` },
+  { name: 'a field named again through brackets, not empty', lane: true, headers: { 'content-type': FORM }, body: `target=${target}&body=Twice+TAG&[body]=again` },
   { name: 'bad parent, German by Accept-Language', lane: true, headers: { 'content-type': FORM, 'accept-language': 'de-DE,de;q=0.9' }, body: form({ target: POST, body: 'Parent TAG', parent: 'x' }) },
   { name: 'bad parent, French by lang field, JSON', lane: true, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: POST, body: 'Parent TAG', parent: -1, lang: 'fr' }) },
   { name: 'target outside the sites', lane: true, headers: { 'content-type': FORM }, body: form({ target: 'http://evil.example/p', body: 'Evil TAG' }) },
