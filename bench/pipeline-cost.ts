@@ -28,7 +28,7 @@ import { bodyHash } from '../src/store/rows/comment-row.js';
 import { openSqlite } from '../src/store/sqlite/open-sqlite.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { createBlockedWords } from '../src/moderation/blocked-words.js';
-import { createDeps } from '../src/wiring.js';
+import { createDeps, stopBackground } from '../src/wiring.js';
 
 const { values } = parseArgs({ options: { n: { type: 'string' }, concurrency: { type: 'string' }, rounds: { type: 'string' } } });
 const N = Number(values.n ?? 3000);
@@ -81,11 +81,7 @@ async function receiveCost(label: string, env: Record<string, string> = {}): Pro
   console.log(`  CPU per comment ${fmt((used.user + used.system) / N)} µs   wall per comment ${fmt(wallUs / N)} µs   (${Math.round(N / (wallUs / 1e6))} comments/s)`);
   const plain = bodyRenders.plain - rendered.plain;
   console.log(`  bodies rendered: ${plain} by the plain-text fast path, ${bodyRenders.markdown - rendered.markdown} by markdown-it + sanitize-html`);
-  await deps.worker.stop();
-  await deps.feedWatcher.stop();
-  await deps.sends.stop();
-  await deps.notifier.drain();
-  await deps.titles.drain();
+  await stopBackground(deps);
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 }

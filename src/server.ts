@@ -8,7 +8,7 @@ import { ConfigError, loadConfig, resolveRuntimeConfig } from './config.js';
 import { createLogger } from './lib/logger.js';
 import { openStore } from './store/open-store.js';
 import { reportStartup } from './startup-output.js';
-import { createDeps, type AppDeps } from './wiring.js';
+import { createDeps, stopBackground, type AppDeps } from './wiring.js';
 import { serveMetrics } from './http/metrics-routes.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -83,12 +83,7 @@ function installShutdown(server: Server, deps: AppDeps): void {
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
     server.close(async () => {
-      await deps.worker.stop();
-      await deps.feedWatcher.stop();
-      await deps.sends.stop();
-      await deps.notifier.drain();
-      // A post-title fetch in flight ends within the fetch timeout; it writes to the store, so it goes first.
-      await deps.titles.drain();
+      await stopBackground(deps);
       await deps.refusedOrigins.flush();
       // After the notifier: its last rows are written; what is not delivered now stays for the next start.
       await deps.outbox.stop();

@@ -194,6 +194,20 @@ export async function createDeps(config: RuntimeConfig, store: Store, logger: Lo
 }
 
 /**
+ * Stops the background work and lets what is in flight finish, in the order that loses nothing: the
+ * queues that write first, then the notifier (its last rows are written), then the post-title fetches
+ * (a fetch in flight ends within the fetch timeout and writes to the store). Used at shutdown
+ * (server.ts), by test servers and by benches that build the deps themselves.
+ */
+export async function stopBackground(deps: AppDeps): Promise<void> {
+  await deps.worker.stop();
+  await deps.feedWatcher.stop();
+  await deps.sends.stop();
+  await deps.notifier.drain();
+  await deps.titles.drain();
+}
+
+/**
  * The linkback sender with its own fetcher: its own per-host budgets (sending never eats the
  * verification budget), its own time limit, and a User-Agent that says who is pinging, so a
  * receiver's owner can find us. Shared by the server and `backtalk send`.

@@ -21,6 +21,17 @@ after(async () => {
   await browser?.close();
 });
 
+/** A new browser context with the admin page open and signed in with the token. */
+async function signedInAdmin(stack: Stack) {
+  const ctx = await browser.newContext();
+  ctx.setDefaultTimeout(10_000);
+  const admin = await ctx.newPage();
+  await admin.goto(`${stack.bt.url}/admin`);
+  await admin.getByLabel('Admin token').fill(ADMIN_TOKEN);
+  await admin.getByRole('button', { name: 'Sign in' }).click();
+  return { ctx, admin };
+}
+
 describe('the owner on the admin page', () => {
   let stack: Stack;
   before(async () => {
@@ -34,12 +45,7 @@ describe('the owner on the admin page', () => {
     const first = await apiComment(stack.bt, url, { body: 'First, and a question', author: 'Ann' });
     const second = await apiComment(stack.bt, url, { body: 'Second, sloppily wrtten', author: 'Bo' });
 
-    const ctx = await browser.newContext();
-    ctx.setDefaultTimeout(10_000);
-    const admin = await ctx.newPage();
-    await admin.goto(`${stack.bt.url}/admin`);
-    await admin.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await admin.getByRole('button', { name: 'Sign in' }).click();
+    const { ctx, admin } = await signedInAdmin(stack);
     await admin.getByRole('tab', { name: /Approved/ }).click();
     const item = (id: number) => admin.locator(`.bta-item[data-id="${id}"]`);
     await item(first.id).waitFor();
@@ -88,12 +94,7 @@ describe('the owner on the admin page', () => {
   test('writes a top-level comment on a post from the Threads tab, published at once as the site', async () => {
     const url = stack.blog.origin + '/owner/second-post/';
     await apiComment(stack.bt, url, { body: 'A reader opens the thread', author: 'Cy' });
-    const ctx = await browser.newContext();
-    ctx.setDefaultTimeout(10_000);
-    const admin = await ctx.newPage();
-    await admin.goto(`${stack.bt.url}/admin`);
-    await admin.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await admin.getByRole('button', { name: 'Sign in' }).click();
+    const { ctx, admin } = await signedInAdmin(stack);
     await admin.getByRole('tab', { name: 'Threads' }).click();
     const thread = admin.locator('.bta-thread').filter({ hasText: url });
     await thread.getByRole('button', { name: 'Write a comment' }).click();

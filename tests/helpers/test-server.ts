@@ -14,7 +14,7 @@ import { createLogger } from '../../src/lib/logger.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/repository.js';
 import { createFreshDatabase } from './postgres-cluster.js';
-import { createDeps, type AppDeps, type DepsOverrides } from '../../src/wiring.js';
+import { createDeps, stopBackground, type AppDeps, type DepsOverrides } from '../../src/wiring.js';
 
 export const SITE = 'http://blog.example';
 export const POST = `${SITE}/2026/11/hello/`;
@@ -105,11 +105,7 @@ export async function startTestServer(
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await deps.worker.stop();
-      await deps.feedWatcher.stop();
-      await deps.sends.stop();
-      await deps.notifier.drain();
-      await deps.titles.drain();
+      await stopBackground(deps);
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -15,6 +15,7 @@ import type { OutboxPlan, Store } from '../../src/store/repository.js';
 import { openSqlite, type SqliteDatabase } from '../../src/store/sqlite/open-sqlite.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { postgresUnavailable, startPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster.js';
+import { recordStatements, type StatementLog } from '../helpers/statement-log.js';
 
 const POST = 'https://blog.example/2026/12/write-path/';
 const T0 = Date.UTC(2026, 11, 7, 13, 5, 7, 123);
@@ -99,44 +100,11 @@ async function threadForComment(store: Store): Promise<void> {
   assert.deepEqual((await ask('Ann', 'ann@example.org', 'Hi')).thread, await store.threads.findByTarget(target));
 }
 
-/** Transaction control (the write queue's BEGIN, SAVEPOINT, RELEASE, COMMIT), shared by a batch of writes. */
-const TRANSACTION_CONTROL = /^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i;
-
-/** The statements a better-sqlite3 connection runs, in order, while `record` is on (transaction control left out). */
-function recordStatements(db: SqliteDatabase) {
-  const log: string[] = [];
-  let on = false;
-  const prepare = db.prepare.bind(db);
-  db.prepare = ((source: string) => {
-    const stmt = prepare(source);
-    for (const method of ['get', 'all', 'run', 'iterate'] as const) {
-      const original = stmt[method].bind(stmt) as (...args: unknown[]) => unknown;
-      (stmt as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-        if (on && !TRANSACTION_CONTROL.test(source)) log.push(source);
-        return original(...args);
-      };
-    }
-    return stmt;
-  }) as typeof db.prepare;
-  return {
-    log,
-    async during<T>(work: () => Promise<T>): Promise<T> {
-      log.length = 0;
-      on = true;
-      try {
-        return await work();
-      } finally {
-        on = false;
-      }
-    },
-  };
-}
-
 describe('the write path of a new comment on SQLite', () => {
   let dir: string;
   let db: SqliteDatabase;
   let store: Store;
-  let statements: ReturnType<typeof recordStatements>;
+  let statements: StatementLog;
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'backtalk-write-path-'));
