@@ -164,10 +164,14 @@ async function rssAfterLoad(ctx: StressContext): Promise<StressResult> {
     figures['peak RSS (MiB)'] = round(statusKiB(server.pid, 'VmHWM') / 1024, 1);
     await breakdown(server.pid, probeFile, 'after the load', figures);
     // The target is read 2 s after the load (above). Idle threads (worker lanes, the checkpoint
-    // thread) end 5 s after their last task, so this second reading shows what an idle server keeps.
+    // thread) end 5 s after their last task, so these later readings show what an idle server keeps.
     await sleep(8000);
     figures['RSS after 10 s idle (MiB)'] = round(statusKiB(server.pid, 'VmRSS') / 1024, 1);
     figures['threads after 10 s idle'] = rssParts(server.pid)?.threads ?? 0;
+    // V8's memory reducer gives back heap pages some seconds into an idle spell.
+    await sleep(20000);
+    figures['RSS after 30 s idle (MiB)'] = round(statusKiB(server.pid, 'VmRSS') / 1024, 1);
+    figures['threads after 30 s idle'] = rssParts(server.pid)?.threads ?? 0;
     return { name: 'rss-after-load', description, figures, problems };
   }, probeFile);
 }

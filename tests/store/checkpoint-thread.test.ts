@@ -43,3 +43,21 @@ test('an idle checkpoint thread ends, and the next copy starts another that copi
   }
   assert.equal(worker.threadRunning, false);
 });
+
+test('a thread started ahead of a copy that never comes ends once idle too', { timeout: 60_000 }, async () => {
+  const file = join(dir, 'ahead.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  const worker = new CheckpointWorker(file, undefined, 50);
+  try {
+    worker.start();
+    assert.equal(worker.threadRunning, true);
+    await until(() => !worker.threadRunning);
+    db.exec('CREATE TABLE t (v TEXT)');
+    const copied = await worker.copy();
+    assert.ok(copied.log > 0 && copied.checkpointed === copied.log, `a new thread copies (${JSON.stringify(copied)})`);
+  } finally {
+    await worker.close();
+    db.close();
+  }
+});

@@ -99,6 +99,8 @@ export class CheckpointWorker {
     worker.on('error', lost);
     worker.on('exit', (code) => lost(new Error(`the checkpoint thread exited (code ${code})`)));
     this.worker = worker;
+    // Started ahead of a copy that may never come (the writes stopped with the WAL half full).
+    this.idle = setTimeout(() => this.retire(worker), this.idleMs).unref();
   }
 
   /** Copies the WAL into the database file on the thread (PASSIVE: never waits for readers). One at a time. */
