@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { CheckpointWorker } from '../../src/store/sqlite/checkpoint-worker.js';
+import { openSqlite } from '../../src/store/sqlite/open-sqlite.js';
+import { WalDurability } from '../../src/store/sqlite/wal-durability.js';
 import { until } from '../helpers/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'backtalk-checkpoint-thread-'));
@@ -59,5 +61,31 @@ test('a thread started ahead of a copy that never comes ends once idle too', { t
   } finally {
     await worker.close();
     db.close();
+  }
+});
+
+test('a WAL left half full starts the thread once, not again after each idle end (the job workers poll with commits)', { timeout: 60_000 }, async () => {
+  const db = openSqlite(join(dir, 'half.db'));
+  // Half of 400 frames starts the thread ahead of the checkpoint; 400 would start the copy.
+  const durability = new WalDurability(db, { checkpointFrames: 400, checkpointIdleMs: 50 });
+  try {
+    db.exec('CREATE TABLE t (v TEXT)');
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    db.transaction(() => {
+      for (let i = 0; i < 250; i++) insert.run('x'.repeat(3000));
+    })();
+    await durability.committed();
+    assert.equal(durability.checkpointThreadRunning, true, 'started ahead once the WAL was half full');
+    await until(() => !durability.checkpointThreadRunning);
+    for (let i = 0; i < 5; i++) {
+      insert.run(`poll ${i}`);
+      await durability.committed();
+      assert.equal(durability.checkpointThreadRunning, false, `commit ${i + 1} after the idle end started no new thread`);
+    }
+    assert.equal(durability.stats.checkpoints, 0, 'no checkpoint was due');
+  } finally {
+    await durability.close();
+    db.close();
+    durability.release();
   }
 });

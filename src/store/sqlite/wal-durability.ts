@@ -49,6 +49,8 @@ export interface WalDurabilityOptions {
   checkpointFrames?: number;
   /** Tests only: holds the checkpoint thread before its copy (tests/helpers/held-checkpoint.ts). */
   checkpointLatch?: CheckpointLatch;
+  /** Tests only: how long the checkpoint thread lives idle (default: checkpoint-worker.ts). */
+  checkpointIdleMs?: number;
 }
 
 export interface WalDurabilityStats extends GroupCommitStats {
@@ -66,6 +68,8 @@ export class WalDurability implements CommitDurability {
   /** The WAL size (frames) that starts the next checkpoint. */
   private nextCheckpointAt: number;
   private checkpoints = 0;
+  /** The thread was started ahead of this round's checkpoint (once per round, see committed()). */
+  private warmed = false;
   /** Set while a checkpoint runs: writes wait for it. */
   private gate: Promise<void> | undefined;
   private failure: Error | undefined;
@@ -92,7 +96,7 @@ export class WalDurability implements CommitDurability {
       throw err;
     }
     [this.walFd, this.dbFd] = opened as [number, number];
-    this.checkpointer = new CheckpointWorker(file, options.checkpointLatch);
+    this.checkpointer = new CheckpointWorker(file, options.checkpointLatch, options.checkpointIdleMs);
     this.group = new GroupCommit(() => this.fileSync(this.walFd, 'wal'));
     connection.pragma('wal_autocheckpoint = 0');
     connection.pragma('synchronous = NORMAL');
@@ -100,6 +104,11 @@ export class WalDurability implements CommitDurability {
 
   get stats(): WalDurabilityStats {
     return { ...this.group.stats, checkpoints: this.checkpoints };
+  }
+
+  /** True while the checkpoint thread exists. */
+  get checkpointThreadRunning(): boolean {
+    return this.checkpointer.threadRunning;
   }
 
   get syncing(): boolean {
@@ -122,8 +131,13 @@ export class WalDurability implements CommitDurability {
     const durable = this.group.committed(items);
     if (!this.closed) {
       const frames = this.frames.count();
-      // The thread takes tens of milliseconds to start: not while writes wait at the gate.
-      if (frames >= this.nextCheckpointAt / 2) this.checkpointer.start();
+      // The thread takes tens of milliseconds to start: not while writes wait at the gate. Once per
+      // round: the job and outbox workers' polls are commits too, and an idle server with a WAL half
+      // full would otherwise start a thread again each time the last one ended for idleness.
+      if (!this.warmed && frames >= this.nextCheckpointAt / 2) {
+        this.warmed = true;
+        this.checkpointer.start();
+      }
       if (frames >= this.nextCheckpointAt && !this.gate) this.gate = this.checkpoint();
     }
     return durable;
@@ -180,6 +194,7 @@ export class WalDurability implements CommitDurability {
       // The copy failed (an I/O error): the WAL still holds everything, the next round tries again.
     } finally {
       this.gate = undefined;
+      this.warmed = false;
     }
   }
 }
