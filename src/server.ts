@@ -10,6 +10,7 @@ import { openStore } from './store/open-store.js';
 import { reportStartup } from './startup-output.js';
 import { createDeps, stopBackground, type AppDeps } from './wiring.js';
 import { serveMetrics } from './http/metrics-routes.js';
+import { startIdleCompaction, type IdleCompaction } from './lib/idle-compaction.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -70,16 +71,24 @@ export async function runServer(env: Record<string, string | undefined>): Promis
   }
   const metricsAt = runtime.metricsPort === undefined ? undefined : await serveMetrics(deps.metrics, runtime.host, runtime.metricsPort);
   reportStartup({ config: runtime, newAdminToken, metricsAt }, { tty: process.stdout.isTTY === true, write: (text) => process.stdout.write(text), logger });
+  // `gc` is there when node runs with --expose-gc, as `npm start` does.
+  const memoryLog = logger.child({ component: 'memory' });
+  const compaction = startIdleCompaction({
+    gc: (globalThis as { gc?: () => void }).gc,
+    onCompaction: ({ beforeBytes, afterBytes, pauseMs }) =>
+      memoryLog.debug({ heap_before: beforeBytes, heap_after: afterBytes, pause_ms: Math.round(pauseMs) }, 'heap compacted after a busy spell'),
+  });
 
-  installShutdown(server, deps);
+  installShutdown(server, deps, compaction);
 }
 
-function installShutdown(server: Server, deps: AppDeps): void {
+function installShutdown(server: Server, deps: AppDeps, compaction: IdleCompaction): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     deps.logger.info({ signal }, 'shutting down');
+    compaction.stop();
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
     server.close(async () => {
