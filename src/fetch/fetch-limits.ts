@@ -7,7 +7,8 @@
  * not be refused because its own earlier pings are still being fetched, so a fetch waits for a free slot —
  * in a short, bounded line, and never longer than the fetch's own deadline.
  */
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory.js';
+import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes.js';
 
 export interface FetchLimitSettings {
   perHostPerMinute: number;

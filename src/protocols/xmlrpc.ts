@@ -7,11 +7,20 @@
  */
 import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
-import Deserializer from 'xmlrpc/lib/deserializer.js';
-import serializer from 'xmlrpc/lib/serializer.js';
+import { createRequire } from 'node:module';
+import type DeserializerClass from 'xmlrpc/lib/deserializer.js';
+import type * as Serializer from 'xmlrpc/lib/serializer.js';
 import { stripInvalidXmlChars } from '../lib/xml.js';
 
 /** Fault codes of the XML-RPC fault-code interop spec (2001-05-16). */
+// The xmlrpc package (with sax and xmlbuilder, about 1 MiB of heap) is loaded with the first
+// Pingback received or sent, not by every server at start: many blogs never see one.
+const load = createRequire(import.meta.url);
+let deserializerClass: typeof DeserializerClass | undefined;
+let serializerModule: typeof Serializer | undefined;
+const newDeserializer = (): DeserializerClass => new (deserializerClass ??= load('xmlrpc/lib/deserializer.js') as typeof DeserializerClass)('utf8');
+const serializer = (): typeof Serializer => (serializerModule ??= load('xmlrpc/lib/serializer.js') as typeof Serializer);
+
 export const XMLRPC_FAULT = {
   parseError: -32700,
   unsupportedEncoding: -32701,
@@ -56,7 +65,7 @@ export async function readMethodCall(body: Buffer): Promise<MethodCall> {
     throw new XmlRpcFault(XMLRPC_FAULT.invalidRequest, `server error. invalid xml-rpc. arrays and structs nest at most ${MAX_NESTING} levels deep`);
   }
   const { methodName, params } = await new Promise<{ methodName: string | undefined; params: unknown[] }>((resolve, reject) => {
-    new Deserializer('utf8').deserializeMethodCall(Readable.from(inSlices(Buffer.from(xml, 'utf8'))), (error, name, values) => {
+    newDeserializer().deserializeMethodCall(Readable.from(inSlices(Buffer.from(xml, 'utf8'))), (error, name, values) => {
       if (error) {
         const notACall = /Not a method call|did not contain a method name/.test(error.message);
         reject(new XmlRpcFault(notACall ? XMLRPC_FAULT.invalidRequest : XMLRPC_FAULT.parseError,
@@ -142,17 +151,17 @@ function xmlSafe(value: unknown): unknown {
 }
 
 export function formatMethodResponse(value: unknown): string {
-  return serializer.serializeMethodResponse(xmlSafe(value));
+  return serializer().serializeMethodResponse(xmlSafe(value));
 }
 
 /** Always a plain `{faultCode, faultString}` struct (an Error instance would lose its message). */
 export function formatFault(faultCode: number, faultString: string): string {
-  return serializer.serializeFault({ faultCode, faultString: stripInvalidXmlChars(faultString) });
+  return serializer().serializeFault({ faultCode, faultString: stripInvalidXmlChars(faultString) });
 }
 
 /** A method call for an outbound request (the Pingback sender), with characters XML cannot carry removed. */
 export function formatMethodCall(methodName: string, params: unknown[]): string {
-  return serializer.serializeMethodCall(methodName, params.map(xmlSafe) as unknown[]);
+  return serializer().serializeMethodCall(methodName, params.map(xmlSafe) as unknown[]);
 }
 
 export type MethodResponse = { kind: 'value'; value: unknown } | { kind: 'fault'; faultCode: number; faultString: string };
@@ -165,7 +174,7 @@ export async function readMethodResponse(body: Buffer): Promise<MethodResponse> 
   const xml = decodeDeclaredEncoding(body);
   if (/<!DOCTYPE|<!ENTITY/i.test(xml) || hasOutOfRangeCharRef(xml)) throw new XmlRpcFault(XMLRPC_FAULT.parseError, 'parse error. not a plain XML-RPC response');
   return new Promise<MethodResponse>((resolve, reject) => {
-    new Deserializer('utf8').deserializeMethodResponse(Readable.from([Buffer.from(xml, 'utf8')]), (error, value) => {
+    newDeserializer().deserializeMethodResponse(Readable.from([Buffer.from(xml, 'utf8')]), (error, value) => {
       if (!error) return resolve({ kind: 'value', value: clean(value) });
       const fault = error as Error & { faultCode?: unknown; faultString?: unknown };
       if (fault.faultCode !== undefined) {

@@ -17,7 +17,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { WorkerMessage, WorkerTask } from './worker-tasks.js';
 
 /**
@@ -76,6 +76,7 @@ function laneSizes({ cores = availableParallelism(), maxQueue }: WorkerPoolOptio
 
 class WorkerLane {
   private pool: Piscina | undefined;
+  private loading: Promise<Piscina> | undefined;
   private running = 0;
   private readonly waiting: Array<() => void> = [];
 
@@ -98,7 +99,8 @@ class WorkerLane {
     });
     try {
       const message: WorkerMessage = { task, started: startedInWorker };
-      return await this.piscina().run(message, { signal: abandon.signal, transferList: [startedInWorker] });
+      const pool = this.pool ?? (await (this.loading ??= this.startPool()));
+      return await pool.run(message, { signal: abandon.signal, transferList: [startedInWorker] });
     } catch (err) {
       if (abandon.signal.aborted) throw new WorkerTimeoutError(this.name, timeoutMs);
       throw err;
@@ -122,17 +124,17 @@ class WorkerLane {
     return this.pool?.threads.length ?? 0;
   }
 
-  private piscina(): Piscina {
-    if (!this.pool) {
-      // Under tsx the sources are .ts; after tsc or esbuild they are .js next to this file.
-      const file = import.meta.url.endsWith('.ts') ? './worker-tasks.ts' : './worker-tasks.js';
-      this.pool = new Piscina({
-        filename: new URL(file, import.meta.url).href,
-        minThreads: 0,
-        maxThreads: this.size.threads,
-        idleTimeout: this.idleTimeoutMs,
-      });
-    }
+  /** piscina is loaded with the first task: a server whose comments are all plain text never needs it. */
+  private async startPool(): Promise<Piscina> {
+    const { Piscina } = await import('piscina');
+    // Under tsx the sources are .ts; after tsc or esbuild they are .js next to this file.
+    const file = import.meta.url.endsWith('.ts') ? './worker-tasks.ts' : './worker-tasks.js';
+    this.pool = new Piscina({
+      filename: new URL(file, import.meta.url).href,
+      minThreads: 0,
+      maxThreads: this.size.threads,
+      idleTimeout: this.idleTimeoutMs,
+    });
     return this.pool;
   }
 }

@@ -16,8 +16,9 @@ export interface SpawnedServer {
   exited: Promise<number | null>;
 }
 
-export function spawnServer(env: Record<string, string>, cwd: string): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
+/** `nodeArgs`: more node options before the entry point (another --import, say). */
+export function spawnServer(env: Record<string, string>, cwd: string, nodeArgs: string[] = []): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, ['--import', TSX, ...nodeArgs, MAIN], {
     cwd,
     env: {
       PATH: process.env.PATH ?? '', BACKTALK_LOG_LEVEL: 'warn',

@@ -6,7 +6,7 @@
  * (maxretry 5, findtime and bantime 10 minutes): an owner who mistypes is back in minutes, a guesser
  * gets 5 tries per 10 minutes per address, which against a 128-bit token is no chance at all.
  */
-import { RateLimiterRes } from 'rate-limiter-flexible';
+import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes.js';
 import { RateLimitedError, msg } from '../../domain/errors.js';
 import { createClientFaultLog } from '../../lib/client-fault-log.js';
 import { clientLimitKey } from '../../lib/ip.js';

@@ -6,6 +6,7 @@ import { postgresBuilder } from '../sql/compilers.js';
 import type { DataMigration } from '../sql/data-migration.js';
 import { driveAsync } from '../sql/sql-runner.js';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './migrations.js';
+import { inTransaction } from './pg-transaction.js';
 
 export { isPostgresUrl, redactPostgresUrl } from './postgres-url.js';
 
@@ -78,41 +79,4 @@ async function runDataMigration(client: pg.PoolClient, step: DataMigration): Pro
     const result = await client.query(query.query.sql, query.query.parameters as unknown[]);
     return query.op === 'all' ? result.rows : query.op === 'first' ? result.rows[0] : (result.rowCount ?? 0);
   });
-}
-
-/** Marks a connection whose ROLLBACK failed: it must not go back to the pool. */
-class BrokenConnection extends Error {}
-
-async function inTransaction<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    const result = await work();
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    try {
-      await client.query('ROLLBACK');
-    } catch {
-      // The original error is the one worth reporting; the connection is discarded by the caller.
-      throw new BrokenConnection(err instanceof Error ? err.message : String(err), { cause: err });
-    }
-    throw err;
-  }
-}
-
-/** Runs `work` in one transaction on one pooled connection. */
-export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    return await inTransaction(client, () => work(client));
-  } catch (err) {
-    if (err instanceof BrokenConnection) {
-      broken = true;
-      throw err.cause;
-    }
-    throw err;
-  } finally {
-    client.release(broken);
-  }
 }

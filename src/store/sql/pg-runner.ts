@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Compilable, type CompiledQuery, type Kysely } from 'kysely';
 import type pg from 'pg';
-import { transaction } from '../postgres/open-postgres.js';
+import { transaction } from '../postgres/pg-transaction.js';
 import { postgresBuilder } from './compilers.js';
 import type { Database } from './schema-types.js';
 import { driveAsync, type SqlDialect, type SqlRunner, type SqlStep, type TxWork } from './sql-runner.js';
