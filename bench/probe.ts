@@ -9,6 +9,7 @@ import { buildDir } from './sides.js';
 
 export interface ProbeLine {
   memory: NodeJS.MemoryUsage;
+  v8Malloced?: number;
   heapSpaces: Record<string, { size: number; used: number }>;
   /** Main-thread GC pauses since the previous line. */
   gc: { minor: number; minorMs: number; major: number; majorMs: number };

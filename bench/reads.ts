@@ -134,6 +134,7 @@ async function breakdown(pid: number, probeFile: string, when: string, figures: 
     figures[`V8 heap committed ${when} (MiB)`] = mib(probe.memory.heapTotal);
     figures[`V8 heap used ${when} (MiB)`] = mib(probe.memory.heapUsed);
     figures[`V8 external ${when} (MiB)`] = mib(probe.memory.external);
+    if (probe.v8Malloced !== undefined) figures[`V8 malloced ${when} (MiB)`] = mib(probe.v8Malloced);
     for (const [space, { size }] of Object.entries(probe.heapSpaces)) {
       if (size >= 1024 * 1024) figures[`V8 ${space} ${when} (MiB)`] = mib(size);
     }

@@ -11,7 +11,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 const file = process.env.BENCH_PROBE_FILE;
 if (file) {
@@ -34,6 +34,8 @@ if (file) {
   process.on('SIGUSR2', () => {
     const line: Record<string, unknown> = {
       memory: process.memoryUsage(),
+      // What V8 itself holds in malloc (compiler zones, its tables), beside its heap pages.
+      v8Malloced: getHeapStatistics().malloced_memory,
       gc: { ...gc, minorMs: Number(gc.minorMs.toFixed(1)), majorMs: Number(gc.majorMs.toFixed(1)) },
       heapSpaces: Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }])),
     };

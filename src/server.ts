@@ -75,6 +75,7 @@ export async function runServer(env: Record<string, string | undefined>): Promis
   const memoryLog = logger.child({ component: 'memory' });
   const compaction = startIdleCompaction({
     gc: (globalThis as { gc?: () => void }).gc,
+    release: () => store.releaseMemory?.(),
     onCompaction: ({ beforeBytes, afterBytes, pauseMs }) =>
       memoryLog.debug({ heap_before: beforeBytes, heap_after: afterBytes, pause_ms: Math.round(pauseMs) }, 'heap compacted after a busy spell'),
   });

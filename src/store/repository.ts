@@ -446,6 +446,12 @@ export interface Store {
   ping(): Promise<boolean>;
   close(): Promise<void>;
   /**
+   * Gives caches the store can rebuild back to the system, for an idle server (SQLite: the
+   * connection's page cache, `PRAGMA shrink_memory`). Absent for PostgreSQL, whose caches are the
+   * database server's.
+   */
+  releaseMemory?(): void;
+  /**
    * Set by the PostgreSQL backend: its connection pool, so state that several instances must share
    * (the submission rate limits) is kept in the same database. Absent for SQLite (one process).
    */

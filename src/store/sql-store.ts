@@ -17,7 +17,7 @@ import { SqlThreadRepository } from './thread-repository.js';
 import { SqlVoteRepository } from './vote-repository.js';
 import { SqlWebmentionRepository } from './webmention-repository.js';
 
-export type BackendParts = Pick<Store, 'backup' | 'close' | 'sharedPool'>;
+export type BackendParts = Pick<Store, 'backup' | 'close' | 'sharedPool' | 'releaseMemory'>;
 
 export function createSqlStore(runner: SqlRunner, backend: BackendParts): Store {
   const admin = new AdminQueries(runner);

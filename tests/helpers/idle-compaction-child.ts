@@ -23,7 +23,8 @@ kept = kept.filter((_, i) => i % 3 === 0);
 for (let i = 0; i < 3; i++) gc?.();
 const before = heap();
 
-const compaction = startIdleCompaction({ gc, windowMs: 50, minSlackBytes: 4 * 1024 * 1024 });
+let released = 0;
+const compaction = startIdleCompaction({ gc, windowMs: 50, minSlackBytes: 4 * 1024 * 1024, release: () => released++ });
 // Busy: 30 ms slices back to back for 20 slices, so every window sees a loop at work.
 for (let slice = 0; slice < 20; slice++) {
   const end = performance.now() + 30;
@@ -38,5 +39,5 @@ await sleep(300);
 compaction.stop();
 process.stdout.write(`${JSON.stringify({
   beforeCommitted: before.total_heap_size, beforeUsed: before.used_heap_size, afterCommitted: after.total_heap_size,
-  duringBusy, count: compaction.count, kept: kept.length, sum: kept.reduce((n, k) => n + k.a[0]!, 0),
+  duringBusy, count: compaction.count, released, kept: kept.length, sum: kept.reduce((n, k) => n + k.a[0]!, 0),
 })}\n`);

@@ -18,13 +18,14 @@ const MiB = 1024 * 1024;
 
 test('once idle after a burst, one compacting GC hands the sparse pages back; none while busy; live objects kept', { timeout: 60_000 }, async () => {
   const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', TSX, CHILD]);
-  const result = JSON.parse(stdout) as { beforeCommitted: number; beforeUsed: number; afterCommitted: number; duringBusy: number; count: number; kept: number; sum: number };
+  const result = JSON.parse(stdout) as { beforeCommitted: number; beforeUsed: number; afterCommitted: number; duringBusy: number; count: number; released: number; kept: number; sum: number };
   // The premise: ordinary full GCs freed the objects but kept their pages (a third of each is live,
   // below what V8 evacuates on its own).
   assert.ok(result.beforeCommitted - result.beforeUsed > 6 * MiB,
     `after a plain gc() V8 still held ${(result.beforeCommitted / MiB).toFixed(1)} MiB for ${(result.beforeUsed / MiB).toFixed(1)} MiB live`);
   assert.equal(result.duringBusy, 0, 'no compaction while the loop was busy');
   assert.equal(result.count, 1, 'one compaction once idle, none after (the slack was gone)');
+  assert.equal(result.released, 1, 'the other caches (the store\'s) were released with it');
   const slackBefore = result.beforeCommitted - result.beforeUsed;
   assert.ok(result.afterCommitted - result.beforeUsed < slackBefore / 2,
     `committed heap ${(result.beforeCommitted / MiB).toFixed(1)} → ${(result.afterCommitted / MiB).toFixed(1)} MiB for ${(result.beforeUsed / MiB).toFixed(1)} MiB live: less than half the slack given back`);

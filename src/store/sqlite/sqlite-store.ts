@@ -24,6 +24,10 @@ export function createSqliteStore(db: SqliteDatabase, options: SqliteStoreOption
   const runner = new SqliteRunner(db, durability);
   const store = createSqlStore(runner, {
     backup: (file) => backupSqlite(db, file),
+    // Pages read again later come from the kernel's file cache, not the disk.
+    releaseMemory: () => {
+      if (db.open) db.pragma('shrink_memory');
+    },
     close: async () => {
       // Writes asked for before close are answered first (committed and synced, or refused).
       await runner.settled();
