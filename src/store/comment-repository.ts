@@ -16,6 +16,7 @@ import { selectComments, statusLiteral } from './sql/comment-select.js';
 import { prepared } from './sql/prepared.js';
 import type { CommentsTable } from './sql/schema-types.js';
 import { first, run, type SqlRunner, type TxWork } from './sql/sql-runner.js';
+import { StampedCache } from './sql/stamped-cache.js';
 
 const APPROVED = statusLiteral('approved');
 /** `SELECT 1` for existence tests. */
@@ -77,6 +78,9 @@ function pinnedFirst(comments: Comment[]): Comment[] {
 export class SqlCommentRepository implements CommentRepository {
   /** The hot paths, compiled once (sql/prepared.ts). */
   private readonly q;
+
+  /** Thread versions read since the database last changed (null: no thread readers can see). */
+  private readonly versionCache = new StampedCache<string, string | null>(4096);
 
   constructor(private readonly sql: SqlRunner, private readonly admin: AdminQueries) {
     const { db, dialect } = sql;
@@ -177,9 +181,24 @@ export class SqlCommentRepository implements CommentRepository {
   async threadVersions(targets: readonly string[]): Promise<Map<string, string>> {
     const versions = new Map<string, string>();
     if (targets.length === 0) return versions;
-    const rows = await this.sql.all(this.q.versions({ targets: [...new Set(targets)] }));
-    // id and created_at too: a deleted thread's target can come back, and its version starts again at 0.
-    for (const r of rows) versions.set(r.target, `${r.id}.${r.created_at}.${r.version}`);
+    // Every read of a thread asks for its version first (the readers' caches are keyed by it), so
+    // the answers are kept until the database changes (the runner's stamp; never on PostgreSQL).
+    const known = this.versionCache.valid(this.sql.changeStamp?.());
+    const missing = [...new Set(targets)].filter((target) => !known?.has(target));
+    if (missing.length > 0) {
+      const rows = await this.sql.all(this.q.versions({ targets: missing }));
+      const found = new Map<string, string>();
+      // id and created_at too: a deleted thread's target can come back, and its version starts again at 0.
+      for (const r of rows) found.set(r.target, `${r.id}.${r.created_at}.${r.version}`);
+      if (known) for (const target of missing) known.set(target, found.get(target) ?? null);
+      for (const [target, version] of found) versions.set(target, version);
+    }
+    if (known) {
+      for (const target of targets) {
+        const version = known.get(target);
+        if (version) versions.set(target, version);
+      }
+    }
     return versions;
   }
 

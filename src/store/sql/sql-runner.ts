@@ -76,6 +76,13 @@ export interface SqlRunner {
    * durable before other sessions see them).
    */
   synced(): Promise<void>;
+  /**
+   * A stamp that changes whenever the database may have changed since it was taken: a writing
+   * statement on this runner, a commit by another connection (a CLI import beside the server).
+   * Absent where no such stamp exists (PostgreSQL: other instances commit without telling this one),
+   * and then nothing read may be kept for later.
+   */
+  changeStamp?(): string;
 }
 
 /** Drives transactional work with a synchronous executor; an executor error is thrown into the work. */

@@ -38,8 +38,12 @@ export class SqliteRunner implements SqlRunner {
    */
   readonly inSession: Pick<SqlRunner, 'all' | 'first' | 'run'>;
 
+  /** SQLite's count of commits by other connections to this database file, as this connection sees them. */
+  private readonly dataVersion: Statement;
+
   /** `maxBatch`: most writes in one transaction (write-queue.ts). */
   constructor(readonly connection: BetterSqlite3.Database, private readonly durability?: CommitDurability, options: { maxBatch?: number } = {}) {
+    this.dataVersion = connection.prepare('PRAGMA data_version').pluck();
     connection.function(FOLD, { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
     this.dialect = sqliteDialect;
     this.queue = durability && new WriteQueue(connection, durability, () => this.writes, options.maxBatch);
@@ -99,6 +103,15 @@ export class SqliteRunner implements SqlRunner {
   /** Resolves once every write asked for so far has been answered (before the files are let go). */
   async settled(): Promise<void> {
     await this.queue?.settled();
+  }
+
+  /**
+   * Our own writing statements, counted as they run (including those of a batch not yet committed,
+   * which this connection's reads already see), and PRAGMA data_version, which changes when another
+   * connection — another process — commits (https://sqlite.org/pragma.html#pragma_data_version).
+   */
+  changeStamp(): string {
+    return `${this.writes}.${this.dataVersion.get() as number}`;
   }
 
   /** For sql-session.ts: the session has ended (committed or not); writes that waited may go. */

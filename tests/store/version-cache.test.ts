@@ -1,0 +1,64 @@
+/**
+ * Thread versions are kept between reads (every read of a thread asks for its version first, which
+ * was a SQL statement per GET) until the database changes: a write through this store, or a commit
+ * by another connection to the same file — a CLI import or moderation run beside the server — which
+ * SQLite's PRAGMA data_version tells. Real SQLite file, two connections.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { NewComment } from '../../src/domain/comment.js';
+import { openSqlite } from '../../src/store/sqlite/open-sqlite.js';
+import { createSqliteStore, openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { recordStatements } from '../helpers/statement-log.js';
+
+const POST = 'https://blog.example/2026/12/versions/';
+const dir = mkdtempSync(join(tmpdir(), 'backtalk-version-cache-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const aComment = (threadId: number, n: number, status: NewComment['status'] = 'approved'): NewComment => ({
+  threadId, parent: null, kind: 'comment', status, author: `Reader ${n}`, email: `r${n}@example.org`, url: '',
+  bodyHtml: `<p>Comment ${n}</p>`, bodyRaw: `Comment ${n}`, source: null, sourceKey: null, title: null, mentionType: null,
+  authorPhoto: null, ip: '192.0.2.0', userAgent: 'version-cache-test', reasons: [], editTokenHash: null, created: new Date(Date.UTC(2026, 11, 7, 0, n)),
+});
+
+test('a thread version is read once until a write here or a commit by another connection changes the database', { timeout: 30_000 }, async () => {
+  const file = join(dir, 'v.db');
+  const db = openSqlite(file);
+  const statements = recordStatements(db, /^PRAGMA data_version/);
+  const server = createSqliteStore(db);
+  // Another connection to the same file: what a CLI process beside the server is.
+  const cli = openSqliteStore(file);
+  try {
+    const thread = await server.threads.ensure(POST, new Date(Date.UTC(2026, 11, 7)));
+    await server.comments.insert(aComment(thread.id, 1));
+    const tag = async () => (await server.comments.threadVersions([POST])).get(POST);
+
+    const first = await statements.during(tag);
+    assert.ok(first, 'the thread has a version');
+    assert.equal(statements.log.length, 1, `the first read asks the database (${statements.log.join(' | ')})`);
+    assert.equal(await statements.during(tag), first);
+    assert.deepEqual(statements.log, [], 'the second read, with nothing changed, asks nothing');
+
+    await cli.comments.insert(aComment(thread.id, 2));
+    const afterCli = await statements.during(tag);
+    assert.notEqual(afterCli, first, 'a comment stored by another connection changes the version read here');
+    assert.equal(afterCli, (await cli.comments.threadVersions([POST])).get(POST), 'both connections read the same version');
+    assert.equal(statements.log.length, 1);
+
+    const held = await server.comments.insert(aComment(thread.id, 3, 'pending'));
+    assert.equal(await tag(), afterCli, 'a held comment changes nothing readers see');
+    if (held.kind !== 'inserted') assert.fail('the held comment was stored');
+    await server.comments.setStatus(held.comment.id, 'approved');
+    assert.notEqual(await tag(), afterCli, 'approving it here changes the version at once');
+
+    assert.equal((await server.comments.threadVersions(['https://blog.example/none/'])).size, 0);
+    await statements.during(() => server.comments.threadVersions(['https://blog.example/none/']));
+    assert.deepEqual(statements.log, [], 'a thread that is not there is remembered as not there, too');
+  } finally {
+    await cli.close();
+    await server.close();
+  }
+});
