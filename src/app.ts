@@ -16,7 +16,7 @@ import { createErrorHandler, createErrorRenderer } from './http/middleware/error
 import { commentLane } from './http/comment-lane.js';
 import { createCommentPost } from './http/comment-post.js';
 import { expressClientAddress } from './http/client-info.js';
-import { createWriteAdmission, DEFAULT_WRITES_PER_TURN } from './http/write-admission.js';
+import { createWriteAdmission, DEFAULT_WRITES_PER_TURN, type WriteAdmission } from './http/write-admission.js';
 import { requireAdmin } from './http/middleware/require-admin.js';
 import { actionRoutes } from './http/action-routes.js';
 import { subscriptionRoutes } from './http/subscription-routes.js';
@@ -45,6 +45,8 @@ export interface ListenerOptions {
   postLane?: boolean;
   /** Comment pipelines started per event-loop turn (src/http/write-admission.ts). */
   writesPerTurn?: number;
+  /** The same while readers are being answered (default: the lesser of that and two). */
+  writesPerTurnWithReaders?: number;
 }
 
 /**
@@ -53,12 +55,17 @@ export interface ListenerOptions {
  * answered before Express builds its request and response; every other request goes to the Express app.
  */
 export function createRequestListener(deps: AppDeps, options: ListenerOptions = {}): RequestListener {
-  const { app, publicReads, postLane } = buildApp(deps, options);
+  const { app, publicReads, postLane, admission } = buildApp(deps, options);
   const reads = publicReads.listener(app);
-  return options.postLane === false ? reads : postLane(reads);
+  const listener = options.postLane === false ? reads : postLane(reads);
+  // Readers first (write-admission.ts): a GET or HEAD narrows the writers' share of the turn.
+  return (req, res) => {
+    if (req.method === 'GET' || req.method === 'HEAD') admission.noteRead();
+    listener(req, res);
+  };
 }
 
-function buildApp(deps: AppDeps, options: ListenerOptions = {}): { app: Express; publicReads: PublicReads; postLane: (next: RequestListener) => RequestListener } {
+function buildApp(deps: AppDeps, options: ListenerOptions = {}): { app: Express; publicReads: PublicReads; postLane: (next: RequestListener) => RequestListener; admission: WriteAdmission } {
   const { config } = deps;
   if (config.gravatar) deps = { ...deps, avatarUrl: withGravatar(deps.avatarUrl) };
   const app = express();
@@ -80,7 +87,7 @@ function buildApp(deps: AppDeps, options: ListenerOptions = {}): { app: Express;
   app.use(['/comments', '/api/comments', '/api/counts', '/api/preview', '/thread'], siteCors(config.sites, refused));
   app.use(originRoutes({ sites: config.sites, publicUrl: config.publicUrl }));
   // One admission for both doors of POST /comments: the lane and the Express route.
-  const admission = createWriteAdmission(options.writesPerTurn ?? DEFAULT_WRITES_PER_TURN);
+  const admission = createWriteAdmission(options.writesPerTurn ?? DEFAULT_WRITES_PER_TURN, options.writesPerTurnWithReaders);
   const commentDeps = { ...deps, sites: config.sites, publicUrl: config.publicUrl, publicReads, mailOn: config.smtpUrl !== undefined, admission };
   app.use(commentRoutes(commentDeps));
   app.use(voteRoutes({ voting: deps.voting, publicUrl: config.publicUrl }));
@@ -122,5 +129,5 @@ function buildApp(deps: AppDeps, options: ListenerOptions = {}): { app: Express;
     logger: deps.logger,
     metrics: deps.metrics,
   });
-  return { app, publicReads, postLane };
+  return { app, publicReads, postLane, admission };
 }

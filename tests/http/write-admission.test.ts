@@ -9,15 +9,16 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createRequestListener } from '../../src/app.js';
+import { DEFAULT_WRITES_PER_TURN_WITH_READERS } from '../../src/http/write-admission.js';
 import type { Pipeline } from '../../src/pipeline/receive.js';
 import { POST, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const WRITERS = 16;
 const PER_TURN = 4;
 
-type Event = { kind: 'start'; n: number } | { kind: 'arrived'; n: number } | { kind: 'read answered' } | { kind: 'check' };
+type Event = { kind: 'start'; n: number } | { kind: 'arrived'; n: number } | { kind: 'read arrived' } | { kind: 'read answered' } | { kind: 'check' };
 
-async function serve(app: TestServer, writesPerTurn: number, events: Event[]): Promise<{ server: Server; port: number; accepted: () => number }> {
+async function serve(app: TestServer, writesPerTurn: number, withReaders: number, events: Event[]): Promise<{ server: Server; port: number; accepted: () => number }> {
   const pipeline: Pipeline = {
     ...app.deps.pipeline,
     admit: (submission) => {
@@ -25,10 +26,11 @@ async function serve(app: TestServer, writesPerTurn: number, events: Event[]): P
       return app.deps.pipeline.admit(submission);
     },
   };
-  const listener = createRequestListener({ ...app.deps, pipeline }, { writesPerTurn });
+  const listener = createRequestListener({ ...app.deps, pipeline }, { writesPerTurn, writesPerTurnWithReaders: withReaders });
   const server = createServer((req, res) => {
     if (req.method === 'POST') events.push({ kind: 'arrived', n: Number(req.headers['x-n']) });
     else {
+      events.push({ kind: 'read arrived' });
       const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
       res.end = ((...args: unknown[]) => {
         events.push({ kind: 'read answered' });
@@ -59,10 +61,13 @@ function answerOf(socket: Socket): Promise<string> {
   });
 }
 
-/** Sixteen comment posts, then a reader's GET, all written in one turn; the events the server saw. */
-async function flood(app: TestServer, writesPerTurn: number): Promise<{ events: Event[]; answers: string[] }> {
+/** Sixteen comment posts, then a reader's GET (or the GET first), all written in one turn; the events the server saw. */
+let floods = 0;
+async function flood(app: TestServer, writesPerTurn: number, readerFirst = false, withReaders = Math.min(writesPerTurn, DEFAULT_WRITES_PER_TURN_WITH_READERS)): Promise<{ events: Event[]; answers: string[] }> {
   const events: Event[] = [];
-  const { server, port, accepted } = await serve(app, writesPerTurn, events);
+  // Each flood's comments differ from the last one's (the same words twice are a duplicate).
+  const run = ++floods;
+  const { server, port, accepted } = await serve(app, writesPerTurn, withReaders, events);
   const threadPath = `/api/comments?target=${encodeURIComponent(POST)}`;
   // The thread's body in the cache: the reader is answered by the read lane, in the turn it arrives.
   await (await fetch(`http://127.0.0.1:${port}${threadPath}`)).text();
@@ -80,11 +85,13 @@ async function flood(app: TestServer, writesPerTurn: number): Promise<{ events: 
     if (marking) setImmediate(mark);
   };
   setImmediate(mark);
+  const read = () => sockets[WRITERS]!.write(`GET ${threadPath} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  if (readerFirst) read();
   for (let n = 0; n < WRITERS; n++) {
-    const body = new URLSearchParams({ target: POST, author: 'Flood', body: `Flooding comment #${n}` }).toString();
+    const body = new URLSearchParams({ target: POST, author: 'Flood', body: `Flooding comment #${n}, flood ${run}` }).toString();
     sockets[n]!.write(`POST /comments HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-N: ${n}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
   }
-  sockets[WRITERS]!.write(`GET ${threadPath} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  if (!readerFirst) read();
   const texts = await Promise.all(answers);
   marking = false;
   server.closeAllConnections();
@@ -121,13 +128,33 @@ describe('write admission', () => {
     assert.deepEqual(starts.map((e) => (e as { n: number }).n), arrived);
   });
 
+  it(`while readers are answered, writers get ${DEFAULT_WRITES_PER_TURN_WITH_READERS} starts in that turn and the next, then ${PER_TURN} again`, async () => {
+    const { events, answers } = await flood(app, PER_TURN, true);
+    for (const text of answers.slice(0, WRITERS)) assert.match(text, /^HTTP\/1\.1 303 /, 'every comment is stored');
+    // The starts of each poll phase (what lies between two check phases).
+    const turns: Array<{ read: boolean; starts: number }> = [{ read: false, starts: 0 }];
+    for (const e of events) {
+      if (e.kind === 'check') turns.push({ read: false, starts: 0 });
+      else if (e.kind === 'read arrived') turns.at(-1)!.read = true;
+      else if (e.kind === 'start') turns.at(-1)!.starts += 1;
+    }
+    const readTurn = turns.findIndex((t) => t.read);
+    assert.ok(readTurn >= 0, describeEvents(events));
+    for (const t of turns.slice(readTurn, readTurn + 2)) {
+      assert.ok(t.starts <= DEFAULT_WRITES_PER_TURN_WITH_READERS, `${t.starts} starts while a reader was answered: ${describeEvents(events)}`);
+    }
+    assert.ok(turns.slice(readTurn + 2).some((t) => t.starts > DEFAULT_WRITES_PER_TURN_WITH_READERS),
+      `with the reader gone, the turns start ${PER_TURN} again: ${describeEvents(events)}`);
+    assert.equal(turns.reduce((n, t) => n + t.starts, 0), WRITERS);
+  });
+
   it('without it (a limit nobody reaches) the same reader waits behind every writer: what the test above guards against', async () => {
-    const { events } = await flood(app, 1_000);
+    const { events } = await flood(app, 1_000, false, 1_000);
     const readAt = events.findIndex((e) => e.kind === 'read answered');
     assert.equal(events.slice(0, readAt).filter((e) => e.kind === 'start').length, WRITERS, describeEvents(events));
   });
 });
 
 function describeEvents(events: Event[]): string {
-  return events.map((e) => (e.kind === 'start' ? `s${e.n}` : e.kind === 'arrived' ? `a${e.n}` : e.kind === 'check' ? '|' : 'READ')).join(' ');
+  return events.map((e) => (e.kind === 'start' ? `s${e.n}` : e.kind === 'arrived' ? `a${e.n}` : e.kind === 'check' ? '|' : e.kind === 'read arrived' ? 'GET' : 'READ')).join(' ');
 }
