@@ -153,11 +153,12 @@ const mixedWriteRead: StressScenario = {
       const probeFile = join(ctx.tmp, `mixed-probe-${variant.label.replace(/\W+/g, '-')}.jsonl`);
       await withServer(ctx, 'mixed', variant, async (server) => {
         const key = variant.label;
-        const loopDelay = async (): Promise<NonNullable<ProbeLine['loopDelayMs']>> => {
+        const probeLine = async (): Promise<ProbeLine & { loopDelayMs: NonNullable<ProbeLine['loopDelayMs']> }> => {
           const line = await readProbe(server.pid, probeFile);
           if (!line?.loopDelayMs) throw new Error(`${key}: the server probe did not answer`);
-          return line.loopDelayMs;
+          return line as ProbeLine & { loopDelayMs: NonNullable<ProbeLine['loopDelayMs']> };
         };
+        const loopDelay = async () => (await probeLine()).loopDelayMs;
         // Warm-up of both request kinds (JIT, caches), so neither arrangement below meets a cold POST path.
         await runLoad(server.url, readThread(), { connections: 16, duration: 1 }, 200);
         await runLoad(server.url, postComments(WRITE_TARGET), { connections: 16, duration: 1 }, 303);
@@ -174,10 +175,14 @@ const mixedWriteRead: StressScenario = {
         ], () => {
           stopCpu = startCpuAccounting(server.pid, cpus().length);
           windowStart = process.hrtime.bigint() / 1000n;
+          // Starts the server's loop-delay and GC counts afresh (the probe writes a line we do not wait
+          // for): what the measured window holds, not the load threads' start-up and warm-up before it.
+          process.kill(server.pid, 'SIGUSR2');
         }) as [LoadResult, LoadResult];
         const cpu = stopCpu();
         const windowEnd = process.hrtime.bigint() / 1000n;
-        const mixedLoop = await loopDelay();
+        const mixedLine = await probeLine();
+        const mixedLoop = mixedLine.loopDelayMs;
         if (ctx.cpuProfDir && variant.side === 'backtalk') {
           ctx.say(`[mixed-write-read] ${key}: the mixed load (threads) is µs ${windowStart}–${windowEnd} of the profile's clock: ` +
             `node --import tsx bench/loop-stalls.ts ${ctx.cpuProfDir}/CPU.….cpuprofile ${windowStart} ${windowEnd}`);
@@ -200,6 +205,10 @@ const mixedWriteRead: StressScenario = {
         figures[`${key} writers p99`] = writers.latencyMs.p99;
         figures[`${key} loop delay p99`] = mixedLoop.p99;
         figures[`${key} loop delay max`] = mixedLoop.max;
+        figures[`${key} major GCs`] = mixedLine.gc.major;
+        figures[`${key} major GC ms`] = mixedLine.gc.majorMs;
+        figures[`${key} minor GCs`] = mixedLine.gc.minor;
+        figures[`${key} minor GC ms`] = mixedLine.gc.minorMs;
         figures[`${key} server CPUs`] = cpu.server;
         figures[`${key} load generator CPUs`] = cpu.loadGenerator;
         figures[`${key} other processes' CPUs`] = cpu.others;
@@ -212,7 +221,8 @@ const mixedWriteRead: StressScenario = {
         problems.push(...loadProblems(`${key} readers alone`, alone), ...loadProblems(`${key} readers`, readers), ...loadProblems(`${key} writers`, writers),
           ...loadProblems(`${key} readers (one client thread)`, oneReaders), ...loadProblems(`${key} writers (one client thread)`, oneWriters));
         ctx.say(`[mixed-write-read] ${key}: readers p50 ${readers.latencyMs.p50} ms, p99 ${readers.latencyMs.p99} ms (alone: p99 ${alone.latencyMs.p99} ms), ` +
-          `${readers.requestsPerSec} reads/s and ${writers.requestsPerSec} writes/s; server loop delay p99 ${mixedLoop.p99} ms, max ${mixedLoop.max} ms ` +
+          `${readers.requestsPerSec} reads/s and ${writers.requestsPerSec} writes/s; server loop delay p99 ${mixedLoop.p99} ms, max ${mixedLoop.max} ms, ` +
+          `GC ${mixedLine.gc.major} major (${mixedLine.gc.majorMs} ms), ${mixedLine.gc.minor} minor (${mixedLine.gc.minorMs} ms) ` +
           `(alone: p99 ${aloneLoop.p99} ms); CPUs: server ${cpu.server}, load generator ${cpu.loadGenerator}, others ${cpu.others}; ` +
           `both clients on one thread: readers p99 ${oneReaders.latencyMs.p99} ms, ${oneReaders.requestsPerSec} reads/s, ${oneWriters.requestsPerSec} writes/s, ` +
           `loop delay p99 ${oneLoop.p99} ms, CPUs: server ${oneCpu.server}, load generator ${oneCpu.loadGenerator}`);
