@@ -39,17 +39,27 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const own = { store, clock, editWindowMinutes: settings.editWindowMinutes };
   const verification = { verifier: deps.verifier, verifyTrackbacks: settings.verifyTrackbacks };
   const perSource = oneAtATime();
+  // The same comment posted twice at once (a double click, a resent form) would otherwise pass the
+  // duplicate check twice before either is stored — both commits can land in one batch
+  // (write-queue.ts). Identical submissions run one after the other instead: the second finds the
+  // first stored and is refused as a repeat, as it would be a moment later.
+  const perRepeat = oneAtATime();
   const owner = createOwnerVoice({ store, save, ownerName: settings.ownerName });
 
   function receive(input: Submission): Promise<ReceiveResult> {
     switch (input.kind) {
-      case 'comment': return receiveComment(input);
+      case 'comment': return perRepeat(repeatKey(input), () => receiveComment(input));
       case 'owner-comment': return owner.receiveOwnerComment(input);
       case 'comment-edit': return editComment(input);
       case 'moderator-edit': return owner.editAsModerator(input);
       case 'comment-removal': return removeComment(input);
       default: return log.attempt(input, () => perSource(`${input.target} ${linkKey(input.source) ?? input.source}`, () => receiveLinkback(input)));
     }
+  }
+
+  /** What the duplicate check compares (the thread, the author by e-mail or else by name, the text), as submitted. */
+  function repeatKey(input: CommentSubmission): string {
+    return JSON.stringify([input.target, input.email ? `e:${input.email}` : `n:${input.author}`, input.body]);
   }
 
   async function receiveComment(input: CommentSubmission): Promise<ReceiveResult> {

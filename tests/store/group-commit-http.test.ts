@@ -4,7 +4,7 @@
  * answered (the first batch is committed, the rest wait to share the next transaction); a repeated
  * comment among them is refused on its own (once the sync is done: a refusal rests on stored data
  * too); readers' GETs answer. Once the sync is let go, every comment is answered 201 and listed,
- * and the writes went in as few transactions.
+ * and the writes went in as few transactions. The same comment posted twice at once is stored once.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -75,4 +75,22 @@ test('POSTs that arrive together are answered only after their sync; a duplicate
   assert.equal(storedBodies().filter((b) => b === comment(0).body).length, 1, 'the duplicate was not stored');
   assert.equal(storedBodies().length, 6);
   assert.ok(groupCommitStats(store)!.largestTransaction >= 2, `writes shared a transaction (${JSON.stringify(groupCommitStats(store))})`);
+});
+
+test('the same comment posted twice at once is stored once: the second is refused as a repeat, not written into the same batch', { timeout: 60_000 }, async () => {
+  const twice = { target: POST, author: 'Double Click', email: 'double@example.com', body: 'Sent twice by one impatient click.' };
+  const before = storedBodies().length;
+  const [a, b] = await Promise.all([server.postJson('/comments', twice), server.postJson('/comments', twice)]);
+  assert.deepEqual([a.status, b.status].sort(), [201, 409], 'one stored, one refused');
+  const refused = a.status === 409 ? a : b;
+  assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'duplicate');
+  assert.equal(storedBodies().filter((body) => body === twice.body).length, 1, 'stored once');
+  assert.equal(storedBodies().length, before + 1);
+
+  // Different words from the same author at the same moment are two comments, as ever.
+  const [c, d] = await Promise.all([
+    server.postJson('/comments', { ...twice, body: 'First of two different ones.' }),
+    server.postJson('/comments', { ...twice, body: 'Second of two different ones.' }),
+  ]);
+  assert.deepEqual([c.status, d.status], [201, 201]);
 });
