@@ -73,7 +73,10 @@ function buildApp(deps: AppDeps, options: ListenerOptions = {}): { app: Express;
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
   const perRequest = [requestId(), requestLog(deps.logger), requestMetrics(deps.metrics)];
-  const publicReads = createPublicReads({ ...deps, sites: config.sites, publicUrl: config.publicUrl });
+  // The server's own pages (the no-JavaScript /thread form) are not a refused site, whatever BACKTALK_SITES says.
+  const ownOrigin = new URL(config.publicUrl).origin;
+  const refused = (origin: string) => origin !== ownOrigin && deps.refusedOrigins.note(origin);
+  const publicReads = createPublicReads({ ...deps, sites: config.sites, publicUrl: config.publicUrl, refusedOrigin: refused });
   app.use(...perRequest);
 
   app.get('/healthz', async (_req, res) => {
@@ -81,9 +84,6 @@ function buildApp(deps: AppDeps, options: ListenerOptions = {}): { app: Express;
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable' });
   });
 
-  // The server's own pages (the no-JavaScript /thread form) are not a refused site, whatever BACKTALK_SITES says.
-  const ownOrigin = new URL(config.publicUrl).origin;
-  const refused = (origin: string) => origin !== ownOrigin && deps.refusedOrigins.note(origin);
   app.use(['/comments', '/api/comments', '/api/counts', '/api/preview', '/thread'], siteCors(config.sites, refused));
   app.use(originRoutes({ sites: config.sites, publicUrl: config.publicUrl }));
   // One admission for both doors of POST /comments: the lane and the Express route.

@@ -41,6 +41,8 @@ export interface PublicReadsDeps {
    */
   logger?: Logger;
   metrics?: Metrics;
+  /** Told of each Origin the fast lane grants nothing (the refused-origin note of middleware/cors.ts). */
+  refusedOrigin?: (origin: string) => void;
 }
 
 export interface PublicReads {
@@ -241,6 +243,8 @@ export function createPublicReads(deps: PublicReadsDeps): PublicReads {
           if (origin !== undefined && allowedOrigins.has(origin)) {
             headers.push('Access-Control-Allow-Origin', origin, 'Vary', 'Origin, Accept-Encoding', 'Access-Control-Expose-Headers', 'Location,Retry-After,ETag');
           } else {
+            // As siteCors on the Express path: a page outside BACKTALK_SITES is noted for the owner.
+            if (origin !== undefined) deps.refusedOrigin?.(origin);
             headers.push('Vary', 'Origin, Accept-Encoding');
           }
           headers.push('Cache-Control', PUBLIC_CACHE_CONTROL, 'ETag', tag);

@@ -71,6 +71,23 @@ describe('refused page origins', () => {
 
     assert.equal((await server.request('/api/admin/origins')).status, 401, 'the list is the owner\'s');
   });
+
+  it('are counted on the cached read lane too (GET /api/comments answered before Express)', async (t) => {
+    const { server } = await start(t);
+    await server.postJson('/comments', { target: POST, author: 'Ann', body: 'A comment to read.' });
+    const path = `/api/comments?target=${encodeURIComponent(POST)}`;
+    for (let i = 0; i < 3; i++) {
+      const res = await server.request(path, { headers: { origin: 'http://lane.example' } });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('access-control-allow-origin'), null, 'no CORS grant');
+      await res.arrayBuffer();
+    }
+    // The first read built the cached body through Express; the next two were answered by the lane.
+    assert.equal((await refusedList(server)).refused.find((r) => r.origin === 'http://lane.example')?.count, 3);
+    const allowed = await server.request(path, { headers: { origin: SITE } });
+    assert.equal(allowed.headers.get('access-control-allow-origin'), SITE);
+    assert.equal((await refusedList(server)).refused.some((r) => r.origin === SITE), false);
+  });
 });
 
 describe('GET /api/origin', () => {
