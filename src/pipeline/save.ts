@@ -103,8 +103,9 @@ export function createSave(deps: SaveDeps): Save {
     return { kind: 'updated', comment: after };
   }
 
+  /** An author's own removal, or a retracted Webmention: announced as the moderator's delete is (comment.deleted). */
   async function remove(comment: Comment, reason: string): Promise<ReceiveResult> {
-    if ((await store.comments.remove(comment.id)) === 'missing') throw new NotFoundError('no-such-comment');
+    if ((await store.comments.remove(comment.id, deps.notifier.plan({ type: 'comment-deleted' }))) === 'missing') throw new NotFoundError('no-such-comment');
     return { kind: 'removed', comment, reason };
   }
 

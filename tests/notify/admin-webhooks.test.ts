@@ -67,6 +67,17 @@ describe('moderation webhooks', () => {
     assert.equal(receiver.calls[2]!.headers['x-backtalk-event'], 'comment.status-changed');
   });
 
+  test('an author deleting their own comment fires comment.deleted too', async (t) => {
+    const { app, receiver, flush } = await start(t, { BACKTALK_WEBHOOK_EVENTS: 'deleted', BACKTALK_MODERATION: 'auto' });
+    const res = await app.postJson('/comments', { target: 'http://blog.example/2026/11/hello/', author: 'Ann', body: 'I will take this back.' });
+    assert.equal(res.status, 201);
+    const { id, edit_token: token } = (await res.json()) as { id: number; edit_token: string };
+    const del = await app.request(`/api/comments/${id}`, { method: 'DELETE', headers: { 'x-edit-token': token } });
+    assert.ok(del.status === 200 || del.status === 204, `deleted: ${del.status}`);
+    await flush();
+    assert.deepEqual(bodies(receiver).map((p) => [p.event, p.id, p.from]), [['comment.deleted', id, 'approved']]);
+  });
+
   test('by default (BACKTALK_WEBHOOK_EVENTS unset) only new items are sent, as before', async (t) => {
     const { app, receiver, flush } = await start(t, {});
     const a = await postComment(app, { body: 'x' });
