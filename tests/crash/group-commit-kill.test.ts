@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { useKillHarness, postComment, type Outcome } from './support.js';
 
@@ -62,11 +62,12 @@ function canWatchSyscalls(): boolean {
   }
 }
 
-test('SIGKILL while a group\'s fdatasync is in flight: every comment answered 201 is there after the restart, once', { timeout: 240_000 }, async (t) => {
-  if (!canWatchSyscalls()) {
-    t.skip('needs Linux /proc/PID/syscall on x64 or arm64');
-    return;
-  }
+/**
+ * One run: load, a kill during a -wal sync, a restart, and every durability check. Answers how many
+ * requests the kill cut off (none when the sync caught finished and its answers left just before the
+ * signal landed: the run proved nothing about a sync in flight then, and the test runs another).
+ */
+async function killDuringSync(t: TestContext): Promise<number> {
   const dir = harness.tempDir('backtalk-group-kill-');
   const dbPath = join(dir, 'db', 'backtalk.db');
   const env = {
@@ -112,7 +113,6 @@ test('SIGKILL while a group\'s fdatasync is in flight: every comment answered 20
   const cutOff = outcomes.filter((o) => o.kind === 'cut-off');
   t.diagnostic(`killed during fdatasync of ${caught.file} with ${caught.inFlight} POSTs in flight, after ${caught.acknowledged} were answered 201; ${cutOff.length} cut off`);
   assert.deepEqual(outcomes.filter((o) => o.kind === 'refused'), [], 'no request was refused before the kill');
-  assert.ok(cutOff.length > 0, 'requests were in flight at the kill');
 
   const second = await harness.spawn(env, dir);
   const acked = outcomes.filter((o): o is Extract<Outcome, { kind: 'acknowledged' }> => o.kind === 'acknowledged');
@@ -139,4 +139,20 @@ test('SIGKILL while a group\'s fdatasync is in flight: every comment answered 20
   } finally {
     db.close();
   }
+  return cutOff.length;
+}
+
+const ATTEMPTS = 3;
+
+test('SIGKILL while a group\'s fdatasync is in flight: every comment answered 201 is there after the restart, once', { timeout: 600_000 }, async (t) => {
+  if (!canWatchSyscalls()) {
+    t.skip('needs Linux /proc/PID/syscall on x64 or arm64');
+    return;
+  }
+  let cutOff = 0;
+  for (let attempt = 1; attempt <= ATTEMPTS && cutOff === 0; attempt++) {
+    cutOff = await killDuringSync(t);
+    if (cutOff === 0) t.diagnostic(`attempt ${attempt}: the kill cut off no request (the sync caught had just ended); again`);
+  }
+  assert.ok(cutOff > 0, `requests were in flight at the kill in one of ${ATTEMPTS} attempts`);
 });
