@@ -183,21 +183,22 @@ export class SqlCommentRepository implements CommentRepository {
     if (targets.length === 0) return versions;
     // Every read of a thread asks for its version first (the readers' caches are keyed by it), so
     // the answers are kept until the database changes (the runner's stamp; never on PostgreSQL).
-    const known = this.versionCache.valid(this.sql.changeStamp?.());
-    const missing = [...new Set(targets)].filter((target) => !known?.has(target));
-    if (missing.length > 0) {
-      const rows = await this.sql.all(this.q.versions({ targets: missing }));
-      const found = new Map<string, string>();
-      // id and created_at too: a deleted thread's target can come back, and its version starts again at 0.
-      for (const r of rows) found.set(r.target, `${r.id}.${r.created_at}.${r.version}`);
-      if (known) for (const target of missing) known.set(target, found.get(target) ?? null);
-      for (const [target, version] of found) versions.set(target, version);
+    // What was kept is taken before the query is awaited, so a change meanwhile cannot drop it.
+    const stamp = this.sql.changeStamp?.();
+    const missing: string[] = [];
+    for (const target of new Set(targets)) {
+      const kept = this.versionCache.get(stamp, target);
+      if (kept === undefined) missing.push(target);
+      else if (kept !== null) versions.set(target, kept);
     }
-    if (known) {
-      for (const target of targets) {
-        const version = known.get(target);
-        if (version) versions.set(target, version);
-      }
+    if (missing.length === 0) return versions;
+    const found = new Map<string, string>();
+    // id and created_at too: a deleted thread's target can come back, and its version starts again at 0.
+    for (const r of await this.sql.all(this.q.versions({ targets: missing }))) found.set(r.target, `${r.id}.${r.created_at}.${r.version}`);
+    for (const target of missing) {
+      const version = found.get(target);
+      this.versionCache.keep(stamp, target, version ?? null);
+      if (version !== undefined) versions.set(target, version);
     }
     return versions;
   }

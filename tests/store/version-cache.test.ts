@@ -12,6 +12,7 @@ import { after, test } from 'node:test';
 import type { NewComment } from '../../src/domain/comment.js';
 import { openSqlite } from '../../src/store/sqlite/open-sqlite.js';
 import { createSqliteStore, openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { StampedCache } from '../../src/store/sql/stamped-cache.js';
 import { recordStatements } from '../helpers/statement-log.js';
 
 const POST = 'https://blog.example/2026/12/versions/';
@@ -61,4 +62,17 @@ test('a thread version is read once until a write here or a commit by another co
     await cli.close();
     await server.close();
   }
+});
+
+test('a read that a change overtook while it was awaited is not kept under the newer stamp', () => {
+  const cache = new StampedCache<string, string>(10);
+  assert.equal(cache.get('1.0', POST), undefined);
+  // Another caller sees the database changed (another process committed) before the first read returns.
+  assert.equal(cache.get('1.1', POST), undefined);
+  cache.keep('1.0', POST, 'old version');
+  assert.equal(cache.get('1.1', POST), undefined, 'the old answer is not served under the new stamp');
+  cache.keep('1.1', POST, 'new version');
+  assert.equal(cache.get('1.1', POST), 'new version');
+  cache.keep(undefined, 'x', 'never');
+  assert.equal(cache.get(undefined, 'x'), undefined, 'without a stamp nothing is kept');
 });

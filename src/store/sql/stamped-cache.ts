@@ -10,15 +10,25 @@ export class StampedCache<K, V> {
   constructor(private readonly maxEntries: number) {}
 
   /**
-   * The entries read under `stamp`, to look up and add to; emptied first when the database changed
-   * since they were read. Undefined when `stamp` is: then nothing read may be kept.
+   * What is kept for `key` under `stamp` (taken just before): undefined when nothing is, or when
+   * `stamp` is undefined (then nothing read may be kept). A new stamp drops everything kept.
    */
-  valid(stamp: string | undefined): Map<K, V> | undefined {
+  get(stamp: string | undefined, key: K): V | undefined {
     if (stamp === undefined) return undefined;
-    if (stamp !== this.stamp || this.entries.size >= this.maxEntries) {
+    if (stamp !== this.stamp) {
       this.entries.clear();
       this.stamp = stamp;
     }
-    return this.entries;
+    return this.entries.get(key);
+  }
+
+  /**
+   * Keeps `value`, read after `stamp` was taken, unless the database has changed since: a read that a
+   * change overtook while it was awaited (another caller has seen a newer stamp) is not kept.
+   */
+  keep(stamp: string | undefined, key: K, value: V): void {
+    if (stamp === undefined || stamp !== this.stamp) return;
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(key, value);
   }
 }
