@@ -254,6 +254,9 @@ describe('/admin in Chromium', () => {
     await page.goto(`${server.url}/admin`);
     await signIn(page, server);
     await tab(page, new RegExp(`Pending \\(${stored}\\)`)).waitFor();
+    // The tab's count comes from its own request: wait for the first page itself (its items and the
+    // "Load more" button are shown in one step), or the loop below can look before either is there.
+    await page.locator('.bta-item').first().waitFor();
     // Page through the whole queue.
     const more = page.getByRole('button', { name: 'Load more' });
     while (await more.isVisible()) {
