@@ -142,16 +142,21 @@ export function runLoadsTogether(loads: Array<Omit<LoadJob, 'barrier' | 'warmupS
   return Promise.all(loads.map((load) => runLoadInThread({ ...load, barrier, warmupSec }, start)));
 }
 
-/** `onStart`: called when the thread has passed the barrier and starts its load. */
-function runLoadInThread(job: LoadJob, onStart: () => void): Promise<LoadResult> {
+/** A worker thread running bench/`name`, as TypeScript under tsx or as the transpiled build. */
+export function benchThread(name: string, workerData: unknown): Worker {
   // Under tsx the bench is TypeScript, and tsx's loader does not reach worker threads on node 20
   // (the thread inherits `--import tsx` but still refuses .ts): the thread registers it itself.
   const typescript = import.meta.url.endsWith('.ts');
-  const file = JSON.stringify(new URL(typescript ? './load-thread.ts' : './load-thread.js', import.meta.url).href);
+  const file = JSON.stringify(new URL(`./${name}${typescript ? '.ts' : '.js'}`, import.meta.url).href);
   const code = typescript
     ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${file}); });`
     : `import(${file});`;
-  const thread = new Worker(code, { eval: true, workerData: job });
+  return new Worker(code, { eval: true, workerData });
+}
+
+/** `onStart`: called when the thread has passed the barrier and starts its load. */
+function runLoadInThread(job: LoadJob, onStart: () => void): Promise<LoadResult> {
+  const thread = benchThread('load-thread', job);
   threads.add(thread);
   return new Promise<LoadResult>((resolve, reject) => {
     let result: LoadResult | undefined;

@@ -11,13 +11,16 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { NewComment } from '../src/domain/comment.js';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import type { Worker } from 'node:worker_threads';
+import type { Comment, NewComment } from '../src/domain/comment.js';
 import { SqliteRunner } from '../src/store/sql/sqlite-runner.js';
 import { createSqlStore } from '../src/store/sql-store.js';
 import { openSqlite } from '../src/store/sqlite/open-sqlite.js';
 import { WalDurability } from '../src/store/sqlite/wal-durability.js';
+import { benchThread } from './measure.js';
 import type { StressContext, StressResult, StressScenario } from './stress.js';
+import type { WriterAnswer, WriterRequest } from './writer-thread-worker.js';
 
 const WRITERS = 16;
 const TARGET = 'https://blog.example/bench/store-group-commit';
@@ -36,13 +39,57 @@ function at(sorted: number[], p: number): number {
   return round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0);
 }
 
-type Mode = 'full' | 'per-item' | 'batched';
+type Mode = 'full' | 'per-item' | 'batched' | 'writer-thread';
+
+/**
+ * The main thread's side of the writer-thread prototype (writer-thread-worker.ts): inserts asked in
+ * one turn leave in one message; each resolves with the stored comment the thread sends back.
+ */
+class WriterThread {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, { resolve(c: Comment | undefined): void; reject(e: Error): void }>();
+  private batch: { id: number; comment: NewComment }[] = [];
+  private ids = 0;
+  readonly ready: Promise<void>;
+
+  constructor(file: string) {
+    this.worker = benchThread('writer-thread-worker', { file });
+    this.ready = new Promise((resolve) => this.worker.once('message', () => resolve()));
+    this.worker.on('message', (answers: WriterAnswer[] | 'ready') => {
+      if (answers === 'ready') return;
+      for (const a of answers) {
+        const w = this.waiting.get(a.id)!;
+        this.waiting.delete(a.id);
+        if (a.error) w.reject(new Error(a.error));
+        else w.resolve(a.comment);
+      }
+    });
+  }
+
+  insert(comment: NewComment): Promise<Comment | undefined> {
+    if (this.batch.length === 0) setImmediate(() => {
+      this.worker.postMessage({ batch: this.batch } satisfies WriterRequest);
+      this.batch = [];
+    });
+    const id = ++this.ids;
+    this.batch.push({ id, comment });
+    return new Promise((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    this.worker.postMessage({ close: true } satisfies WriterRequest);
+    await exited;
+  }
+}
 
 async function measure(ctx: StressContext, mode: Mode): Promise<Record<string, number>> {
   const dir = join(ctx.tmp, `store-group-commit-${mode}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
-  const db = openSqlite(join(dir, 'bench.db'));
-  const durability = mode === 'full' ? undefined : new WalDurability(db);
+  const file = join(dir, 'bench.db');
+  const db = openSqlite(file);
+  // In 'writer-thread' this process's connection only reads; the thread's own one writes, durably.
+  const durability = mode === 'full' || mode === 'writer-thread' ? undefined : new WalDurability(db);
   const runner = new SqliteRunner(db, durability, { maxBatch: mode === 'per-item' ? 1 : undefined });
   const store = createSqlStore(runner, {
     backup: async () => undefined,
@@ -55,12 +102,16 @@ async function measure(ctx: StressContext, mode: Mode): Promise<Record<string, n
   });
   try {
     const thread = await store.threads.ensure(TARGET, new Date());
+    const writer = mode === 'writer-thread' ? new WriterThread(file) : undefined;
+    await writer?.ready;
+    const insert = writer ? (c: NewComment) => writer.insert(c) : (c: NewComment) => store.comments.insert(c);
     const delay = monitorEventLoopDelay({ resolution: 1 });
     const reads: number[] = [];
     let inserts = 0;
     const end = Date.now() + ctx.duration * 1000;
     const started = performance.now();
     const cpu = process.cpuUsage();
+    const loop = performance.eventLoopUtilization();
     delay.enable();
     const reader = (async () => {
       while (Date.now() < end) {
@@ -74,17 +125,21 @@ async function measure(ctx: StressContext, mode: Mode): Promise<Record<string, n
     const writers = Array.from({ length: WRITERS }, async () => {
       while (Date.now() < end) {
         await nextTurn();
-        await store.comments.insert(aComment(thread.id, inserts++));
+        await insert(aComment(thread.id, inserts++));
       }
     });
     await Promise.all([reader, ...writers]);
     delay.disable();
     const used = process.cpuUsage(cpu);
+    // The main thread's busy time: what a writer thread would take off it (ELU's active part).
+    const mainBusyMs = performance.eventLoopUtilization(loop).active;
+    await writer?.close();
     const seconds = (performance.now() - started) / 1000;
     reads.sort((a, b) => a - b);
     const figures: Record<string, number> = {
       [`${mode} inserts/s`]: Math.round(inserts / seconds),
       [`${mode} CPU µs per insert`]: Math.round((used.user + used.system) / Math.max(1, inserts)),
+      [`${mode} main-thread busy µs per insert`]: Math.round((mainBusyMs * 1000) / Math.max(1, inserts)),
       [`${mode} reader p50`]: at(reads, 0.5),
       [`${mode} reader p99`]: at(reads, 0.99),
       [`${mode} reads (count)`]: reads.length,
@@ -109,11 +164,16 @@ export const storeGroupCommit: StressScenario = {
   description: `the SQLite store in-process: ${WRITERS} writers inserting while a reader counts a thread every millisecond, ` +
     'synchronous=FULL with a sync per COMMIT on the event loop, group commit with one transaction per write, and group commit with batched transactions',
   async run(ctx): Promise<StressResult> {
-    const figures = { ...(await measure(ctx, 'full')), ...(await measure(ctx, 'per-item')), ...(await measure(ctx, 'batched')) };
+    const figures = {
+      ...(await measure(ctx, 'full')), ...(await measure(ctx, 'per-item')), ...(await measure(ctx, 'batched')),
+      ...(await measure(ctx, 'writer-thread')),
+    };
     const ratio = (a: string, b: string) => round((figures[a] ?? 0) / Math.max(1, figures[b] ?? 0));
     figures['batched / full inserts (×)'] = ratio('batched inserts/s', 'full inserts/s');
     figures['batched / per-item inserts (×)'] = ratio('batched inserts/s', 'per-item inserts/s');
     figures['batched / per-item CPU per insert (×)'] = round((figures['batched CPU µs per insert'] ?? 0) / Math.max(1, figures['per-item CPU µs per insert'] ?? 0));
+    figures['writer-thread / batched main-thread busy per insert (×)'] = round(
+      (figures['writer-thread main-thread busy µs per insert'] ?? 0) / Math.max(1, figures['batched main-thread busy µs per insert'] ?? 0));
     ctx.say(`[store-group-commit] ${Object.entries(figures).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
     return { name: this.name, description: this.description, figures, problems: [] };
   },
