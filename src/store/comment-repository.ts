@@ -15,20 +15,13 @@ import { toThread } from './rows/thread-row.js';
 import { selectComments, statusLiteral } from './sql/comment-select.js';
 import { prepared } from './sql/prepared.js';
 import type { CommentsTable } from './sql/schema-types.js';
+import { LIMIT_ONE } from './sql/literal-limit.js';
 import { first, run, type SqlRunner, type TxWork } from './sql/sql-runner.js';
 import { StampedCache } from './sql/stamped-cache.js';
 
 const APPROVED = statusLiteral('approved');
 /** `SELECT 1` for existence tests. */
 const ONE = sql.lit(1);
-/**
- * `LIMIT 1` written into the SQL. Kysely's `.limit(1)` binds the 1 as a parameter, and SQLite reads a
- * bound LIMIT's value while planning (sqlite3ExprIsInteger marks the parameter with
- * sqlite3VdbeSetVarmask in the 3.53 that better-sqlite3 bundles), so binding it again, on every run,
- * expires the statement and it is prepared anew: 2–3 times the cost of the indexed read itself
- * (bench/pipeline-cost.ts).
- */
-const LIMIT_ONE = sql.lit(1);
 const NO_EMAIL = sql.lit('');
 /** The outer query's thread, in a subquery correlated to `threads as t`. */
 const OUTER_THREAD = sql.ref<number>('t.id');

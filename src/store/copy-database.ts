@@ -10,6 +10,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { catalogOf } from './sql/catalog.js';
+import { literalLimit } from './sql/literal-limit.js';
 import type { SqlRunner } from './sql/sql-runner.js';
 import { beginSession, type SqlQueries } from './sql/sql-session.js';
 
@@ -147,7 +148,7 @@ async function* read(q: SqlQueries, table: string, columns: readonly string[]): 
   const key = columns[0]!;
   for (let after: Value = null; ;) {
     const rows: Row[] = await q.all(tables(q).selectFrom(table).select(columns)
-      .$if(after !== null, (qb) => qb.where(key, '>', after)).orderBy(key).limit(BATCH));
+      .$if(after !== null, (qb) => qb.where(key, '>', after)).orderBy(key).limit(literalLimit(BATCH)));
     if (rows.length > 0) yield rows;
     if (rows.length < BATCH) return;
     after = rows[rows.length - 1]![key]!;

@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { LeasedQueueColumns } from './sql/schema-types.js';
+import { literalLimit } from './sql/literal-limit.js';
 import type { SqlRunner } from './sql/sql-runner.js';
 
 export class LeasedQueue<Row, Item extends { id: number; nextAttemptAt: Date }> {
@@ -26,7 +27,7 @@ export class LeasedQueue<Row, Item extends { id: number; nextAttemptAt: Date }> 
     const due = this.db.selectFrom(table).select('id')
       .where('status', '=', 'pending').where('next_attempt_at', '<=', now.getTime())
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now.getTime())]))
-      .orderBy('next_attempt_at').orderBy('id').limit(limit)
+      .orderBy('next_attempt_at').orderBy('id').limit(literalLimit(limit))
       .$if(this.sql.dialect.rowLocks, (q) => q.forUpdate().skipLocked());
     const rows = await this.sql.all(this.db.updateTable(table)
       .set((eb) => ({ claimed_until: now.getTime() + leaseMs, attempts: eb('attempts', '+', 1) }))

@@ -18,6 +18,7 @@ import { sortKeys, type PageCursor, type ThreadPage, type ThreadPageRequest, typ
 import { toComment, type CommentRow } from './rows/comment-row.js';
 import { COMMENT_SELECTION, selectComments, statusLiteral } from './sql/comment-select.js';
 import type { Database } from './sql/schema-types.js';
+import { literalLimit } from './sql/literal-limit.js';
 import type { SqlRunner } from './sql/sql-runner.js';
 
 const APPROVED = statusLiteral('approved');
@@ -70,7 +71,7 @@ export async function listThreadPage(runner: SqlRunner, threadId: number, page: 
   // At least one unpinned item on a page, so a cursor can always name where the next page starts.
   const wanted = Math.max(limit - pinned.length, 1);
   // One more than asked: whether it exists says whether there is a next page.
-  const rows = await runner.all(roots.limit(wanted + 1));
+  const rows = await runner.all(roots.limit(literalLimit(wanted + 1)));
   const unpinned = rows.slice(0, wanted).map(toComment);
   const last = unpinned.at(-1);
   const next = rows.length > wanted && last ? { sort, keys: sortKeys(sort, last), id: last.id } : null;

@@ -12,6 +12,7 @@ import { toComment } from './rows/comment-row.js';
 import { toSubscriptionExport } from './rows/subscription-row.js';
 import { toThread } from './rows/thread-row.js';
 import { selectComments } from './sql/comment-select.js';
+import { literalLimit } from './sql/literal-limit.js';
 import { beginSession, type SqlQueries } from './sql/sql-session.js';
 import { all, run, type SqlRunner, type TxWork } from './sql/sql-runner.js';
 
@@ -58,7 +59,7 @@ export class SqlTransferRepository implements TransferRepository {
   async *exportThreads(): AsyncIterable<Thread> {
     for (let after = 0; ;) {
       const { db } = this.reader;
-      const rows = await this.reader.all(db.selectFrom('threads').selectAll().where('id', '>', after).orderBy('id').limit(PAGE));
+      const rows = await this.reader.all(db.selectFrom('threads').selectAll().where('id', '>', after).orderBy('id').limit(literalLimit(PAGE)));
       for (const row of rows) yield toThread(row);
       if (rows.length < PAGE) return;
       after = rows[rows.length - 1]!.id;
@@ -71,7 +72,7 @@ export class SqlTransferRepository implements TransferRepository {
     for (let cursor = { thread: 0, after: 0 }; ;) {
       const { db } = this.reader;
       const page = selectComments(db).leftJoin('comments as p', 'p.id', 'c.parent_id')
-        .select(['c.source_key', 'c.import_key', 'p.import_key as parent_import_key']).limit(PAGE);
+        .select(['c.source_key', 'c.import_key', 'p.import_key as parent_import_key']).limit(literalLimit(PAGE));
       const rows = await this.reader.all(order === 'thread'
         ? page.where((eb) => eb(eb.refTuple('c.thread_id', 'c.id'), '>', eb.tuple(cursor.thread, cursor.after))).orderBy('c.thread_id').orderBy('c.id')
         : page.where('c.id', '>', cursor.after).orderBy('c.id'));

@@ -7,6 +7,7 @@ import { clientLimitKey } from '../lib/ip.js';
 import { LeasedQueue } from './leased-queue.js';
 import type { NewWebmentionJob, WebmentionEnqueueResult, WebmentionQueueCaps, WebmentionRepository } from './repository.js';
 import { toWebmentionJob, type WebmentionRow } from './rows/webmention-row.js';
+import { LIMIT_ONE, literalLimit } from './sql/literal-limit.js';
 import { all, first, lock, type SqlRunner, type TxWork } from './sql/sql-runner.js';
 
 /**
@@ -67,7 +68,7 @@ export class SqlWebmentionRepository implements WebmentionRepository {
     yield* lock(`webmention\n${job.source}\n${job.target}`);
     const waiting = yield* first(db.selectFrom('webmentions').selectAll()
       .where('source', '=', job.source).where('target', '=', job.target).where('status', '=', 'pending')
-      .where('claimed_until', 'is', null).where('attempts', '=', 0).limit(1));
+      .where('claimed_until', 'is', null).where('attempts', '=', 0).limit(LIMIT_ONE));
     if (waiting) return toWebmentionJob(waiting);
     const now = job.now.getTime();
     const inserted = yield* first(db.insertInto('webmentions').values({
@@ -100,7 +101,7 @@ export class SqlWebmentionRepository implements WebmentionRepository {
     const due = yield* all(db.selectFrom('webmentions').select(['id', 'source', 'client_ip'])
       .where('status', '=', 'pending').where('next_attempt_at', '<=', t)
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', t)]))
-      .orderBy('next_attempt_at').orderBy('id').limit(CLAIM_WINDOW)
+      .orderBy('next_attempt_at').orderBy('id').limit(literalLimit(CLAIM_WINDOW))
       .$if(dialect.rowLocks, (q) => q.forUpdate().skipLocked()));
     const hosts = new Map<string, number>();
     const clients = new Map<string, number>();
