@@ -2,7 +2,8 @@
  * Thread versions are kept between reads (every read of a thread asks for its version first, which
  * was a SQL statement per GET) until the database changes: a write through this store, or a commit
  * by another connection to the same file — a CLI import or moderation run beside the server — which
- * SQLite's PRAGMA data_version tells. Real SQLite file, two connections.
+ * the WAL's shared header tells the server's store (its commit counter, read from the -shm file), and
+ * SQLite's PRAGMA data_version tells a store without group commit. Real SQLite file, two connections.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { after, test } from 'node:test';
 import type { NewComment } from '../../src/domain/comment.js';
 import { openSqlite } from '../../src/store/sqlite/open-sqlite.js';
 import { createSqliteStore, openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { SqliteRunner } from '../../src/store/sql/sqlite-runner.js';
+import { createSqlStore } from '../../src/store/sql-store.js';
 import { StampedCache } from '../../src/store/sql/stamped-cache.js';
 import { recordStatements } from '../helpers/statement-log.js';
 
@@ -75,4 +78,53 @@ test('a read that a change overtook while it was awaited is not kept under the n
   assert.equal(cache.get('1.1', POST), 'new version');
   cache.keep(undefined, 'x', 'never');
   assert.equal(cache.get(undefined, 'x'), undefined, 'without a stamp nothing is kept');
+});
+
+test("the server's store tells another connection's commit from the WAL header, without asking SQLite on each read", { timeout: 30_000 }, async () => {
+  const file = join(dir, 'header.db');
+  const db = openSqlite(file);
+  // Nothing ignored: PRAGMA data_version would show here.
+  const statements = recordStatements(db);
+  const server = createSqliteStore(db);
+  const cli = openSqliteStore(file);
+  try {
+    const thread = await server.threads.ensure(POST, new Date(Date.UTC(2026, 11, 7)));
+    await server.comments.insert(aComment(thread.id, 1));
+    const tag = async () => (await server.comments.threadVersions([POST])).get(POST);
+    const first = await tag();
+    for (let i = 0; i < 3; i++) {
+      assert.equal(await statements.during(tag), first);
+      assert.deepEqual(statements.log, [], 'a read with nothing changed runs no statement at all, PRAGMA data_version included');
+    }
+    await cli.comments.insert(aComment(thread.id, 2));
+    assert.notEqual(await statements.during(tag), first, "another connection's commit is seen");
+    assert.deepEqual(statements.log.filter((s) => /data_version/i.test(s)), []);
+  } finally {
+    await cli.close();
+    await server.close();
+  }
+});
+
+test('a store without group commit tells the same from PRAGMA data_version', { timeout: 30_000 }, async () => {
+  const file = join(dir, 'plain.db');
+  const db = openSqlite(file);
+  const statements = recordStatements(db);
+  // What the CLI and the migrations run: a runner with no CommitDurability, so no WAL header reader.
+  const runner = new SqliteRunner(db);
+  const plain = createSqlStore(runner, { backup: async () => undefined, close: async () => db.close() });
+  const other = openSqliteStore(file);
+  try {
+    const thread = await plain.threads.ensure(POST, new Date(Date.UTC(2026, 11, 7)));
+    await plain.comments.insert(aComment(thread.id, 1));
+    const tag = async () => (await plain.comments.threadVersions([POST])).get(POST);
+    const first = await tag();
+    assert.equal(await statements.during(tag), first);
+    assert.deepEqual(statements.log.filter((s) => !/data_version/i.test(s)), [], 'the version itself is not read again');
+    assert.ok(statements.log.some((s) => /data_version/i.test(s)), 'data_version is asked');
+    await other.comments.insert(aComment(thread.id, 2));
+    assert.notEqual(await tag(), first, "another connection's commit is seen");
+  } finally {
+    await other.close();
+    await plain.close();
+  }
 });

@@ -16,4 +16,9 @@ export interface CommitDurability {
   readonly syncing: boolean;
   /** `collect` is called synchronously right before each sync starts, and after the last one ends. */
   beforeSync(collect: () => void): void;
+  /**
+   * A number that moves whenever any connection to the database file commits (this one or another
+   * process's), read without SQLite; undefined when it cannot be told (then ask PRAGMA data_version).
+   */
+  commits?(): number | undefined;
 }

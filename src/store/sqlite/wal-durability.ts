@@ -147,6 +147,10 @@ export class WalDurability implements CommitDurability {
     return this.group.settled();
   }
 
+  commits(): number | undefined {
+    return this.frames.commits();
+  }
+
   /** Waits for what is in flight, ends the checkpoint thread, then lets go of the -wal and database files. */
   async close(): Promise<void> {
     if (this.closed) return;
