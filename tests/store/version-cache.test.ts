@@ -118,9 +118,11 @@ test('a store without group commit tells the same from PRAGMA data_version', { t
     await plain.comments.insert(aComment(thread.id, 1));
     const tag = async () => (await plain.comments.threadVersions([POST])).get(POST);
     const first = await tag();
-    assert.equal(await statements.during(tag), first);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Two reads in one turn of the event loop: data_version is asked once, by the first.
+    assert.equal(await statements.during(async () => (await tag(), tag())), first);
     assert.deepEqual(statements.log.filter((s) => !/data_version/i.test(s)), [], 'the version itself is not read again');
-    assert.ok(statements.log.some((s) => /data_version/i.test(s)), 'data_version is asked');
+    assert.equal(statements.log.filter((s) => /data_version/i.test(s)).length, 1, 'data_version is asked once in the turn');
     await other.comments.insert(aComment(thread.id, 2));
     assert.notEqual(await tag(), first, "another connection's commit is seen");
   } finally {

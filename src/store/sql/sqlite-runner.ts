@@ -40,6 +40,8 @@ export class SqliteRunner implements SqlRunner {
 
   /** SQLite's count of commits by other connections to this database file, as this connection sees them. */
   private readonly dataVersion: Statement;
+  /** Other connections' commits as read in this turn of the event loop (changeStamp). */
+  private othersSeen: string | undefined;
 
   /** `maxBatch`: most writes in one transaction (write-queue.ts). */
   constructor(readonly connection: BetterSqlite3.Database, private readonly durability?: CommitDurability, options: { maxBatch?: number } = {}) {
@@ -107,16 +109,25 @@ export class SqliteRunner implements SqlRunner {
 
   /**
    * Our own writing statements, counted as they run (including those of a batch not yet committed,
-   * which this connection's reads already see), and a commit by another connection — another
-   * process. That part comes from the WAL's shared header (wal-frames.ts) when the durability reads
-   * it: every GET of a public read asks for this stamp, and under the mixed bench's load asking
-   * SQLite's PRAGMA data_version (https://sqlite.org/pragma.html#pragma_data_version, which starts
-   * a read transaction) was 7.5 % of the main thread's busy time. Otherwise from data_version. The
-   * two are told apart in the stamp, so a switch between them can never match an older stamp.
+   * which this connection's reads already see), and commits by other connections — another process.
+   * Every GET of a public read asks for this stamp: under the mixed bench's load, asking SQLite's
+   * PRAGMA data_version each time (https://sqlite.org/pragma.html#pragma_data_version: a read
+   * transaction) was 7.5 % of the main thread's busy time. So the other connections' part is read
+   * once per turn of the event loop, from the WAL's shared header when the durability reads it
+   * (wal-frames.ts: one pread), else from data_version; the two are told apart in the stamp, so a
+   * switch between them can never match an older stamp. A commit by another process within the
+   * same turn is seen from the next one: the reads of that turn are answered as if they had come
+   * just before it (our own writes count at once).
    */
   changeStamp(): string {
-    const commits = this.durability?.commits?.();
-    return commits === undefined ? `${this.writes}.d${this.dataVersion.get() as number}` : `${this.writes}.c${commits}`;
+    if (this.othersSeen === undefined) {
+      const commits = this.durability?.commits?.();
+      this.othersSeen = commits === undefined ? `d${this.dataVersion.get() as number}` : `c${commits}`;
+      setImmediate(() => {
+        this.othersSeen = undefined;
+      });
+    }
+    return `${this.writes}.${this.othersSeen}`;
   }
 
   /** For sql-session.ts: the session has ended (committed or not); writes that waited may go. */
