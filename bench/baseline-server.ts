@@ -66,10 +66,15 @@ interface Row {
   edited_at: number | null;
   source_url: string | null;
   title: string | null;
+  owner: number;
+  pinned: number;
+  edited_by: string | null;
+  likes: number;
+  dislikes: number;
 }
 
 const listVisible = db.prepare<[string], Row>(`SELECT c.id, c.parent_id, c.kind, c.author, c.url, c.body_html,
-    c.created_at, c.edited_at, c.source_url, c.title
+    c.created_at, c.edited_at, c.source_url, c.title, c.owner, c.pinned, c.edited_by, c.likes, c.dislikes
   FROM comments c JOIN threads t ON t.id = c.thread_id
   WHERE t.target = ? AND c.status = 'approved' AND c.deleted = 0 ORDER BY c.id`);
 const insertComment = db.prepare(`INSERT INTO comments (thread_id, kind, status, author, email, url, body_html, body_raw, created_at)
@@ -118,6 +123,12 @@ function getComments(url: URL, req: IncomingMessage, res: ServerResponse): void 
     edited: r.edited_at === null ? null : iso(r.edited_at),
     source: r.source_url,
     title: r.title,
+    // Contract v1.1's fields, so both sides answer the same keys and about the same bytes.
+    owner: r.owner === 1,
+    pinned: r.pinned === 1,
+    edited_by: r.edited_at === null ? null : r.edited_by,
+    likes: r.likes,
+    dislikes: r.dislikes,
   }));
   const body = JSON.stringify({ target, total: comments.length, comments });
   res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...(etag ? { etag } : {}) });

@@ -29,7 +29,8 @@ export interface Scenario {
 }
 
 /** The public comment shape of the contract, key for key. */
-const COMMENT_KEYS = ['id', 'parent', 'type', 'author', 'url', 'avatar', 'body_html', 'created', 'edited', 'source', 'title'];
+/** A comment object's keys in GET /api/comments (contract v1.1), on both sides. */
+const COMMENT_KEYS = ['id', 'parent', 'type', 'author', 'url', 'avatar', 'body_html', 'created', 'edited', 'source', 'title', 'owner', 'pinned', 'edited_by', 'likes', 'dislikes'];
 
 const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };
 const commentsPath = `/api/comments?target=${encodeURIComponent(TARGET)}`;
