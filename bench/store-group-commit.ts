@@ -1,13 +1,15 @@
 /**
  * The write path without HTTP (issue 15.1, 15.2): the SQLite store in this process, 16 writers
  * inserting comments (each waits a turn of the event loop first, as a request would) while one reader
- * counts a thread every millisecond. Measured three times in the same run: with synchronous=FULL
+ * counts a thread every millisecond. Measured four times in the same run: with synchronous=FULL
  * and a sync inside each COMMIT on the event loop (the store before group commit); with group
  * commit but one transaction per write ('per-item': synchronous=NORMAL, one fdatasync of the -wal
- * file on the thread pool per group); and with writes batched into shared transactions ('batched',
- * the store as it runs). Reported: inserts per second, process CPU per insert (all threads: the
- * checkpoint thread and the pool's syncs too), the reader's p50/p99, the event-loop delay, writes
- * per transaction and commits per sync.
+ * file on the thread pool per group); with writes batched into shared transactions ('batched',
+ * the store as it runs); and with the batched store on a writer thread's own connection
+ * ('writer-thread', a prototype of issue 15.2's suggestion, bench only: writer-thread-worker.ts).
+ * Reported: inserts per second, process CPU per insert (all threads: the checkpoint thread and the
+ * pool's syncs too), the main thread's busy time per insert, the reader's p50/p99, the event-loop
+ * delay, writes per transaction and commits per sync.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -162,7 +164,8 @@ async function measure(ctx: StressContext, mode: Mode): Promise<Record<string, n
 export const storeGroupCommit: StressScenario = {
   name: 'store-group-commit',
   description: `the SQLite store in-process: ${WRITERS} writers inserting while a reader counts a thread every millisecond, ` +
-    'synchronous=FULL with a sync per COMMIT on the event loop, group commit with one transaction per write, and group commit with batched transactions',
+    'synchronous=FULL with a sync per COMMIT on the event loop, group commit with one transaction per write, group commit with batched transactions, ' +
+    'and the batched store on a writer thread (prototype)',
   async run(ctx): Promise<StressResult> {
     const figures = {
       ...(await measure(ctx, 'full')), ...(await measure(ctx, 'per-item')), ...(await measure(ctx, 'batched')),
