@@ -46,7 +46,7 @@ export function createCommentPost(deps: CommentPostDeps): (req: CommentPostReque
   return admission ? (req) => admission.run(() => post(req)) : post;
 
   async function post(req: CommentPostRequest): Promise<CommentPostAnswer> {
-    const submission = await deps.pipeline.admit({ ...parseCommentForm(req.body, req.client), lang: req.lang });
+    const submission = await deps.pipeline.admit(parseCommentForm(req.body, req.client, req.lang));
     const result = await deps.pipeline.receive(submission);
     if (result.kind !== 'stored') throw new AppError('internal-error', 500, 'internal-error');
     const { comment, editToken } = result;
@@ -60,9 +60,9 @@ export function createCommentPost(deps: CommentPostDeps): (req: CommentPostReque
     }
     // Spam is answered like a held comment, so a spammer learns nothing from the response.
     const status = comment.status === 'approved' ? 'approved' : 'pending';
-    const json = JSON.stringify({
-      ...toCommentJson(comment, deps.avatarUrl(comment)), status, edit_token: editToken, ...(confirmationSent ? { subscription: 'confirmation-sent' } : {}),
-    });
+    const json = JSON.stringify(Object.assign(toCommentJson(comment, deps.avatarUrl(comment)), {
+      status, edit_token: editToken, ...(confirmationSent ? { subscription: 'confirmation-sent' } : {}),
+    }));
     return { status: 201, location: encodeLocation(`${deps.publicUrl}/api/comments/${comment.id}`), json };
   }
 

@@ -75,7 +75,7 @@ export function commentRoutes(deps: CommentRouteDeps): Router {
     });
     if (result.kind !== 'updated') throw new AppError('internal-error', 500, 'internal-error');
     const edited = result.comment;
-    res.json({ ...json(edited), status: edited.status === 'approved' ? 'approved' : 'pending' });
+    res.json(Object.assign(json(edited), { status: edited.status === 'approved' ? 'approved' : 'pending' }));
   });
 
   router.delete('/api/comments/:id', async (req, res) => {

@@ -28,7 +28,7 @@ export function webmentionRoutes(deps: WebmentionRouteDeps): Router {
       throw new AppError('unsupported-media-type', 400, 'webmention-form-required');
     }
     const job = await deps.webmentions.submit(parseWebmention(req.body ?? {}, clientInfo(req)));
-    res.status(201).location(statusUrl(job)).json({ ...toStatusJson(job), location: statusUrl(job) });
+    res.status(201).location(statusUrl(job)).json(Object.assign(toStatusJson(job), { location: statusUrl(job) }));
   });
 
   router.get('/webmention/status/:token', async (req, res) => {

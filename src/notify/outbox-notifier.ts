@@ -89,9 +89,14 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): OutboxNoti
    * The owner's moderation as webhook calls (README, "Webhook"). A comment moved to spam or trash is
    * announced without its content, so the webhook never relays spam.
    */
+  /** A webhook's comment: the public JSON with its status and thread (added to it, not spread: V8's slow path). */
+  function hookComment(c: Comment) {
+    return Object.assign(options.publicJson(c), { status: c.status, target: c.target });
+  }
+
   function moderationHook(event: PlannedEvent, c: Comment): NewOutboxItem | undefined {
     if (event.type === 'comment-status-changed' && options.webhook.includes('status')) {
-      const content = c.status === 'approved' || c.status === 'pending' ? { comment: { ...options.publicJson(c), status: c.status, target: c.target } } : {};
+      const content = c.status === 'approved' || c.status === 'pending' ? { comment: hookComment(c) } : {};
       return { channel: 'webhook', payload: { event: 'comment.status-changed', id: c.id, target: c.target, from: event.from, status: c.status, ...content } };
     }
     if (event.type === 'comment-deleted' && options.webhook.includes('deleted')) {
@@ -110,7 +115,7 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): OutboxNoti
       if (options.webhook.includes('created')) {
         out.push({
           channel: 'webhook',
-          payload: { event: 'comment.created', target: c.target, status: c.status, comment: { ...options.publicJson(c), status: c.status, target: c.target } },
+          payload: { event: 'comment.created', target: c.target, status: c.status, comment: hookComment(c) },
         });
       }
       if (mail) out.push(...subscriberRows(c, mail.from, subscribers, title));

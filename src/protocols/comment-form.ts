@@ -2,8 +2,11 @@
 import type { Arriving, ClientInfo, Comment, CommentSubmission, OwnerCommentSubmission } from '../domain/comment.js';
 import { ValidationError, msg } from '../domain/errors.js';
 
-/** Reads only the fields a reader may set (accept-list); anything else in the body is ignored. */
-export function parseCommentForm(body: unknown, client: ClientInfo): Arriving<CommentSubmission> {
+/**
+ * Reads only the fields a reader may set (accept-list); anything else in the body is ignored. `lang`
+ * is the request's language, not a field of the body.
+ */
+export function parseCommentForm(body: unknown, client: ClientInfo, lang?: string): Arriving<CommentSubmission> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ValidationError('invalid-body', 'form-expected');
   }
@@ -19,6 +22,7 @@ export function parseCommentForm(body: unknown, client: ClientInfo): Arriving<Co
     honeypot: stringField(fields, 'website2'),
     subscribe: flagField(fields.subscribe),
     postTitle: stringField(fields, 'title'),
+    lang,
     client,
   };
 }
@@ -120,7 +124,9 @@ export function toCommentJson(c: Comment, avatarUrl: string): CommentJson {
 
 /** The admin shape: the public one plus what only the owner may see. */
 export function toAdminCommentJson(c: Comment, avatarUrl: string) {
-  return { ...toCommentJson(c, avatarUrl), status: c.status, target: c.target, email: c.email, ip: c.ip, user_agent: c.userAgent, reasons: c.reasons };
+  // Added to the new public object, not spread into another: on Node 20's V8 each property added after
+  // a spread costs about 1 µs (docs/benchmarks.md, "Spread, then add"); 50 rows a page.
+  return Object.assign(toCommentJson(c, avatarUrl), { status: c.status, target: c.target, email: c.email, ip: c.ip, user_agent: c.userAgent, reasons: c.reasons });
 }
 
 function isoSeconds(d: Date): string {

@@ -234,10 +234,10 @@ export class SqlCommentRepository implements CommentRepository {
       ? this.q.threadByEmail({ target, hash, bodyRaw, email })
       : this.q.threadByName({ target, hash, bodyRaw, author }));
     if (!row) return { thread: undefined, repeated: false };
-    const { repeated, ...thread } = row;
+    const repeated = isSet(row.repeated);
     // As in hasSameBody: the earlier comment must be on disk before a repeat is refused because of it.
-    if (isSet(repeated)) await this.sql.synced();
-    return { thread: toThread(thread), repeated: isSet(repeated) };
+    if (repeated) await this.sql.synced();
+    return { thread: toThread(row), repeated };
   }
 
   async hasApprovedFrom(email: string, author: string): Promise<boolean> {

@@ -24,12 +24,12 @@ const MAX_QUERY_LENGTH = 200;
 export function adminRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
   // body_raw (added to the contract's admin shape): what the author typed, which the page shows as text.
-  const json = (c: Comment) => ({ ...toAdminCommentJson(c, deps.avatarUrl(c)), body_raw: c.bodyRaw });
+  const json = (c: Comment) => Object.assign(toAdminCommentJson(c, deps.avatarUrl(c)), { body_raw: c.bodyRaw });
   const body = express.json({ limit: '64kb' });
   // Lists carry each comment's post title (`thread_title`), so the page can name the post, not its URL.
   const listJson = async (comments: Comment[]) => {
     const titles = await threadTitles(deps.store, comments);
-    return comments.map((c) => ({ ...json(c), thread_title: titles.get(c.threadId) ?? null }));
+    return comments.map((c) => Object.assign(json(c), { thread_title: titles.get(c.threadId) ?? null }));
   };
 
   // Without `q`: one status queue (default pending). With `q`: search, in one `field` or all, in one status or all.

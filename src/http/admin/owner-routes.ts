@@ -20,7 +20,7 @@ export interface OwnerRouteDeps {
 
 export function ownerRoutes(deps: OwnerRouteDeps): Router {
   const router = Router();
-  const json = (c: Comment) => ({ ...toAdminCommentJson(c, deps.avatarUrl(c)), body_raw: c.bodyRaw });
+  const json = (c: Comment) => Object.assign(toAdminCommentJson(c, deps.avatarUrl(c)), { body_raw: c.bodyRaw });
   const body = express.json({ limit: '64kb' });
 
   router.post('/comments', body, async (req, res) => {

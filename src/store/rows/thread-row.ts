@@ -32,8 +32,5 @@ export type ThreadSummaryRow = ThreadRow & {
 };
 
 export function toThreadSummary(row: ThreadSummaryRow): ThreadSummary {
-  return {
-    ...toThread(row),
-    counts: { pending: row.n_pending, approved: row.n_approved, spam: row.n_spam, trash: row.n_trash },
-  };
+  return Object.assign(toThread(row), { counts: { pending: row.n_pending, approved: row.n_approved, spam: row.n_spam, trash: row.n_trash } });
 }
