@@ -14,6 +14,8 @@ import { createWorkerPool } from '../src/workers/worker-pool.js';
 import { bigBlogPage, nestedPage } from '../tests/helpers/pages.js';
 import { startSourceServer, type SourceServer } from '../tests/helpers/source-server.js';
 import type { ServerProcess } from './children.js';
+import { benchThread } from './measure.js';
+import type { ProbeJob } from './probe-thread.js';
 import { ADMIN_TOKEN, seed, startSide, TARGET } from './sides.js';
 
 export interface StressResult {
@@ -62,26 +64,31 @@ function bestOf(runs: number, fn: () => void): number {
 }
 
 /**
- * GET each of `paths` in turn, one request at a time, until `until` settles; latency per path.
- * What a reader's request would have waited at that moment.
+ * GET each of `paths` in turn, one request at a time, while `until` runs; latency per path. What a
+ * reader's request would have waited at that moment, timed from a thread of its own (probe-thread.ts).
+ * `until` is a function so that it starts only once the probe's thread is warm.
  */
-async function probe(url: string, paths: readonly string[], until: Promise<unknown>): Promise<Record<string, number[]>> {
-  let done = false;
-  void until.finally(() => {
-    done = true;
+async function probe(url: string, paths: readonly string[], until: () => Promise<unknown>): Promise<Record<string, number[]>> {
+  const thread = benchThread('probe-thread', { url, paths } satisfies ProbeJob);
+  let ready!: () => void;
+  const warm = new Promise<void>((resolve) => { ready = resolve; });
+  const result = new Promise<Record<string, number[]>>((resolve, reject) => {
+    thread.on('message', (message: unknown) => {
+      if (message === 'ready') ready();
+      else if (typeof message === 'object' && message !== null && 'error' in message) reject(new Error(String(message.error)));
+      else resolve(message as Record<string, number[]>);
+    });
+    thread.once('error', reject);
+    thread.once('exit', (code) => reject(new Error(`the probe thread exited with code ${code} and no result`)));
   });
-  const out: Record<string, number[]> = Object.fromEntries(paths.map((p) => [p, []]));
-  while (!done) {
-    for (const path of paths) {
-      const started = performance.now();
-      const res = await fetch(url + path);
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status} during the probe`);
-      out[path]!.push(performance.now() - started);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
+  // A probe that fails while warming up must not leave the caller waiting for 'ready'.
+  await Promise.race([warm, result]);
+  try {
+    await until();
+  } finally {
+    thread.postMessage('stop');
   }
-  return out;
+  return result;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -167,7 +174,7 @@ export const STRESS: readonly StressScenario[] = [
             })).text();
           }
           await eventLoopDelay(server.url);
-          Object.assign(figures, probeFigures('quiet', await probe(server.url, PROBE_PATHS, sleep(3000))));
+          Object.assign(figures, probeFigures('quiet', await probe(server.url, PROBE_PATHS, () => sleep(3000))));
           const quietLoop = await eventLoopDelay(server.url);
           figures['quiet event-loop delay p99'] = quietLoop.p99;
           const urls = Array.from({ length: 20 }, (_, i) => {
@@ -179,21 +186,25 @@ export const STRESS: readonly StressScenario[] = [
           const bigCall = '<?xml version="1.0"?><methodCall><methodName>pingback.ping</methodName><params><param><value><array><data>' +
             `${'<value><string>item-pad</string></value>'.repeat(1400)}</data></array></value></param>` +
             `<param><value><string>${TARGET}</string></value></param></params></methodCall>`;
-          const started = performance.now();
-          const work = Promise.all([
-            ...urls.map((url, i) => (i % 2 === 0
-              ? fetch(`${server.url}/xmlrpc`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: xmlrpcPing(url, TARGET) })
-              : fetch(`${server.url}/trackback?target=${encodeURIComponent(TARGET)}`, {
-                method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-                body: new URLSearchParams({ url, title: `Big ${i}`, blog_name: 'Big', excerpt: 'big' }).toString(),
-              })).then((r) => r.text())),
-            fetch(`${server.url}/comments`, {
-              method: 'POST', headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ target: TARGET, author: 'Heavy', body: heavyComment() }),
-            }).then((r) => r.text()),
-            fetch(`${server.url}/xmlrpc`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: bigCall }).then((r) => r.text()),
-          ]);
-          Object.assign(figures, probeFigures('stressed', await probe(server.url, PROBE_PATHS, work)));
+          let started = 0;
+          let work!: Promise<string[]>;
+          const stress = () => {
+            started = performance.now();
+            return work = Promise.all([
+              ...urls.map((url, i) => (i % 2 === 0
+                ? fetch(`${server.url}/xmlrpc`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: xmlrpcPing(url, TARGET) })
+                : fetch(`${server.url}/trackback?target=${encodeURIComponent(TARGET)}`, {
+                  method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+                  body: new URLSearchParams({ url, title: `Big ${i}`, blog_name: 'Big', excerpt: 'big' }).toString(),
+                })).then((r) => r.text())),
+              fetch(`${server.url}/comments`, {
+                method: 'POST', headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({ target: TARGET, author: 'Heavy', body: heavyComment() }),
+              }).then((r) => r.text()),
+              fetch(`${server.url}/xmlrpc`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: bigCall }).then((r) => r.text()),
+            ]);
+          };
+          Object.assign(figures, probeFigures('stressed', await probe(server.url, PROBE_PATHS, stress)));
           const answers = await work;
           figures['stressed duration'] = round(performance.now() - started);
           const loop = await eventLoopDelay(server.url);
@@ -278,18 +289,19 @@ export const STRESS: readonly StressScenario[] = [
       '/healthz and /api/comments latency, against the same quiet',
     async run(ctx) {
       return withBacktalk(ctx, this.name, limit === 'off' ? { BACKTALK_PREVIEW_RATE_LIMIT: '0' } : {}, async (server) => {
-        const figures = probeFigures('quiet', await probe(server.url, PROBE_PATHS, sleep(3000)));
+        const figures = probeFigures('quiet', await probe(server.url, PROBE_PATHS, () => sleep(3000)));
         const statuses: Record<string, number> = {};
-        const instance = autocannon({
-          url: server.url, connections: 32, duration: ctx.duration, timeout: 30,
-          requests: [{ method: 'POST', path: '/api/preview', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ body: PATHOLOGICAL_MARKDOWN }) }],
-        });
-        instance.on('response', (_c: unknown, status: number) => {
-          statuses[String(status)] = (statuses[String(status)] ?? 0) + 1;
-        });
-        const flood = Promise.resolve(instance);
+        const flood = () => {
+          const instance = autocannon({
+            url: server.url, connections: 32, duration: ctx.duration, timeout: 30,
+            requests: [{ method: 'POST', path: '/api/preview', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ body: PATHOLOGICAL_MARKDOWN }) }],
+          });
+          instance.on('response', (_c: unknown, status: number) => {
+            statuses[String(status)] = (statuses[String(status)] ?? 0) + 1;
+          });
+          return Promise.resolve(instance);
+        };
         Object.assign(figures, probeFigures('stressed', await probe(server.url, PROBE_PATHS, flood)));
-        await flood;
         figures['previews rendered (count)'] = statuses['200'] ?? 0;
         figures['previews refused 429 (count)'] = statuses['429'] ?? 0;
         const problems = compareP99(figures, 50);
