@@ -85,15 +85,15 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): OutboxNoti
     });
   }
 
-  /**
-   * The owner's moderation as webhook calls (README, "Webhook"). A comment moved to spam or trash is
-   * announced without its content, so the webhook never relays spam.
-   */
   /** A webhook's comment: the public JSON with its status and thread (added to it, not spread: V8's slow path). */
   function hookComment(c: Comment) {
     return Object.assign(options.publicJson(c), { status: c.status, target: c.target });
   }
 
+  /**
+   * The owner's moderation as webhook calls (README, "Webhook"). A comment moved to spam or trash is
+   * announced without its content, so the webhook never relays spam.
+   */
   function moderationHook(event: PlannedEvent, c: Comment): NewOutboxItem | undefined {
     if (event.type === 'comment-status-changed' && options.webhook.includes('status')) {
       const content = c.status === 'approved' || c.status === 'pending' ? { comment: hookComment(c) } : {};

@@ -8,6 +8,9 @@ import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 export type SqliteDatabase = Database.Database;
 
+/** The page cache of each connection, in KiB. */
+const PAGE_CACHE_KIB = 2000;
+
 /**
  * Opens (creating file and folder on first use) and prepares a SQLite database:
  * WAL so readers never wait for the writer; synchronous=FULL so a comment answered 201 survives a
@@ -15,9 +18,6 @@ export type SqliteDatabase = Database.Database;
  * event loop and shares it between commits: wal-durability.ts); foreign keys on; a busy timeout so
  * a second process (CLI backup, import) waits instead of failing.
  */
-/** The page cache of each connection, in KiB. */
-export const PAGE_CACHE_KIB = 2000;
-
 export function openSqlite(path: string): SqliteDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
