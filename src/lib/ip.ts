@@ -17,6 +17,13 @@ function plainIpv4(ip: string): string | undefined {
   return DOTTED_QUAD.test(v4) ? v4 : undefined;
 }
 
+/** Any spelling ipaddr.js reads, IPv4-mapped IPv6 taken as the IPv4 address; undefined when unreadable. */
+function parseUnmapped(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  if (!ipaddr.isValid(ip)) return undefined;
+  const addr = ipaddr.parse(ip);
+  return addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? (addr as ipaddr.IPv6).toIPv4Address() : addr;
+}
+
 /**
  * Reduces a client address for storage once the spam check has used it: IPv4 to its /24, IPv6 to
  * its /48 (the usual size of one site's allocation), IPv4-mapped IPv6 treated as IPv4. Enough to
@@ -25,9 +32,8 @@ function plainIpv4(ip: string): string | undefined {
 export function reduceIp(ip: string): string {
   const v4 = plainIpv4(ip);
   if (v4 !== undefined) return `${v4.slice(0, v4.lastIndexOf('.'))}.0`;
-  if (!ipaddr.isValid(ip)) return '';
-  let addr = ipaddr.parse(ip);
-  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
+  const addr = parseUnmapped(ip);
+  if (addr === undefined) return '';
   if (addr.kind() === 'ipv4') {
     const octets = (addr as ipaddr.IPv4).octets;
     return `${octets[0]}.${octets[1]}.${octets[2]}.0`;
@@ -46,9 +52,8 @@ export function reduceIp(ip: string): string {
 export function clientLimitKey(ip: string): string {
   const v4 = plainIpv4(ip);
   if (v4 !== undefined) return v4;
-  if (!ipaddr.isValid(ip)) return ip;
-  let addr = ipaddr.parse(ip);
-  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
+  const addr = parseUnmapped(ip);
+  if (addr === undefined) return ip;
   if (addr.kind() === 'ipv4') return addr.toString();
   const parts = (addr as ipaddr.IPv6).parts.slice(0, 4);
   return `${new ipaddr.IPv6([...parts, 0, 0, 0, 0]).toString()}/64`;
